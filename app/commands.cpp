@@ -1,0 +1,76 @@
+#include "app/commands.hpp"
+
+#include "app/version.hpp"
+#include "graphsim/server.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <iostream>
+
+namespace app {
+namespace {
+
+int report_error(base::error const& e) {
+  fmt::print(stderr, "entra-audit: {}\n", e.message);
+  return static_cast<int>(e.code);
+}
+
+void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
+  auto* sim = cli.add_subcommand("sim", "run the Graph emulator as a server (tests, benchmarks, trying the tool)");
+  sim->add_option("--users", o.users, "users in the synthetic tenant")->check(CLI::Range(0, 2'000'000));
+  sim->add_option("--seed", o.seed, "seed of the synthetic tenant");
+  sim->add_option("--port", o.port, "TCP port on 127.0.0.1 (0 = any)");
+  sim->add_flag("--tls", o.tls, "serve HTTPS with a certificate generated at start");
+  sim->add_option("--cert-out", o.cert_out, "write the generated certificate (PEM) here, for clients to trust");
+  sim->add_option("--client-cert", o.client_certs, "PEM certificate accepted for client assertions (repeatable)");
+  sim->add_option("--throttle-ru", o.throttle_ru, "resource units per 10 s (0 = no throttling)")
+      ->check(CLI::NonNegativeNumber);
+  sim->add_option("--latency-ms", latency, "added latency per request, MIN:MAX milliseconds");
+  sim->add_option("--fault-rate", o.fault_rate, "fraction of requests answered with a fault")
+      ->check(CLI::Range(0.0, 1.0));
+  sim->add_option("--fault-schedule", o.fault_schedule, "deterministic faults: N:KIND,N-M:KIND,N-:KIND");
+  sim->add_option("--fault-seed", o.fault_seed, "seed of the random faults and latencies");
+  sim->add_option("--token-lifetime", o.token_lifetime_s, "access token lifetime in seconds")
+      ->check(CLI::Range(1u, 86400u));
+  sim->add_option("--truth", o.truth_path, "write the ground-truth findings CSV here");
+}
+
+base::result<void> parse_latency(std::string const& text, graphsim::sim_options& o) {
+  if (text.empty()) return {};
+  unsigned lo = 0, hi = 0;
+  char colon = 0;
+  if (std::sscanf(text.c_str(), "%u%c%u", &lo, &colon, &hi) != 3 || colon != ':' || lo > hi)
+    return base::usage_error(fmt::format("invalid --latency-ms '{}': expected MIN:MAX milliseconds, e.g. 20:80", text));
+  o.latency_min_ms = lo;
+  o.latency_max_ms = hi;
+  return {};
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App cli{"entra-audit: finds users whose Microsoft 365 licenses an identity provider cannot remove"};
+  cli.set_version_flag("--version", std::string(version));
+  cli.require_subcommand(1);
+
+  graphsim::sim_options sim_options;
+  std::string latency;
+  add_sim(cli, sim_options, latency);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (CLI::ParseError const& e) {
+    int const rc = cli.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(base::exit_code::usage);
+  }
+
+  if (cli.got_subcommand("sim")) {
+    if (auto r = parse_latency(latency, sim_options); !r) return report_error(r.error());
+    auto r = graphsim::run_sim(sim_options, std::cout);
+    return r ? 0 : report_error(r.error());
+  }
+  return 0;
+}
+
+}  // namespace app

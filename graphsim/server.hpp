@@ -1,0 +1,58 @@
+// graphsim/server.hpp — the Graph emulator's HTTP(S) server and the `entra-audit sim` command.
+#pragma once
+
+#include "base/error.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace graphsim {
+
+// Everything `entra-audit sim` accepts (DESIGN.md §2); defaults: throttling, faults and latency off.
+struct sim_options {
+  std::uint64_t users = 1000;
+  std::uint64_t seed = 1;
+  std::uint16_t port = 0;  // 0 = any free port
+  bool tls = false;
+  std::string cert_out;                  // --cert-out: PEM of the generated server certificate (with --tls)
+  std::vector<std::string> client_certs; // --client-cert: PEM certificates accepted for client assertions
+  double throttle_ru = 0;                // --throttle-ru PER_10S, 0 = off
+  unsigned latency_min_ms = 0;           // --latency-ms MIN:MAX
+  unsigned latency_max_ms = 0;
+  double fault_rate = 0;                 // --fault-rate R in [0,1]
+  std::string fault_schedule;            // --fault-schedule "N:KIND,N-M:KIND,N-:KIND" (docs/graphsim.md)
+  std::uint64_t fault_seed = 1;
+  unsigned token_lifetime_s = 3599;      // --token-lifetime
+  std::string truth_path;                // --truth PATH
+};
+
+// Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is
+// accepted), serves until SIGINT/SIGTERM, then prints the request log to out and returns.
+base::result<void> run_sim(const sim_options& options, std::ostream& out);
+
+// An emulator running on its own thread inside this process (tests, benchmarks, `demo`).
+class background_server {
+ public:
+  // Starts it and returns once it is listening.
+  static base::result<std::unique_ptr<background_server>> start(const sim_options& options);
+  ~background_server();  // stops the server and joins its thread
+
+  const std::string& url() const;            // root URL, e.g. https://127.0.0.1:PORT (no /v1.0)
+  const std::string& tenant_id() const;
+  const std::string& client_id() const;
+  const std::string& client_secret() const;
+  const std::string& ca_pem_path() const;    // the certificate file clients must trust (empty without TLS)
+  // The request log as JSON, as GET /_sim/stats returns it.
+  std::string stats_json() const;
+
+ private:
+  struct impl;
+  explicit background_server(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace graphsim

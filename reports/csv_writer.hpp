@@ -1,0 +1,21 @@
+// reports/csv_writer.hpp — RFC 4180 cells with spreadsheet formula injection neutralised (DESIGN.md §4).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace reports {
+
+// Appends one cell: prefixed with ' when it starts with = + - @ tab or CR, quoted only when it must be
+// (comma, quote, CR or LF inside), quotes doubled.
+void append_csv_cell(std::string& out, std::string_view text);
+
+// Appends the cells joined by commas and ends the row with CRLF.
+template <class... Cells>
+void append_csv_row(std::string& out, const Cells&... cells) {
+  bool first = true;
+  ((out += first ? "" : ",", first = false, append_csv_cell(out, std::string_view(cells))), ...);
+  out += "\r\n";
+}
+
+}  // namespace reports

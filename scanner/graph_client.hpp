@@ -1,0 +1,101 @@
+// scanner/graph_client.hpp — authenticated, retrying HTTPS requests to Microsoft Graph.
+#pragma once
+
+#include "base/error.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace scanner {
+
+namespace net = boost::asio;
+
+// Where Graph and the login service are, and how to reach them (DESIGN.md §2).
+struct connection_options {
+  std::string graph_endpoint = "https://graph.microsoft.com";           // root, without /v1.0
+  std::string authority_host = "https://login.microsoftonline.com";
+  std::string scope;                      // empty = graph_endpoint + "/.default"
+  std::optional<std::string> ca_file;     // extra trust anchors (PEM)
+  std::optional<std::string> https_proxy; // from HTTPS_PROXY
+  std::string no_proxy;                   // from NO_PROXY
+  std::chrono::milliseconds timeout{60'000};  // per connect, write, read
+  unsigned max_connections = 16;
+  std::chrono::seconds deadline{0};       // whole-scan deadline for retries; 0 = none
+};
+
+// Client-credentials flow inputs. Exactly one of secret, certificate_path, federated_token_file is set.
+struct credentials {
+  std::string tenant_id;
+  std::string client_id;
+  std::optional<std::string> secret;                 // never logged
+  std::optional<std::string> certificate_path;       // PEM with certificate and private key
+  std::optional<std::string> certificate_password;
+  bool certificate_rs256 = false;                    // RS256 + x5t instead of PS256 + x5t#S256
+  std::optional<std::string> federated_token_file;   // re-read at every token request
+};
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// A request to send: url is absolute (an @odata.nextLink as given) or a path like "/v1.0/users?...".
+struct graph_request {
+  std::string method = "GET";
+  std::string url;
+  std::string body;  // JSON for POST
+  header_list headers;
+};
+
+// A response: status, body, and the headers the scanner reads (names lower-case).
+struct graph_response {
+  unsigned status = 0;
+  std::string body;
+  header_list headers;
+  std::string url;         // the absolute URL that was requested
+  std::string request_id;  // request-id header, else the body's innerError request-id, else empty
+  // The value of header name (lower-case), if present.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// Checks a response body (e.g. parses its JSON); an error makes the client retry the request like a 5xx.
+using body_check = std::function<base::result<void>(const graph_response&)>;
+
+// Counters since the client was created.
+struct client_stats {
+  std::int64_t requests = 0;   // HTTP requests sent to Graph (token requests excluded)
+  std::int64_t throttled = 0;  // responses with status 429
+  std::int64_t retries = 0;
+  std::int64_t token_requests = 0;
+};
+
+class graph_client {
+ public:
+  // Validates options and credentials (usage errors exit 2) and prepares TLS; sends nothing yet.
+  static base::result<std::unique_ptr<graph_client>> create(net::io_context& io, connection_options options,
+                                                            credentials creds);
+  virtual ~graph_client() = default;
+
+  // Sends req with a bearer token, x-ms-throttle-priority: Low and a client-request-id; retries 429/503 after
+  // Retry-After (seconds, fractional or HTTP-date), 5xx, timeouts, dropped connections and failed checks with
+  // jittered exponential back-off up to the attempt budget; renews the token once on 401. Returns the final
+  // 2xx response (check passed), or an error naming the URL, the status and the request-id.
+  virtual net::awaitable<base::result<graph_response>> send(graph_request req, body_check check = {}) = 0;
+
+  // Tells every sender to wait until now + delay before its next request (a throttled $batch item).
+  virtual void pause_for(std::chrono::milliseconds delay) = 0;
+
+  // Counters so far.
+  virtual client_stats stats() const = 0;
+  // The absolute root, e.g. https://graph.microsoft.com.
+  virtual const std::string& graph_root() const = 0;
+};
+
+}  // namespace scanner

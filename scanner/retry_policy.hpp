@@ -1,0 +1,28 @@
+// scanner/retry_policy.hpp — when to retry a Graph request and how long to wait (pure, unit-tested).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <random>
+#include <string_view>
+
+namespace scanner {
+
+// Attempts for failures that are not throttling (5xx, timeouts, resets, malformed bodies).
+inline constexpr int max_attempts = 6;
+// No single wait is longer than this, whatever Retry-After says (DESIGN.md §2).
+inline constexpr std::chrono::milliseconds max_wait{120'000};
+
+// Parses a Retry-After value: delta-seconds, possibly fractional ("2.128"), or an HTTP-date relative to now.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
+// The wait before attempt number `attempt` (1 = first retry) after a transient failure: Retry-After when the
+// server gave one (capped at max_wait), else full-jitter exponential back-off from 500 ms up to 30 s.
+std::chrono::milliseconds backoff_delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,
+                                        std::mt19937_64& rng);
+
+// True if an HTTP status is worth retrying (429, 500, 502, 503, 504).
+bool is_retryable_status(unsigned status);
+
+}  // namespace scanner

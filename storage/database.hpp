@@ -1,0 +1,107 @@
+// storage/database.hpp — the SQLite file of entra-audit: snapshots, facts, findings (schema in docs/schema.md).
+#pragma once
+
+#include "base/error.hpp"
+#include "storage/records.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace storage {
+
+enum class open_mode { read_write, read_only };
+
+// What a new snapshot starts with.
+struct scan_start {
+  std::string tenant_id;  // may be empty until /organization is read; set_tenant() fills it
+  std::string license_details_mode;
+  std::string tool_version;
+  std::string graph_endpoint;
+};
+
+// Counters a scan reports as it goes (stored with each page and at the end).
+struct scan_counters {
+  std::int64_t requests = 0;
+  std::int64_t throttled = 0;
+};
+
+// One open database. Not thread-safe: one connection per thread or process (SQLite WAL lets readers run
+// beside a writer). Every mutating call is atomic: it commits whole or not at all.
+class database {
+ public:
+  // Opens (creating with mode 0600 and migrating forward when read_write) the file at path.
+  static base::result<database> open(const std::string& path, open_mode mode = open_mode::read_write);
+
+  database(database&&) noexcept;
+  database& operator=(database&&) noexcept;
+  ~database();
+
+  // --- writing a snapshot (scanner) ---
+
+  // Starts a snapshot in state 'running' and returns its scan_id.
+  base::result<std::int64_t> begin_scan(const scan_start& start);
+  // Records the home tenant of a running snapshot.
+  base::result<void> set_tenant(std::int64_t scan_id, const organization_record& org);
+  // Stores the tenant's SKUs and subscriptions for the snapshot (replacing any stored for it) in one transaction.
+  base::result<void> write_tenant_facts(std::int64_t scan_id, std::span<const sku_record> skus,
+                                        std::span<const subscription_record> subscriptions);
+  // Stores one page of users and the link to the next page in one transaction; a page already stored (same
+  // users) is replaced, never duplicated.
+  base::result<void> write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
+                                     const scan_counters& counters);
+  // Adds license-detail rows (fetch mode) in one transaction.
+  base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
+  // Ends a snapshot: complete, failed (with a one-line error) or interrupted.
+  base::result<void> finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
+                                 std::string_view error = {});
+  // Removes the oldest complete snapshots of the tenant beyond keep (and their rows); returns how many.
+  base::result<int> prune(std::string_view tenant_id, int keep);
+
+  // --- reading ---
+
+  // The newest complete snapshot (of the tenant, when given), if any.
+  base::result<std::optional<scan_info>> latest_complete_scan(std::string_view tenant_id = {});
+  // The newest interrupted or running snapshot of the tenant that --resume can continue, if any.
+  base::result<std::optional<scan_info>> resumable_scan(std::string_view tenant_id);
+  // One snapshot by id, if it exists.
+  base::result<std::optional<scan_info>> scan(std::int64_t scan_id);
+  // Every snapshot, newest first (of the tenant, when given).
+  base::result<std::vector<scan_info>> scans(std::string_view tenant_id = {});
+  // The snapshot's SKUs and subscriptions.
+  base::result<std::vector<sku_record>> skus(std::int64_t scan_id);
+  base::result<std::vector<subscription_record>> subscriptions(std::int64_t scan_id);
+  // Calls fn for every user of the snapshot with their licenses and states, in user id order, streaming.
+  base::result<void> for_each_user(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn);
+  // The user principal names of the given user ids in the snapshot (ids not found are absent).
+  base::result<std::vector<std::pair<std::string, std::string>>> user_principal_names(
+      std::int64_t scan_id, std::span<const std::string> user_ids);
+  // Every license-plan row of the snapshot, ordered by (user, sku, plan).
+  base::result<void> for_each_license_plan(std::int64_t scan_id,
+                                           const std::function<void(const license_plan_record&)>& fn);
+
+  // --- findings (audit writes, reports read) ---
+
+  // Replaces the snapshot's findings with these, in one transaction.
+  base::result<void> replace_findings(std::int64_t scan_id, std::span<const finding_record> findings);
+  // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
+  base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);
+
+  // The file this database was opened from.
+  const std::string& path() const;
+
+ private:
+  struct impl;
+  explicit database(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+// Names a scan status as stored ("running", "complete", "failed", "interrupted").
+std::string_view to_string(scan_status s);
+
+}  // namespace storage
