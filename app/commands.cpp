@@ -1,5 +1,8 @@
 #include "app/commands.hpp"
 
+#include "app/demo_command.hpp"
+#include "app/report_command.hpp"
+#include "app/scan_command.hpp"
 #include "app/version.hpp"
 #include "graphsim/server.hpp"
 
@@ -54,6 +57,14 @@ int run(int argc, char** argv) {
   cli.set_version_flag("--version", std::string(version));
   cli.require_subcommand(1);
 
+  scan_command_options scan;
+  add_scan_command(cli, scan);
+  report_command_options report;
+  add_report_command(cli, report);
+  diff_command_options diff;
+  add_diff_command(cli, diff);
+  demo_command_options demo;
+  add_demo_command(cli, demo);
   graphsim::sim_options sim_options;
   std::string latency;
   add_sim(cli, sim_options, latency);
@@ -65,6 +76,10 @@ int run(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(base::exit_code::usage);
   }
 
+  if (cli.got_subcommand("scan")) return run_scan_command(scan);
+  if (cli.got_subcommand("report")) return run_report_command(report);
+  if (cli.got_subcommand("diff")) return run_diff_command(diff);
+  if (cli.got_subcommand("demo")) return run_demo_command(demo);
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return report_error(r.error());
     auto r = graphsim::run_sim(sim_options, std::cout);

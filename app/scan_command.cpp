@@ -1,0 +1,136 @@
+#include "app/scan_command.hpp"
+
+#include "app/run_lock.hpp"
+#include "app/version.hpp"
+#include "audit/run_audit.hpp"
+#include "scanner/crawl.hpp"
+#include "storage/database.hpp"
+
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <optional>
+
+namespace app {
+namespace {
+
+int fail(base::error const& e) {
+  fmt::print(stderr, "entra-audit: {}\n", e.message);
+  return static_cast<int>(e.code);
+}
+
+base::result<std::chrono::seconds> parse_duration(std::string const& text) {
+  if (text.empty()) return std::chrono::seconds{0};
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (std::exception const&) {
+    used = 0;
+  }
+  std::string const unit = text.substr(used);
+  long long scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  else if (unit == "m") scale = 60;
+  else if (unit == "h") scale = 3600;
+  if (used == 0 || scale == 0 || value <= 0)
+    return base::usage_error(fmt::format("invalid --deadline '{}': expected a duration such as 3600s, 90m or 2h", text));
+  return std::chrono::seconds{value * scale};
+}
+
+std::optional<std::string> environment(std::string_view name) {
+  char const* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+}  // namespace
+
+void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
+  cmd.add_option("--tenant-id", auth.tenant_id, "directory (tenant) id or domain (env AZURE_TENANT_ID)");
+  cmd.add_option("--client-id", auth.client_id, "application (client) id (env AZURE_CLIENT_ID)");
+  cmd.add_option("--client-secret-file", auth.client_secret_file,
+                 "file holding the client secret (env AZURE_CLIENT_SECRET; never a command-line value)");
+  cmd.add_option("--certificate", auth.certificate,
+                 "PEM with certificate and private key (env AZURE_CLIENT_CERTIFICATE_PATH)");
+  cmd.add_option("--certificate-password-file", auth.certificate_password_file,
+                 "file holding the certificate's password (env AZURE_CLIENT_CERTIFICATE_PASSWORD)");
+  cmd.add_flag("--rs256", auth.rs256, "sign the client assertion RS256 with x5t instead of PS256 with x5t#S256");
+  cmd.add_option("--federated-token-file", auth.federated_token_file,
+                 "workload identity token file (env AZURE_FEDERATED_TOKEN_FILE)");
+  cmd.add_option("--cloud", auth.cloud, "global, usgov, usgov-dod or china")
+      ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}));
+  cmd.add_option("--graph-endpoint", auth.graph_endpoint, "Graph root URL (overrides --cloud; e.g. the emulator)");
+  cmd.add_option("--authority-host", auth.authority_host, "login host URL (env AZURE_AUTHORITY_HOST)");
+  cmd.add_option("--ca-file", auth.ca_file, "extra trusted CA certificates (PEM)");
+}
+
+CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
+  auto* cmd = cli.add_subcommand("scan", "crawl one tenant into the database as a new snapshot, then audit it");
+  add_common_options(*cmd, o.common);
+  add_auth_options(*cmd, o.auth);
+  cmd->add_option("--license-details", o.license_details,
+                  "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
+      ->check(CLI::IsMember({"derived", "fetch"}));
+  cmd->add_option("--concurrency", o.concurrency, "requests in flight at most")->check(CLI::Range(1u, 64u));
+  cmd->add_flag("--resume", o.resume, "continue the tenant's interrupted scan from its last stored page");
+  cmd->add_flag("--fail-on-findings", o.fail_on_findings, "exit 3 when findings exist (cron)");
+  cmd->add_option("--keep", o.keep, "complete snapshots kept per tenant")->check(CLI::Range(1, 100000));
+  cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
+                  "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file)");
+  cmd->add_option("--rules", o.rules, "audit rules file replacing the built-in one (docs/rules.md)");
+  cmd->add_option("--deadline", o.deadline, "give up retrying after this long (e.g. 90m)");
+  return cmd;
+}
+
+int run_scan_command(const scan_command_options& o) {
+  configure_logging(o.common);
+  auto deadline = parse_duration(o.deadline);
+  if (!deadline) return fail(deadline.error());
+  auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
+  if (!managed) return fail(managed.error());
+  auto settings = scanner::resolve_settings(o.auth, environment);
+  if (!settings) return fail(settings.error());
+
+  std::string const db_path = database_path(o.common);
+  auto lock = run_lock::acquire(db_path);
+  if (!lock) return fail(lock.error());
+  auto db = storage::database::open(db_path);
+  if (!db) return fail(db.error());
+
+  scanner::scan_options options;
+  options.connection = settings->first;
+  options.connection.deadline = *deadline;
+  options.creds = settings->second;
+  options.mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
+                                              : scanner::license_details_mode::derived;
+  options.concurrency = o.concurrency;
+  options.resume = o.resume;
+  options.keep = o.keep;
+  options.progress = o.common.progress == "always"  ? scanner::progress_mode::always
+                     : o.common.progress == "never" ? scanner::progress_mode::never
+                                                    : scanner::progress_mode::auto_;
+  options.tool_version = version;
+
+  auto scanned = scanner::run_scan(*db, options);
+  if (!scanned) return fail(scanned.error());
+
+  audit::audit_options audit_options;
+  audit_options.rules_path = o.rules;
+  audit_options.idp_managed_skus = *managed;
+  auto audited = audit::run_audit(*db, scanned->scan_id, audit_options);
+  if (!audited) return fail(audited.error());
+
+  if (!o.common.quiet) {
+    fmt::print(stderr,
+               "entra-audit: scan {} of {} complete: {} users ({} licensed), {} SKUs, {} findings for {} users, "
+               "{} requests ({} throttled), {:.1f} s\n",
+               scanned->scan_id, scanned->tenant_name.empty() ? scanned->tenant_id : scanned->tenant_name,
+               scanned->users, scanned->licensed_users, scanned->skus, audited->findings, audited->users_with_findings,
+               scanned->requests, scanned->throttled, scanned->elapsed_s);
+  }
+  if (o.fail_on_findings && audited->findings > 0) return static_cast<int>(base::exit_code::findings);
+  return 0;
+}
+
+}  // namespace app

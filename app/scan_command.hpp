@@ -1,0 +1,36 @@
+// app/scan_command.hpp — `entra-audit scan`: crawl one tenant into a new snapshot, then audit it.
+#pragma once
+
+#include "app/options.hpp"
+#include "scanner/settings.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace app {
+
+struct scan_command_options {
+  common_options common;
+  scanner::auth_flags auth;
+  std::string license_details = "derived";
+  unsigned concurrency = 8;
+  bool resume = false;
+  bool fail_on_findings = false;
+  int keep = 30;
+  std::string idp_managed_skus;
+  std::string rules;
+  std::string deadline;  // e.g. 90m, 2h, 3600s; empty = none
+};
+
+// Registers the subcommand and its flags.
+CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o);
+
+// Adds the credential and endpoint flags shared by scan (and nothing else that talks to Graph).
+void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth);
+
+// Runs it and returns the exit code (0, 1, 2, or 3 with --fail-on-findings).
+int run_scan_command(const scan_command_options& o);
+
+}  // namespace app
