@@ -36,14 +36,9 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                           int timeout_s) {
-  std::vector<std::string> argv_storage{ENTRA_AUDIT_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+namespace {
 
+std::vector<std::string> child_environment(const std::vector<std::string>& env) {
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view const entry(*e);
@@ -53,9 +48,115 @@ run_result run_entra_audit(const std::vector<std::string>& args, const std::vect
     env_storage.emplace_back(entry);
   }
   env_storage.insert(env_storage.end(), env.begin(), env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  return env_storage;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+child_process::child_process(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                             const std::filesystem::path& out_path, const std::filesystem::path& err_path) {
+  std::vector<std::string> argv_storage{ENTRA_AUDIT_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  auto argv = pointers(argv_storage);
+  auto env_storage = child_environment(env);
+  auto envp = pointers(env_storage);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int const rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start ") + argv[0] + ": " + std::strerror(rc));
+}
+
+child_process::~child_process() {
+  if (!done_) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void child_process::kill(int signal) {
+  if (!done_) ::kill(pid_, signal);
+}
+
+int child_process::wait() {
+  if (!done_) {
+    waitpid(pid_, &status_, 0);
+    done_ = true;
+  }
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
+}
+
+bool child_process::running() {
+  if (done_) return false;
+  if (waitpid(pid_, &status_, WNOHANG) == pid_) done_ = true;
+  return !done_;
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string cell;
+  bool quoted = false, cell_started = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char const c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+      continue;
+    }
+    if (c == '"' && cell.empty()) {
+      quoted = true;
+      cell_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(cell));
+      cell.clear();
+      cell_started = true;
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      continue;
+    } else if (c == '\n') {
+      row.push_back(std::move(cell));
+      rows.push_back(std::move(row));
+      row.clear();
+      cell.clear();
+      cell_started = false;
+    } else {
+      cell += c;
+      cell_started = true;
+    }
+  }
+  if (cell_started || !cell.empty() || !row.empty()) {
+    row.push_back(std::move(cell));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                           int timeout_s) {
+  std::vector<std::string> argv_storage{ENTRA_AUDIT_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  auto env_storage = child_environment(env);
+  auto envp = pointers(env_storage);
 
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");

@@ -33,6 +33,31 @@ struct run_result {
 run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                            int timeout_s = 600);
 
+// A running entra-audit process whose output goes to files (for tests that kill it midway).
+class child_process {
+ public:
+  // Starts the binary with args and extra environment (as run_entra_audit), output into out_path/err_path.
+  child_process(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                const std::filesystem::path& out_path, const std::filesystem::path& err_path);
+  ~child_process();  // kills it if still running
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+  // Sends a signal.
+  void kill(int signal);
+  // Waits for it; returns the exit code, or -signal when killed.
+  int wait();
+  // True while it has not exited (reaps it when it has).
+  bool running();
+
+ private:
+  int pid_ = -1;
+  int status_ = 0;
+  bool done_ = false;
+};
+
+// Parses RFC 4180 CSV text (CRLF or LF) into rows of cells.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 // The whole file as a string (empty when missing).
 std::string read_file(const std::filesystem::path& p);
 // Writes text to p (mode 0600).

@@ -1,0 +1,58 @@
+#include "e2e/emulated_tenant.hpp"
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+namespace e2e {
+
+emulated_tenant::emulated_tenant(graphsim::sim_options options) {
+  truth_path_ = (dir_ / "truth.csv").string();
+  options.truth_path = truth_path_;
+  if (options.tls && options.cert_out.empty()) options.cert_out = (dir_ / "emulator-ca.pem").string();
+  auto server = graphsim::background_server::start(options);
+  if (!server) throw std::runtime_error("cannot start the emulator: " + server.error().message);
+  server_ = std::move(*server);
+}
+
+std::vector<std::string> emulated_tenant::env() const {
+  return {"AZURE_TENANT_ID=" + server_->tenant_id(), "AZURE_CLIENT_ID=" + server_->client_id(),
+          "AZURE_CLIENT_SECRET=" + server_->client_secret()};
+}
+
+std::vector<std::string> emulated_tenant::endpoint_args() const {
+  std::vector<std::string> args{"--graph-endpoint", server_->url(), "--authority-host", server_->url()};
+  if (!server_->ca_pem_path().empty()) {
+    args.push_back("--ca-file");
+    args.push_back(server_->ca_pem_path());
+  }
+  return args;
+}
+
+std::vector<std::string> emulated_tenant::scan_args(const std::string& db, const std::vector<std::string>& extra) const {
+  std::vector<std::string> args{"scan", "--db", db, "--progress", "never"};
+  auto const endpoint = endpoint_args();
+  args.insert(args.end(), endpoint.begin(), endpoint.end());
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::set<std::tuple<std::string, std::string, std::string, std::string>> emulated_tenant::truth() const {
+  return finding_keys(test_support::read_file(truth_path_));
+}
+
+std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv) {
+  auto rows = test_support::parse_csv(csv);
+  REQUIRE_FALSE(rows.empty());
+  std::string header;
+  for (std::size_t i = 0; i < rows[0].size(); ++i) header += (i ? "," : "") + rows[0][i];
+  CHECK(header == findings_header);
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> keys;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    REQUIRE(rows[r].size() == 22);
+    keys.emplace(rows[r][0], rows[r][1], rows[r][7], rows[r][10]);
+  }
+  return keys;
+}
+
+}  // namespace e2e
