@@ -1,0 +1,132 @@
+#include "reports/json.hpp"
+
+#include "reports/json_writer.hpp"
+#include "reports/summary.hpp"
+
+#include "storage/database.hpp"
+
+namespace reports {
+
+namespace {
+
+// Bumped when a field is renamed or removed; adding fields keeps it.
+constexpr std::int64_t format_version = 1;
+
+void write_snapshot(json_writer& w, const storage::scan_info& scan) {
+  w.key("snapshot");
+  w.start_object();
+  w.member("scan_id", scan.scan_id);
+  w.member("tenant_id", scan.tenant_id);
+  w.member("tenant_name", scan.tenant_name);
+  w.member("status", storage::to_string(scan.status));
+  w.member("started_at", scan.started_at);
+  w.member("finished_at", scan.finished_at);
+  w.member("mode", scan.license_details_mode);
+  w.member("tool_version", scan.tool_version);
+  w.member("users", scan.users);
+  w.member("requests", scan.requests);
+  w.end_object();
+}
+
+void write_finding(json_writer& w, const storage::finding_record& f) {
+  w.start_object();
+  w.member("tenant_id", f.tenant_id);
+  w.member("user_id", f.user_id);
+  w.member("user_principal_name", f.user_principal_name);
+  w.member("display_name", f.display_name);
+  w.key("account_enabled");
+  w.optional_bool(f.account_enabled);
+  w.member("user_type", f.user_type);
+  w.member("department", f.department);
+  w.member("sku_id", f.sku_id);
+  w.member("sku_part_number", f.sku_part_number);
+  w.member("product_name", f.product_name);
+  w.member("origin", f.origin);
+  w.member("confidence", f.confidence);
+  w.key("evidence");
+  w.list(f.evidence);
+  w.member("assignment", f.assignment);
+  w.key("group_ids");
+  w.list(f.group_ids);
+  w.key("subscription_ids");
+  w.list(f.subscription_ids);
+  w.key("owner_ids");
+  w.list(f.owner_ids);
+  w.key("owner_upns");
+  w.list(f.owner_upns);
+  w.key("owner_tenant_ids");
+  w.list(f.owner_tenant_ids);
+  w.key("is_trial");
+  w.optional_bool(f.is_trial);
+  w.key("idp_outcome");
+  if (f.idp_outcome.empty()) w.null(); else w.string(f.idp_outcome);
+  w.member("recommended_action", f.recommended_action);
+  w.end_object();
+}
+
+void write_summary(json_writer& w, const findings_summary& s) {
+  w.key("summary");
+  w.start_object();
+  w.member("findings", s.findings);
+  w.member("users_with_findings", s.users_with_findings);
+  w.key("preflight");
+  w.boolean(s.preflight);
+  w.member("users_refused_403", s.users_refused_403);
+  w.member("users_refused_400", s.users_refused_400);
+  w.member("users_may_be_refused", s.users_may_be_refused);
+  w.member("users_blocked", s.users_blocked);
+  w.key("by_origin");
+  w.start_object();
+  for (auto const& [name, n] : s.by_origin) w.member(name, n);
+  w.end_object();
+  w.key("by_idp_outcome");
+  w.start_object();
+  for (auto const& [name, n] : s.by_idp_outcome) w.member(name, n);
+  w.end_object();
+  w.key("by_sku");
+  w.start_array();
+  for (auto const& sku : s.by_sku) {
+    w.start_object();
+    w.member("sku_id", sku.sku_id);
+    w.member("sku_part_number", sku.sku_part_number);
+    w.member("product_name", sku.product_name);
+    w.member("findings", sku.findings);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("by_department");
+  w.start_array();
+  for (auto const& d : s.by_department) {
+    w.start_object();
+    w.member("department", d.department);
+    w.member("users", d.users);
+    w.member("findings", d.findings);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+}  // namespace
+
+base::result<void> render_json(const storage::scan_info& scan, const finding_source& source, output_file& out) {
+  json_writer w(out);
+  summary_builder summary;
+  w.start_object();
+  w.member("format_version", format_version);
+  write_snapshot(w, scan);
+  w.key("findings");
+  w.start_array();
+  auto const streamed = source([&](const storage::finding_record& f) {
+    write_finding(w, f);
+    summary.add(f);
+  });
+  if (!streamed) return streamed.error();
+  w.end_array();
+  write_summary(w, summary.finish());
+  w.end_object();
+  out.put('\n');
+  return {};
+}
+
+}  // namespace reports

@@ -1,0 +1,92 @@
+#include "reports/csv.hpp"
+
+#include "sample_findings.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+
+namespace {
+
+std::string render_to_string(const std::vector<storage::finding_record>& findings) {
+  test_support::temp_dir dir;
+  auto const path = (dir / "findings.csv").string();
+  auto out = reports::output_file::open(path);
+  REQUIRE(reports_test::ok(out));
+  REQUIRE(reports_test::ok(reports::render_csv(reports_test::source_of(findings), *out)));
+  REQUIRE(reports_test::ok(out->commit()));
+  return test_support::read_file(path);
+}
+
+constexpr std::string_view header =
+    "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
+    "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
+    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action\r\n";
+
+}  // namespace
+
+TEST_CASE("an empty snapshot gives the header row only") {
+  CHECK(render_to_string({}) == header);
+}
+
+TEST_CASE("findings are written byte-exact with quoting, formula guard, booleans and empty unknowns") {
+  auto const text = render_to_string(reports_test::hostile_findings());
+  REQUIRE(text.starts_with(header));
+  auto const body = text.substr(header.size());
+  CHECK(body.starts_with(
+      "11111111-2222-3333-4444-555555555555,00000000-0000-0000-0000-000000000001,'=cmd@contoso.com,"
+      "\"Smith, \"\"Bob\"\"\",true,Member,Sales,f8a1db68-be16-40ed-86d5-cb42ce701560,POWER_BI_PRO,Power BI Pro,"
+      "self_service_purchase,high,subscription_user_owned;email_verified_user,direct,,sub-1;sub-2,"
+      "00000000-0000-0000-0000-000000000001,'=cmd@contoso.com,,false,removal_refused_403,"
+      "Ask the purchaser to release the seats\r\n"));
+  CHECK(body.find("\"two\nlines | *bold* _x_ `c` [l] #h\"") != std::string::npos);
+  // Unknown booleans are empty cells; a department starting with '-' is guarded.
+  CHECK(body.find(",,Member,'-R&D,") != std::string::npos);
+  CHECK(body.find("\xF0\x9F\x98\x80 +1 @x") != std::string::npos);
+  // Every row ends with CRLF and there are five of them.
+  std::size_t rows = 0;
+  for (std::size_t i = 0; (i = body.find("\r\n", i)) != std::string::npos; i += 2) ++rows;
+  CHECK(rows == 5);
+}
+
+TEST_CASE("a report file is created with mode 0600") {
+  test_support::temp_dir dir;
+  auto const path = (dir / "r.csv").string();
+  auto out = reports::output_file::open(path);
+  REQUIRE(reports_test::ok(out));
+  REQUIRE(reports_test::ok(reports::render_csv(reports_test::source_of({}), *out)));
+  REQUIRE(reports_test::ok(out->commit()));
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("an output in a missing directory is a one-line usage error naming the path") {
+  auto out = reports::output_file::open("/nonexistent-dir-entra/x/findings.csv");
+  REQUIRE_FALSE(out.has_value());
+  CHECK(out.error().code == base::exit_code::usage);
+  CHECK(out.error().message.find("/nonexistent-dir-entra/x/findings.csv") != std::string::npos);
+  CHECK(out.error().message.find('\n') == std::string::npos);
+}
+
+TEST_CASE("an output in an unwritable directory is a one-line runtime error with the fix") {
+  if (::geteuid() == 0) return;  // root writes anywhere; the usage case above still runs
+  test_support::temp_dir dir;
+  ::chmod(dir.path().c_str(), 0500);
+  auto out = reports::output_file::open((dir / "f.csv").string());
+  ::chmod(dir.path().c_str(), 0700);
+  REQUIRE_FALSE(out.has_value());
+  CHECK(out.error().code == base::exit_code::runtime);
+  CHECK(out.error().message.find("permission denied") != std::string::npos);
+}
+
+TEST_CASE("an uncommitted output leaves no file behind") {
+  test_support::temp_dir dir;
+  {
+    auto out = reports::output_file::open((dir / "f.csv").string());
+    REQUIRE(reports_test::ok(out));
+    out->write("partial");
+  }
+  CHECK(std::filesystem::is_empty(dir.path()));
+}
