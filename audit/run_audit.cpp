@@ -1,0 +1,149 @@
+#include "audit/run_audit.hpp"
+
+#include "audit/actions.hpp"
+#include "audit/catalogue.hpp"
+#include "audit/classify.hpp"
+#include "audit/preflight.hpp"
+#include "audit/rules_file.hpp"
+#include "audit/sku_index.hpp"
+#include "audit/text.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+namespace audit {
+namespace {
+
+// The finding's columns that come from the user and the verdict; owner_upns and the action are filled later.
+storage::finding_record to_finding(const std::string& tenant_id, const storage::user_record& user,
+                                   const license_verdict& v) {
+  const sku_facts& f = *v.sku;
+  storage::finding_record r;
+  r.tenant_id = tenant_id;
+  r.user_id = to_lower(trim(user.id));
+  r.user_principal_name = user.user_principal_name;
+  r.display_name = user.display_name;
+  r.account_enabled = user.account_enabled;
+  r.user_type = user.user_type;
+  r.department = user.department;
+  r.sku_id = v.sku_id;
+  r.sku_part_number = f.part_number;
+  r.product_name = f.product_name;
+  r.origin = std::string(to_string(v.origin));
+  r.confidence = std::string(to_string(v.confidence));
+  r.evidence = v.evidence;
+  r.assignment = std::string(to_string(v.assignment));
+  r.group_ids = join(v.group_ids);
+  r.subscription_ids = join(f.subscription_ids);
+  r.owner_ids = join(f.owner_ids);
+  r.owner_tenant_ids = join(f.owner_tenant_ids);
+  r.is_trial = f.is_trial;
+  return r;
+}
+
+// Splits a ';'-joined cell back into its values.
+std::vector<std::string> split_cell(std::string_view cell) {
+  std::vector<std::string> out;
+  while (!cell.empty()) {
+    std::size_t end = cell.find(';');
+    out.emplace_back(cell.substr(0, end));
+    cell = end == std::string_view::npos ? std::string_view{} : cell.substr(end + 1);
+  }
+  return out;
+}
+
+void count_call(audit_summary& s, call_outcome c) {
+  switch (c) {
+    case call_outcome::refused_403: ++s.users_call_refused_403; break;
+    case call_outcome::refused_400: ++s.users_call_refused_400; break;
+    case call_outcome::may_be_refused: ++s.users_call_may_be_refused; break;
+    case call_outcome::succeeds: break;
+  }
+}
+
+}  // namespace
+
+base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_id, const audit_options& options) {
+  auto scan = db.scan(scan_id);
+  if (!scan) return scan.error();
+  if (!*scan) return base::usage_error(fmt::format("cannot audit scan {}: no such snapshot in '{}'", scan_id, db.path()));
+  const std::string tenant_id = to_lower(trim((*scan)->tenant_id));
+
+  auto rules = load_rules(options.rules_path);
+  if (!rules) return rules.error();
+  auto skus = db.skus(scan_id);
+  if (!skus) return skus.error();
+  auto subscriptions = db.subscriptions(scan_id);
+  if (!subscriptions) return subscriptions.error();
+
+  const catalogue& cat = embedded_catalogue();
+  std::optional<managed_skus> managed;
+  if (!options.idp_managed_skus.empty()) {
+    auto resolved = resolve_managed_skus(options.idp_managed_skus, *skus, cat);
+    if (!resolved) return resolved.error();
+    managed = std::move(*resolved);
+  }
+  const sku_index index{*skus, *subscriptions, tenant_id, cat, embedded_signup_list(), *rules};
+
+  audit_summary summary;
+  std::vector<storage::finding_record> findings;
+  std::vector<origin> finding_origins;  // parallel to findings, for the action text
+  auto streamed = db.for_each_user(scan_id, [&](const storage::user_licenses& u) {
+    ++summary.users;
+    if (u.licenses.empty()) return;
+    ++summary.licensed_users;
+    call_outcome call = call_outcome::succeeds;
+    bool has_finding = false;
+    for (const auto& v : classify(u, index)) {
+      ++summary.licenses;
+      // Organization licenses are not findings and, outside the managed set, are removed without trouble.
+      if (v.origin == origin::organization) continue;
+      has_finding = true;
+      auto finding = to_finding(tenant_id, u.user, v);
+      if (managed) {
+        idp_outcome outcome = license_outcome(v.origin, v.sku_id, *managed);
+        finding.idp_outcome = std::string(to_string(outcome));
+        call = combine(call, outcome);
+      }
+      findings.push_back(std::move(finding));
+      finding_origins.push_back(v.origin);
+    }
+    if (has_finding) ++summary.users_with_findings;
+    count_call(summary, call);
+  });
+  if (!streamed) return streamed.error();
+
+  // Purchasers are users of the same snapshot: one lookup for all distinct owners, not one per finding.
+  std::vector<std::string> owner_ids;
+  for (const auto& f : findings)
+    for (auto& id : split_cell(f.owner_ids)) owner_ids.push_back(std::move(id));
+  sort_unique(owner_ids);
+  std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
+  if (!owner_ids.empty()) {
+    auto upns = db.user_principal_names(scan_id, owner_ids);
+    if (!upns) return upns.error();
+    for (auto& [id, upn] : *upns) upn_of.emplace(std::move(id), std::move(upn));
+  }
+
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    auto& f = findings[i];
+    std::vector<std::string> upns;
+    for (const auto& id : split_cell(f.owner_ids))
+      if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
+    sort_unique(upns);
+    f.owner_upns = join(upns);
+    const sku_facts& facts = index.find(f.sku_id);
+    std::string_view reason = facts.override_rule ? std::string_view(facts.override_rule->reason) : std::string_view{};
+    f.recommended_action = recommended_action(finding_origins[i], f, reason);
+    ++summary.findings_by_origin[f.origin];
+  }
+  summary.findings = static_cast<std::int64_t>(findings.size());
+
+  if (auto stored = db.replace_findings(scan_id, findings); !stored) return stored.error();
+  return summary;
+}
+
+}  // namespace audit
