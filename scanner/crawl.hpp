@@ -1,0 +1,46 @@
+// scanner/crawl.hpp — `entra-audit scan`: crawl one tenant (organization, SKUs, subscriptions, users) into a
+// snapshot.
+#pragma once
+
+#include "base/error.hpp"
+#include "scanner/graph_client.hpp"
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace scanner {
+
+// derived: plan rows built from assignedLicenses + subscribedSkus (no extra requests);
+// fetch: GET /users/{id}/licenseDetails through $batch for every licensed user.
+enum class license_details_mode { derived, fetch };
+
+// auto_: progress on stderr only when it is a terminal.
+enum class progress_mode { auto_, always, never };
+
+struct scan_options {
+  connection_options connection;
+  credentials creds;
+  license_details_mode mode = license_details_mode::derived;
+  unsigned concurrency = 8;  // $batch requests in flight at most (fetch mode)
+  bool resume = false;       // continue the tenant's interrupted snapshot from its stored nextLink
+  int keep = 30;             // complete snapshots of the tenant kept after a successful scan
+  progress_mode progress = progress_mode::auto_;
+  std::string tool_version;
+};
+
+// What one scan did, for the one-line summary the app prints.
+struct scan_summary {
+  std::int64_t scan_id = 0;
+  std::string tenant_id, tenant_name;
+  std::int64_t users = 0, licensed_users = 0, skus = 0, subscriptions = 0, pages = 0, requests = 0, throttled = 0;
+  double elapsed_s = 0;
+  bool resumed = false;
+};
+
+// Crawls one tenant into db as a new (or resumed) snapshot marked complete; on failure marks it failed (or
+// interrupted on SIGINT/SIGTERM) and returns the one-line error; never leaves a partial snapshot visible as
+// complete. Prunes to keep snapshots after success.
+base::result<scan_summary> run_scan(storage::database& db, const scan_options& options);
+
+}  // namespace scanner
