@@ -1,7 +1,7 @@
 #include "scanner/parse_batch.hpp"
 
 #include "fixtures.hpp"
-#include "scanner/parse_error.hpp"
+#include "scanner/graph_error_text.hpp"
 #include "scanner/parse_license_details.hpp"
 
 #include <doctest/doctest.h>
@@ -69,17 +69,4 @@ TEST_CASE("an item body nested absurdly deep is refused instead of overflowing t
   auto const items = scanner::parse_batch_response(body);
   REQUIRE_FALSE(items.has_value());
   CHECK(items.error().message.find("nested too deeply") != std::string::npos);
-}
-
-TEST_CASE("Graph error bodies give code, message and request-id, in any innerError spelling") {
-  auto const throttled = scanner::parse_graph_error(fixture("error-429.json"));
-  CHECK(throttled.code == "TooManyRequests");
-  CHECK(throttled.request_id == "94fb3b52-452a-4535-a601-69e0a90e3aa2");
-  auto const expired = scanner::parse_graph_error(fixture("error-expired-page-token.handmade.json"));
-  CHECK(expired.code == "Directory_ExpiredPageToken");
-  auto const lower = scanner::parse_graph_error(R"({"error":{"code":"c","innererror":{"request-id":"r"}}})");
-  CHECK(lower.request_id == "r");
-  auto const junk = scanner::parse_graph_error("<html>");
-  CHECK(junk.code.empty());
-  CHECK(junk.message.empty());
 }
