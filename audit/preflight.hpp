@@ -24,14 +24,6 @@ struct managed_skus {
   bool contains(std::string_view sku_id) const { return sku_ids.contains(trim(sku_id)); }
 };
 
-// The names in a --idp-managed-skus list: separated by commas or line breaks, trimmed, blanks skipped, text from
-// '#' to the end of a line ignored.
-std::vector<std::string> parse_sku_list(std::string_view text);
-
-// The names of a --idp-managed-skus value: the list itself, or the file's contents for "@file". A file that
-// cannot be read, or a value naming no SKU, is a usage error.
-base::result<std::vector<std::string>> read_idp_managed_skus(std::string_view value);
-
 // Resolves part numbers (case-insensitive: the snapshot's subscribedSkus first, then the catalogue, which may give
 // two skuIds) and GUIDs to skuIds. Names that match nothing are one usage error listing them all.
 base::result<managed_skus> resolve_managed_skus(std::span<const std::string> names,

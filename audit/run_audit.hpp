@@ -1,6 +1,7 @@
 // audit/run_audit.hpp — the audit step the app calls: classify every license of a snapshot and store its findings.
 #pragma once
 
+#include "audit/idp_managed_skus.hpp"  // parse_idp_managed_skus, for the app
 #include "base/error.hpp"
 #include "storage/database.hpp"
 
@@ -13,7 +14,7 @@ namespace audit {
 
 struct audit_options {
   std::string rules_path;                     // --rules PATH; empty = the embedded default
-  std::vector<std::string> idp_managed_skus;  // --idp-managed-skus names (see read_idp_managed_skus); empty = no preflight
+  std::vector<std::string> idp_managed_skus;  // --idp-managed-skus names (parse_idp_managed_skus); empty = no preflight
 };
 
 struct audit_summary {

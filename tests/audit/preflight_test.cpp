@@ -1,7 +1,6 @@
 #include "audit/preflight.hpp"
 
 #include "builders.hpp"
-#include "support.hpp"
 
 #include <doctest/doctest.h>
 
@@ -38,28 +37,6 @@ TEST_CASE("a user's call fails if any row is refused, counted under 403, then 40
   CHECK(combine(call_outcome::refused_400, idp_outcome::removal_refused_403) == call_outcome::refused_403);
   CHECK(combine(call_outcome::refused_403, idp_outcome::removal_refused_400) == call_outcome::refused_403);
   CHECK(combine(call_outcome::refused_400, idp_outcome::unaffected) == call_outcome::refused_400);
-}
-
-TEST_CASE("a managed-SKU list is split on commas and lines, trimmed, with # comments") {
-  CHECK(audit::parse_sku_list(" ENTERPRISEPACK, spe_e5 ,,") == std::vector<std::string>{"ENTERPRISEPACK", "spe_e5"});
-  CHECK(audit::parse_sku_list("# managed by Okta\nENTERPRISEPACK # E3\r\nSPE_E5,FLOW_FREE\n\n") ==
-        std::vector<std::string>{"ENTERPRISEPACK", "SPE_E5", "FLOW_FREE"});
-}
-
-TEST_CASE("@file reads the managed-SKU list from a file") {
-  test_support::temp_dir dir;
-  test_support::write_file(dir / "skus.txt", "ENTERPRISEPACK\n# comment\nSPE_E5\n");
-  auto names = audit::read_idp_managed_skus("@" + (dir / "skus.txt").string());
-  REQUIRE(names.has_value());
-  CHECK(*names == std::vector<std::string>{"ENTERPRISEPACK", "SPE_E5"});
-
-  auto missing = audit::read_idp_managed_skus("@" + (dir / "none.txt").string());
-  REQUIRE_FALSE(missing.has_value());
-  CHECK(missing.error().code == base::exit_code::usage);
-
-  auto empty = audit::read_idp_managed_skus(" , ");
-  REQUIRE_FALSE(empty.has_value());
-  CHECK(empty.error().code == base::exit_code::usage);
 }
 
 TEST_CASE("managed SKUs resolve part numbers against the snapshot, then the catalogue, and GUIDs as given") {
