@@ -44,17 +44,6 @@ storage::finding_record to_finding(const std::string& tenant_id, const storage::
   return r;
 }
 
-// Splits a ';'-joined cell back into its values.
-std::vector<std::string> split_cell(std::string_view cell) {
-  std::vector<std::string> out;
-  while (!cell.empty()) {
-    std::size_t end = cell.find(';');
-    out.emplace_back(cell.substr(0, end));
-    cell = end == std::string_view::npos ? std::string_view{} : cell.substr(end + 1);
-  }
-  return out;
-}
-
 void count_call(audit_summary& s, call_outcome c) {
   switch (c) {
     case call_outcome::refused_403: ++s.users_call_refused_403; break;
@@ -88,9 +77,30 @@ base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_i
   }
   const sku_index index{*skus, *subscriptions, tenant_id, cat, embedded_signup_list(), *rules};
 
+  // Purchasers are users of the same snapshot. Owner ids come from subscriptions, so one lookup before the users
+  // stream completes every finding as it is made (and lets a streaming findings writer take them one by one).
+  std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
+  {
+    std::vector<std::string> owner_ids;
+    for (const auto& s : *subscriptions)
+      if (s.owner_id && !trim(*s.owner_id).empty()) owner_ids.push_back(to_lower(trim(*s.owner_id)));
+    sort_unique(owner_ids);
+    if (!owner_ids.empty()) {
+      auto upns = db.user_principal_names(scan_id, owner_ids);
+      if (!upns) return upns.error();
+      for (auto& [id, upn] : *upns) upn_of.emplace(std::move(id), std::move(upn));
+    }
+  }
+  auto owner_upns = [&](const sku_facts& f) {
+    std::vector<std::string> upns;
+    for (const auto& id : f.owner_ids)
+      if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
+    sort_unique(upns);
+    return join(upns);
+  };
+
   audit_summary summary;
   std::vector<storage::finding_record> findings;
-  std::vector<origin> finding_origins;  // parallel to findings, for the action text
   auto streamed = db.for_each_user(scan_id, [&](const storage::user_licenses& u) {
     ++summary.users;
     if (u.licenses.empty()) return;
@@ -103,43 +113,21 @@ base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_i
       if (v.origin == origin::organization) continue;
       has_finding = true;
       auto finding = to_finding(tenant_id, u.user, v);
+      finding.owner_upns = owner_upns(*v.sku);
       if (managed) {
         idp_outcome outcome = license_outcome(v.origin, v.sku_id, *managed);
         finding.idp_outcome = std::string(to_string(outcome));
         call = combine(call, outcome);
       }
+      const auto& rule = v.sku->override_rule;
+      finding.recommended_action = recommended_action(v.origin, finding, rule ? rule->reason : std::string_view{});
+      ++summary.findings_by_origin[finding.origin];
       findings.push_back(std::move(finding));
-      finding_origins.push_back(v.origin);
     }
     if (has_finding) ++summary.users_with_findings;
     count_call(summary, call);
   });
   if (!streamed) return streamed.error();
-
-  // Purchasers are users of the same snapshot: one lookup for all distinct owners, not one per finding.
-  std::vector<std::string> owner_ids;
-  for (const auto& f : findings)
-    for (auto& id : split_cell(f.owner_ids)) owner_ids.push_back(std::move(id));
-  sort_unique(owner_ids);
-  std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
-  if (!owner_ids.empty()) {
-    auto upns = db.user_principal_names(scan_id, owner_ids);
-    if (!upns) return upns.error();
-    for (auto& [id, upn] : *upns) upn_of.emplace(std::move(id), std::move(upn));
-  }
-
-  for (std::size_t i = 0; i < findings.size(); ++i) {
-    auto& f = findings[i];
-    std::vector<std::string> upns;
-    for (const auto& id : split_cell(f.owner_ids))
-      if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
-    sort_unique(upns);
-    f.owner_upns = join(upns);
-    const sku_facts& facts = index.find(f.sku_id);
-    std::string_view reason = facts.override_rule ? std::string_view(facts.override_rule->reason) : std::string_view{};
-    f.recommended_action = recommended_action(finding_origins[i], f, reason);
-    ++summary.findings_by_origin[f.origin];
-  }
   summary.findings = static_cast<std::int64_t>(findings.size());
 
   if (auto stored = db.replace_findings(scan_id, findings); !stored) return stored.error();
