@@ -153,7 +153,7 @@ std::string sanitize_file_name(std::string_view text) {
   }
   // "." and ".." name directories, and a leading dot hides the file.
   if (!out.empty() && out[0] == '.') out[0] = '_';
-  if (out.empty()) out = "_";
+  if (out.empty()) out.push_back('_');  // push_back, not = "_": g++ 12 warns falsely (-Wrestrict) on the assignment
   return out;
 }
 

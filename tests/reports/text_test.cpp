@@ -1,0 +1,36 @@
+#include "reports/text.hpp"
+
+#include <doctest/doctest.h>
+
+TEST_CASE("HTML escaping covers the five characters that can change markup") {
+  std::string out;
+  reports::append_html_escaped(out, "<a href='x'>\"&\"</a>");
+  CHECK(out == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+}
+
+TEST_CASE("JSON for a script element escapes < > & and the JavaScript line separators") {
+  std::string out;
+  reports::append_script_json_string(out, "</script>&\xE2\x80\xA8\xE2\x80\xA9\"\\\n\xF0\x9F\x98\x80");
+  CHECK(out == "\"\\u003c/script\\u003e\\u0026\\u2028\\u2029\\\"\\\\\\u000a\xF0\x9F\x98\x80\"");
+}
+
+TEST_CASE("invalid UTF-8 is replaced, valid text is kept byte for byte") {
+  CHECK(reports::is_valid_utf8("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x98\x80"));
+  CHECK_FALSE(reports::is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(reports::is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  CHECK(reports::valid_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+}
+
+TEST_CASE("terminal text shows control characters instead of obeying them") {
+  std::string out;
+  reports::append_terminal_safe(out, "a\x1b[31mb\n");
+  CHECK(out == "a\\x1b[31mb\\x0a");
+}
+
+TEST_CASE("owner file names keep only safe characters and never start with a dot") {
+  CHECK(reports::sanitize_file_name("alice@contoso.com") == "alice@contoso.com");
+  CHECK(reports::sanitize_file_name("../../etc/passwd") == "_._.._etc_passwd");
+  CHECK(reports::sanitize_file_name("a b/c") == "a_b_c");
+  CHECK(reports::sanitize_file_name("") == "_");
+  CHECK(reports::sanitize_file_name(std::string(300, 'x')).size() == 120);
+}
