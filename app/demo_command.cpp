@@ -1,6 +1,7 @@
 #include "app/demo_command.hpp"
 
 #include "app/version.hpp"
+#include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "graphsim/server.hpp"
 #include "reports/report.hpp"

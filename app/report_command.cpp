@@ -1,5 +1,6 @@
 #include "app/report_command.hpp"
 
+#include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "reports/report.hpp"
 #include "storage/database.hpp"

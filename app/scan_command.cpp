@@ -2,6 +2,7 @@
 
 #include "app/run_lock.hpp"
 #include "app/version.hpp"
+#include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "scanner/crawl.hpp"
 #include "storage/database.hpp"
