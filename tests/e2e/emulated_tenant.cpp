@@ -1,6 +1,7 @@
 #include "e2e/emulated_tenant.hpp"
 
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <stdexcept>
 
@@ -53,6 +54,20 @@ std::set<std::tuple<std::string, std::string, std::string, std::string>> finding
     keys.emplace(rows[r][0], rows[r][1], rows[r][7], rows[r][10]);
   }
   return keys;
+}
+
+long graph_requests(const std::string& stats_json) {
+  rapidjson::Document doc;
+  doc.Parse(stats_json.c_str());
+  REQUIRE(doc.IsObject());
+  REQUIRE(doc.HasMember("requests"));
+  long total = 0;
+  for (auto const& endpoint : doc["requests"].GetObject()) {
+    std::string_view const name(endpoint.name.GetString(), endpoint.name.GetStringLength());
+    if (name.find("token") != std::string_view::npos || name.find("_sim") != std::string_view::npos) continue;
+    for (auto const& status : endpoint.value.GetObject()) total += status.value.GetInt64();
+  }
+  return total;
 }
 
 }  // namespace e2e

@@ -39,6 +39,9 @@ class emulated_tenant {
 // The (tenant, user, sku, origin) tuples of a findings CSV (header checked and skipped).
 std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv);
 
+// Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded.
+long graph_requests(const std::string& stats_json);
+
 // The findings CSV header of DESIGN.md §4.
 inline constexpr const char* findings_header =
     "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
