@@ -10,8 +10,10 @@ std::string listed(std::string_view cell, std::string_view fallback) {
   if (cell.empty()) return std::string(fallback);
   std::string out;
   for (char c : cell) {
-    if (c == ';') out += ", ";
-    else out += c;
+    if (c == ';')
+      out += ", ";
+    else
+      out += c;
   }
   return out;
 }
@@ -62,7 +64,8 @@ std::string action_text(origin o, const storage::finding_record& f) {
           "Investigate: {} is not in subscribedSkus or has no subscription, so nothing says who owns it; look it up "
           "under Billing > Your products and, once known, mark it in the rules file (--rules).",
           product);
-    case origin::organization: return {};
+    case origin::organization:
+      return {};
   }
   return {};
 }

@@ -25,10 +25,14 @@ bool is_error(std::string_view error) {
 
 std::string_view to_string(assignment a) {
   switch (a) {
-    case assignment::direct: return "direct";
-    case assignment::group: return "group";
-    case assignment::direct_and_group: return "direct+group";
-    case assignment::unknown: return "unknown";
+    case assignment::direct:
+      return "direct";
+    case assignment::group:
+      return "group";
+    case assignment::direct_and_group:
+      return "direct+group";
+    case assignment::unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -1,6 +1,5 @@
 #include "audit/preflight.hpp"
 
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,10 +50,18 @@ idp_outcome license_outcome(origin o, std::string_view sku_id, const managed_sku
 call_outcome combine(call_outcome so_far, idp_outcome license) {
   call_outcome next = call_outcome::succeeds;
   switch (license) {
-    case idp_outcome::unaffected: next = call_outcome::succeeds; break;
-    case idp_outcome::removal_may_be_refused: next = call_outcome::may_be_refused; break;
-    case idp_outcome::removal_refused_400: next = call_outcome::refused_400; break;
-    case idp_outcome::removal_refused_403: next = call_outcome::refused_403; break;
+    case idp_outcome::unaffected:
+      next = call_outcome::succeeds;
+      break;
+    case idp_outcome::removal_may_be_refused:
+      next = call_outcome::may_be_refused;
+      break;
+    case idp_outcome::removal_refused_400:
+      next = call_outcome::refused_400;
+      break;
+    case idp_outcome::removal_refused_403:
+      next = call_outcome::refused_403;
+      break;
   }
   return std::max(so_far, next);  // the enum is ordered by weight
 }

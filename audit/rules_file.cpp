@@ -1,11 +1,11 @@
 #include "audit/rules_file.hpp"
 
-#include "audit/text_file.hpp"
-#include "data/embedded.hpp"
-
 #include <fmt/format.h>
 
 #include <vector>
+
+#include "audit/text_file.hpp"
+#include "data/embedded.hpp"
 
 namespace audit {
 namespace {
@@ -45,8 +45,10 @@ base::result<rules> parse_rules(std::string_view text, std::string_view source) 
     if (directive == "override") {
       std::string_view sku = next_word(rest);
       std::string_view origin_name = next_word(rest);
-      if (sku.empty() || origin_name.empty()) return fail("override needs a skuId and an origin: override <skuId> <origin> [reason]");
-      if (!is_guid(sku)) return fail(fmt::format("'{}' is not a skuId (a GUID such as 6fd2c87f-b296-42f0-b197-1e91e994b900)", sku));
+      if (sku.empty() || origin_name.empty())
+        return fail("override needs a skuId and an origin: override <skuId> <origin> [reason]");
+      if (!is_guid(sku))
+        return fail(fmt::format("'{}' is not a skuId (a GUID such as 6fd2c87f-b296-42f0-b197-1e91e994b900)", sku));
       auto o = parse_origin(origin_name);
       if (!o) return fail(fmt::format("unknown origin '{}' (one of: {})", origin_name, origin_list));
       if (auto it = out.overrides.find(sku); it != out.overrides.end())
@@ -56,7 +58,8 @@ base::result<rules> parse_rules(std::string_view text, std::string_view source) 
       std::string_view sku = next_word(rest);
       std::string_view part_number = next_word(rest);
       if (sku.empty()) return fail("signup needs a skuId: signup <skuId> [part number]");
-      if (!is_guid(sku)) return fail(fmt::format("'{}' is not a skuId (a GUID such as 6fd2c87f-b296-42f0-b197-1e91e994b900)", sku));
+      if (!is_guid(sku))
+        return fail(fmt::format("'{}' is not a skuId (a GUID such as 6fd2c87f-b296-42f0-b197-1e91e994b900)", sku));
       if (!rest.empty()) return fail(fmt::format("unexpected text after the part number: '{}'", rest));
       out.signup_skus[to_lower(sku)] = std::string(part_number);
     } else {

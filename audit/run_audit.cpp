@@ -1,5 +1,11 @@
 #include "audit/run_audit.hpp"
 
+#include <fmt/format.h>
+
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
 #include "audit/actions.hpp"
 #include "audit/catalogue.hpp"
 #include "audit/classify.hpp"
@@ -7,12 +13,6 @@
 #include "audit/rules_file.hpp"
 #include "audit/sku_index.hpp"
 #include "audit/text.hpp"
-
-#include <fmt/format.h>
-
-#include <optional>
-#include <unordered_map>
-#include <utility>
 
 namespace audit {
 namespace {
@@ -46,10 +46,17 @@ storage::finding_record to_finding(const std::string& tenant_id, const storage::
 
 void count_call(audit_summary& s, call_outcome c) {
   switch (c) {
-    case call_outcome::refused_403: ++s.users_call_refused_403; break;
-    case call_outcome::refused_400: ++s.users_call_refused_400; break;
-    case call_outcome::may_be_refused: ++s.users_call_may_be_refused; break;
-    case call_outcome::succeeds: break;
+    case call_outcome::refused_403:
+      ++s.users_call_refused_403;
+      break;
+    case call_outcome::refused_400:
+      ++s.users_call_refused_400;
+      break;
+    case call_outcome::may_be_refused:
+      ++s.users_call_may_be_refused;
+      break;
+    case call_outcome::succeeds:
+      break;
   }
 }
 
@@ -58,7 +65,8 @@ void count_call(audit_summary& s, call_outcome c) {
 base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_id, const audit_options& options) {
   auto scan = db.scan(scan_id);
   if (!scan) return scan.error();
-  if (!*scan) return base::usage_error(fmt::format("cannot audit scan {}: no such snapshot in '{}'", scan_id, db.path()));
+  if (!*scan)
+    return base::usage_error(fmt::format("cannot audit scan {}: no such snapshot in '{}'", scan_id, db.path()));
   const std::string tenant_id = to_lower(trim((*scan)->tenant_id));
 
   auto rules = load_rules(options.rules_path);

@@ -42,7 +42,8 @@ void evaluate_rules(sku_facts& f) {
 }  // namespace
 
 subscription_kind kind_of(const storage::subscription_record& s, std::string_view home_tenant_id) {
-  if (s.owner_tenant_id && !trim(*s.owner_tenant_id).empty() && !iequals(trim(*s.owner_tenant_id), trim(home_tenant_id)))
+  if (s.owner_tenant_id && !trim(*s.owner_tenant_id).empty() &&
+      !iequals(trim(*s.owner_tenant_id), trim(home_tenant_id)))
     return subscription_kind::partner;
   if (s.owner_type && iequals(trim(*s.owner_type), "User")) return subscription_kind::user_owned;
   return subscription_kind::organization;
@@ -71,23 +72,33 @@ sku_index::sku_index(std::span<const storage::sku_record> skus,
     if (trim(s.sku_id).empty() || iequals(trim(s.status), "Deleted")) continue;
     auto& f = entry(s.sku_id);
     switch (kind_of(s, home_tenant_id)) {
-      case subscription_kind::partner: ++f.partner_subscriptions; break;
-      case subscription_kind::user_owned: ++f.user_subscriptions; break;
-      case subscription_kind::organization: ++f.organization_subscriptions; break;
+      case subscription_kind::partner:
+        ++f.partner_subscriptions;
+        break;
+      case subscription_kind::user_owned:
+        ++f.user_subscriptions;
+        break;
+      case subscription_kind::organization:
+        ++f.organization_subscriptions;
+        break;
     }
     if (!trim(s.id).empty()) f.subscription_ids.push_back(to_lower(trim(s.id)));
     if (s.owner_id && !trim(*s.owner_id).empty()) f.owner_ids.push_back(to_lower(trim(*s.owner_id)));
     if (s.owner_tenant_id && !trim(*s.owner_tenant_id).empty())
       f.owner_tenant_ids.push_back(to_lower(trim(*s.owner_tenant_id)));
     auto& seen = trial_seen[f.sku_id];
-    if (!s.is_trial) seen.second = true;
-    else if (!*s.is_trial) seen.first = true;
+    if (!s.is_trial)
+      seen.second = true;
+    else if (!*s.is_trial)
+      seen.first = true;
   }
   for (auto& [id, f] : facts_) {
     if (f.subscriptions() == 0) continue;
     auto [any_false, any_null] = trial_seen[id];
-    if (any_false) f.is_trial = false;
-    else if (!any_null) f.is_trial = true;
+    if (any_false)
+      f.is_trial = false;
+    else if (!any_null)
+      f.is_trial = true;
   }
 
   for (const auto& s : signup_list) entry(s.sku_id).signup = true;

@@ -2,18 +2,18 @@
 // indexed once per snapshot so that classifying a license is a hash lookup.
 #pragma once
 
-#include "audit/catalogue.hpp"
-#include "audit/origin.hpp"
-#include "audit/rules_file.hpp"
-#include "audit/text.hpp"
-#include "storage/records.hpp"
-
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "audit/catalogue.hpp"
+#include "audit/origin.hpp"
+#include "audit/rules_file.hpp"
+#include "audit/text.hpp"
+#include "storage/records.hpp"
 
 namespace audit {
 
@@ -33,15 +33,16 @@ struct sku_facts {
   int partner_subscriptions = 0;  // subscriptions not Deleted, by kind
   int user_subscriptions = 0;
   int organization_subscriptions = 0;
-  std::optional<bool> is_trial;  // true when every subscription is a trial; nullopt when none or unknown
+  std::optional<bool> is_trial;               // true when every subscription is a trial; nullopt when none or unknown
   std::vector<std::string> subscription_ids;  // lower-case, sorted, de-duplicated (likewise the next two)
   std::vector<std::string> owner_ids;
   std::vector<std::string> owner_tenant_ids;
-  bool signup = false;                     // in the built-in sign-up list or a rules-file `signup` line
+  bool signup = false;  // in the built-in sign-up list or a rules-file `signup` line
   std::optional<rule_override> override_rule;
   audit::origin origin = origin::organization;  // first match of rules 2–7 (rule 1 and overrides are per user)
   std::string evidence;                         // ';'-joined tokens of every rule 2–7 that matches
 
+  // How many live subscriptions the SKU has, of any kind.
   int subscriptions() const { return partner_subscriptions + user_subscriptions + organization_subscriptions; }
 };
 

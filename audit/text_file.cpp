@@ -13,8 +13,8 @@ base::result<std::string> read_text_file(const std::string& path, std::string_vi
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return base::usage_error(fmt::format("cannot read {} '{}': {}", what, path,
-                                         errno != 0 ? std::strerror(errno) : "cannot open it"));
+    return base::usage_error(
+        fmt::format("cannot read {} '{}': {}", what, path, errno != 0 ? std::strerror(errno) : "cannot open it"));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return base::usage_error(fmt::format("cannot read {} '{}': read error", what, path));

@@ -43,9 +43,9 @@ TEST_CASE("the action for a sign-up SKU points at Billing > Your products > Free
 }
 
 TEST_CASE("every finding origin has an action and organization has none") {
-  for (origin o : {origin::group_inherited, origin::partner_managed, origin::self_service_trial,
-                   origin::self_service_purchase, origin::mixed_ownership, origin::self_service_signup,
-                   origin::unattributed})
+  for (origin o :
+       {origin::group_inherited, origin::partner_managed, origin::self_service_trial, origin::self_service_purchase,
+        origin::mixed_ownership, origin::self_service_signup, origin::unattributed})
     CHECK_FALSE(audit::recommended_action(o, storage::finding_record{}).empty());
   CHECK(audit::recommended_action(origin::organization, finding()).empty());
 }

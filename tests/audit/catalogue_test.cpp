@@ -1,15 +1,17 @@
 #include "audit/catalogue.hpp"
 
-#include "data/embedded.hpp"
-
 #include <doctest/doctest.h>
+
+#include "data/embedded.hpp"
 
 namespace {
 
 constexpr std::string_view header =
     "Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,Service_Plans_Included_Friendly_Names\n";
 
-audit::catalogue parse(std::string_view rows) { return audit::catalogue::parse(std::string(header) + std::string(rows)).value(); }
+audit::catalogue parse(std::string_view rows) {
+  return audit::catalogue::parse(std::string(header) + std::string(rows)).value();
+}
 
 }  // namespace
 
@@ -25,9 +27,12 @@ TEST_CASE("a quoted product name keeps its comma") {
 
 TEST_CASE("trailing space, tab and NBSP around keys are trimmed and GUIDs are lower-cased") {
   auto cat = parse(
-      "Name A,AAD_PREMIUM_USGOV_GCCHIGH ,AAAAAAAA-0000-0000-0000-000000000001,P,11111111-0000-0000-0000-000000000001,F\n"
+      "Name A,AAD_PREMIUM_USGOV_GCCHIGH "
+      ",AAAAAAAA-0000-0000-0000-000000000001,P,11111111-0000-0000-0000-000000000001,F\n"
       "Name B,RIGHTSMANAGEMENT_CE_GOV\t,bbbbbbbb-0000-0000-0000-000000000002,P,11111111-0000-0000-0000-000000000001,F\n"
-      "Name C,MCOCAP_FACULTY\xC2\xA0,420c7602-7f70-4895-9394-d3d679ea36fb\xC2\xA0,P,11111111-0000-0000-0000-000000000001,F\n");
+      "Name "
+      "C,MCOCAP_FACULTY\xC2\xA0,420c7602-7f70-4895-9394-d3d679ea36fb\xC2\xA0,P,11111111-0000-0000-0000-000000000001,"
+      "F\n");
   REQUIRE(cat.find("aaaaaaaa-0000-0000-0000-000000000001"));
   CHECK(cat.find("aaaaaaaa-0000-0000-0000-000000000001")->sku_id == "aaaaaaaa-0000-0000-0000-000000000001");
   CHECK(cat.find("aaaaaaaa-0000-0000-0000-000000000001")->part_number == "AAD_PREMIUM_USGOV_GCCHIGH");
@@ -45,7 +50,8 @@ TEST_CASE("duplicate rows add no second SKU and no second plan") {
 
 TEST_CASE("part numbers are looked up ignoring case and one part number may have two GUIDs") {
   auto cat = parse(
-      "Teams,Microsoft_Teams_Exploratory_Dept,e0dfc8b9-9531-4ec8-94b4-9fec23b05fc8,P,11111111-0000-0000-0000-000000000001,F\n"
+      "Teams,Microsoft_Teams_Exploratory_Dept,e0dfc8b9-9531-4ec8-94b4-9fec23b05fc8,P,11111111-0000-0000-0000-"
+      "000000000001,F\n"
       "Calling A,MCOPSTN5,d43177b5-475b-4880-92d4-d54c27b5efbd,P,11111111-0000-0000-0000-000000000001,F\n"
       "Calling B,MCOPSTN5,54a152dc-90de-4996-93d2-bc47e670fc06,P,11111111-0000-0000-0000-000000000001,F\n");
   CHECK(cat.sku_ids_of_part_number("MICROSOFT_TEAMS_EXPLORATORY_DEPT") ==

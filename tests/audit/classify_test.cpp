@@ -1,9 +1,9 @@
 #include "audit/classify.hpp"
 
+#include <doctest/doctest.h>
+
 #include "audit/catalogue.hpp"
 #include "builders.hpp"
-
-#include <doctest/doctest.h>
 
 using namespace audit_test;
 using audit::origin;
@@ -25,8 +25,8 @@ struct snapshot {
 // The verdict's columns, copied out so that the index may die.
 struct verdict {
   origin o;
-  std::string confidence, evidence, assignment, group_ids, subscription_ids, owner_ids, owner_tenant_ids,
-      part_number, product_name, sku_id;
+  std::string confidence, evidence, assignment, group_ids, subscription_ids, owner_ids, owner_tenant_ids, part_number,
+      product_name, sku_id;
   std::optional<bool> is_trial;
 };
 
@@ -139,8 +139,9 @@ TEST_CASE("a partner subscription whose ownerType is User is still partner-creat
 }
 
 TEST_CASE("user-owned trial subscriptions make a self_service_trial") {
-  auto v = classify_one(one_sku({subscription("s1", sku_a, owner::user, true), subscription("s2", sku_a, owner::user, true)}),
-                        direct_user(), sku_a);
+  auto v = classify_one(
+      one_sku({subscription("s1", sku_a, owner::user, true), subscription("s2", sku_a, owner::user, true)}),
+      direct_user(), sku_a);
   CHECK(v.o == origin::self_service_trial);
   CHECK(v.confidence == "high");
   CHECK(v.evidence == "user_owned_trial;user_owned_subscription");
@@ -158,38 +159,41 @@ TEST_CASE("ownerType user in lower case is user-owned") {
 }
 
 TEST_CASE("user-owned subscriptions that are not all trials are a self_service_purchase") {
-  auto v = classify_one(one_sku({subscription("s1", sku_a, owner::user, true), subscription("s2", sku_a, owner::user, false)}),
-                        direct_user(), sku_a);
+  auto v = classify_one(
+      one_sku({subscription("s1", sku_a, owner::user, true), subscription("s2", sku_a, owner::user, false)}),
+      direct_user(), sku_a);
   CHECK(v.o == origin::self_service_purchase);
   CHECK(v.is_trial == false);
 }
 
 TEST_CASE("an unknown isTrial leaves is_trial empty and is not a trial") {
-  auto v = classify_one(one_sku({subscription("s1", sku_a, owner::user, std::nullopt), subscription("s2", sku_a, owner::user, true)}),
-                        direct_user(), sku_a);
+  auto v = classify_one(
+      one_sku({subscription("s1", sku_a, owner::user, std::nullopt), subscription("s2", sku_a, owner::user, true)}),
+      direct_user(), sku_a);
   CHECK(v.o == origin::self_service_purchase);
   CHECK_FALSE(v.is_trial.has_value());
 }
 
 TEST_CASE("subscriptions of more than one kind are mixed_ownership") {
-  auto v = classify_one(
-      one_sku({subscription("s1", sku_a, owner::organization), subscription("s2", sku_a, owner::user)}), direct_user(),
-      sku_a);
+  auto v =
+      classify_one(one_sku({subscription("s1", sku_a, owner::organization), subscription("s2", sku_a, owner::user)}),
+                   direct_user(), sku_a);
   CHECK(v.o == origin::mixed_ownership);
   CHECK(v.confidence == "medium");
   CHECK(v.evidence == "mixed_subscriptions");
   CHECK(v.subscription_ids == "s1;s2");
 
-  auto partner_and_user = classify_one(
-      one_sku({subscription("s1", sku_a, owner::partner), subscription("s2", sku_a, owner::user)}), direct_user(), sku_a);
+  auto partner_and_user =
+      classify_one(one_sku({subscription("s1", sku_a, owner::partner), subscription("s2", sku_a, owner::user)}),
+                   direct_user(), sku_a);
   CHECK(partner_and_user.o == origin::mixed_ownership);
 }
 
 TEST_CASE("Deleted subscriptions are ignored") {
-  auto v = classify_one(one_sku({subscription("s1", sku_a, owner::organization),
-                                 subscription("s2", sku_a, owner::user, false, "Deleted"),
-                                 subscription("s3", sku_a, owner::partner, false, "deleted")}),
-                        direct_user(), sku_a);
+  auto v = classify_one(
+      one_sku({subscription("s1", sku_a, owner::organization), subscription("s2", sku_a, owner::user, false, "Deleted"),
+               subscription("s3", sku_a, owner::partner, false, "deleted")}),
+      direct_user(), sku_a);
   CHECK(v.o == origin::organization);
   CHECK(v.subscription_ids == "s1");
 
@@ -246,7 +250,8 @@ TEST_CASE("an EmailVerified user adds evidence but does not by itself make a fin
 
 TEST_CASE("a SKU missing from subscribedSkus is unattributed, named from the catalogue") {
   snapshot snap;  // the tenant lists no SKU at all
-  auto v = classify_one(snap, direct_user("6fd2c87f-b296-42f0-b197-1e91e994b900"), "6fd2c87f-b296-42f0-b197-1e91e994b900");
+  auto v =
+      classify_one(snap, direct_user("6fd2c87f-b296-42f0-b197-1e91e994b900"), "6fd2c87f-b296-42f0-b197-1e91e994b900");
   CHECK(v.o == origin::unattributed);
   CHECK(v.confidence == "low");
   CHECK(v.evidence == "not_in_subscribed_skus;no_subscription");
@@ -263,7 +268,8 @@ TEST_CASE("a SKU in subscribedSkus with no subscription is unattributed") {
 
 TEST_CASE("a SKU known to nobody is unattributed with an empty part number and product name") {
   snapshot snap;
-  auto v = classify_one(snap, direct_user("ABCDEF00-0000-0000-0000-000000000009"), "abcdef00-0000-0000-0000-000000000009");
+  auto v =
+      classify_one(snap, direct_user("ABCDEF00-0000-0000-0000-000000000009"), "abcdef00-0000-0000-0000-000000000009");
   CHECK(v.o == origin::unattributed);
   CHECK(v.sku_id == "abcdef00-0000-0000-0000-000000000009");
   CHECK(v.part_number.empty());
@@ -274,7 +280,8 @@ TEST_CASE("subscribedSkus' part number wins over the catalogue's") {
   snapshot snap;
   snap.skus = {sku("6fd2c87f-b296-42f0-b197-1e91e994b900", "TENANT_NAME")};
   snap.subscriptions = {subscription("s1", "6fd2c87f-b296-42f0-b197-1e91e994b900", owner::organization)};
-  auto v = classify_one(snap, direct_user("6fd2c87f-b296-42f0-b197-1e91e994b900"), "6fd2c87f-b296-42f0-b197-1e91e994b900");
+  auto v =
+      classify_one(snap, direct_user("6fd2c87f-b296-42f0-b197-1e91e994b900"), "6fd2c87f-b296-42f0-b197-1e91e994b900");
   CHECK(v.part_number == "TENANT_NAME");
   CHECK(v.product_name == "Office 365 E3");
 }
@@ -341,16 +348,19 @@ TEST_CASE("every rule's origin, in order, for one user holding one SKU of each k
   const std::string g = "9aaaaaaa-0000-0000-0000-00000000000", p = "9bbbbbbb-0000-0000-0000-00000000000";
   auto id = [](std::string prefix, int i) { return prefix + std::to_string(i); };
   auto u = user("u1", {});
-  const origin expected[] = {origin::group_inherited, origin::partner_managed, origin::self_service_trial,
+  const origin expected[] = {origin::group_inherited,       origin::partner_managed, origin::self_service_trial,
                              origin::self_service_purchase, origin::mixed_ownership, origin::self_service_signup,
-                             origin::unattributed, origin::organization};
+                             origin::unattributed,          origin::organization};
   for (int i = 0; i < 8; ++i) {
     std::string s = id(g, i);
     u.licenses.push_back({"u1", s, {}});
     add_state(u, s, i == 0 ? std::optional<std::string>(id(p, 0)) : std::nullopt);
     if (i != 6) snap.skus.push_back(sku(s, "P" + std::to_string(i)));
   }
-  auto add = [&](int i, owner o, bool trial) { snap.subscriptions.push_back(subscription("s" + std::to_string(i) + (o == owner::user ? "1" : "2"), id(g, i), o, trial)); };
+  auto add = [&](int i, owner o, bool trial) {
+    snap.subscriptions.push_back(
+        subscription("s" + std::to_string(i) + (o == owner::user ? "1" : "2"), id(g, i), o, trial));
+  };
   add(0, owner::partner, false);
   add(1, owner::partner, false);
   add(2, owner::user, true);

@@ -1,8 +1,8 @@
 #include "audit/rules_file.hpp"
 
-#include "support.hpp"
-
 #include <doctest/doctest.h>
+
+#include "support.hpp"
 
 TEST_CASE("override and signup lines are read and comments and blank lines skipped") {
   auto r = audit::parse_rules(
@@ -37,8 +37,8 @@ TEST_CASE("rules-file errors name the line and what is wrong") {
   CHECK(error_of("\n\noverride FLOW_FREE organization\n") ==
         "rules file 'rules.txt' line 3: 'FLOW_FREE' is not a skuId (a GUID such as "
         "6fd2c87f-b296-42f0-b197-1e91e994b900)");
-  CHECK(error_of("override aaaaaaaa-0000-0000-0000-000000000001 external\n").starts_with(
-      "rules file 'rules.txt' line 1: unknown origin 'external' (one of: group_inherited,"));
+  CHECK(error_of("override aaaaaaaa-0000-0000-0000-000000000001 external\n")
+            .starts_with("rules file 'rules.txt' line 1: unknown origin 'external' (one of: group_inherited,"));
   CHECK(error_of("override aaaaaaaa-0000-0000-0000-000000000001 partner_managed\n"
                  "override AAAAAAAA-0000-0000-0000-000000000001 organization\n") ==
         "rules file 'rules.txt' line 2: skuId aaaaaaaa-0000-0000-0000-000000000001 is already overridden on line 1");
