@@ -1,0 +1,66 @@
+// storage/database_impl.hpp — what a storage::database holds: the connection and its prepared statements
+// (storage-internal; the .cpp files of storage/ share it).
+#pragma once
+
+#include "storage/database.hpp"
+#include "storage/statement.hpp"
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace storage {
+namespace detail {
+
+// The connection and its prepared statements (connection is this; helpers outside the class take it).
+struct connection {
+  sqlite3* db = nullptr;
+  std::string path;
+  open_mode mode = open_mode::read_write;
+  // Prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused for every page; keyed by SQL text.
+  std::unordered_map<std::string, detail::statement> statements;
+
+  connection() = default;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection();
+
+  // The cached prepared statement for sql (reset, no bindings); what names the operation in an error.
+  base::result<detail::statement*> prepared(std::string_view sql, std::string_view what);
+  // Runs sql (one or more statements, no parameters) once, without caching it.
+  base::result<void> exec(std::string_view sql, std::string_view what);
+  // The one-line error for SQLite code rc during what.
+  base::error failure(int rc, std::string_view what) const;
+};
+
+// BEGIN IMMEDIATE … COMMIT: takes the write lock up front (waiting up to the busy timeout) so that a write
+// never fails half-way on a lock upgrade; rolls back unless commit() succeeded.
+class write_transaction {
+ public:
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+  write_transaction(write_transaction&& other) noexcept;
+  write_transaction& operator=(write_transaction&&) = delete;
+  ~write_transaction();
+
+  // Begins a write transaction on d.
+  static base::result<write_transaction> begin(connection& d, std::string_view what);
+  // Commits it; on failure the transaction is rolled back.
+  base::result<void> commit(std::string_view what);
+
+ private:
+  explicit write_transaction(connection& d) : d_(&d) {}
+  connection* d_;
+  bool open_ = true;
+};
+
+// Brings a read-write database to schema::current_version (creating it when new), in one transaction.
+base::result<void> migrate(connection& d);
+// Checks that a read-only database has exactly schema::current_version.
+base::result<void> check_version(connection& d);
+
+}  // namespace detail
+
+struct database::impl : detail::connection {};
+
+}  // namespace storage

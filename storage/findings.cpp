@@ -1,0 +1,59 @@
+// Findings of a snapshot: replaced whole by audit, streamed in report order to reports.
+#include "storage/database.hpp"
+
+#include "storage/database_impl.hpp"
+#include "storage/rows.hpp"
+#include "storage/schema.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace storage {
+
+base::result<void> database::replace_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
+  std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
+  auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  for (auto* r : {&exists, &del, &ins})
+    if (!*r) return r->error();
+
+  auto tx = detail::write_transaction::begin(d, what);
+  if (!tx) return tx.error();
+  (*exists)->bind_int(1, scan_id);
+  int rc = (*exists)->step();
+  (*exists)->reset();
+  if (rc == SQLITE_DONE)
+    return base::runtime_error(fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`",
+                                           what, scan_id));
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+
+  (*del)->bind_int(1, scan_id);
+  if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  for (auto const& f : findings) {
+    detail::bind_finding(**ins, scan_id, f);
+    if (rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return tx->commit(what);
+}
+
+base::result<void> database::for_each_finding(std::int64_t scan_id,
+                                              const std::function<void(const finding_record&)>& fn) {
+  std::string const what = fmt::format("read the findings of scan {} in '{}'", scan_id, impl_->path);
+  // The columns are BINARY (byte order, as DESIGN.md §4 sorts) and findings_by_upn holds this order, so
+  // SQLite streams the rows from the index without a sort.
+  auto s = impl_->prepared(schema::select_sql(schema::table_named("findings")) +
+                               " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id",
+                           what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  (*s)->bind_int(1, scan_id);
+  int rc = SQLITE_ROW;
+  while ((rc = (*s)->step()) == SQLITE_ROW) fn(detail::read_finding(**s));
+  if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  return {};
+}
+
+}  // namespace storage

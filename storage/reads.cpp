@@ -1,0 +1,168 @@
+// Reading snapshots: their metadata, and their users streamed in id order with licenses and states.
+#include "storage/database.hpp"
+
+#include "storage/database_impl.hpp"
+#include "storage/rows.hpp"
+#include "storage/schema.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+namespace storage {
+namespace {
+
+using detail::statement;
+
+base::result<std::optional<scan_info>> one_scan(detail::connection& d, std::string_view sql, std::string_view what,
+                                                const std::function<void(statement&)>& bind) {
+  auto s = d.prepared(sql, what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  bind(**s);
+  int const rc = (*s)->step();
+  if (rc == SQLITE_DONE) return std::optional<scan_info>{};
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  return std::optional<scan_info>{detail::read_scan(**s)};
+}
+
+std::string scans_select() { return schema::select_sql(schema::table_named("scans")); }
+
+// A cursor over one child table in user id order, merged with the users cursor by user_licenses/
+// license_states' leading (scan_id, user_id) key: streaming, so memory never grows with the tenant.
+class child_cursor {
+ public:
+  child_cursor(statement& s) : s_(s) {}
+  int advance() { return rc_ = s_.step(); }
+  int rc() const { return rc_; }
+  // Collects the rows of user_id (skipping rows of users that sort before it: orphans never reach callers).
+  template <class Record, class Read>
+  int collect(std::string_view user_id, std::vector<Record>& out, Read read) {
+    while (rc_ == SQLITE_ROW) {
+      std::string_view const row_user = s_.text_view(1);
+      if (row_user > user_id) break;
+      if (row_user == user_id) out.push_back(read(s_));
+      advance();
+    }
+    return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE ? SQLITE_OK : rc_;
+  }
+
+ private:
+  statement& s_;
+  int rc_ = SQLITE_DONE;
+};
+
+}  // namespace
+
+base::result<std::optional<scan_info>> database::latest_complete_scan(std::string_view tenant_id) {
+  std::string const what = fmt::format("read the latest complete scan in '{}'", impl_->path);
+  return one_scan(*impl_,
+                  scans_select() + " WHERE status = 'complete' AND (?1 = '' OR tenant_id = ?1) "
+                                   "ORDER BY scan_id DESC LIMIT 1",
+                  what, [&](statement& s) { s.bind_text(1, tenant_id); });
+}
+
+base::result<std::optional<scan_info>> database::resumable_scan(std::string_view tenant_id) {
+  std::string const what = fmt::format("read the scan to resume in '{}'", impl_->path);
+  // A 'running' snapshot whose process was killed counts; one older than the tenant's newest complete
+  // snapshot does not: it is superseded (and prune removes it).
+  return one_scan(*impl_,
+                  scans_select() + " AS s WHERE s.status IN ('running', 'interrupted') AND s.tenant_id = ?1 "
+                                   "AND s.scan_id > coalesce((SELECT max(c.scan_id) FROM scans AS c WHERE "
+                                   "c.tenant_id = ?1 AND c.status = 'complete'), 0) "
+                                   "ORDER BY s.scan_id DESC LIMIT 1",
+                  what, [&](statement& s) { s.bind_text(1, tenant_id); });
+}
+
+base::result<std::optional<scan_info>> database::scan(std::int64_t scan_id) {
+  std::string const what = fmt::format("read scan {} in '{}'", scan_id, impl_->path);
+  return one_scan(*impl_, scans_select() + " WHERE scan_id = ?1", what,
+                  [&](statement& s) { s.bind_int(1, scan_id); });
+}
+
+base::result<std::vector<scan_info>> database::scans(std::string_view tenant_id) {
+  std::string const what = fmt::format("list the scans in '{}'", impl_->path);
+  auto s = impl_->prepared(scans_select() + " WHERE ?1 = '' OR tenant_id = ?1 ORDER BY scan_id DESC", what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  (*s)->bind_text(1, tenant_id);
+  std::vector<scan_info> out;
+  int rc = SQLITE_ROW;
+  while ((rc = (*s)->step()) == SQLITE_ROW) out.push_back(detail::read_scan(**s));
+  if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  return out;
+}
+
+base::result<void> database::for_each_user(std::int64_t scan_id,
+                                           const std::function<void(const user_licenses&)>& fn) {
+  std::string const what = fmt::format("read the users of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  // Each ORDER BY follows its table's primary key, so SQLite walks the B-trees without sorting.
+  auto users = d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id",
+                          what);
+  auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
+                                 " WHERE scan_id = ?1 ORDER BY user_id, sku_id",
+                             what);
+  auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) +
+                               " WHERE scan_id = ?1 ORDER BY user_id, position",
+                           what);
+  for (auto* r : {&users, &licenses, &states})
+    if (!*r) return r->error();
+  detail::reset_on_exit g1(**users), g2(**licenses), g3(**states);
+  for (auto* r : {&users, &licenses, &states}) (**r)->bind_int(1, scan_id);
+
+  // The users cursor steps first: the other two then join its read transaction, so all three see one state.
+  int rc = (*users)->step();
+  child_cursor lic(**licenses);
+  child_cursor st(**states);
+  lic.advance();
+  st.advance();
+  user_licenses current;
+  while (rc == SQLITE_ROW) {
+    current.user = detail::read_user(**users);
+    current.licenses.clear();
+    current.states.clear();
+    if (int const e = lic.collect(current.user.id, current.licenses, detail::read_assigned_license); e != SQLITE_OK)
+      return d.failure(e, what);
+    if (int const e = st.collect(current.user.id, current.states, detail::read_license_state); e != SQLITE_OK)
+      return d.failure(e, what);
+    fn(current);
+    rc = (*users)->step();
+  }
+  if (rc != SQLITE_DONE) return d.failure(rc, what);
+  return {};
+}
+
+base::result<std::vector<std::pair<std::string, std::string>>> database::user_principal_names(
+    std::int64_t scan_id, std::span<const std::string> user_ids) {
+  std::string const what = fmt::format("look up users of scan {} in '{}'", scan_id, impl_->path);
+  auto s = impl_->prepared("SELECT user_principal_name FROM users WHERE scan_id = ?1 AND id = ?2", what);
+  if (!s) return s.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto const& id : user_ids) {
+    detail::reset_on_exit guard(**s);
+    (*s)->bind_int(1, scan_id);
+    (*s)->bind_text(2, id);
+    int const rc = (*s)->step();
+    if (rc == SQLITE_ROW) out.emplace_back(id, (*s)->text(0));
+    else if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  }
+  return out;
+}
+
+base::result<void> database::for_each_license_plan(std::int64_t scan_id,
+                                                   const std::function<void(const license_plan_record&)>& fn) {
+  std::string const what = fmt::format("read the license plans of scan {} in '{}'", scan_id, impl_->path);
+  auto s = impl_->prepared(schema::select_sql(schema::table_named("license_plans")) +
+                               " WHERE scan_id = ?1 ORDER BY user_id, sku_id, service_plan_id",
+                           what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  (*s)->bind_int(1, scan_id);
+  int rc = SQLITE_ROW;
+  while ((rc = (*s)->step()) == SQLITE_ROW) fn(detail::read_license_plan(**s));
+  if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  return {};
+}
+
+}  // namespace storage

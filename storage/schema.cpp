@@ -1,0 +1,355 @@
+#include "storage/schema.hpp"
+
+#include <cassert>
+
+#include <fmt/format.h>
+
+namespace storage::schema {
+namespace {
+
+using sv = std::string_view;
+constexpr affinity integer = affinity::integer;
+constexpr affinity text = affinity::text;
+
+constexpr column scan_id_column{"scan_id", integer, "the snapshot this row belongs to (`scans.scan_id`)"};
+
+// ---- scans: one row per snapshot, with the home tenant (GET /organization) ----
+constexpr column scans_columns[] = {
+    {"scan_id", integer, "the snapshot's id; a later snapshot has a larger id, and ids are never reused"},
+    {"tenant_id", text, "home tenant id (lower-case GUID); empty until GET /organization was read"},
+    {"tenant_name", text, "the tenant's display name"},
+    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots",
+     false, "status IN ('running', 'complete', 'failed', 'interrupted')"},
+    {"started_at", text, "when the scan began, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
+    {"finished_at", text, "when the scan ended, UTC ISO 8601; empty while running"},
+    {"license_details_mode", text, "`derived` (plans built from assignedLicenses + subscribedSkus) or `fetch`"},
+    {"tool_version", text, "the entra-audit version that wrote the snapshot"},
+    {"graph_endpoint", text, "the Microsoft Graph root the scan read (a national cloud or the emulator)"},
+    {"next_link", text, "the users listing's next page (`@odata.nextLink`) stored with the last page; `--resume` "
+                        "continues there; empty when done or not started"},
+    {"pages", integer, "user pages stored so far"},
+    {"users", integer, "distinct users stored so far"},
+    {"requests", integer, "Graph requests made (cumulative)"},
+    {"throttled", integer, "responses answered 429 (cumulative)"},
+    {"error", text, "one line saying why a `failed` scan failed; empty otherwise"},
+};
+constexpr sv scans_key[] = {"scan_id"};
+constexpr sv scans_examples[] = {
+    "SELECT scan_id, tenant_id, status, started_at, finished_at, users FROM scans ORDER BY scan_id DESC;",
+};
+
+// ---- skus: GET /subscribedSkus ----
+constexpr column skus_columns[] = {
+    scan_id_column,
+    {"id", text, "subscribedSku id, `{accountId}_{skuId}`"},
+    {"sku_id", text, "the SKU's GUID (lower-case), as in `user_licenses.sku_id`"},
+    {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
+    {"account_id", text, "the account (tenant) holding the SKU"},
+    {"account_name", text, "that account's name"},
+    {"applies_to", text, "`User` or `Company`"},
+    {"capability_status", text, "`Enabled`, `Warning`, `Suspended`, `Deleted` or `LockedOut`"},
+    {"consumed_units", integer, "licenses assigned"},
+    {"prepaid_enabled", integer, "prepaidUnits.enabled"},
+    {"prepaid_suspended", integer, "prepaidUnits.suspended"},
+    {"prepaid_warning", integer, "prepaidUnits.warning"},
+    {"prepaid_locked_out", integer, "prepaidUnits.lockedOut"},
+};
+constexpr sv skus_key[] = {"scan_id", "id"};
+constexpr sv skus_examples[] = {
+    "SELECT sku_part_number, consumed_units, prepaid_enabled FROM latest_skus ORDER BY sku_part_number;",
+};
+
+// ---- sku_service_plans: subscribedSku.servicePlans ----
+constexpr column sku_service_plans_columns[] = {
+    scan_id_column,
+    {"sku_key", text, "the SKU's `skus.id`"},
+    {"position", integer, "0-based position in Graph's servicePlans list"},
+    {"sku_id", text, "the SKU's GUID (repeated for joins with `user_licenses`)"},
+    {"service_plan_id", text, "the plan's GUID (lower-case)"},
+    {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
+    {"provisioning_status", text, "e.g. `Success`, `Disabled`, `PendingProvisioning`"},
+    {"applies_to", text, "`User` or `Company`"},
+};
+constexpr sv sku_service_plans_key[] = {"scan_id", "sku_key", "position"};
+constexpr sv sku_service_plans_examples[] = {
+    "SELECT p.service_plan_name FROM latest_skus AS s JOIN sku_service_plans AS p\n"
+    "  ON p.scan_id = s.scan_id AND p.sku_key = s.id WHERE s.sku_part_number = 'ENTERPRISEPACK';",
+};
+
+// ---- sku_subscription_ids: subscribedSku.subscriptionIds ----
+constexpr column sku_subscription_ids_columns[] = {
+    scan_id_column,
+    {"sku_key", text, "the SKU's `skus.id`"},
+    {"position", integer, "0-based position in Graph's subscriptionIds list"},
+    {"sku_id", text, "the SKU's GUID (repeated for joins)"},
+    {"subscription_id", text, "one subscriptionIds entry (GRAPH.md §15: whether it equals `subscriptions.id` is "
+                              "unconfirmed)"},
+};
+constexpr sv sku_subscription_ids_key[] = {"scan_id", "sku_key", "position"};
+constexpr sv sku_subscription_ids_examples[] = {
+    "SELECT sku_id, count(*) FROM sku_subscription_ids WHERE scan_id = 7 GROUP BY sku_id;",
+};
+
+// ---- subscriptions: GET /directory/subscriptions (companySubscription) ----
+constexpr column subscriptions_columns[] = {
+    scan_id_column,
+    {"id", text, "companySubscription id"},
+    {"commerce_subscription_id", text, "the commerce system's id"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
+    {"status", text, "`Enabled`, `Expired`, `Suspended`, `Warning`, `LockedOut`, `Deleted`"},
+    {"is_trial", integer, "1 for a trial, 0 if not; NULL when Graph left it out", true, "is_trial IN (0, 1)"},
+    {"total_licenses", integer, "seats bought; NULL when Graph left it out", true},
+    {"created_date_time", text, "when it was created (as Graph wrote it)"},
+    {"next_lifecycle_date_time", text, "next renewal or expiry (as Graph wrote it)"},
+    {"owner_id", text, "the owner's object id (a user for self-service purchases); NULL when absent", true},
+    {"owner_tenant_id", text, "the owner's tenant (a partner's when partner-created); NULL when absent", true},
+    {"owner_type", text, "e.g. `User`; NULL when absent", true},
+};
+constexpr sv subscriptions_key[] = {"scan_id", "id"};
+constexpr sv subscriptions_examples[] = {
+    "SELECT sku_part_number, owner_type, owner_id, is_trial FROM latest_subscriptions\n"
+    "  WHERE lower(owner_type) = 'user' AND status <> 'Deleted';",
+};
+
+// ---- users: GET /users ----
+constexpr column users_columns[] = {
+    scan_id_column,
+    {"id", text, "Entra object id (lower-case GUID)"},
+    {"user_principal_name", text, "sign-in name"},
+    {"display_name", text, "display name (free text: may hold any Unicode)"},
+    {"mail", text, "primary SMTP address; empty when none"},
+    {"user_type", text, "`Member` or `Guest`"},
+    {"account_enabled", integer, "1 if the account can sign in, 0 if not; NULL when unknown", true,
+     "account_enabled IN (0, 1)"},
+    {"usage_location", text, "two-letter country code; empty when unset"},
+    {"on_premises_sync_enabled", integer, "1 when synced from on-premises AD; NULL when never synced", true,
+     "on_premises_sync_enabled IN (0, 1)"},
+    {"department", text, "department (free text)"},
+    {"created_date_time", text, "when the account was created (as Graph wrote it)"},
+    {"creation_type", text, "e.g. `EmailVerified` for self-service sign-up users; empty when null"},
+};
+constexpr sv users_key[] = {"scan_id", "id"};
+constexpr sv users_examples[] = {
+    "SELECT user_principal_name, display_name FROM latest_users WHERE creation_type = 'EmailVerified';",
+};
+
+// ---- user_licenses: user.assignedLicenses (authoritative) ----
+constexpr column user_licenses_columns[] = {
+    scan_id_column,
+    {"user_id", text, "the user's `users.id`"},
+    {"sku_id", text, "the licensed SKU's GUID (lower-case)"},
+    {"disabled_plans", text, "service plan GUIDs disabled for this user, as a JSON array of strings "
+                             "(use `json_each`)"},
+};
+constexpr sv user_licenses_key[] = {"scan_id", "user_id", "sku_id"};
+constexpr sv user_licenses_examples[] = {
+    "SELECT u.user_principal_name, s.sku_part_number FROM latest_user_licenses AS l\n"
+    "  JOIN users AS u ON u.scan_id = l.scan_id AND u.id = l.user_id\n"
+    "  LEFT JOIN skus AS s ON s.scan_id = l.scan_id AND s.sku_id = l.sku_id;",
+    "SELECT l.user_id, d.value AS disabled_plan FROM latest_user_licenses AS l, json_each(l.disabled_plans) AS d;",
+};
+
+// ---- license_states: user.licenseAssignmentStates ----
+constexpr column license_states_columns[] = {
+    scan_id_column,
+    {"user_id", text, "the user's `users.id`"},
+    {"position", integer, "0-based position in the user's licenseAssignmentStates list"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"assigned_by_group", text, "the group that assigns it; NULL for a direct assignment", true},
+    {"state", text, "`Active`, `ActiveWithError`, `Disabled` or `Error`"},
+    {"error", text, "e.g. `CountViolation`, `None`"},
+    {"last_updated_date_time", text, "as Graph wrote it"},
+    {"disabled_plans", text, "disabled service plan GUIDs, as a JSON array of strings"},
+};
+constexpr sv license_states_key[] = {"scan_id", "user_id", "position"};
+constexpr sv license_states_examples[] = {
+    "SELECT user_id, sku_id, assigned_by_group FROM latest_license_states WHERE assigned_by_group IS NOT NULL;",
+};
+
+// ---- license_plans: service plans of each user's licenses (licenseDetails, fetched or derived) ----
+constexpr column license_plans_columns[] = {
+    scan_id_column,
+    {"user_id", text, "the user's `users.id`"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"service_plan_id", text, "the plan's GUID (lower-case)"},
+    {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
+    {"provisioning_status", text, "e.g. `Success`, `Disabled`"},
+    {"enabled", integer, "1 unless the plan is disabled for this user", false, "enabled IN (0, 1)"},
+};
+constexpr sv license_plans_key[] = {"scan_id", "user_id", "sku_id", "service_plan_id"};
+constexpr sv license_plans_examples[] = {
+    "SELECT service_plan_name, count(*) FROM latest_license_plans WHERE enabled = 1 GROUP BY service_plan_name;",
+};
+
+// ---- findings: DESIGN.md §4, one row per (user, SKU) whose origin is not `organization` ----
+constexpr column findings_columns[] = {
+    scan_id_column,
+    {"tenant_id", text, "home tenant id"},
+    {"user_id", text, "the user's object id"},
+    {"user_principal_name", text, "the user's sign-in name"},
+    {"display_name", text, "the user's display name"},
+    {"account_enabled", integer, "1/0; NULL when unknown", true, "account_enabled IN (0, 1)"},
+    {"user_type", text, "`Member` or `Guest`"},
+    {"department", text, "the user's department"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"sku_part_number", text, "from subscribedSkus, else the catalogue, else empty"},
+    {"product_name", text, "the catalogue's product name"},
+    {"origin", text, "DESIGN.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
+                     "`self_service_purchase`, `mixed_ownership`, `self_service_signup` or `unattributed`"},
+    {"confidence", text, "`high`, `medium` or `low`"},
+    {"evidence", text, "`;`-separated rule tokens"},
+    {"assignment", text, "`direct`, `group`, `direct+group` or `unknown`"},
+    {"group_ids", text, "assigning groups, `;`-separated, sorted"},
+    {"subscription_ids", text, "the SKU's subscriptions, `;`-separated, sorted"},
+    {"owner_ids", text, "the subscriptions' owners, `;`-separated, sorted"},
+    {"owner_upns", text, "those owners' user principal names, `;`-separated, sorted"},
+    {"owner_tenant_ids", text, "the subscriptions' owner tenants, `;`-separated, sorted"},
+    {"is_trial", integer, "1 when every subscription of the SKU is a trial, 0 if not; NULL when unknown", true,
+     "is_trial IN (0, 1)"},
+    {"idp_outcome", text, "`unaffected`, `removal_refused_403`, `removal_refused_400`, "
+                          "`removal_may_be_refused`; empty unless --idp-managed-skus"},
+    {"recommended_action", text, "what an administrator should do (free text)"},
+};
+constexpr sv findings_examples[] = {
+    "SELECT origin, count(*) FROM latest_findings GROUP BY origin ORDER BY 2 DESC;",
+    "SELECT user_principal_name, sku_part_number, origin FROM latest_findings\n"
+    "  WHERE idp_outcome LIKE 'removal_refused%' ORDER BY user_principal_name;",
+};
+
+constexpr table all_tables[] = {
+    {"scans", "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
+              "to reports only once `complete`.",
+     scans_columns, scans_key, false, true, scans_examples},
+    {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, true, false, skus_examples},
+    {"sku_service_plans", "The service plans of each SKU (subscribedSku.servicePlans).", sku_service_plans_columns,
+     sku_service_plans_key, true, false, sku_service_plans_examples},
+    {"sku_subscription_ids", "The subscriptions of each SKU (subscribedSku.subscriptionIds).",
+     sku_subscription_ids_columns, sku_subscription_ids_key, true, false, sku_subscription_ids_examples},
+    {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
+     subscriptions_columns, subscriptions_key, true, false, subscriptions_examples},
+    {"users", "Every user of the tenant (GET /users).", users_columns, users_key, true, false, users_examples},
+    {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).",
+     user_licenses_columns, user_licenses_key, true, false, user_licenses_examples},
+    {"license_states", "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
+                       "can leave a license out of this list.",
+     license_states_columns, license_states_key, true, false, license_states_examples},
+    {"license_plans", "The service plans of each user's licenses: GET /users/{id}/licenseDetails (`fetch`) or "
+                      "derived from assignedLicenses and the SKU's plans (`derived`).",
+     license_plans_columns, license_plans_key, true, false, license_plans_examples},
+    {"findings", "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
+                 "columns of the findings CSV (DESIGN.md §4).",
+     findings_columns, {}, false, false, findings_examples},
+};
+
+constexpr index all_indexes[] = {
+    {"findings_by_upn", "findings", "scan_id, user_principal_name, sku_part_number, sku_id",
+     "reports read findings sorted by upn, SKU part number and SKU id (BINARY: byte order) without a sort"},
+};
+
+constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at FROM latest_scans;"};
+constexpr sv latest_users_examples[] = {"SELECT count(*) FROM latest_users WHERE account_enabled = 0;"};
+constexpr sv latest_user_licenses_examples[] = {
+    "SELECT sku_id, count(*) AS users FROM latest_user_licenses GROUP BY sku_id ORDER BY users DESC;"};
+constexpr sv latest_findings_examples[] = {
+    "SELECT user_principal_name, sku_part_number, origin, idp_outcome FROM latest_findings\n"
+    "  WHERE tenant_id = '00000000-0000-0000-0000-000000000001';"};
+
+constexpr view all_views[] = {
+    {"latest_scans", "The newest complete snapshot of each tenant. Running, failed and interrupted scans never "
+                     "appear here, so a failed scan never hides the last good one.",
+     "SELECT s.* FROM scans AS s WHERE s.status = 'complete' AND s.scan_id = (SELECT max(n.scan_id) FROM scans "
+     "AS n WHERE n.tenant_id = s.tenant_id AND n.status = 'complete')",
+     latest_scans_examples},
+    {"latest_users", "`users` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, u.* FROM latest_scans AS l JOIN users AS u ON u.scan_id = l.scan_id",
+     latest_users_examples},
+    {"latest_user_licenses", "`user_licenses` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN user_licenses AS x ON x.scan_id = l.scan_id",
+     latest_user_licenses_examples},
+    {"latest_license_states", "`license_states` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_states AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_license_plans", "`license_plans` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_plans AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_skus", "`skus` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN skus AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_subscriptions", "`subscriptions` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN subscriptions AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_findings", "`findings` of each tenant's newest complete snapshot, in report order.",
+     "SELECT x.* FROM latest_scans AS l JOIN findings AS x ON x.scan_id = l.scan_id ORDER BY x.tenant_id, "
+     "x.user_principal_name, x.sku_part_number, x.sku_id",
+     latest_findings_examples},
+};
+
+std::string_view sql_type(affinity a) { return a == affinity::integer ? "INTEGER" : "TEXT"; }
+
+std::string join(std::span<const std::string_view> names) {
+  std::string out;
+  for (auto n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const table> tables() { return all_tables; }
+std::span<const index> indexes() { return all_indexes; }
+std::span<const view> views() { return all_views; }
+
+const table& table_named(std::string_view name) {
+  for (auto const& t : all_tables)
+    if (t.name == name) return t;
+  assert(false && "table_named: no such table declared in schema.cpp");
+  return all_tables[0];
+}
+
+std::string create_table_sql(const table& t) {
+  std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);
+  bool const inline_key = t.autoincrement && t.primary_key.size() == 1;
+  for (auto const& c : t.columns) {
+    sql += fmt::format("  {} {}", c.name, sql_type(c.type));
+    if (inline_key && c.name == t.primary_key[0]) sql += " PRIMARY KEY AUTOINCREMENT";
+    if (!c.nullable) sql += " NOT NULL";
+    if (!c.check.empty()) sql += fmt::format(" CHECK ({})", c.check);
+    sql += ",\n";
+  }
+  if (t.name != "scans") sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
+  if (!t.primary_key.empty() && !inline_key) sql += fmt::format("  PRIMARY KEY ({}),\n", join(t.primary_key));
+  sql.erase(sql.size() - 2);  // the last ",\n"
+  sql += t.without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";
+  return sql;
+}
+
+std::string create_index_sql(const index& i) {
+  return fmt::format("CREATE INDEX {} ON {} ({})", i.name, i.table, i.columns);
+}
+
+std::string create_view_sql(const view& v) { return fmt::format("CREATE VIEW {} AS {}", v.name, v.select); }
+
+std::string insert_sql(const table& t, bool or_replace) {
+  std::string names;
+  std::string params;
+  int n = 0;
+  for (auto const& c : t.columns) {
+    if (n > 0) {
+      names += ", ";
+      params += ", ";
+    }
+    names += c.name;
+    params += fmt::format("?{}", ++n);
+  }
+  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", or_replace ? "OR REPLACE " : "", t.name, names, params);
+}
+
+std::string select_sql(const table& t) {
+  std::string names;
+  for (auto const& c : t.columns) {
+    if (!names.empty()) names += ", ";
+    names += c.name;
+  }
+  return fmt::format("SELECT {} FROM {}", names, t.name);
+}
+
+}  // namespace storage::schema

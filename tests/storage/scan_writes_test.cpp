@@ -1,0 +1,370 @@
+#include "storage/database.hpp"
+
+#include "sample.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+
+namespace {
+
+using namespace storage_test;
+
+// Counts rows with a raw SQL query on a second connection (what an SQL user of the file would see).
+std::int64_t count(const std::filesystem::path& p, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(p.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  auto const n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(raw);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a new scan starts running with its start facts and no next link") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start("")));
+  auto info = ok(db.scan(id));
+  REQUIRE(info.has_value());
+  CHECK(info->status == storage::scan_status::running);
+  CHECK(info->tenant_id.empty());
+  CHECK(info->license_details_mode == "derived");
+  CHECK(info->tool_version == "0.1.0-test");
+  CHECK(info->graph_endpoint == "http://127.0.0.1:1/v1.0");
+  CHECK(info->started_at.size() == 24);  // 2026-11-23T09:30:00.000Z
+  CHECK(info->finished_at.empty());
+  ok(db.set_tenant(id, {guid(7), "Contoso"}));
+  info = ok(db.scan(id));
+  CHECK(info->tenant_id == guid(7));
+  CHECK(info->tenant_name == "Contoso");
+}
+
+TEST_CASE("a page written twice stores each user once") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 4), "next-1", {1, 0}));
+  ok(db.write_user_page(id, page(1, 4), "next-1", {2, 0}));  // the same page again after a resume
+  ok(db.write_user_page(id, page(5, 6), "", {3, 0}));
+  ok(db.finish_scan(id, storage::scan_status::complete, {3, 0}));
+
+  CHECK(user_ids(db, id).size() == 6);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_licenses") == 6 + 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM license_states") == 6 + 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM license_plans") == 6);
+  auto info = ok(db.scan(id));
+  CHECK(info->users == 6);
+  CHECK(info->pages == 3);
+  CHECK(info->requests == 3);
+}
+
+TEST_CASE("a re-written user loses the licenses the new page no longer has") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(2, 2), "", {}));
+  storage::user_page again;
+  again.users.push_back(user(2));
+  ok(db.write_user_page(id, again, "", {}));
+  int users = 0;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) {
+    ++users;
+    CHECK(u.licenses.empty());
+    CHECK(u.states.empty());
+  }));
+  CHECK(users == 1);
+}
+
+TEST_CASE("for_each_user returns licenses and states grouped per user in id order") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  // Pages arrive in Graph's order, not id order.
+  ok(db.write_user_page(id, page(7, 9), "n1", {}));
+  ok(db.write_user_page(id, page(1, 3), "n2", {}));
+  ok(db.write_user_page(id, page(4, 6), "", {}));
+  // A user without licenses between users with some.
+  storage::user_page bare;
+  bare.users.push_back(user(10));
+  ok(db.write_user_page(id, bare, "", {}));
+
+  std::vector<storage::user_licenses> seen;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen.push_back(u); }));
+  REQUIRE(seen.size() == 10);
+  for (int n = 1; n <= 10; ++n) {
+    auto const& u = seen[n - 1];
+    CHECK(u.user.id == guid(n));
+    CHECK(u.user.user_principal_name == user(n).user_principal_name);
+    if (n == 10) {
+      CHECK(u.licenses.empty());
+      CHECK(u.states.empty());
+      continue;
+    }
+    auto const expected = page(n, n);
+    REQUIRE(u.licenses.size() == expected.licenses.size());
+    REQUIRE(u.states.size() == expected.states.size());
+    for (std::size_t i = 0; i < u.licenses.size(); ++i) {
+      CHECK(u.licenses[i].user_id == guid(n));
+      CHECK(u.licenses[i].sku_id == expected.licenses[i].sku_id);
+      CHECK(u.licenses[i].disabled_plans == expected.licenses[i].disabled_plans);
+    }
+    for (std::size_t i = 0; i < u.states.size(); ++i) {
+      CHECK(u.states[i].sku_id == expected.states[i].sku_id);
+      CHECK(u.states[i].assigned_by_group == expected.states[i].assigned_by_group);
+      CHECK(u.states[i].disabled_plans == expected.states[i].disabled_plans);
+      CHECK(u.states[i].state == "Active");
+    }
+  }
+}
+
+TEST_CASE("every field of a user round-trips, unknown booleans included") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  storage::user_page p;
+  storage::user_record u{guid(1), "a@b.example", "Ann", "ann@b.example", "Guest", std::nullopt, "NO", false,
+                         "Ops", "2020-02-02T02:02:02Z", "EmailVerified"};
+  p.users.push_back(u);
+  ok(db.write_user_page(id, p, "", {}));
+  ok(db.for_each_user(id, [&](const storage::user_licenses& got) {
+    CHECK(got.user.id == u.id);
+    CHECK(got.user.user_principal_name == u.user_principal_name);
+    CHECK(got.user.display_name == u.display_name);
+    CHECK(got.user.mail == u.mail);
+    CHECK(got.user.user_type == u.user_type);
+    CHECK_FALSE(got.user.account_enabled.has_value());
+    CHECK(got.user.usage_location == u.usage_location);
+    CHECK(got.user.on_premises_sync_enabled == std::optional<bool>(false));
+    CHECK(got.user.department == u.department);
+    CHECK(got.user.created_date_time == u.created_date_time);
+    CHECK(got.user.creation_type == u.creation_type);
+  }));
+}
+
+TEST_CASE("license plans come back ordered by user, SKU and plan") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 2), "", {}));
+  std::vector<storage::license_plan_record> plans{{guid(2), guid(1000), guid(5), "B", "Success", false},
+                                                  {guid(1), guid(1001), guid(4), "A", "Disabled", true}};
+  ok(db.write_license_plans(id, plans));
+  ok(db.write_license_plans(id, plans));  // a retried batch does not duplicate
+  std::vector<storage::license_plan_record> got;
+  ok(db.for_each_license_plan(id, [&](const storage::license_plan_record& p) { got.push_back(p); }));
+  REQUIRE(got.size() == 4);
+  CHECK(got[0].user_id == guid(1));
+  CHECK(got[0].sku_id == guid(1000));
+  CHECK(got[1].sku_id == guid(1001));
+  CHECK(got[1].service_plan_name == "A");
+  CHECK(got[2].user_id == guid(2));
+  CHECK(got[2].service_plan_id == guid(5));  // before the page's guid(2003)
+  CHECK_FALSE(got[2].enabled);
+}
+
+TEST_CASE("user principal names are looked up by id within the snapshot") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = complete_scan(db, 1, 3);
+  std::vector<std::string> ids{guid(3), guid(42), guid(1)};
+  auto got = ok(db.user_principal_names(id, ids));
+  REQUIRE(got.size() == 2);
+  CHECK(got[0] == std::pair<std::string, std::string>{guid(3), "user3@contoso.example"});
+  CHECK(got[1].first == guid(1));
+}
+
+TEST_CASE("tenant SKUs and subscriptions round-trip and are replaced, not merged") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  storage::sku_record sku{"acct_" + guid(1000), guid(1000), "ENTERPRISEPACK", "acct", "Contoso", "User", "Enabled",
+                          5, 10, 1, 2, 3, {guid(20), guid(21)},
+                          {{guid(30), "EXCHANGE_S_ENTERPRISE", "Success", "User"}, {guid(31), "TEAMS1", "Disabled", "User"}}};
+  storage::sku_record other = sku;
+  other.id = "acct_" + guid(1001);
+  other.sku_id = guid(1001);
+  other.subscription_ids.clear();
+  other.service_plans.clear();
+  storage::subscription_record sub{guid(20), "commerce", guid(1000), "ENTERPRISEPACK", "Enabled", true, 25,
+                                   "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", guid(1), guid(9999), "User"};
+  storage::subscription_record bare{guid(21), "", guid(1000), "", "Deleted", std::nullopt, std::nullopt,
+                                    "", "", std::nullopt, std::nullopt, std::nullopt};
+  std::vector<storage::sku_record> skus{other, sku};
+  std::vector<storage::subscription_record> subs{sub, bare};
+  ok(db.write_tenant_facts(id, skus, subs));
+  ok(db.write_tenant_facts(id, skus, subs));
+
+  auto got = ok(db.skus(id));
+  REQUIRE(got.size() == 2);
+  auto const& g = got[0];  // ordered by id
+  CHECK(g.id == sku.id);
+  CHECK(g.sku_part_number == "ENTERPRISEPACK");
+  CHECK(g.account_name == "Contoso");
+  CHECK(g.consumed_units == 5);
+  CHECK(g.prepaid_enabled == 10);
+  CHECK(g.prepaid_suspended == 1);
+  CHECK(g.prepaid_warning == 2);
+  CHECK(g.prepaid_locked_out == 3);
+  CHECK(g.subscription_ids == sku.subscription_ids);
+  REQUIRE(g.service_plans.size() == 2);
+  CHECK(g.service_plans[1].service_plan_name == "TEAMS1");
+  CHECK(g.service_plans[1].provisioning_status == "Disabled");
+  CHECK(got[1].service_plans.empty());
+
+  auto got_subs = ok(db.subscriptions(id));
+  REQUIRE(got_subs.size() == 2);
+  CHECK(got_subs[0].is_trial == std::optional<bool>(true));
+  CHECK(got_subs[0].total_licenses == std::optional<std::int64_t>(25));
+  CHECK(got_subs[0].owner_tenant_id == guid(9999));
+  CHECK(got_subs[0].owner_type == "User");
+  CHECK(got_subs[0].next_lifecycle_date_time == "2025-01-01T00:00:00Z");
+  CHECK_FALSE(got_subs[1].is_trial.has_value());
+  CHECK_FALSE(got_subs[1].owner_id.has_value());
+  CHECK_FALSE(got_subs[1].total_licenses.has_value());
+
+  std::vector<storage::sku_record> fewer{sku};
+  ok(db.write_tenant_facts(id, fewer, {}));
+  CHECK(ok(db.skus(id)).size() == 1);
+  CHECK(ok(db.subscriptions(id)).empty());
+}
+
+TEST_CASE("resumable_scan returns the stored next link of an interrupted or killed scan") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const tenant = guid(9999);
+  CHECK_FALSE(ok(db.resumable_scan(tenant)).has_value());
+
+  auto const id = ok(db.begin_scan(start(tenant)));
+  ok(db.write_user_page(id, page(1, 2), "https://graph/users?$skiptoken=A", {1, 0}));
+  ok(db.write_user_page(id, page(3, 4), "https://graph/users?$skiptoken=B", {2, 1}));
+  // Killed here: the snapshot stays 'running' with the link after the last committed page.
+  auto r = ok(db.resumable_scan(tenant));
+  REQUIRE(r.has_value());
+  CHECK(r->scan_id == id);
+  CHECK(r->next_link == "https://graph/users?$skiptoken=B");
+  CHECK(r->throttled == 1);
+
+  ok(db.finish_scan(id, storage::scan_status::interrupted, {2, 1}));
+  r = ok(db.resumable_scan(tenant));
+  REQUIRE(r.has_value());
+  CHECK(r->status == storage::scan_status::interrupted);
+  CHECK(r->next_link == "https://graph/users?$skiptoken=B");
+  CHECK_FALSE(ok(db.resumable_scan(guid(1))).has_value());  // another tenant's scan is not ours to resume
+
+  // Resuming: the next page marks it running again; finishing completes it.
+  ok(db.write_user_page(id, page(5, 6), "", {3, 1}));
+  CHECK(ok(db.scan(id))->status == storage::scan_status::running);
+  ok(db.finish_scan(id, storage::scan_status::complete, {3, 1}));
+  CHECK_FALSE(ok(db.resumable_scan(tenant)).has_value());
+  CHECK(user_ids(db, id).size() == 6);
+}
+
+TEST_CASE("a finished scan refuses further pages") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = complete_scan(db, 1, 1);
+  auto r = db.write_user_page(id, page(2, 2), "", {});
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("is not running") != std::string::npos);
+  CHECK(user_ids(db, id).size() == 1);
+}
+
+TEST_CASE("a failed scan never replaces the last complete snapshot") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto db = open(path);
+  auto const good = complete_scan(db, 1, 3);
+  ok(db.replace_findings(good, std::vector<storage::finding_record>(1)));
+
+  auto const failed = ok(db.begin_scan(start()));
+  ok(db.write_user_page(failed, page(1, 5), "x", {}));
+  ok(db.finish_scan(failed, storage::scan_status::failed, {}, "cannot read users: HTTP 500\nsecond line"));
+  auto const interrupted = ok(db.begin_scan(start()));
+  ok(db.write_user_page(interrupted, page(1, 6), "y", {}));
+  ok(db.finish_scan(interrupted, storage::scan_status::interrupted, {}));
+  auto const running = ok(db.begin_scan(start()));
+  ok(db.write_user_page(running, page(1, 7), "z", {}));
+
+  CHECK(ok(db.latest_complete_scan())->scan_id == good);
+  CHECK(ok(db.latest_complete_scan(guid(9999)))->scan_id == good);
+  CHECK_FALSE(ok(db.latest_complete_scan(guid(1))).has_value());
+  CHECK(ok(db.scan(failed))->error == "cannot read users: HTTP 500 second line");
+  CHECK(count(path, "SELECT count(*) FROM latest_scans") == 1);
+  CHECK(count(path, "SELECT max(scan_id) FROM latest_scans") == good);
+  CHECK(count(path, "SELECT count(*) FROM latest_users") == 3);
+  CHECK(count(path, "SELECT count(*) FROM latest_user_licenses") == 3 + 1);
+  CHECK(count(path, "SELECT count(*) FROM latest_license_states") == 3 + 1);
+  CHECK(count(path, "SELECT count(*) FROM latest_findings") == 1);
+  CHECK(ok(db.scans()).size() == 4);
+}
+
+TEST_CASE("the latest views show each tenant's newest complete snapshot") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto db = open(path);
+  complete_scan(db, 1, 2, guid(1));
+  complete_scan(db, 1, 3, guid(2));
+  auto const newest = complete_scan(db, 1, 4, guid(1));
+  CHECK(count(path, "SELECT count(*) FROM latest_scans") == 2);
+  CHECK(count(path, "SELECT count(*) FROM latest_users") == 4 + 3);
+  CHECK(count(path, "SELECT scan_id FROM latest_scans WHERE tenant_id = '" + guid(1) + "'") == newest);
+  CHECK(ok(db.latest_complete_scan(guid(2)))->users == 3);
+  CHECK(ok(db.scans(guid(1))).size() == 2);
+  CHECK(ok(db.scans(guid(1)))[0].scan_id == newest);  // newest first
+}
+
+TEST_CASE("prune keeps the newest N complete snapshots of the tenant and drops their rows") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto db = open(path);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(complete_scan(db, 1, 2));
+  auto const old_failed = ok(db.begin_scan(start()));
+  ok(db.finish_scan(old_failed, storage::scan_status::failed, {}, "x"));
+  ids.push_back(complete_scan(db, 1, 2));
+  auto const other_tenant = complete_scan(db, 1, 2, guid(1));
+  auto const newer_interrupted = ok(db.begin_scan(start()));
+  ok(db.write_user_page(newer_interrupted, page(1, 1), "next", {}));
+  ok(db.finish_scan(newer_interrupted, storage::scan_status::interrupted, {}));
+
+  CHECK(ok(db.prune(guid(9999), 2)) == 4);  // 3 complete + 1 failed older than the newest complete
+  std::vector<std::int64_t> left;
+  for (auto const& s : ok(db.scans(guid(9999)))) left.push_back(s.scan_id);
+  CHECK(left == std::vector<std::int64_t>{newer_interrupted, ids[4], ids[3]});
+  CHECK(ok(db.scan(other_tenant)).has_value());
+  CHECK(count(path, "SELECT count(*) FROM users") == 2 * 2 + 2 + 1);
+  CHECK(count(path, "SELECT count(*) FROM user_licenses WHERE scan_id = " + std::to_string(ids[0])) == 0);
+  CHECK(ok(db.prune(guid(9999), 2)) == 0);
+  CHECK(ok(db.resumable_scan(guid(9999)))->scan_id == newer_interrupted);
+  CHECK_FALSE(db.prune(guid(9999), 0).has_value());
+}
+
+TEST_CASE("a second connection reads while a page's write transaction is open") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto writer = open(path);
+  auto const good = complete_scan(writer, 1, 3);
+  auto const id = ok(writer.begin_scan(start()));
+  ok(writer.write_user_page(id, page(1, 2), "next", {}));
+
+  // Hold a write transaction open on a third raw connection, as a scan in the middle of a page does.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "BEGIN IMMEDIATE; DELETE FROM users;", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  auto reader = open(path, storage::open_mode::read_only);
+  CHECK(ok(reader.latest_complete_scan())->scan_id == good);
+  CHECK(user_ids(reader, good).size() == 3);  // the uncommitted delete is invisible
+  auto rw_reader = open(path);                 // a read-write open of a current file needs no write lock
+  CHECK(user_ids(rw_reader, id).size() == 2);
+
+  sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+}
