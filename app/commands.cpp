@@ -37,6 +37,8 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
   sim->add_option("--token-lifetime", o.token_lifetime_s, "access token lifetime in seconds")
       ->check(CLI::Range(1u, 86400u));
   sim->add_option("--truth", o.truth_path, "write the ground-truth findings CSV here");
+  sim->add_option("--profile", o.profile, "synthetic tenant: default, or clean (no findings)")
+      ->check(CLI::IsMember({"default", "clean"}));
 }
 
 base::result<void> parse_latency(std::string const& text, graphsim::sim_options& o) {

@@ -1,9 +1,205 @@
 #include "graphsim/server.hpp"
 
-namespace graphsim {
+#include "base/log.hpp"
+#include "graphsim/emulator.hpp"
+#include "graphsim/http_session.hpp"
+#include "graphsim/tenant.hpp"
+#include "graphsim/tls_cert.hpp"
 
-base::result<void> run_sim(const sim_options&, std::ostream&) {
-  return base::runtime_error("the emulator is not built yet");
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <fmt/format.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <random>
+#include <thread>
+
+namespace graphsim {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+base::result<void> write_text_file(std::string const& path, std::string const& text, char const* what) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) return base::runtime_error(fmt::format("cannot write {} '{}': check that the directory exists and is writable", what, path));
+  return {};
 }
+
+// The emulator with everything it serves from. Members are destroyed in reverse order: the acceptor and the
+// io_context (and with it every session coroutine) go before the emulator and tenant they refer to.
+struct running_server {
+  sim_options options;
+  std::unique_ptr<tenant> t;
+  std::unique_ptr<emulator> emu;
+  std::unique_ptr<ssl::context> tls;
+  std::string url;
+  std::string ca_pem_path;
+  std::filesystem::path temp_cert;  // removed at the end when we chose the path
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+
+  ~running_server() {
+    std::error_code ec;
+    if (!temp_cert.empty()) std::filesystem::remove(temp_cert, ec);
+  }
+};
+
+// tenant_config gains `clean` in the tenant's own change; until then --profile clean is refused, not ignored.
+template <class Config>
+bool set_clean(Config& config) {
+  if constexpr (requires { config.clean = true; }) {
+    config.clean = true;
+    return true;
+  } else {
+    return false;
+  }
+}
+
+base::result<void> apply_profile(std::string const& profile, tenant_config& config) {
+  if (profile.empty() || profile == "default") return {};
+  if (profile == "clean" && set_clean(config)) return {};
+  return base::usage_error(fmt::format("unknown --profile '{}': expected default or clean", profile));
+}
+
+base::result<std::unique_ptr<running_server>> prepare(sim_options const& options) {
+  auto s = std::make_unique<running_server>();
+  s->options = options;
+  tenant_config config;
+  config.users = options.users;
+  config.seed = options.seed;
+  if (auto r = apply_profile(options.profile, config); !r) return r.error();
+  s->t = std::make_unique<tenant>(config);
+  if (!options.truth_path.empty()) {
+    std::ofstream truth(options.truth_path, std::ios::binary | std::ios::trunc);
+    s->t->write_truth_csv(truth);
+    truth.close();
+    if (!truth)
+      return base::runtime_error(fmt::format("cannot write --truth '{}': check that the directory exists and is writable",
+                                             options.truth_path));
+    ::chmod(options.truth_path.c_str(), 0600);  // findings name people (DESIGN.md §4)
+  }
+  auto emu = emulator::create(options, *s->t);
+  if (!emu) return emu.error();
+  s->emu = std::move(*emu);
+
+  if (options.tls) {
+    auto identity = make_self_signed_identity();
+    if (!identity) return identity.error();
+    s->ca_pem_path = options.cert_out;
+    if (s->ca_pem_path.empty()) {
+      s->temp_cert = std::filesystem::temp_directory_path() /
+                     fmt::format("graphsim-cert-{}-{:x}.pem", ::getpid(), std::random_device{}());
+      s->ca_pem_path = s->temp_cert.string();
+    }
+    if (auto r = write_text_file(s->ca_pem_path, identity->cert_pem, "--cert-out"); !r) return r.error();
+    s->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    boost::system::error_code ec;
+    s->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1, ec);
+    s->tls->use_certificate_chain(net::buffer(identity->cert_pem), ec);
+    if (!ec) s->tls->use_private_key(net::buffer(identity->key_pem), ssl::context::pem, ec);
+    if (ec) return base::runtime_error("cannot load the emulator's TLS certificate: " + ec.message());
+  }
+
+  boost::system::error_code ec;
+  tcp::endpoint const endpoint(net::ip::make_address_v4("127.0.0.1"), options.port);
+  s->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s->acceptor.bind(endpoint, ec);
+  if (!ec) s->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return base::runtime_error(fmt::format("cannot listen on 127.0.0.1:{}: {} (choose another --port, or 0 for any)",
+                                           options.port, ec.message()));
+  auto const port = s->acceptor.local_endpoint().port();
+  std::string const scheme = options.tls ? "https" : "http";
+  s->url = fmt::format("{}://127.0.0.1:{}", scheme, port);
+  s->emu->set_address(scheme, fmt::format("127.0.0.1:{}", port));
+  return s;
+}
+
+void start_accepting(running_server& s) {
+  net::co_spawn(s.ioc, accept_loop(s.acceptor, *s.emu, s.tls.get()), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (std::exception const& ex) {
+      base::log(base::log_level::error, "graphsim: the listener stopped: {}", ex.what());
+    }
+  });
+}
+
+}  // namespace
+
+base::result<void> run_sim(const sim_options& options, std::ostream& out) {
+  auto server = prepare(options);
+  if (!server) return server.error();
+  running_server& s = **server;
+  if (s.temp_cert.empty() == false)
+    base::log(base::log_level::info, "graphsim: the TLS certificate is in {} (use --cert-out to choose)", s.ca_pem_path);
+  // The banner is the contract with scripts and tests (DESIGN.md §2): both lines out before any accept.
+  out << "listening " << s.url << '\n'
+      << "tenant_id=" << s.t->tenant_id() << " client_id=" << s.t->client_id()
+      << " client_secret=" << s.t->client_secret() << '\n';
+  out.flush();
+  s.temp_cert.clear();  // a `sim` process leaves its certificate for the clients that still use it
+
+  net::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  signals.async_wait([&s](boost::system::error_code const& ec, int) {
+    if (ec) return;
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    s.ioc.stop();
+  });
+  start_accepting(s);
+  s.ioc.run();
+  out << s.emu->stats().to_text();
+  out.flush();
+  return {};
+}
+
+struct background_server::impl {
+  std::unique_ptr<running_server> server;
+  std::thread thread;
+};
+
+background_server::background_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+base::result<std::unique_ptr<background_server>> background_server::start(const sim_options& options) {
+  auto server = prepare(options);
+  if (!server) return server.error();
+  auto p = std::make_unique<impl>();
+  p->server = std::move(*server);
+  start_accepting(*p->server);
+  running_server* s = p->server.get();
+  // The acceptor listens already, so clients may connect as soon as this returns.
+  p->thread = std::thread([s] { s->ioc.run(); });
+  return std::unique_ptr<background_server>(new background_server(std::move(p)));
+}
+
+background_server::~background_server() {
+  if (!impl_) return;
+  running_server& s = *impl_->server;
+  net::post(s.ioc, [&s] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+    s.ioc.stop();
+  });
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+const std::string& background_server::url() const { return impl_->server->url; }
+const std::string& background_server::tenant_id() const { return impl_->server->t->tenant_id(); }
+const std::string& background_server::client_id() const { return impl_->server->t->client_id(); }
+const std::string& background_server::client_secret() const { return impl_->server->t->client_secret(); }
+const std::string& background_server::ca_pem_path() const { return impl_->server->ca_pem_path; }
+std::string background_server::stats_json() const { return impl_->server->emu->stats().to_json(); }
 
 }  // namespace graphsim

@@ -28,6 +28,7 @@ struct sim_options {
   std::uint64_t fault_seed = 1;
   unsigned token_lifetime_s = 3599;      // --token-lifetime
   std::string truth_path;                // --truth PATH
+  std::string profile = "default";       // --profile default|clean (clean: a tenant without findings)
 };
 
 // Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is
