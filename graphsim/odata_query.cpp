@@ -136,7 +136,10 @@ boost::system::result<odata_query, graph_failure> parse_odata_query(std::string_
       q.unsupported.push_back(std::string(param.key));
     }
   }
-  if (!q.filter_text.empty()) return parse_filter(q.filter_text, std::move(q));
+  if (!q.filter_text.empty()) {
+    std::string const text = q.filter_text;  // q moves into the call: keep the text alive apart
+    return parse_filter(text, std::move(q));
+  }
   return q;
 }
 

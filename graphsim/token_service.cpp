@@ -4,7 +4,6 @@
 #include "graphsim/tenant.hpp"
 #include "graphsim/text.hpp"
 
-#include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
 #include <rapidjson/stringbuffer.h>
@@ -55,12 +54,15 @@ bool scope_is_valid(std::string_view scope) {
 
 std::map<std::string, std::string> parse_form(std::string_view body) {
   std::map<std::string, std::string> out;
-  auto parsed = boost::urls::parse_query(body);
+  // In a form '+' is a space (a literal plus arrives as %2B); Boost.URL 1.81's space_as_plus view does not
+  // link, so spell the spaces out before decoding.
+  std::string text(body);
+  for (std::size_t at = text.find('+'); at != std::string::npos; at = text.find('+', at)) text.replace(at, 1, "%20");
+  auto parsed = boost::urls::parse_query(text);
   if (!parsed) return out;
-  boost::urls::params_view params(*parsed, boost::urls::encoding_opts(true));  // '+' is a space in forms
-  for (auto it = params.begin(); it != params.end(); ++it) {
+  for (auto it = parsed->begin(); it != parsed->end(); ++it) {
     auto const p = *it;
-    out.emplace(std::string(p.key), std::string(p.value));
+    out.emplace(p.key.decode(), p.value.decode());
   }
   return out;
 }
