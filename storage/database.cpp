@@ -20,9 +20,9 @@ namespace {
 // Long enough for a reader's checkpoint or another scan's page commit to finish; short enough that a
 // process stuck holding the lock is reported rather than waited on forever.
 constexpr int busy_timeout_ms = 10'000;
-// 64 MiB of page cache (negative = KiB): keeps the users and licenses B-trees' hot pages in memory while a
-// million users arrive in Graph's (not id) order; a fixed bound, so memory stays flat in the number of users.
-constexpr std::string_view cache_pragma = "PRAGMA cache_size = -65536";
+// 16 MiB of page cache (negative = KiB). Writes append, so they need few hot pages; the bound also sizes each
+// of for_each_user's three sorters before they spill to temporary files, so memory stays flat in the users.
+constexpr std::string_view cache_pragma = "PRAGMA cache_size = -16384";
 // After a checkpoint, cut the -wal file back to 64 MiB: a million-user scan would otherwise leave it large.
 constexpr std::string_view wal_limit_pragma = "PRAGMA journal_size_limit = 67108864";
 

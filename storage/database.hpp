@@ -51,23 +51,26 @@ class database {
   // Stores the tenant's SKUs and subscriptions for the snapshot (replacing any stored for it) in one transaction.
   base::result<void> write_tenant_facts(std::int64_t scan_id, std::span<const sku_record> skus,
                                         std::span<const subscription_record> subscriptions);
-  // Stores one page of users and the link to the next page in one transaction; a page already stored (same
-  // users) is replaced, never duplicated.
+  // Stores one page of users and the link to the next page in one transaction; a user stored again (a retried
+  // page) replaces the earlier copy, never duplicates it. A `derived` snapshot does not store page.plans
+  // (for_each_license_plan derives them); every license and state must belong to a user of the page.
+  // counters are the scan's cumulative totals.
   base::result<void> write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
                                      const scan_counters& counters);
-  // Adds license-detail rows (fetch mode) in one transaction.
+  // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
-  // Ends a snapshot: complete, failed (with a one-line error) or interrupted.
+  // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers.
   base::result<void> finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
                                  std::string_view error = {});
-  // Removes the oldest complete snapshots of the tenant beyond keep (and their rows); returns how many.
+  // Removes the tenant's complete snapshots beyond the newest keep (>= 1), and its unfinished ones older than
+  // its newest complete one, with all their rows; returns how many snapshots went.
   base::result<int> prune(std::string_view tenant_id, int keep);
 
   // --- reading ---
 
   // The newest complete snapshot (of the tenant, when given), if any.
   base::result<std::optional<scan_info>> latest_complete_scan(std::string_view tenant_id = {});
-  // The newest interrupted or running snapshot of the tenant that --resume can continue, if any.
+  // The newest interrupted or running (killed) snapshot of the tenant newer than its newest complete one, if any.
   base::result<std::optional<scan_info>> resumable_scan(std::string_view tenant_id);
   // One snapshot by id, if it exists.
   base::result<std::optional<scan_info>> scan(std::int64_t scan_id);
@@ -81,7 +84,8 @@ class database {
   // The user principal names of the given user ids in the snapshot (ids not found are absent).
   base::result<std::vector<std::pair<std::string, std::string>>> user_principal_names(
       std::int64_t scan_id, std::span<const std::string> user_ids);
-  // Every license-plan row of the snapshot, ordered by (user, sku, plan).
+  // Every license-plan row of the snapshot, ordered by (user, sku, plan), streaming: stored rows for `fetch`,
+  // rows derived from licenses and SKU plans for `derived`.
   base::result<void> for_each_license_plan(std::int64_t scan_id,
                                            const std::function<void(const license_plan_record&)>& fn);
 

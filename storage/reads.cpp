@@ -2,10 +2,14 @@
 #include "storage/database.hpp"
 
 #include "storage/database_impl.hpp"
+#include "storage/derived_plans.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
 #include <sqlite3.h>
+
+#include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -28,20 +32,21 @@ base::result<std::optional<scan_info>> one_scan(detail::connection& d, std::stri
 
 std::string scans_select() { return schema::select_sql(schema::table_named("scans")); }
 
-// A cursor over one child table in user id order, merged with the users cursor by user_licenses/
-// license_states' leading (scan_id, user_id) key: streaming, so memory never grows with the tenant.
+// A cursor over one child table (user_licenses, license_states) sorted by (user_id, user_seq DESC, …), merged
+// with the users cursor: streaming, so memory never grows with the tenant.
 class child_cursor {
  public:
-  child_cursor(statement& s) : s_(s) {}
-  int advance() { return rc_ = s_.step(); }
-  int rc() const { return rc_; }
-  // Collects the rows of user_id (skipping rows of users that sort before it: orphans never reach callers).
+  // user_column and seq_column: where the row's user_id and user_seq are.
+  child_cursor(statement& s, int user_column, int seq_column) : s_(s), user_(user_column), seq_(seq_column) {}
+  void advance() { rc_ = s_.step(); }
+  // Collects the rows of the user's current copy (user_id, seq), skipping rows of older copies and of users
+  // that sort before it: neither ever reaches a caller.
   template <class Record, class Read>
-  int collect(std::string_view user_id, std::vector<Record>& out, Read read) {
+  int collect(std::string_view user_id, std::int64_t seq, std::vector<Record>& out, Read read) {
     while (rc_ == SQLITE_ROW) {
-      std::string_view const row_user = s_.text_view(1);
+      std::string_view const row_user = s_.text_view(user_);
       if (row_user > user_id) break;
-      if (row_user == user_id) out.push_back(read(s_));
+      if (row_user == user_id && s_.integer(seq_) == seq) out.push_back(read(s_));
       advance();
     }
     return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE ? SQLITE_OK : rc_;
@@ -49,6 +54,8 @@ class child_cursor {
 
  private:
   statement& s_;
+  int user_;
+  int seq_;
   int rc_ = SQLITE_DONE;
 };
 
@@ -97,14 +104,15 @@ base::result<void> database::for_each_user(std::int64_t scan_id,
                                            const std::function<void(const user_licenses&)>& fn) {
   std::string const what = fmt::format("read the users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  // Each ORDER BY follows its table's primary key, so SQLite walks the B-trees without sorting.
-  auto users = d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id",
-                          what);
+  // Rows are stored in arrival order; SQLite's sorter puts them in id order (spilling to temporary files past
+  // cache_size, so memory stays bounded). seq DESC first gives the current copy of a user stored twice.
+  auto users = d.prepared(
+      schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id, seq DESC", what);
   auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
-                                 " WHERE scan_id = ?1 ORDER BY user_id, sku_id",
+                                 " WHERE scan_id = ?1 ORDER BY user_id, user_seq DESC, sku_id",
                              what);
   auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) +
-                               " WHERE scan_id = ?1 ORDER BY user_id, position",
+                               " WHERE scan_id = ?1 ORDER BY user_id, user_seq DESC, position",
                            what);
   for (auto* r : {&users, &licenses, &states})
     if (!*r) return r->error();
@@ -113,18 +121,26 @@ base::result<void> database::for_each_user(std::int64_t scan_id,
 
   // The users cursor steps first: the other two then join its read transaction, so all three see one state.
   int rc = (*users)->step();
-  child_cursor lic(**licenses);
-  child_cursor st(**states);
+  child_cursor lic(**licenses, 3, 1);
+  child_cursor st(**states, 3, 1);
   lic.advance();
   st.advance();
   user_licenses current;
+  bool first = true;
   while (rc == SQLITE_ROW) {
+    if (!first && (*users)->text_view(2) == current.user.id) {  // an older copy of the user just delivered
+      rc = (*users)->step();
+      continue;
+    }
+    first = false;
+    std::int64_t const seq = (*users)->integer(1);
     current.user = detail::read_user(**users);
     current.licenses.clear();
     current.states.clear();
-    if (int const e = lic.collect(current.user.id, current.licenses, detail::read_assigned_license); e != SQLITE_OK)
+    if (int const e = lic.collect(current.user.id, seq, current.licenses, detail::read_assigned_license);
+        e != SQLITE_OK)
       return d.failure(e, what);
-    if (int const e = st.collect(current.user.id, current.states, detail::read_license_state); e != SQLITE_OK)
+    if (int const e = st.collect(current.user.id, seq, current.states, detail::read_license_state); e != SQLITE_OK)
       return d.failure(e, what);
     fn(current);
     rc = (*users)->step();
@@ -136,16 +152,28 @@ base::result<void> database::for_each_user(std::int64_t scan_id,
 base::result<std::vector<std::pair<std::string, std::string>>> database::user_principal_names(
     std::int64_t scan_id, std::span<const std::string> user_ids) {
   std::string const what = fmt::format("look up users of scan {} in '{}'", scan_id, impl_->path);
-  auto s = impl_->prepared("SELECT user_principal_name FROM users WHERE scan_id = ?1 AND id = ?2", what);
+  // No index by id (users are keyed by arrival): one pass over the snapshot's users answers every id at once.
+  auto s = impl_->prepared("SELECT id, seq, user_principal_name FROM users WHERE scan_id = ?1", what);
   if (!s) return s.error();
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto const& id : user_ids) {
+  std::unordered_map<std::string_view, std::pair<std::int64_t, std::string>> found;
+  for (auto const& id : user_ids) found.emplace(id, std::pair<std::int64_t, std::string>{-1, {}});
+  {
     detail::reset_on_exit guard(**s);
     (*s)->bind_int(1, scan_id);
-    (*s)->bind_text(2, id);
-    int const rc = (*s)->step();
-    if (rc == SQLITE_ROW) out.emplace_back(id, (*s)->text(0));
-    else if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+    int rc = SQLITE_ROW;
+    while ((rc = (*s)->step()) == SQLITE_ROW) {
+      auto it = found.find((*s)->text_view(0));
+      if (it == found.end() || (*s)->integer(1) < it->second.first) continue;
+      it->second = {(*s)->integer(1), (*s)->text(2)};
+    }
+    if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto const& id : user_ids) {
+    auto it = found.find(id);
+    if (it->second.first < 0) continue;
+    out.emplace_back(id, it->second.second);
+    it->second.first = -1;  // an id asked twice is answered once
   }
   return out;
 }
@@ -153,14 +181,29 @@ base::result<std::vector<std::pair<std::string, std::string>>> database::user_pr
 base::result<void> database::for_each_license_plan(std::int64_t scan_id,
                                                    const std::function<void(const license_plan_record&)>& fn) {
   std::string const what = fmt::format("read the license plans of scan {} in '{}'", scan_id, impl_->path);
+  auto info = scan(scan_id);
+  if (!info) return info.error();
+  if (!info->has_value()) return {};
+  if ((*info)->license_details_mode == "derived") return detail::derive_license_plans(*this, scan_id, fn);
+
   auto s = impl_->prepared(schema::select_sql(schema::table_named("license_plans")) +
-                               " WHERE scan_id = ?1 ORDER BY user_id, sku_id, service_plan_id",
+                               " WHERE scan_id = ?1 ORDER BY user_id, sku_id, service_plan_id, seq DESC",
                            what);
   if (!s) return s.error();
   detail::reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);
   int rc = SQLITE_ROW;
-  while ((rc = (*s)->step()) == SQLITE_ROW) fn(detail::read_license_plan(**s));
+  license_plan_record previous;
+  bool first = true;
+  while ((rc = (*s)->step()) == SQLITE_ROW) {
+    auto row = detail::read_license_plan(**s);
+    bool const older_copy = !first && row.user_id == previous.user_id && row.sku_id == previous.sku_id &&
+                            row.service_plan_id == previous.service_plan_id;
+    first = false;
+    if (older_copy) continue;
+    fn(row);
+    previous = std::move(row);
+  }
   if (rc != SQLITE_DONE) return impl_->failure(rc, what);
   return {};
 }

@@ -74,9 +74,10 @@ subscription_record read_subscription(const statement& s) {
   return r;
 }
 
-void bind_user(statement& s, std::int64_t scan_id, const user_record& r) {
+void bind_user(statement& s, std::int64_t scan_id, std::int64_t seq, const user_record& r) {
   int i = 1;
   s.bind_int(i++, scan_id);
+  s.bind_int(i++, seq);
   s.bind_text(i++, r.id);
   s.bind_text(i++, r.user_principal_name);
   s.bind_text(i++, r.display_name);
@@ -92,7 +93,7 @@ void bind_user(statement& s, std::int64_t scan_id, const user_record& r) {
 
 user_record read_user(const statement& s) {
   user_record r;
-  int c = 1;
+  int c = 2;  // after scan_id, seq
   r.id = s.text(c++);
   r.user_principal_name = s.text(c++);
   r.display_name = s.text(c++);
@@ -107,28 +108,30 @@ user_record read_user(const statement& s) {
   return r;
 }
 
-void bind_assigned_license(statement& s, std::int64_t scan_id, const assigned_license_record& r,
+void bind_assigned_license(statement& s, std::int64_t scan_id, std::int64_t user_seq, const assigned_license_record& r,
                            const std::string& json) {
   s.bind_int(1, scan_id);
-  s.bind_text(2, r.user_id);
+  s.bind_int(2, user_seq);
   s.bind_text(3, r.sku_id);
-  s.bind_text(4, json);
+  s.bind_text(4, r.user_id);
+  s.bind_text(5, json);
 }
 
 assigned_license_record read_assigned_license(const statement& s) {
   assigned_license_record r;
-  r.user_id = s.text(1);
   r.sku_id = s.text(2);
-  r.disabled_plans = from_json_array(s.text_view(3));
+  r.user_id = s.text(3);
+  r.disabled_plans = from_json_array(s.text_view(4));
   return r;
 }
 
-void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t position, const license_state_record& r,
-                        const std::string& json) {
+void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t user_seq, std::int64_t position,
+                        const license_state_record& r, const std::string& json) {
   int i = 1;
   s.bind_int(i++, scan_id);
-  s.bind_text(i++, r.user_id);
+  s.bind_int(i++, user_seq);
   s.bind_int(i++, position);
+  s.bind_text(i++, r.user_id);
   s.bind_text(i++, r.sku_id);
   s.bind_optional_text(i++, r.assigned_by_group);
   s.bind_text(i++, r.state);
@@ -139,9 +142,8 @@ void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t positio
 
 license_state_record read_license_state(const statement& s) {
   license_state_record r;
-  int c = 1;
+  int c = 3;  // after scan_id, user_seq, position
   r.user_id = s.text(c++);
-  ++c;  // position: the order rows come back in
   r.sku_id = s.text(c++);
   r.assigned_by_group = s.optional_text(c++);
   r.state = s.text(c++);
@@ -151,9 +153,10 @@ license_state_record read_license_state(const statement& s) {
   return r;
 }
 
-void bind_license_plan(statement& s, std::int64_t scan_id, const license_plan_record& r) {
+void bind_license_plan(statement& s, std::int64_t scan_id, std::int64_t seq, const license_plan_record& r) {
   int i = 1;
   s.bind_int(i++, scan_id);
+  s.bind_int(i++, seq);
   s.bind_text(i++, r.user_id);
   s.bind_text(i++, r.sku_id);
   s.bind_text(i++, r.service_plan_id);
@@ -164,7 +167,7 @@ void bind_license_plan(statement& s, std::int64_t scan_id, const license_plan_re
 
 license_plan_record read_license_plan(const statement& s) {
   license_plan_record r;
-  int c = 1;
+  int c = 2;  // after scan_id, seq
   r.user_id = s.text(c++);
   r.sku_id = s.text(c++);
   r.service_plan_id = s.text(c++);

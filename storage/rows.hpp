@@ -15,15 +15,16 @@ namespace storage::detail {
 // disabled_plans JSON text, which the caller keeps alive until the step.
 void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r);
 void bind_subscription(statement& s, std::int64_t scan_id, const subscription_record& r);
-void bind_user(statement& s, std::int64_t scan_id, const user_record& r);
-void bind_assigned_license(statement& s, std::int64_t scan_id, const assigned_license_record& r,
+void bind_user(statement& s, std::int64_t scan_id, std::int64_t seq, const user_record& r);
+void bind_assigned_license(statement& s, std::int64_t scan_id, std::int64_t user_seq, const assigned_license_record& r,
                            const std::string& json);
-void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t position, const license_state_record& r,
-                        const std::string& json);
-void bind_license_plan(statement& s, std::int64_t scan_id, const license_plan_record& r);
+void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t user_seq, std::int64_t position,
+                        const license_state_record& r, const std::string& json);
+void bind_license_plan(statement& s, std::int64_t scan_id, std::int64_t seq, const license_plan_record& r);
 void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r);
 
-// Readers take the current row of a select_sql() statement of the record's table.
+// Readers take the current row of a select_sql() statement of the record's table (the seq columns are read by
+// the callers that merge and de-duplicate rows).
 sku_record read_sku(const statement& s);
 subscription_record read_subscription(const statement& s);
 user_record read_user(const statement& s);

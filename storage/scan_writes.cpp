@@ -10,6 +10,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -87,68 +88,87 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
                                              std::string_view next_link, const scan_counters& counters) {
   std::string const what = fmt::format("store a page of users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto exists = d.prepared("SELECT 1 FROM users WHERE scan_id = ?1 AND id = ?2", what);
-  auto del_licenses = d.prepared("DELETE FROM user_licenses WHERE scan_id = ?1 AND user_id = ?2", what);
-  auto del_states = d.prepared("DELETE FROM license_states WHERE scan_id = ?1 AND user_id = ?2", what);
-  auto del_plans = d.prepared("DELETE FROM license_plans WHERE scan_id = ?1 AND user_id = ?2", what);
-  auto ins_user = d.prepared(schema::insert_sql(schema::table_named("users"), true), what);
+  auto state = d.prepared(
+      "SELECT license_details_mode, (SELECT coalesce(max(seq), 0) FROM users WHERE scan_id = ?1), "
+      "(SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1) "
+      "FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
+      what);
+  auto ins_user = d.prepared(schema::insert_sql(schema::table_named("users"), false), what);
   auto ins_license = d.prepared(schema::insert_sql(schema::table_named("user_licenses"), true), what);
   auto ins_state = d.prepared(schema::insert_sql(schema::table_named("license_states"), true), what);
-  auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("license_plans"), true), what);
+  auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("license_plans"), false), what);
   auto done = d.prepared(page_done_sql, what);
-  for (auto* r : {&exists, &del_licenses, &del_states, &del_plans, &ins_user, &ins_license, &ins_state, &ins_plan,
-                  &done})
+  for (auto* r : {&state, &ins_user, &ins_license, &ins_state, &ins_plan, &done})
     if (!*r) return r->error();
 
   auto tx = detail::write_transaction::begin(d, what);
   if (!tx) return tx.error();
 
-  // A page stored again (a retried page, or the page in flight when a scan was killed) replaces its users:
-  // their license, state and plan rows go first so that none is left twice or stale.
-  std::int64_t replaced = 0;
-  for (auto const& u : page.users) {
-    statement& probe = **exists;
-    probe.bind_int(1, scan_id);
-    probe.bind_text(2, u.id);
-    int rc = probe.step();
-    bool const seen = rc == SQLITE_ROW;
-    probe.reset();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return d.failure(rc, what);
-    if (seen) {
-      ++replaced;
-      for (auto* del : {&del_licenses, &del_states, &del_plans}) {
-        (**del)->bind_int(1, scan_id);
-        (**del)->bind_text(2, u.id);
-        if (rc = run(***del); rc != SQLITE_OK) return d.failure(rc, what);
-      }
-    }
-    detail::bind_user(**ins_user, scan_id, u);
-    if (rc = run(**ins_user); rc != SQLITE_OK) return d.failure(rc, what);
+  bool derived = false;
+  std::int64_t user_seq = 0;
+  std::int64_t plan_seq = 0;
+  {
+    detail::reset_on_exit guard(**state);
+    (*state)->bind_int(1, scan_id);
+    int const rc = (*state)->step();
+    if (rc == SQLITE_DONE) return not_running(d, scan_id, what);
+    if (rc != SQLITE_ROW) return d.failure(rc, what);
+    derived = (*state)->text_view(0) == "derived";
+    user_seq = (*state)->integer(1);
+    plan_seq = (*state)->integer(2);
   }
 
+  // Users are appended in arrival order (schema.cpp says why). A page stored again (a retried page) appends
+  // its users once more with larger seqs: readers take the newest row of a user, and finish_scan() deletes
+  // the older ones with their licenses and states, so no user is ever read twice.
+  std::unordered_map<std::string_view, std::int64_t> seq_of;
+  seq_of.reserve(page.users.size());
+  for (auto const& u : page.users) {
+    seq_of[u.id] = ++user_seq;
+    detail::bind_user(**ins_user, scan_id, user_seq, u);
+    if (int const rc = run(**ins_user); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+
+  auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
+    auto const it = seq_of.find(user_id);
+    if (it == seq_of.end())
+      return base::runtime_error(fmt::format("cannot {}: a license of user '{}' came without that user in the "
+                                             "page — this is a bug in entra-audit; please report it",
+                                             what, user_id));
+    return it->second;
+  };
+
   for (auto const& l : page.licenses) {
+    auto const seq = owner_seq(l.user_id);
+    if (!seq) return seq.error();
     std::string const json = detail::to_json_array(l.disabled_plans);
-    detail::bind_assigned_license(**ins_license, scan_id, l, json);
+    detail::bind_assigned_license(**ins_license, scan_id, *seq, l, json);
     if (int const rc = run(**ins_license); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
   // Position keeps each user's licenseAssignmentStates in Graph's order.
-  std::unordered_map<std::string_view, std::int64_t> positions;
+  std::unordered_map<std::int64_t, std::int64_t> positions;
   for (auto const& st : page.states) {
+    auto const seq = owner_seq(st.user_id);
+    if (!seq) return seq.error();
     std::string const json = detail::to_json_array(st.disabled_plans);
-    detail::bind_license_state(**ins_state, scan_id, positions[st.user_id]++, st, json);
+    detail::bind_license_state(**ins_state, scan_id, *seq, positions[*seq]++, st, json);
     if (int const rc = run(**ins_state); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
-  for (auto const& p : page.plans) {
-    detail::bind_license_plan(**ins_plan, scan_id, p);
-    if (int const rc = run(**ins_plan); rc != SQLITE_OK) return d.failure(rc, what);
+  // A derived snapshot's plans are the user's licenses joined with the SKUs' plans: for_each_license_plan
+  // derives them on read, so storing them (some 25 rows per license) would only cost time and space.
+  if (!derived) {
+    for (auto const& p : page.plans) {
+      detail::bind_license_plan(**ins_plan, scan_id, ++plan_seq, p);
+      if (int const rc = run(**ins_plan); rc != SQLITE_OK) return d.failure(rc, what);
+    }
   }
 
   statement& fin = **done;
   fin.bind_int(1, scan_id);
   fin.bind_text(2, next_link);
-  fin.bind_int(3, static_cast<std::int64_t>(page.users.size()) - replaced);
+  fin.bind_int(3, static_cast<std::int64_t>(page.users.size()));
   fin.bind_int(4, counters.requests);
   fin.bind_int(5, counters.throttled);
   if (int const rc = run(fin); rc != SQLITE_OK) return d.failure(rc, what);
@@ -158,27 +178,92 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
 
 base::result<void> database::write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans) {
   std::string const what = fmt::format("store license details of scan {} in '{}'", scan_id, impl_->path);
-  auto ins = impl_->prepared(schema::insert_sql(schema::table_named("license_plans"), true), what);
-  if (!ins) return ins.error();
+  auto ins = impl_->prepared(schema::insert_sql(schema::table_named("license_plans"), false), what);
+  auto last = impl_->prepared("SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1", what);
+  for (auto* r : {&ins, &last})
+    if (!*r) return r->error();
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
+  std::int64_t seq = 0;
+  {
+    detail::reset_on_exit guard(**last);
+    (*last)->bind_int(1, scan_id);
+    if (int const rc = (*last)->step(); rc != SQLITE_ROW) return impl_->failure(rc, what);
+    seq = (*last)->integer(0);
+  }
+  // Appended like users; a retried batch is de-duplicated by finish_scan() and by readers (newest row wins).
   for (auto const& p : plans) {
-    detail::bind_license_plan(**ins, scan_id, p);
+    detail::bind_license_plan(**ins, scan_id, ++seq, p);
     if (int const rc = run(**ins); rc != SQLITE_OK) return impl_->failure(rc, what);
   }
   return tx->commit(what);
 }
+
+namespace {
+
+// Deletes the rows that a later copy replaced: users stored twice (with their licenses and states) and
+// license plans stored twice. Usually finds nothing; costs one sort of the snapshot's (id, seq) pairs.
+base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_id, std::string_view what) {
+  auto stale_users = d.prepared(
+      "SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY id ORDER BY seq DESC) AS n FROM users "
+      "WHERE scan_id = ?1) WHERE n > 1",
+      what);
+  auto stale_plans = d.prepared(
+      "SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY user_id, sku_id, service_plan_id ORDER BY seq "
+      "DESC) AS n FROM license_plans WHERE scan_id = ?1) WHERE n > 1",
+      what);
+  auto del_user = d.prepared("DELETE FROM users WHERE scan_id = ?1 AND seq = ?2", what);
+  auto del_licenses = d.prepared("DELETE FROM user_licenses WHERE scan_id = ?1 AND user_seq = ?2", what);
+  auto del_states = d.prepared("DELETE FROM license_states WHERE scan_id = ?1 AND user_seq = ?2", what);
+  auto del_plan = d.prepared("DELETE FROM license_plans WHERE scan_id = ?1 AND seq = ?2", what);
+  for (auto* r : {&stale_users, &stale_plans, &del_user, &del_licenses, &del_states, &del_plan})
+    if (!*r) return r->error();
+
+  auto collect = [&](statement& s) -> base::result<std::vector<std::int64_t>> {
+    detail::reset_on_exit guard(s);
+    s.bind_int(1, scan_id);
+    std::vector<std::int64_t> seqs;
+    int rc = SQLITE_ROW;
+    while ((rc = s.step()) == SQLITE_ROW) seqs.push_back(s.integer(0));
+    if (rc != SQLITE_DONE) return d.failure(rc, what);
+    return seqs;
+  };
+  auto users = collect(**stale_users);
+  if (!users) return users.error();
+  for (auto seq : *users) {
+    for (auto* del : {&del_user, &del_licenses, &del_states}) {
+      (**del)->bind_int(1, scan_id);
+      (**del)->bind_int(2, seq);
+      if (int const rc = (**del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    }
+  }
+  auto plans = collect(**stale_plans);
+  if (!plans) return plans.error();
+  for (auto seq : *plans) {
+    (*del_plan)->bind_int(1, scan_id);
+    (*del_plan)->bind_int(2, seq);
+    if (int const rc = (*del_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return {};
+}
+
+}  // namespace
 
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
                                          std::string_view error) {
   std::string const what = fmt::format("finish scan {} in '{}'", scan_id, impl_->path);
   // A finished scan's next link is kept: an interrupted one resumes there; for a complete one it is empty.
   auto s = impl_->prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
-                           ", requests = ?3, throttled = ?4, error = ?5 WHERE scan_id = ?1 AND status IN "
-                           "('running', 'interrupted')",
+                           ", requests = ?3, throttled = ?4, error = ?5, "
+                           "users = (SELECT count(*) FROM users WHERE scan_id = ?1) "
+                           "WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
                            what);
   if (!s) return s.error();
+  auto tx = detail::write_transaction::begin(*impl_, what);
+  if (!tx) return tx.error();
+  if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
+
   std::string line(error);
   for (char& c : line)
     if (c == '\n' || c == '\r') c = ' ';  // the error column is documented as one line
@@ -189,7 +274,7 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   (*s)->bind_text(5, line);
   if (int const rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
   if (sqlite3_changes(impl_->db) != 1) return not_running(*impl_, scan_id, what);
-  return {};
+  return tx->commit(what);
 }
 
 }  // namespace storage

@@ -53,8 +53,8 @@ inline storage::user_page page(int first, int last) {
   return p;
 }
 
-inline storage::scan_start start(std::string tenant = guid(9999)) {
-  return {std::move(tenant), "derived", "0.1.0-test", "http://127.0.0.1:1/v1.0"};
+inline storage::scan_start start(std::string tenant = guid(9999), std::string mode = "derived") {
+  return {std::move(tenant), std::move(mode), "0.1.0-test", "http://127.0.0.1:1/v1.0"};
 }
 
 // Opens (creating) a database, failing the test with its error otherwise.

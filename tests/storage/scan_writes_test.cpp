@@ -49,9 +49,9 @@ TEST_CASE("a new scan starts running with its start facts and no next link") {
 TEST_CASE("a page written twice stores each user once") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  auto const id = ok(db.begin_scan(start(guid(9999), "fetch")));
   ok(db.write_user_page(id, page(1, 4), "next-1", {1, 0}));
-  ok(db.write_user_page(id, page(1, 4), "next-1", {2, 0}));  // the same page again after a resume
+  ok(db.write_user_page(id, page(1, 4), "next-1", {2, 0}));  // the same page again (a retried write)
   ok(db.write_user_page(id, page(5, 6), "", {3, 0}));
   ok(db.finish_scan(id, storage::scan_status::complete, {3, 0}));
 
@@ -148,10 +148,10 @@ TEST_CASE("every field of a user round-trips, unknown booleans included") {
   }));
 }
 
-TEST_CASE("license plans come back ordered by user, SKU and plan") {
+TEST_CASE("fetched license plans come back ordered by user, SKU and plan, once each") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  auto const id = ok(db.begin_scan(start(guid(9999), "fetch")));
   ok(db.write_user_page(id, page(1, 2), "", {}));
   std::vector<storage::license_plan_record> plans{{guid(2), guid(1000), guid(5), "B", "Success", false},
                                                   {guid(1), guid(1001), guid(4), "A", "Disabled", true}};
@@ -167,6 +167,37 @@ TEST_CASE("license plans come back ordered by user, SKU and plan") {
   CHECK(got[2].user_id == guid(2));
   CHECK(got[2].service_plan_id == guid(5));  // before the page's guid(2003)
   CHECK_FALSE(got[2].enabled);
+}
+
+TEST_CASE("a derived snapshot stores no plan rows and derives them from licenses and SKU plans") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto db = open(path);
+  auto const id = ok(db.begin_scan(start()));
+  storage::sku_record sku{"a_" + guid(1000), guid(1000), "E3", "a", "A", "User", "Enabled", 0, 0, 0, 0, 0, {},
+                          {{guid(2001), "P1", "Success", "User"}, {guid(2000), "P0", "PendingActivation", "User"}}};
+  storage::sku_record twin = sku;  // the same skuId under another account adds its plans once
+  twin.id = "b_" + guid(1000);
+  twin.service_plans = {{guid(2000), "P0", "Success", "User"}, {guid(2005), "P5", "Success", "User"}};
+  std::vector<storage::sku_record> skus{sku, twin};
+  ok(db.write_tenant_facts(id, skus, {}));
+  ok(db.write_user_page(id, page(1, 2), "", {}));  // page() carries plan rows: not stored
+  CHECK(count(path, "SELECT count(*) FROM license_plans") == 0);
+
+  std::vector<storage::license_plan_record> got;
+  ok(db.for_each_license_plan(id, [&](const storage::license_plan_record& p) { got.push_back(p); }));
+  // Users 1 and 2 hold guid(1000) with guid(2000) and guid(2001) disabled; guid(1001) has no SKU row.
+  REQUIRE(got.size() == 6);
+  CHECK(got[0].user_id == guid(1));
+  CHECK(got[0].service_plan_id == guid(2000));
+  CHECK(got[0].service_plan_name == "P0");
+  CHECK_FALSE(got[0].enabled);
+  CHECK(got[0].provisioning_status == "Disabled");
+  CHECK(got[1].service_plan_id == guid(2001));
+  CHECK(got[2].service_plan_id == guid(2005));
+  CHECK(got[2].enabled);
+  CHECK(got[2].provisioning_status == "Success");
+  CHECK(got[3].user_id == guid(2));
 }
 
 TEST_CASE("user principal names are looked up by id within the snapshot") {
