@@ -69,7 +69,6 @@ route_result list_users(route_context const& c) {
   if (!q.unsupported.empty()) return graph_failure{400, "Request_UnsupportedQuery", "Unsupported Query."};
   auto size = page_size(q);
   if (!size) return size.error();
-  if (q.count && !c.eventual) return graph_failure{400, "Request_BadRequest", "$count is not currently supported."};
   bool const advanced_filter = q.filter == user_filter::licensed || q.filter == user_filter::unlicensed;
   if (advanced_filter && !(c.eventual && q.count))
     return graph_failure{400, "Request_UnsupportedQuery",
@@ -77,6 +76,7 @@ route_result list_users(route_context const& c) {
                              "' is not supported because the required parameters might be missing. Try adding "
                              "$count=true query parameter and ConsistencyLevel:eventual header. Refer to "
                              "https://aka.ms/graph-docs/advanced-queries for more information"};
+  if (q.count && !c.eventual) return graph_failure{400, "Request_BadRequest", "$count is not currently supported."};
   std::uint64_t position = 0;
   bool first_page = true;
   if (q.skiptoken) {

@@ -97,7 +97,10 @@ struct client::impl {
         co_return out;
       }
     }
-    reply out = tls ? co_await exchange(*secure, req) : co_await exchange(*plain, req);
+    // Not a ?: of two co_awaits: g++ 12 destroys the temporaries of such expressions twice.
+    reply out;
+    if (tls) out = co_await exchange(*secure, req);
+    else out = co_await exchange(*plain, req);
     if (out.error) drop();
     co_return out;
   }
