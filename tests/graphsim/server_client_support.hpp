@@ -62,4 +62,7 @@ rapidjson::Document json(std::string const& body);
 // The path+query of an absolute link (what a client sends after following @odata.nextLink).
 std::string target_of(std::string const& absolute_link);
 
+// Rows of RFC 4180 CSV text (quoted fields, doubled quotes, CRLF or LF line ends).
+std::vector<std::vector<std::string>> parse_csv(std::string const& text);
+
 }  // namespace server_test
