@@ -187,7 +187,8 @@ constexpr column license_plans_columns[] = {
 };
 constexpr sv license_plans_key[] = {"scan_id", "seq"};
 constexpr sv license_plans_examples[] = {
-    "SELECT service_plan_name, count(*) FROM latest_license_plans WHERE enabled = 1 GROUP BY service_plan_name;",
+    "SELECT user_id, sku_id, service_plan_name, enabled FROM license_plans WHERE scan_id = 7\n"
+    "  ORDER BY user_id, sku_id, service_plan_id;",
 };
 
 // ---- findings: DESIGN.md §4, one row per (user, SKU) whose origin is not `organization` ----
@@ -261,6 +262,9 @@ constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at 
 constexpr sv latest_users_examples[] = {"SELECT count(*) FROM latest_users WHERE account_enabled = 0;"};
 constexpr sv latest_user_licenses_examples[] = {
     "SELECT sku_id, count(*) AS users FROM latest_user_licenses GROUP BY sku_id ORDER BY users DESC;"};
+constexpr sv latest_license_plans_examples[] = {
+    "SELECT service_plan_name, sum(enabled) AS enabled, count(*) AS assigned FROM latest_license_plans\n"
+    "  GROUP BY service_plan_name ORDER BY assigned DESC;"};
 constexpr sv latest_findings_examples[] = {
     "SELECT user_principal_name, sku_part_number, origin, idp_outcome FROM latest_findings\n"
     "  WHERE tenant_id = '00000000-0000-0000-0000-000000000001';"};
@@ -279,8 +283,22 @@ constexpr view all_views[] = {
      latest_user_licenses_examples},
     {"latest_license_states", "`license_states` of each tenant's newest complete snapshot, with its `tenant_id`.",
      "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_states AS x ON x.scan_id = l.scan_id", {}},
-    {"latest_license_plans", "`license_plans` of each tenant's newest complete snapshot, with its `tenant_id`.",
-     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_plans AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_license_plans", "The service plans of every license in each tenant's newest complete snapshot: the "
+                             "stored `license_plans` of a `fetch` snapshot, or for a `derived` one each license's "
+                             "SKU plans, disabled when listed in its `disabled_plans` (what entra-audit reads back).",
+     "SELECT l.tenant_id, x.scan_id, x.user_id, x.sku_id, x.service_plan_id, x.service_plan_name, "
+     "x.provisioning_status, x.enabled FROM latest_scans AS l JOIN license_plans AS x ON x.scan_id = l.scan_id "
+     "WHERE l.license_details_mode <> 'derived' "
+     "UNION ALL "
+     "SELECT l.tenant_id, u.scan_id, u.user_id, u.sku_id, p.service_plan_id, p.service_plan_name, "
+     "CASE WHEN d.value IS NULL THEN p.provisioning_status ELSE 'Disabled' END, d.value IS NULL "
+     "FROM latest_scans AS l JOIN user_licenses AS u ON u.scan_id = l.scan_id "
+     "JOIN (SELECT scan_id, sku_id, service_plan_id, min(service_plan_name) AS service_plan_name, "
+     "min(provisioning_status) AS provisioning_status FROM sku_service_plans "
+     "GROUP BY scan_id, sku_id, service_plan_id) AS p ON p.scan_id = u.scan_id AND p.sku_id = u.sku_id "
+     "LEFT JOIN json_each(u.disabled_plans) AS d ON d.value = p.service_plan_id "
+     "WHERE l.license_details_mode = 'derived'",
+     latest_license_plans_examples},
     {"latest_skus", "`skus` of each tenant's newest complete snapshot, with its `tenant_id`.",
      "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN skus AS x ON x.scan_id = l.scan_id", {}},
     {"latest_subscriptions", "`subscriptions` of each tenant's newest complete snapshot, with its `tenant_id`.",

@@ -198,6 +198,12 @@ TEST_CASE("a derived snapshot stores no plan rows and derives them from licenses
   CHECK(got[2].enabled);
   CHECK(got[2].provisioning_status == "Success");
   CHECK(got[3].user_id == guid(2));
+
+  // SQL users see the same rows through latest_license_plans once the snapshot is complete.
+  ok(db.finish_scan(id, storage::scan_status::complete, {}));
+  CHECK(count(path, "SELECT count(*) FROM latest_license_plans") == 6);
+  CHECK(count(path, "SELECT count(*) FROM latest_license_plans WHERE enabled = 0 AND provisioning_status = "
+                    "'Disabled'") == 4);
 }
 
 TEST_CASE("user principal names are looked up by id within the snapshot") {

@@ -1,0 +1,165 @@
+#include "storage/database.hpp"
+
+#include "sample.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+namespace {
+
+using namespace storage_test;
+
+storage::finding_record finding(std::string upn, std::string part, std::string sku) {
+  storage::finding_record f;
+  f.tenant_id = guid(9999);
+  f.user_id = guid(1);
+  f.user_principal_name = std::move(upn);
+  f.sku_part_number = std::move(part);
+  f.sku_id = std::move(sku);
+  f.origin = "unattributed";
+  return f;
+}
+
+std::vector<storage::finding_record> read_findings(storage::database& db, std::int64_t id) {
+  std::vector<storage::finding_record> out;
+  ok(db.for_each_finding(id, [&](const storage::finding_record& f) { out.push_back(f); }));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a finding round-trips all 22 fields") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = complete_scan(db, 1, 1);
+  storage::finding_record f{guid(9999), guid(1), "a@b.example", "Ann", false, "Guest", "Ops", guid(1000),
+                            "ENTERPRISEPACK", "Office 365 E3", "self_service_trial", "high",
+                            "self_service_trial;email_verified_user", "direct+group", guid(3000) + ";" + guid(3001),
+                            guid(20), guid(1), "a@b.example", guid(8888), true, "removal_refused_403",
+                            "ask the purchaser to cancel the trial"};
+  std::vector<storage::finding_record> const in{f};
+  ok(db.replace_findings(id, in));
+  auto const out = read_findings(db, id);
+  REQUIRE(out.size() == 1);
+  auto const& g = out[0];
+  CHECK(g.tenant_id == f.tenant_id);
+  CHECK(g.user_id == f.user_id);
+  CHECK(g.user_principal_name == f.user_principal_name);
+  CHECK(g.display_name == f.display_name);
+  CHECK(g.account_enabled == std::optional<bool>(false));
+  CHECK(g.user_type == f.user_type);
+  CHECK(g.department == f.department);
+  CHECK(g.sku_id == f.sku_id);
+  CHECK(g.sku_part_number == f.sku_part_number);
+  CHECK(g.product_name == f.product_name);
+  CHECK(g.origin == f.origin);
+  CHECK(g.confidence == f.confidence);
+  CHECK(g.evidence == f.evidence);
+  CHECK(g.assignment == f.assignment);
+  CHECK(g.group_ids == f.group_ids);
+  CHECK(g.subscription_ids == f.subscription_ids);
+  CHECK(g.owner_ids == f.owner_ids);
+  CHECK(g.owner_upns == f.owner_upns);
+  CHECK(g.owner_tenant_ids == f.owner_tenant_ids);
+  CHECK(g.is_trial == std::optional<bool>(true));
+  CHECK(g.idp_outcome == f.idp_outcome);
+  CHECK(g.recommended_action == f.recommended_action);
+
+  storage::finding_record unknown = finding("u@b.example", "", guid(1001));
+  std::vector<storage::finding_record> const second{unknown};
+  ok(db.replace_findings(id, second));  // replaces, never adds
+  auto const replaced = read_findings(db, id);
+  REQUIRE(replaced.size() == 1);
+  CHECK_FALSE(replaced[0].account_enabled.has_value());
+  CHECK_FALSE(replaced[0].is_trial.has_value());
+}
+
+TEST_CASE("findings come back sorted by upn, SKU part number and SKU id comparing bytes") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = complete_scan(db, 1, 1);
+  std::vector<storage::finding_record> const in{
+      finding("é@x", "A", guid(1)),  finding("a@x", "B", guid(2)), finding("Z@x", "A", guid(3)),
+      finding("a@x", "A", guid(5)),  finding("a@x", "A", guid(4)), finding("a@x", "", guid(9)),
+      finding("ab@x", "A", guid(1)), finding("A@x", "Z", guid(1)),
+  };
+  ok(db.replace_findings(id, in));
+  std::vector<std::string> order;
+  for (auto const& f : read_findings(db, id))
+    order.push_back(f.user_principal_name + "|" + f.sku_part_number + "|" + f.sku_id.substr(0, 8));
+  CHECK(order == std::vector<std::string>{"A@x|Z|00000001", "Z@x|A|00000003", "a@x||00000009", "a@x|A|00000004",
+                                          "a@x|A|00000005", "a@x|B|00000002", "ab@x|A|00000001",
+                                          "é@x|A|00000001"});
+}
+
+TEST_CASE("findings of one snapshot do not leak into another and need an existing scan") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const first = complete_scan(db, 1, 1);
+  auto const second = complete_scan(db, 1, 1);
+  std::vector<storage::finding_record> const in{finding("a@x", "A", guid(1))};
+  ok(db.replace_findings(first, in));
+  CHECK(read_findings(db, second).empty());
+  auto missing = db.replace_findings(second + 100, in);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message.find("there is no scan") != std::string::npos);
+}
+
+TEST_CASE("hostile text round-trips unchanged through users, states and findings") {
+  std::vector<std::string> const hostile{
+      "O'Brien \"the\" \\ back; DROP TABLE users; --",
+      "line one\nline two\r\nthree\ttab",
+      "emoji 🦄👩🏽‍💻 and RTL \u202Eעברית\u202C العربية",
+      "=cmd|' /C calc'!A0",
+      "  leading and trailing  ",
+      "%s %n {} {{}} ?1 :name @x $y",
+  };
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = ok(db.begin_scan(start()));
+  storage::user_page p;
+  for (std::size_t i = 0; i < hostile.size(); ++i) {
+    auto u = user(static_cast<int>(i) + 1);
+    u.display_name = hostile[i];
+    u.department = hostile[i];
+    p.users.push_back(u);
+    p.licenses.push_back({u.id, guid(1000), {hostile[i]}});
+    p.states.push_back({u.id, guid(1000), hostile[i], "Active", hostile[i], "", {hostile[i]}});
+  }
+  ok(db.write_user_page(id, p, hostile[2], {}));
+  ok(db.finish_scan(id, storage::scan_status::failed, {}, hostile[0]));
+  CHECK(ok(db.scan(id))->next_link == hostile[2]);
+  CHECK(ok(db.scan(id))->error == hostile[0]);
+
+  std::size_t i = 0;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) {
+    REQUIRE(i < hostile.size());
+    CHECK(u.user.display_name == hostile[i]);
+    CHECK(u.user.department == hostile[i]);
+    REQUIRE(u.licenses.size() == 1);
+    CHECK(u.licenses[0].disabled_plans == std::vector<std::string>{hostile[i]});
+    REQUIRE(u.states.size() == 1);
+    CHECK(u.states[0].assigned_by_group == hostile[i]);
+    CHECK(u.states[0].error == hostile[i]);
+    CHECK(u.states[0].disabled_plans == std::vector<std::string>{hostile[i]});
+    ++i;
+  }));
+  CHECK(i == hostile.size());
+
+  std::vector<storage::finding_record> findings;
+  for (auto const& h : hostile) {
+    auto f = finding(h, h, guid(1));
+    f.display_name = h;
+    f.evidence = h;
+    f.recommended_action = h;
+    findings.push_back(f);
+  }
+  ok(db.replace_findings(id, findings));
+  for (auto const& f : read_findings(db, id)) {
+    CHECK(std::find(hostile.begin(), hostile.end(), f.user_principal_name) != hostile.end());
+    CHECK(f.display_name == f.user_principal_name);
+    CHECK(f.evidence == f.user_principal_name);
+    CHECK(f.recommended_action == f.user_principal_name);
+    CHECK(f.sku_part_number == f.user_principal_name);
+  }
+}
