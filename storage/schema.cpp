@@ -28,7 +28,7 @@ constexpr column scans_columns[] = {
     {"next_link", text, "the users listing's next page (`@odata.nextLink`) stored with the last page; `--resume` "
                         "continues there; empty when done or not started"},
     {"pages", integer, "user pages stored so far"},
-    {"users", integer, "distinct users stored so far"},
+    {"users", integer, "users stored (while running, a user stored twice counts twice; exact once finished)"},
     {"requests", integer, "Graph requests made (cumulative)"},
     {"throttled", integer, "responses answered 429 (cumulative)"},
     {"error", text, "one line saying why a `failed` scan failed; empty otherwise"},

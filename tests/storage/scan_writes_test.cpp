@@ -303,6 +303,26 @@ TEST_CASE("resumable_scan returns the stored next link of an interrupted or kill
   CHECK(user_ids(db, id).size() == 6);
 }
 
+TEST_CASE("a page that fails half-way leaves nothing behind and keeps the previous next link") {
+  test_support::temp_dir dir;
+  auto const path = dir / "a.db";
+  auto db = open(path);
+  auto const id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 2), "after-page-1", {1, 0}));
+  auto broken = page(3, 4);
+  broken.licenses.push_back({guid(77), guid(1000), {}});  // a license whose user is not in the page
+  auto r = db.write_user_page(id, broken, "after-page-2", {2, 0});
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find(guid(77)) != std::string::npos);
+  CHECK(count(path, "SELECT count(*) FROM users") == 2);
+  CHECK(count(path, "SELECT count(*) FROM user_licenses") == 3);
+  auto info = ok(db.resumable_scan(guid(9999)));
+  CHECK(info->next_link == "after-page-1");
+  CHECK(info->pages == 1);
+  ok(db.write_user_page(id, page(3, 4), "", {2, 0}));  // the connection is usable afterwards
+  CHECK(user_ids(db, id).size() == 4);
+}
+
 TEST_CASE("a finished scan refuses further pages") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
