@@ -65,7 +65,7 @@ void write_header(std::string& o, const storage::scan_info& scan) {
   fmt::format_to(std::back_inserter(o), "<span>Snapshot <b>#{}</b> ({})</span>", scan.scan_id,
                  esc(storage::to_string(scan.status)));
   fmt::format_to(std::back_inserter(o), "<span>Taken <b>{}</b></span>",
-                 esc(scan.finished_at.empty() ? scan.started_at : scan.finished_at));
+                 esc(readable_time(scan.finished_at.empty() ? scan.started_at : scan.finished_at)));
   fmt::format_to(std::back_inserter(o), "<span><b>{}</b> users scanned</span>", with_separators(scan.users));
   if (!scan.license_details_mode.empty())
     fmt::format_to(std::back_inserter(o), "<span>Mode <b>{}</b></span>", esc(scan.license_details_mode));
@@ -163,7 +163,8 @@ void write_charts(std::string& o, const findings_summary& s, const std::vector<t
                                    : svg_bar_chart(fold(std::move(departments), "departments"),
                                                    "Users with findings by department"));
 
-  write_figure(o, "Trend across snapshots", fmt::format("findings in the last {} complete snapshots", trend.size()),
+  auto const trend_note = trend.size() < 2 ? std::string() : fmt::format("findings in the last {} snapshots", trend.size());
+  write_figure(o, "Trend across snapshots", trend_note,
                trend.empty() ? std::string("<div class=\"empty-chart\">No complete snapshot yet</div>")
                              : svg_trend_chart(trend, "Findings across snapshots"));
   o += "</section>\n";

@@ -50,13 +50,13 @@ svg.chart .grid{stroke:#eef0f3;stroke-width:1}
 .controls .count{color:var(--muted);margin-left:auto}
 .note{background:#fffbeb;border:1px solid #fde68a;border-radius:8px;padding:8px 12px;color:#92400e;margin:0 0 12px}
 .table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:8px}
-table{border-collapse:collapse;width:100%;font-size:13px}
+table{border-collapse:collapse;width:100%;min-width:1080px;font-size:13px}
 thead th{position:sticky;top:0;background:#f9fafb;text-align:left;font-weight:600;color:#374151;padding:9px 12px;
 border-bottom:1px solid var(--line);white-space:nowrap;cursor:pointer;user-select:none}
 thead th:hover{background:#f1f5f9}
 thead th[aria-sort=ascending]::after{content:" \25B2";font-size:10px;color:var(--accent)}
 thead th[aria-sort=descending]::after{content:" \25BC";font-size:10px;color:var(--accent)}
-tbody td{padding:8px 12px;border-bottom:1px solid #f1f3f6;vertical-align:top;overflow-wrap:anywhere}
+tbody td{padding:8px 12px;border-bottom:1px solid #f1f3f6;vertical-align:top;overflow-wrap:break-word}
 tbody tr:hover td{background:#f8fafc}
 td .sub{display:block;color:var(--muted);font-size:12px}
 td.none{text-align:center;color:var(--muted);padding:28px}
@@ -94,6 +94,8 @@ inline constexpr std::string_view js = R"JS(
   var rows = data.rows;
   var F = data.fields;
   var labels = data.origin_labels;
+  var outcomeLabels = {removal_refused_403: 'Refused (403)', removal_refused_400: 'Refused (400)',
+                       removal_may_be_refused: 'May be refused', unaffected: 'Unaffected'};
   var tbody = document.querySelector('#findings-table tbody');
   var text = document.getElementById('filter-text');
   var originSel = document.getElementById('filter-origin');
@@ -133,7 +135,7 @@ inline constexpr std::string_view js = R"JS(
     outcome: function (r) {
       var td = el('td');
       if (r[F.outcome]) {
-        var b = el('span', 'outcome', r[F.outcome].replace(/_/g, ' '));
+        var b = el('span', 'outcome', outcomeLabels[r[F.outcome]] || r[F.outcome]);
         b.setAttribute('data-outcome', r[F.outcome]);
         td.appendChild(b);
       }

@@ -58,7 +58,7 @@ base::result<void> render_markdown(const storage::scan_info& scan, const finding
   auto const tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
   fmt::format_to(std::back_inserter(o), "### License provisioning readiness — {}\n\n", md(tenant));
   fmt::format_to(std::back_inserter(o), "Tenant {}, snapshot {} taken {}.\n\n", md(scan.tenant_id), scan.scan_id,
-                 md(scan.finished_at.empty() ? scan.started_at : scan.finished_at));
+                 md(readable_time(scan.finished_at.empty() ? scan.started_at : scan.finished_at)));
   write_headline(o, s);
 
   if (s.findings > 0) {

@@ -111,13 +111,18 @@ std::string svg_trend_chart(const std::vector<trend_point>& points, const std::s
     out += fmt::format(R"(<path d="{}" fill="none" stroke="#1d4ed8" stroke-width="2.5" stroke-linejoin="round"/>)",
                        line);
   }
+  // Dates as MM-DD when all snapshots are of one year (the caption's tooltip has the full time): they fit.
+  bool const same_year = std::all_of(points.begin(), points.end(), [&](const trend_point& p) {
+    return p.taken_at.size() >= 10 && p.taken_at.compare(0, 4, points.front().taken_at, 0, 4) == 0;
+  });
   // Label every point when few, else about eight evenly spaced, so dates never overlap.
-  std::size_t const label_every = std::max<std::size_t>(1, (points.size() + 7) / 8);
+  std::size_t const max_labels = same_year ? 12 : 6;
+  std::size_t const label_every = std::max<std::size_t>(1, (points.size() + max_labels - 1) / max_labels);
   for (std::size_t i = 0; i < points.size(); ++i) {
     auto const& p = points[i];
     double const x = x_of(i), y = y_of(p.findings);
     bool const last = i + 1 == points.size();
-    out += fmt::format(R"(<g><title>snapshot {} ({}): {} findings</title>)", p.scan_id, esc(p.taken_at),
+    out += fmt::format(R"(<g><title>snapshot {} ({}): {} findings</title>)", p.scan_id, esc(readable_time(p.taken_at)),
                        with_separators(p.findings));
     out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}" stroke="#fff" stroke-width="1.5"/>)", x, y,
                        last ? 5 : 3.5, last ? "#1d4ed8" : "#60a5fa");
@@ -125,7 +130,7 @@ std::string svg_trend_chart(const std::vector<trend_point>& points, const std::s
       out += fmt::format(R"(<text class="value" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", x, y - 10,
                          with_separators(p.findings));
       out += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>)", x, top + plot_h + 18,
-                         esc(p.taken_at.substr(0, 10)));
+                         esc(same_year ? p.taken_at.substr(5, 5) : p.taken_at.substr(0, 10)));
     }
     out += "</g>";
   }

@@ -157,4 +157,10 @@ std::string sanitize_file_name(std::string_view text) {
   return out;
 }
 
+std::string readable_time(std::string_view iso) {
+  bool const utc = iso.ends_with("Z") || iso.ends_with("+00:00");
+  if (iso.size() < 16 || iso[4] != '-' || iso[10] != 'T' || iso[13] != ':' || !utc) return std::string(iso);
+  return std::string(iso.substr(0, 10)) + " " + std::string(iso.substr(11, 5)) + " UTC";
+}
+
 }  // namespace reports
