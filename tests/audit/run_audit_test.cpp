@@ -1,0 +1,193 @@
+#include "audit/run_audit.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "builders.hpp"
+#include "support.hpp"
+
+using namespace audit_test;
+
+namespace {
+
+constexpr const char* e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";      // ENTERPRISEPACK, bought centrally
+constexpr const char* pbi = "f8a1db68-be16-40ed-86d5-cb42ce701560";     // POWER_BI_PRO, bought by alice
+constexpr const char* orphan = "abcdef00-0000-0000-0000-000000000009";  // in no list at all
+constexpr const char* alice_id = "00000000-0000-0000-0000-00000000000a";
+constexpr const char* group_id = "eeeeeeee-0000-0000-0000-000000000001";
+
+storage::user_licenses person(std::string id, std::string upn, std::vector<std::string> direct) {
+  storage::user_licenses u = user(std::move(id), {});
+  u.user.user_principal_name = std::move(upn);
+  for (auto& s : direct) {
+    u.licenses.push_back({u.user.id, s, {}});
+    add_state(u, s, std::nullopt);
+  }
+  return u;
+}
+
+// A complete snapshot of a small tenant, stored through storage::database as the scanner would.
+std::int64_t store_tenant(storage::database& db) {
+  auto scan_id = db.begin_scan({home_tenant, "derived", "test", "http://127.0.0.1"}).value();
+  db.set_tenant(scan_id, {home_tenant, "Contoso"}).value();
+
+  std::vector<storage::sku_record> skus{sku(e3, "ENTERPRISEPACK"), sku(pbi, "POWER_BI_PRO"), sku(sku_a, "PARTNER_SKU"),
+                                        sku(flow_free, "FLOW_FREE")};
+  auto bought = subscription("s-pbi", pbi, owner::user);
+  bought.owner_id = alice_id;
+  std::vector<storage::subscription_record> subs{subscription("s-e3", e3, owner::organization), bought,
+                                                 subscription("s-partner", sku_a, owner::partner),
+                                                 subscription("s-flow", flow_free, owner::organization)};
+  db.write_tenant_facts(scan_id, skus, subs).value();
+
+  storage::user_page page;
+  auto add = [&](const storage::user_licenses& u) {
+    page.users.push_back(u.user);
+    page.licenses.insert(page.licenses.end(), u.licenses.begin(), u.licenses.end());
+    page.states.insert(page.states.end(), u.states.begin(), u.states.end());
+  };
+  add(person(alice_id, "alice@contoso.example", {e3}));
+  auto bob = person("00000000-0000-0000-0000-00000000000b", "bob@contoso.example", {e3, pbi});
+  bob.user.department = "Sales";
+  add(bob);
+  auto carol = person("00000000-0000-0000-0000-00000000000c", "carol@contoso.example", {sku_a});
+  carol.licenses.push_back({carol.user.id, e3, {}});
+  add_state(carol, e3, group_id);
+  add(carol);
+  auto dave = person("00000000-0000-0000-0000-00000000000d", "dave@contoso.example", {flow_free});
+  dave.user.creation_type = "EmailVerified";
+  add(dave);
+  add(person("00000000-0000-0000-0000-00000000000e", "erin@contoso.example", {}));
+  auto frank = person("00000000-0000-0000-0000-00000000000f", "frank@contoso.example", {});
+  frank.licenses.push_back({frank.user.id, orphan, {}});  // no licenseAssignmentStates entry
+  add(frank);
+  db.write_user_page(scan_id, page, "", {}).value();
+  db.finish_scan(scan_id, storage::scan_status::complete, {}).value();
+  return scan_id;
+}
+
+// Findings keyed "upn sku_part_number-or-sku_id".
+std::map<std::string, storage::finding_record> findings_of(storage::database& db, std::int64_t scan_id) {
+  std::map<std::string, storage::finding_record> out;
+  db.for_each_finding(scan_id, [&](const storage::finding_record& f) {
+      out[f.user_principal_name + " " + (f.sku_part_number.empty() ? f.sku_id : f.sku_part_number)] = f;
+    }).value();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run_audit classifies a stored snapshot and stores one finding per non-organization license") {
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  const auto scan_id = store_tenant(db);
+
+  auto summary = audit::run_audit(db, scan_id, {});
+  REQUIRE(summary.has_value());
+  CHECK(summary->users == 6);
+  CHECK(summary->licensed_users == 5);
+  CHECK(summary->licenses == 7);
+  CHECK(summary->findings == 5);
+  CHECK(summary->users_with_findings == 4);
+  CHECK(summary->findings_by_origin == std::map<std::string, std::int64_t>{{"group_inherited", 1},
+                                                                           {"partner_managed", 1},
+                                                                           {"self_service_purchase", 1},
+                                                                           {"self_service_signup", 1},
+                                                                           {"unattributed", 1}});
+  CHECK(summary->users_call_refused_403 + summary->users_call_refused_400 + summary->users_call_may_be_refused == 0);
+
+  auto findings = findings_of(db, scan_id);
+  REQUIRE(findings.size() == 5);
+
+  const auto& purchase = findings.at("bob@contoso.example POWER_BI_PRO");
+  CHECK(purchase.tenant_id == home_tenant);
+  CHECK(purchase.user_id == "00000000-0000-0000-0000-00000000000b");
+  CHECK(purchase.display_name == "User 00000000-0000-0000-0000-00000000000b");
+  CHECK(purchase.account_enabled == true);
+  CHECK(purchase.user_type == "Member");
+  CHECK(purchase.department == "Sales");
+  CHECK(purchase.sku_id == pbi);
+  CHECK(purchase.product_name == "Power BI Pro");
+  CHECK(purchase.origin == "self_service_purchase");
+  CHECK(purchase.confidence == "high");
+  CHECK(purchase.evidence == "user_owned_subscription");
+  CHECK(purchase.assignment == "direct");
+  CHECK(purchase.subscription_ids == "s-pbi");
+  CHECK(purchase.owner_ids == alice_id);
+  CHECK(purchase.owner_upns == "alice@contoso.example");  // the purchaser, looked up in the same snapshot
+  CHECK(purchase.is_trial == false);
+  CHECK(purchase.idp_outcome.empty());
+  CHECK(purchase.recommended_action.find("alice@contoso.example") != std::string::npos);
+
+  const auto& group = findings.at("carol@contoso.example ENTERPRISEPACK");
+  CHECK(group.origin == "group_inherited");
+  CHECK(group.assignment == "group");
+  CHECK(group.group_ids == group_id);
+
+  CHECK(findings.at("carol@contoso.example PARTNER_SKU").owner_tenant_ids == partner_tenant);
+  CHECK(findings.at("dave@contoso.example FLOW_FREE").evidence == "signup_sku;email_verified_user");
+
+  const auto& unknown = findings.at(std::string("frank@contoso.example ") + orphan);
+  CHECK(unknown.origin == "unattributed");
+  CHECK(unknown.assignment == "unknown");
+  CHECK(unknown.product_name.empty());
+  CHECK_FALSE(unknown.is_trial.has_value());
+}
+
+TEST_CASE("run_audit with managed SKUs predicts each license's idp_outcome and counts refused calls") {
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  const auto scan_id = store_tenant(db);
+  REQUIRE(audit::run_audit(db, scan_id, {}).has_value());
+
+  audit::audit_options options;
+  options.idp_managed_skus = {"enterprisepack"};
+  auto summary = audit::run_audit(db, scan_id, options);
+  REQUIRE(summary.has_value());
+  CHECK(summary->findings == 5);                // re-running replaces the findings, it does not add to them
+  CHECK(summary->users_call_refused_403 == 2);  // bob (purchase) and carol (partner; her group E3 is managed)
+  CHECK(summary->users_call_refused_400 == 0);
+  CHECK(summary->users_call_may_be_refused == 2);  // dave (sign-up) and frank (unattributed)
+
+  auto findings = findings_of(db, scan_id);
+  CHECK(findings.size() == 5);
+  CHECK(findings.at("bob@contoso.example POWER_BI_PRO").idp_outcome == "removal_refused_403");
+  CHECK(findings.at("carol@contoso.example ENTERPRISEPACK").idp_outcome == "unaffected");
+  CHECK(findings.at("carol@contoso.example PARTNER_SKU").idp_outcome == "removal_refused_403");
+  CHECK(findings.at("dave@contoso.example FLOW_FREE").idp_outcome == "removal_may_be_refused");
+  CHECK(findings.at(std::string("frank@contoso.example ") + orphan).idp_outcome == "removal_may_be_refused");
+
+  options.idp_managed_skus = {"POWER_BI_PRO"};
+  summary = audit::run_audit(db, scan_id, options);
+  REQUIRE(summary.has_value());
+  CHECK(summary->users_call_refused_403 == 1);  // carol's partner SKU
+  CHECK(summary->users_call_refused_400 == 0);  // carol is counted once, under 403
+  CHECK(findings_of(db, scan_id).at("carol@contoso.example ENTERPRISEPACK").idp_outcome == "removal_refused_400");
+}
+
+TEST_CASE("run_audit applies a rules file and refuses unknown managed SKUs and unknown scans") {
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  const auto scan_id = store_tenant(db);
+
+  test_support::write_file(dir / "rules.txt",
+                           std::string("override ") + sku_a + " organization our own reseller account\n");
+  audit::audit_options options;
+  options.rules_path = (dir / "rules.txt").string();
+  auto summary = audit::run_audit(db, scan_id, options);
+  REQUIRE(summary.has_value());
+  CHECK(summary->findings == 4);
+  CHECK(findings_of(db, scan_id).count("carol@contoso.example PARTNER_SKU") == 0);
+
+  options = {};
+  options.idp_managed_skus = {"NOT_A_SKU"};
+  auto bad = audit::run_audit(db, scan_id, options);
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().code == base::exit_code::usage);
+  CHECK(bad.error().message.find("NOT_A_SKU") != std::string::npos);
+
+  auto missing = audit::run_audit(db, scan_id + 100, {});
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == base::exit_code::usage);
+}
