@@ -29,14 +29,14 @@ constexpr std::string_view wal_limit_pragma = "PRAGMA journal_size_limit = 67108
 // Creates the file with mode 0600 before SQLite touches it, so that no other user can ever read it (it holds
 // personal data); an existing file keeps its mode. SQLite gives the -wal and -shm files the same mode.
 base::result<void> create_private_file(const std::string& path) {
-  int const fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR);
   if (fd < 0) {
     if (errno == EEXIST) return {};
     return detail::system_failure(errno, fmt::format("open database '{}'", path));
   }
   // The umask can only clear bits, but say 0600 explicitly so the mode never depends on it.
-  int const rc = ::fchmod(fd, S_IRUSR | S_IWUSR);
-  int const err = errno;
+  const int rc = ::fchmod(fd, S_IRUSR | S_IWUSR);
+  const int err = errno;
   ::close(fd);
   if (rc != 0) return detail::system_failure(err, fmt::format("open database '{}'", path));
   return {};
@@ -49,13 +49,15 @@ detail::connection::~connection() {
   sqlite3_close_v2(db);
 }
 
-base::error detail::connection::failure(int rc, std::string_view what) const { return detail::sqlite_failure(db, rc, what); }
+base::error detail::connection::failure(int rc, std::string_view what) const {
+  return detail::sqlite_failure(db, rc, what);
+}
 
 base::result<detail::statement*> detail::connection::prepared(std::string_view sql, std::string_view what) {
   auto it = statements.find(std::string(sql));
   if (it == statements.end()) {
     detail::statement s;
-    if (int const rc = detail::statement::prepare(db, sql, true, s); rc != SQLITE_OK) return failure(rc, what);
+    if (const int rc = detail::statement::prepare(db, sql, true, s); rc != SQLITE_OK) return failure(rc, what);
     it = statements.emplace(std::string(sql), std::move(s)).first;
   }
   return &it->second;
@@ -63,7 +65,7 @@ base::result<detail::statement*> detail::connection::prepared(std::string_view s
 
 base::result<void> detail::connection::exec(std::string_view sql, std::string_view what) {
   std::string const text(sql);
-  if (int const rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK)
+  if (const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK)
     return failure(rc, what);
   return {};
 }
@@ -81,14 +83,14 @@ write_transaction::~write_transaction() {
 base::result<write_transaction> write_transaction::begin(detail::connection& d, std::string_view what) {
   auto s = d.prepared("BEGIN IMMEDIATE", what);
   if (!s) return s.error();
-  if (int const rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   return write_transaction{d};
 }
 
 base::result<void> write_transaction::commit(std::string_view what) {
   auto s = d_->prepared("COMMIT", what);
   if (!s) return s.error();
-  if (int const rc = (*s)->run(); rc != SQLITE_OK) return d_->failure(rc, what);  // the destructor rolls back
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d_->failure(rc, what);  // the destructor rolls back
   open_ = false;
   return {};
 }
@@ -120,8 +122,10 @@ base::result<database> database::open(const std::string& path, open_mode mode) {
   if (mode == open_mode::read_write) {
     // SQLite opens a write-protected file read-only without a word; say so now rather than at the first page.
     if (sqlite3_db_readonly(p->db, "main") == 1)
-      return base::runtime_error(fmt::format("cannot {}: the file is read-only — make it writable (chmod u+w) "
-                                             "or pass --db", what));
+      return base::runtime_error(
+          fmt::format("cannot {}: the file is read-only — make it writable (chmod u+w) "
+                      "or pass --db",
+                      what));
     // WAL: readers (reports, a second process) run beside the scan's writer. NORMAL: a commit is durable at
     // the next checkpoint; a power cut may lose the last pages, never corrupt the file (resume refetches them).
     if (auto r = p->exec("PRAGMA journal_mode = WAL", what); !r) return r.error();

@@ -13,16 +13,16 @@ base::result<void> derive_license_plans(database& db, std::int64_t scan_id,
   if (!skus) return skus.error();
   // A tenant has tens of SKUs: their plans fit in memory; the users are streamed.
   std::map<std::string, std::vector<service_plan_record>, std::less<>> plans_of;
-  for (auto const& sku : *skus) {
+  for (const auto& sku : *skus) {
     auto& plans = plans_of[sku.sku_id];
-    for (auto const& p : sku.service_plans)
+    for (const auto& p : sku.service_plans)
       if (std::none_of(plans.begin(), plans.end(),
-                       [&](auto const& known) { return known.service_plan_id == p.service_plan_id; }))
+                       [&](const auto& known) { return known.service_plan_id == p.service_plan_id; }))
         plans.push_back(p);
   }
   for (auto& [sku_id, plans] : plans_of)
     std::sort(plans.begin(), plans.end(),
-              [](auto const& a, auto const& b) { return a.service_plan_id < b.service_plan_id; });
+              [](const auto& a, const auto& b) { return a.service_plan_id < b.service_plan_id; });
 
   license_plan_record row;
   return db.for_each_user(scan_id, [&](const user_licenses& u) {

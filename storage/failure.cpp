@@ -19,7 +19,8 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
-constexpr std::string_view disk_full_fix = "free disk space on the database's file system (`scan --keep N` prunes old snapshots)";
+constexpr std::string_view disk_full_fix =
+    "free disk space on the database's file system (`scan --keep N` prunes old snapshots)";
 
 std::string_view fix_for(int primary, int sys_errno) {
   if (sys_errno == ENOSPC || primary == SQLITE_FULL) return disk_full_fix;
@@ -50,8 +51,8 @@ std::string_view fix_for(int primary, int sys_errno) {
 }  // namespace
 
 base::error sqlite_failure(sqlite3* db, int rc, std::string_view what) {
-  int const primary = rc & 0xff;
-  int const sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
+  const int primary = rc & 0xff;
+  const int sys_errno = db != nullptr ? sqlite3_system_errno(db) : 0;
   std::string cause;
   if (sys_errno == ENOSPC) {
     cause = "disk full";

@@ -26,13 +26,13 @@ base::result<void> database::replace_findings(std::int64_t scan_id, std::span<co
   int rc = (*exists)->step();
   (*exists)->reset();
   if (rc == SQLITE_DONE)
-    return base::runtime_error(fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`",
-                                           what, scan_id));
+    return base::runtime_error(
+        fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`", what, scan_id));
   if (rc != SQLITE_ROW) return d.failure(rc, what);
 
   (*del)->bind_int(1, scan_id);
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  for (auto const& f : findings) {
+  for (const auto& f : findings) {
     detail::bind_finding(**ins, scan_id, f);
     if (rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }

@@ -9,14 +9,24 @@ constexpr char hex_digits[] = "0123456789abcdef";
 
 void append_escaped(std::string& out, std::string_view s) {
   out += '"';
-  for (char const ch : s) {
-    auto const c = static_cast<unsigned char>(ch);
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -53,7 +63,7 @@ long read_hex4(std::string_view json, std::size_t i) {
   if (i + 4 > json.size()) return -1;
   long v = 0;
   for (std::size_t k = 0; k < 4; ++k) {
-    char const c = json[i + k];
+    const char c = json[i + k];
     int d = -1;
     if (c >= '0' && c <= '9') d = c - '0';
     if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
@@ -92,20 +102,30 @@ std::vector<std::string> from_json_array(std::string_view json) {
         continue;
       }
       if (++i >= json.size()) return items;
-      char const e = json[i++];
+      const char e = json[i++];
       switch (e) {
-        case 'n': item += '\n'; break;
-        case 'r': item += '\r'; break;
-        case 't': item += '\t'; break;
-        case 'b': item += '\b'; break;
-        case 'f': item += '\f'; break;
+        case 'n':
+          item += '\n';
+          break;
+        case 'r':
+          item += '\r';
+          break;
+        case 't':
+          item += '\t';
+          break;
+        case 'b':
+          item += '\b';
+          break;
+        case 'f':
+          item += '\f';
+          break;
         case 'u': {
           long cp = read_hex4(json, i);
           if (cp < 0) return items;
           i += 4;
           // A surrogate pair (written by other JSON writers, e.g. SQLite's json functions) is one code point.
           if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= json.size() && json[i] == '\\' && json[i + 1] == 'u') {
-            long const low = read_hex4(json, i + 2);
+            const long low = read_hex4(json, i + 2);
             if (low >= 0xdc00 && low < 0xe000) {
               cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
               i += 6;
@@ -114,7 +134,8 @@ std::vector<std::string> from_json_array(std::string_view json) {
           append_utf8(item, static_cast<std::uint32_t>(cp));
           break;
         }
-        default: item += e;  // \" \\ \/
+        default:
+          item += e;  // \" \\ \/
       }
     }
     ++i;  // the closing quote

@@ -27,7 +27,7 @@ base::result<int> user_version(connection& d, std::string_view what) {
   auto s = d.prepared("PRAGMA user_version", what);
   if (!s) return s.error();
   reset_on_exit guard(**s);
-  if (int const rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
   return static_cast<int>((*s)->integer(0));
 }
 
@@ -36,7 +36,7 @@ base::result<bool> is_empty(connection& d, std::string_view what) {
   auto s = d.prepared("SELECT count(*) FROM sqlite_schema", what);
   if (!s) return s.error();
   reset_on_exit guard(**s);
-  if (int const rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
   return (*s)->integer(0) == 0;
 }
 
@@ -48,11 +48,11 @@ base::error newer_file(const connection& d, int found) {
 }
 
 base::result<void> create_current_schema(connection& d, std::string_view what) {
-  for (auto const& t : schema::tables())
+  for (const auto& t : schema::tables())
     if (auto r = d.exec(schema::create_table_sql(t), what); !r) return r;
-  for (auto const& i : schema::indexes())
+  for (const auto& i : schema::indexes())
     if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
-  for (auto const& v : schema::views())
+  for (const auto& v : schema::views())
     if (auto r = d.exec(schema::create_view_sql(v), what); !r) return r;
   return {};
 }
@@ -78,16 +78,17 @@ base::result<void> migrate(connection& d) {
     auto empty = is_empty(d, what);
     if (!empty) return empty.error();
     if (!*empty)
-      return base::usage_error(fmt::format("cannot open database '{}': it is an SQLite file of another program "
-                                           "(it has tables but no entra-audit schema version) — pass --db with a "
-                                           "new or entra-audit file",
-                                           d.path));
+      return base::usage_error(
+          fmt::format("cannot open database '{}': it is an SQLite file of another program "
+                      "(it has tables but no entra-audit schema version) — pass --db with a "
+                      "new or entra-audit file",
+                      d.path));
     if (auto r = create_current_schema(d, what); !r) return r;
   } else {
-    for (auto const& m : migrations) {
+    for (const auto& m : migrations) {
       if (m.to_version <= *found || m.apply == nullptr) continue;
-      std::string const step = fmt::format("migrate database '{}' to schema version {} ({})", d.path,
-                                           m.to_version, m.what);
+      std::string const step =
+          fmt::format("migrate database '{}' to schema version {} ({})", d.path, m.to_version, m.what);
       if (auto r = m.apply(d, step); !r) return r;
     }
   }
@@ -103,12 +104,14 @@ base::result<void> check_version(connection& d) {
   if (*found == schema::current_version) return {};
   if (*found > schema::current_version) return newer_file(d, *found);
   if (*found == 0)
-    return base::usage_error(fmt::format("cannot open database '{}': it holds no entra-audit data — run "
-                                         "`entra-audit scan` first or pass --db",
-                                         d.path));
-  return base::usage_error(fmt::format("cannot open database '{}': it has schema version {}, older than version "
-                                       "{} — run `entra-audit scan` once to migrate it, or pass --db",
-                                       d.path, *found, schema::current_version));
+    return base::usage_error(
+        fmt::format("cannot open database '{}': it holds no entra-audit data — run "
+                    "`entra-audit scan` first or pass --db",
+                    d.path));
+  return base::usage_error(
+      fmt::format("cannot open database '{}': it has schema version {}, older than version "
+                  "{} — run `entra-audit scan` once to migrate it, or pass --db",
+                  d.path, *found, schema::current_version));
 }
 
 }  // namespace storage::detail

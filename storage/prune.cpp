@@ -13,8 +13,7 @@
 namespace storage {
 
 base::result<int> database::prune(std::string_view tenant_id, int keep) {
-  if (keep < 1)
-    return base::usage_error(fmt::format("cannot prune snapshots: keep must be at least 1, got {}", keep));
+  if (keep < 1) return base::usage_error(fmt::format("cannot prune snapshots: keep must be at least 1, got {}", keep));
   std::string const what = fmt::format("prune the snapshots of tenant '{}' in '{}'", tenant_id, impl_->path);
   auto& d = *impl_;
   // Complete snapshots beyond the newest keep, and unfinished ones (failed, interrupted, or 'running' left by
@@ -43,17 +42,17 @@ base::result<int> database::prune(std::string_view tenant_id, int keep) {
   // connection's foreign_keys setting; every child table leads its key with scan_id, so each delete is a
   // range of its B-tree.
   for (auto id : ids) {
-    for (auto const& t : schema::tables()) {
+    for (const auto& t : schema::tables()) {
       if (t.name == "scans") continue;
       auto del = d.prepared(fmt::format("DELETE FROM {} WHERE scan_id = ?1", t.name), what);
       if (!del) return del.error();
       (*del)->bind_int(1, id);
-      if (int const rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+      if (const int rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
     auto del = d.prepared("DELETE FROM scans WHERE scan_id = ?1", what);
     if (!del) return del.error();
     (*del)->bind_int(1, id);
-    if (int const rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    if (const int rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   if (auto r = tx->commit(what); !r) return r.error();
   // Freed pages are reused by the next snapshot (no auto_vacuum: a scan of the same tenant needs as many

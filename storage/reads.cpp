@@ -24,7 +24,7 @@ base::result<std::optional<scan_info>> one_scan(detail::connection& d, std::stri
   if (!s) return s.error();
   detail::reset_on_exit guard(**s);
   bind(**s);
-  int const rc = (*s)->step();
+  const int rc = (*s)->step();
   if (rc == SQLITE_DONE) return std::optional<scan_info>{};
   if (rc != SQLITE_ROW) return d.failure(rc, what);
   return std::optional<scan_info>{detail::read_scan(**s)};
@@ -64,8 +64,9 @@ class child_cursor {
 base::result<std::optional<scan_info>> database::latest_complete_scan(std::string_view tenant_id) {
   std::string const what = fmt::format("read the latest complete scan in '{}'", impl_->path);
   return one_scan(*impl_,
-                  scans_select() + " WHERE status = 'complete' AND (?1 = '' OR tenant_id = ?1) "
-                                   "ORDER BY scan_id DESC LIMIT 1",
+                  scans_select() +
+                      " WHERE status = 'complete' AND (?1 = '' OR tenant_id = ?1) "
+                      "ORDER BY scan_id DESC LIMIT 1",
                   what, [&](statement& s) { s.bind_text(1, tenant_id); });
 }
 
@@ -74,17 +75,17 @@ base::result<std::optional<scan_info>> database::resumable_scan(std::string_view
   // A 'running' snapshot whose process was killed counts; one older than the tenant's newest complete
   // snapshot does not: it is superseded (and prune removes it).
   return one_scan(*impl_,
-                  scans_select() + " AS s WHERE s.status IN ('running', 'interrupted') AND s.tenant_id = ?1 "
-                                   "AND s.scan_id > coalesce((SELECT max(c.scan_id) FROM scans AS c WHERE "
-                                   "c.tenant_id = ?1 AND c.status = 'complete'), 0) "
-                                   "ORDER BY s.scan_id DESC LIMIT 1",
+                  scans_select() +
+                      " AS s WHERE s.status IN ('running', 'interrupted') AND s.tenant_id = ?1 "
+                      "AND s.scan_id > coalesce((SELECT max(c.scan_id) FROM scans AS c WHERE "
+                      "c.tenant_id = ?1 AND c.status = 'complete'), 0) "
+                      "ORDER BY s.scan_id DESC LIMIT 1",
                   what, [&](statement& s) { s.bind_text(1, tenant_id); });
 }
 
 base::result<std::optional<scan_info>> database::scan(std::int64_t scan_id) {
   std::string const what = fmt::format("read scan {} in '{}'", scan_id, impl_->path);
-  return one_scan(*impl_, scans_select() + " WHERE scan_id = ?1", what,
-                  [&](statement& s) { s.bind_int(1, scan_id); });
+  return one_scan(*impl_, scans_select() + " WHERE scan_id = ?1", what, [&](statement& s) { s.bind_int(1, scan_id); });
 }
 
 base::result<std::vector<scan_info>> database::scans(std::string_view tenant_id) {
@@ -100,14 +101,13 @@ base::result<std::vector<scan_info>> database::scans(std::string_view tenant_id)
   return out;
 }
 
-base::result<void> database::for_each_user(std::int64_t scan_id,
-                                           const std::function<void(const user_licenses&)>& fn) {
+base::result<void> database::for_each_user(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn) {
   std::string const what = fmt::format("read the users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   // Rows are stored in arrival order; SQLite's sorter puts them in id order (spilling to temporary files past
   // cache_size, so memory stays bounded). seq DESC first gives the current copy of a user stored twice.
-  auto users = d.prepared(
-      schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id, seq DESC", what);
+  auto users =
+      d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id, seq DESC", what);
   auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
                                  " WHERE scan_id = ?1 ORDER BY user_id, user_seq DESC, sku_id",
                              what);
@@ -137,10 +137,10 @@ base::result<void> database::for_each_user(std::int64_t scan_id,
     current.user = detail::read_user(**users);
     current.licenses.clear();
     current.states.clear();
-    if (int const e = lic.collect(current.user.id, seq, current.licenses, detail::read_assigned_license);
+    if (const int e = lic.collect(current.user.id, seq, current.licenses, detail::read_assigned_license);
         e != SQLITE_OK)
       return d.failure(e, what);
-    if (int const e = st.collect(current.user.id, seq, current.states, detail::read_license_state); e != SQLITE_OK)
+    if (const int e = st.collect(current.user.id, seq, current.states, detail::read_license_state); e != SQLITE_OK)
       return d.failure(e, what);
     fn(current);
     rc = (*users)->step();
@@ -156,7 +156,7 @@ base::result<std::vector<std::pair<std::string, std::string>>> database::user_pr
   auto s = impl_->prepared("SELECT id, seq, user_principal_name FROM users WHERE scan_id = ?1", what);
   if (!s) return s.error();
   std::unordered_map<std::string_view, std::pair<std::int64_t, std::string>> found;
-  for (auto const& id : user_ids) found.emplace(id, std::pair<std::int64_t, std::string>{-1, {}});
+  for (const auto& id : user_ids) found.emplace(id, std::pair<std::int64_t, std::string>{-1, {}});
   {
     detail::reset_on_exit guard(**s);
     (*s)->bind_int(1, scan_id);
@@ -169,7 +169,7 @@ base::result<std::vector<std::pair<std::string, std::string>>> database::user_pr
     if (rc != SQLITE_DONE) return impl_->failure(rc, what);
   }
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto const& id : user_ids) {
+  for (const auto& id : user_ids) {
     auto it = found.find(id);
     if (it->second.first < 0) continue;
     out.emplace_back(id, it->second.second);
@@ -197,7 +197,7 @@ base::result<void> database::for_each_license_plan(std::int64_t scan_id,
   bool first = true;
   while ((rc = (*s)->step()) == SQLITE_ROW) {
     auto row = detail::read_license_plan(**s);
-    bool const older_copy = !first && row.user_id == previous.user_id && row.sku_id == previous.sku_id &&
+    const bool older_copy = !first && row.user_id == previous.user_id && row.sku_id == previous.sku_id &&
                             row.service_plan_id == previous.service_plan_id;
     first = false;
     if (older_copy) continue;

@@ -30,8 +30,8 @@ constexpr std::string_view touch_sql =
     "UPDATE scans SET status = 'running' WHERE scan_id = ?1 AND status IN ('running', 'interrupted')";
 
 base::error not_running(const detail::connection& d, std::int64_t scan_id, std::string_view what) {
-  return base::runtime_error(fmt::format("cannot {}: scan {} is not running in '{}' — start a new scan", what,
-                                         scan_id, d.path));
+  return base::runtime_error(
+      fmt::format("cannot {}: scan {} is not running in '{}' — start a new scan", what, scan_id, d.path));
 }
 
 // Marks the snapshot running; an error when it is complete, failed or missing.
@@ -39,13 +39,10 @@ base::result<void> touch(detail::connection& d, std::int64_t scan_id, std::strin
   auto s = d.prepared(touch_sql, what);
   if (!s) return s.error();
   (*s)->bind_int(1, scan_id);
-  if (int const rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   if (sqlite3_changes(d.db) != 1) return not_running(d, scan_id, what);
   return {};
 }
-
-// Steps an insert or delete whose parameters are bound; the SQLite code, statement reset.
-int run(statement& s) { return s.run(); }
 
 }  // namespace
 
@@ -62,10 +59,10 @@ base::result<std::int64_t> database::begin_scan(const scan_start& start) {
   (*s)->bind_text(2, start.license_details_mode);
   (*s)->bind_text(3, start.tool_version);
   (*s)->bind_text(4, start.graph_endpoint);
-  if (int const rc = (*s)->step(); rc != SQLITE_ROW) return impl_->failure(rc, what);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return impl_->failure(rc, what);
   std::int64_t const id = (*s)->integer(0);
   // Finish the statement so that the autocommit transaction commits now.
-  if (int const rc = (*s)->step(); rc != SQLITE_DONE) return impl_->failure(rc, what);
+  if (const int rc = (*s)->step(); rc != SQLITE_DONE) return impl_->failure(rc, what);
   return id;
 }
 
@@ -79,13 +76,13 @@ base::result<void> database::set_tenant(std::int64_t scan_id, const organization
   (*s)->bind_int(1, scan_id);
   (*s)->bind_text(2, org.tenant_id);
   (*s)->bind_text(3, org.display_name);
-  if (int const rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
   if (sqlite3_changes(impl_->db) != 1) return not_running(*impl_, scan_id, what);
   return {};
 }
 
-base::result<void> database::write_user_page(std::int64_t scan_id, const user_page& page,
-                                             std::string_view next_link, const scan_counters& counters) {
+base::result<void> database::write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
+                                             const scan_counters& counters) {
   std::string const what = fmt::format("store a page of users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto state = d.prepared(
@@ -110,7 +107,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   {
     detail::reset_on_exit guard(**state);
     (*state)->bind_int(1, scan_id);
-    int const rc = (*state)->step();
+    const int rc = (*state)->step();
     if (rc == SQLITE_DONE) return not_running(d, scan_id, what);
     if (rc != SQLITE_ROW) return d.failure(rc, what);
     derived = (*state)->text_view(0) == "derived";
@@ -123,45 +120,46 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   // the older ones with their licenses and states, so no user is ever read twice.
   std::unordered_map<std::string_view, std::int64_t> seq_of;
   seq_of.reserve(page.users.size());
-  for (auto const& u : page.users) {
+  for (const auto& u : page.users) {
     seq_of[u.id] = ++user_seq;
     detail::bind_user(**ins_user, scan_id, user_seq, u);
-    if (int const rc = run(**ins_user); rc != SQLITE_OK) return d.failure(rc, what);
+    if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
   auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
     auto const it = seq_of.find(user_id);
     if (it == seq_of.end())
-      return base::runtime_error(fmt::format("cannot {}: a license of user '{}' came without that user in the "
-                                             "page — this is a bug in entra-audit; please report it",
-                                             what, user_id));
+      return base::runtime_error(
+          fmt::format("cannot {}: a license of user '{}' came without that user in the "
+                      "page — this is a bug in entra-audit; please report it",
+                      what, user_id));
     return it->second;
   };
 
-  for (auto const& l : page.licenses) {
-    auto const seq = owner_seq(l.user_id);
+  for (const auto& l : page.licenses) {
+    const auto seq = owner_seq(l.user_id);
     if (!seq) return seq.error();
     std::string const json = detail::to_json_array(l.disabled_plans);
     detail::bind_assigned_license(**ins_license, scan_id, *seq, l, json);
-    if (int const rc = run(**ins_license); rc != SQLITE_OK) return d.failure(rc, what);
+    if (const int rc = (*ins_license)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
   // Position keeps each user's licenseAssignmentStates in Graph's order.
   std::unordered_map<std::int64_t, std::int64_t> positions;
-  for (auto const& st : page.states) {
-    auto const seq = owner_seq(st.user_id);
+  for (const auto& st : page.states) {
+    const auto seq = owner_seq(st.user_id);
     if (!seq) return seq.error();
     std::string const json = detail::to_json_array(st.disabled_plans);
     detail::bind_license_state(**ins_state, scan_id, *seq, positions[*seq]++, st, json);
-    if (int const rc = run(**ins_state); rc != SQLITE_OK) return d.failure(rc, what);
+    if (const int rc = (*ins_state)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
   // A derived snapshot's plans are the user's licenses joined with the SKUs' plans: for_each_license_plan
   // derives them on read, so storing them (some 25 rows per license) would only cost time and space.
   if (!derived) {
-    for (auto const& p : page.plans) {
+    for (const auto& p : page.plans) {
       detail::bind_license_plan(**ins_plan, scan_id, ++plan_seq, p);
-      if (int const rc = run(**ins_plan); rc != SQLITE_OK) return d.failure(rc, what);
+      if (const int rc = (*ins_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
   }
 
@@ -171,7 +169,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   fin.bind_int(3, static_cast<std::int64_t>(page.users.size()));
   fin.bind_int(4, counters.requests);
   fin.bind_int(5, counters.throttled);
-  if (int const rc = run(fin); rc != SQLITE_OK) return d.failure(rc, what);
+  if (const int rc = fin.run(); rc != SQLITE_OK) return d.failure(rc, what);
   if (sqlite3_changes(d.db) != 1) return not_running(d, scan_id, what);
   return tx->commit(what);
 }
@@ -189,13 +187,13 @@ base::result<void> database::write_license_plans(std::int64_t scan_id, std::span
   {
     detail::reset_on_exit guard(**last);
     (*last)->bind_int(1, scan_id);
-    if (int const rc = (*last)->step(); rc != SQLITE_ROW) return impl_->failure(rc, what);
+    if (const int rc = (*last)->step(); rc != SQLITE_ROW) return impl_->failure(rc, what);
     seq = (*last)->integer(0);
   }
   // Appended like users; a retried batch is de-duplicated by finish_scan() and by readers (newest row wins).
-  for (auto const& p : plans) {
+  for (const auto& p : plans) {
     detail::bind_license_plan(**ins, scan_id, ++seq, p);
-    if (int const rc = run(**ins); rc != SQLITE_OK) return impl_->failure(rc, what);
+    if (const int rc = (*ins)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
   }
   return tx->commit(what);
 }
@@ -235,7 +233,7 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
     for (auto* del : {&del_user, &del_licenses, &del_states}) {
       (**del)->bind_int(1, scan_id);
       (**del)->bind_int(2, seq);
-      if (int const rc = (**del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+      if (const int rc = (**del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
   }
   auto plans = collect(**stale_plans);
@@ -243,7 +241,7 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
   for (auto seq : *plans) {
     (*del_plan)->bind_int(1, scan_id);
     (*del_plan)->bind_int(2, seq);
-    if (int const rc = (*del_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    if (const int rc = (*del_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   return {};
 }
@@ -272,7 +270,7 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   (*s)->bind_int(3, counters.requests);
   (*s)->bind_int(4, counters.throttled);
   (*s)->bind_text(5, line);
-  if (int const rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
   if (sqlite3_changes(impl_->db) != 1) return not_running(*impl_, scan_id, what);
   return tx->commit(what);
 }

@@ -18,15 +18,16 @@ constexpr column scans_columns[] = {
     {"scan_id", integer, "the snapshot's id; a later snapshot has a larger id, and ids are never reused"},
     {"tenant_id", text, "home tenant id (lower-case GUID); empty until GET /organization was read"},
     {"tenant_name", text, "the tenant's display name"},
-    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots",
-     false, "status IN ('running', 'complete', 'failed', 'interrupted')"},
+    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots", false,
+     "status IN ('running', 'complete', 'failed', 'interrupted')"},
     {"started_at", text, "when the scan began, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
     {"finished_at", text, "when the scan ended, UTC ISO 8601; empty while running"},
     {"license_details_mode", text, "`derived` (plans built from assignedLicenses + subscribedSkus) or `fetch`"},
     {"tool_version", text, "the entra-audit version that wrote the snapshot"},
     {"graph_endpoint", text, "the Microsoft Graph root the scan read (a national cloud or the emulator)"},
-    {"next_link", text, "the users listing's next page (`@odata.nextLink`) stored with the last page; `--resume` "
-                        "continues there; empty when done or not started"},
+    {"next_link", text,
+     "the users listing's next page (`@odata.nextLink`) stored with the last page; `--resume` "
+     "continues there; empty when done or not started"},
     {"pages", integer, "user pages stored so far"},
     {"users", integer, "users stored (while running, a user stored twice counts twice; exact once finished)"},
     {"requests", integer, "Graph requests made (cumulative)"},
@@ -82,8 +83,9 @@ constexpr column sku_subscription_ids_columns[] = {
     {"sku_key", text, "the SKU's `skus.id`"},
     {"position", integer, "0-based position in Graph's subscriptionIds list"},
     {"sku_id", text, "the SKU's GUID (repeated for joins)"},
-    {"subscription_id", text, "one subscriptionIds entry (GRAPH.md §15: whether it equals `subscriptions.id` is "
-                              "unconfirmed)"},
+    {"subscription_id", text,
+     "one subscriptionIds entry (GRAPH.md §15: whether it equals `subscriptions.id` is "
+     "unconfirmed)"},
 };
 constexpr sv sku_subscription_ids_key[] = {"scan_id", "sku_key", "position"};
 constexpr sv sku_subscription_ids_examples[] = {
@@ -118,8 +120,9 @@ constexpr sv subscriptions_examples[] = {
 // 300,000 users), while appending rows touches only the last pages. Readers sort by id when they need it.
 constexpr column users_columns[] = {
     scan_id_column,
-    {"seq", integer, "arrival order within the snapshot (1, 2, …); if a user was stored twice the larger seq is "
-                     "the current row and `finish_scan` deletes the older one"},
+    {"seq", integer,
+     "arrival order within the snapshot (1, 2, …); if a user was stored twice the larger seq is "
+     "the current row and `finish_scan` deletes the older one"},
     {"id", text, "Entra object id (lower-case GUID)"},
     {"user_principal_name", text, "sign-in name"},
     {"display_name", text, "display name (free text: may hold any Unicode)"},
@@ -145,8 +148,9 @@ constexpr column user_licenses_columns[] = {
     {"user_seq", integer, "the user's `users.seq` (join on `scan_id` and `user_seq`)"},
     {"sku_id", text, "the licensed SKU's GUID (lower-case)"},
     {"user_id", text, "the user's `users.id` (repeated for convenience)"},
-    {"disabled_plans", text, "service plan GUIDs disabled for this user, as a JSON array of strings "
-                             "(use `json_each`)"},
+    {"disabled_plans", text,
+     "service plan GUIDs disabled for this user, as a JSON array of strings "
+     "(use `json_each`)"},
 };
 constexpr sv user_licenses_key[] = {"scan_id", "user_seq", "sku_id"};
 constexpr sv user_licenses_examples[] = {
@@ -204,8 +208,9 @@ constexpr column findings_columns[] = {
     {"sku_id", text, "the SKU's GUID (lower-case)"},
     {"sku_part_number", text, "from subscribedSkus, else the catalogue, else empty"},
     {"product_name", text, "the catalogue's product name"},
-    {"origin", text, "DESIGN.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
-                     "`self_service_purchase`, `mixed_ownership`, `self_service_signup` or `unattributed`"},
+    {"origin", text,
+     "DESIGN.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
+     "`self_service_purchase`, `mixed_ownership`, `self_service_signup` or `unattributed`"},
     {"confidence", text, "`high`, `medium` or `low`"},
     {"evidence", text, "`;`-separated rule tokens"},
     {"assignment", text, "`direct`, `group`, `direct+group` or `unknown`"},
@@ -216,8 +221,9 @@ constexpr column findings_columns[] = {
     {"owner_tenant_ids", text, "the subscriptions' owner tenants, `;`-separated, sorted"},
     {"is_trial", integer, "1 when every subscription of the SKU is a trial, 0 if not; NULL when unknown", true,
      "is_trial IN (0, 1)"},
-    {"idp_outcome", text, "`unaffected`, `removal_refused_403`, `removal_refused_400`, "
-                          "`removal_may_be_refused`; empty unless --idp-managed-skus"},
+    {"idp_outcome", text,
+     "`unaffected`, `removal_refused_403`, `removal_refused_400`, "
+     "`removal_may_be_refused`; empty unless --idp-managed-skus"},
     {"recommended_action", text, "what an administrator should do (free text)"},
 };
 constexpr sv findings_examples[] = {
@@ -227,8 +233,9 @@ constexpr sv findings_examples[] = {
 };
 
 constexpr table all_tables[] = {
-    {"scans", "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
-              "to reports only once `complete`.",
+    {"scans",
+     "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
+     "to reports only once `complete`.",
      scans_columns, scans_key, false, true, scans_examples},
     {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, true, false, skus_examples},
     {"sku_service_plans", "The service plans of each SKU (subscribedSku.servicePlans).", sku_service_plans_columns,
@@ -238,19 +245,26 @@ constexpr table all_tables[] = {
     {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
      subscriptions_columns, subscriptions_key, true, false, subscriptions_examples},
     {"users", "Every user of the tenant (GET /users).", users_columns, users_key, true, false, users_examples},
-    {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).",
-     user_licenses_columns, user_licenses_key, true, false, user_licenses_examples},
-    {"license_states", "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
-                       "can leave a license out of this list.",
+    {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).", user_licenses_columns,
+     user_licenses_key, true, false, user_licenses_examples},
+    {"license_states",
+     "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
+     "can leave a license out of this list.",
      license_states_columns, license_states_key, true, false, license_states_examples},
-    {"license_plans", "The service plans of each user's licenses from GET /users/{id}/licenseDetails, in `fetch` "
-                      "snapshots only. A `derived` snapshot stores no rows here: its plans are `user_licenses` joined "
-                      "with `sku_service_plans` (enabled unless in `disabled_plans`), which is what entra-audit "
-                      "reads back.",
+    {"license_plans",
+     "The service plans of each user's licenses from GET /users/{id}/licenseDetails, in `fetch` "
+     "snapshots only. A `derived` snapshot stores no rows here: its plans are `user_licenses` joined "
+     "with `sku_service_plans` (enabled unless in `disabled_plans`), which is what entra-audit "
+     "reads back.",
      license_plans_columns, license_plans_key, true, false, license_plans_examples},
-    {"findings", "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
-                 "columns of the findings CSV (DESIGN.md §4).",
-     findings_columns, {}, false, false, findings_examples},
+    {"findings",
+     "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
+     "columns of the findings CSV (DESIGN.md §4).",
+     findings_columns,
+     {},
+     false,
+     false,
+     findings_examples},
 };
 
 constexpr index all_indexes[] = {
@@ -270,22 +284,25 @@ constexpr sv latest_findings_examples[] = {
     "  WHERE tenant_id = '00000000-0000-0000-0000-000000000001';"};
 
 constexpr view all_views[] = {
-    {"latest_scans", "The newest complete snapshot of each tenant. Running, failed and interrupted scans never "
-                     "appear here, so a failed scan never hides the last good one.",
+    {"latest_scans",
+     "The newest complete snapshot of each tenant. Running, failed and interrupted scans never "
+     "appear here, so a failed scan never hides the last good one.",
      "SELECT s.* FROM scans AS s WHERE s.status = 'complete' AND s.scan_id = (SELECT max(n.scan_id) FROM scans "
      "AS n WHERE n.tenant_id = s.tenant_id AND n.status = 'complete')",
      latest_scans_examples},
     {"latest_users", "`users` of each tenant's newest complete snapshot, with its `tenant_id`.",
-     "SELECT l.tenant_id, u.* FROM latest_scans AS l JOIN users AS u ON u.scan_id = l.scan_id",
-     latest_users_examples},
+     "SELECT l.tenant_id, u.* FROM latest_scans AS l JOIN users AS u ON u.scan_id = l.scan_id", latest_users_examples},
     {"latest_user_licenses", "`user_licenses` of each tenant's newest complete snapshot, with its `tenant_id`.",
      "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN user_licenses AS x ON x.scan_id = l.scan_id",
      latest_user_licenses_examples},
-    {"latest_license_states", "`license_states` of each tenant's newest complete snapshot, with its `tenant_id`.",
-     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_states AS x ON x.scan_id = l.scan_id", {}},
-    {"latest_license_plans", "The service plans of every license in each tenant's newest complete snapshot: the "
-                             "stored `license_plans` of a `fetch` snapshot, or for a `derived` one each license's "
-                             "SKU plans, disabled when listed in its `disabled_plans` (what entra-audit reads back).",
+    {"latest_license_states",
+     "`license_states` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_states AS x ON x.scan_id = l.scan_id",
+     {}},
+    {"latest_license_plans",
+     "The service plans of every license in each tenant's newest complete snapshot: the "
+     "stored `license_plans` of a `fetch` snapshot, or for a `derived` one each license's "
+     "SKU plans, disabled when listed in its `disabled_plans` (what entra-audit reads back).",
      "SELECT l.tenant_id, x.scan_id, x.user_id, x.sku_id, x.service_plan_id, x.service_plan_name, "
      "x.provisioning_status, x.enabled FROM latest_scans AS l JOIN license_plans AS x ON x.scan_id = l.scan_id "
      "WHERE l.license_details_mode <> 'derived' "
@@ -299,10 +316,14 @@ constexpr view all_views[] = {
      "LEFT JOIN json_each(u.disabled_plans) AS d ON d.value = p.service_plan_id "
      "WHERE l.license_details_mode = 'derived'",
      latest_license_plans_examples},
-    {"latest_skus", "`skus` of each tenant's newest complete snapshot, with its `tenant_id`.",
-     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN skus AS x ON x.scan_id = l.scan_id", {}},
-    {"latest_subscriptions", "`subscriptions` of each tenant's newest complete snapshot, with its `tenant_id`.",
-     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN subscriptions AS x ON x.scan_id = l.scan_id", {}},
+    {"latest_skus",
+     "`skus` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN skus AS x ON x.scan_id = l.scan_id",
+     {}},
+    {"latest_subscriptions",
+     "`subscriptions` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN subscriptions AS x ON x.scan_id = l.scan_id",
+     {}},
     {"latest_findings", "`findings` of each tenant's newest complete snapshot, in report order.",
      "SELECT x.* FROM latest_scans AS l JOIN findings AS x ON x.scan_id = l.scan_id ORDER BY x.tenant_id, "
      "x.user_principal_name, x.sku_part_number, x.sku_id",
@@ -327,7 +348,7 @@ std::span<const index> indexes() { return all_indexes; }
 std::span<const view> views() { return all_views; }
 
 const table& table_named(std::string_view name) {
-  for (auto const& t : all_tables)
+  for (const auto& t : all_tables)
     if (t.name == name) return t;
   assert(false && "table_named: no such table declared in schema.cpp");
   return all_tables[0];
@@ -335,8 +356,8 @@ const table& table_named(std::string_view name) {
 
 std::string create_table_sql(const table& t) {
   std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);
-  bool const inline_key = t.autoincrement && t.primary_key.size() == 1;
-  for (auto const& c : t.columns) {
+  const bool inline_key = t.autoincrement && t.primary_key.size() == 1;
+  for (const auto& c : t.columns) {
     sql += fmt::format("  {} {}", c.name, sql_type(c.type));
     if (inline_key && c.name == t.primary_key[0]) sql += " PRIMARY KEY AUTOINCREMENT";
     if (!c.nullable) sql += " NOT NULL";
@@ -360,7 +381,7 @@ std::string insert_sql(const table& t, bool or_replace) {
   std::string names;
   std::string params;
   int n = 0;
-  for (auto const& c : t.columns) {
+  for (const auto& c : t.columns) {
     if (n > 0) {
       names += ", ";
       params += ", ";
@@ -373,7 +394,7 @@ std::string insert_sql(const table& t, bool or_replace) {
 
 std::string select_sql(const table& t) {
   std::string names;
-  for (auto const& c : t.columns) {
+  for (const auto& c : t.columns) {
     if (!names.empty()) names += ", ";
     names += c.name;
   }

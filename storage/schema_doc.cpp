@@ -62,9 +62,9 @@ std::string markdown() {
   std::string out = fmt::format(fmt::runtime(preamble), fmt::arg("version", current_version));
 
   out += "\n## Tables\n\n| table | what it holds |\n|---|---|\n";
-  for (auto const& t : tables()) out += fmt::format("| [`{}`](#{}) | {} |\n", t.name, t.name, cell(t.description));
+  for (const auto& t : tables()) out += fmt::format("| [`{}`](#{}) | {} |\n", t.name, t.name, cell(t.description));
 
-  for (auto const& t : tables()) {
+  for (const auto& t : tables()) {
     out += fmt::format("\n### {}\n\n{}\n\n", t.name, t.description);
     if (t.primary_key.empty()) {
       out += "Rows have no natural key (one row per finding; the index below gives their order).\n\n";
@@ -75,16 +75,16 @@ std::string markdown() {
                          t.name == "scans" ? "" : " Rows are deleted with their snapshot.");
     }
     out += "| column | type | null | description |\n|---|---|---|---|\n";
-    for (auto const& c : t.columns)
+    for (const auto& c : t.columns)
       out += fmt::format("| `{}` | {} | {} | {}{} |\n", c.name, type_name(c.type), c.nullable ? "yes" : "no",
                          cell(c.description), c.check.empty() ? "" : fmt::format(" (check: `{}`)", cell(c.check)));
-    for (auto const& i : indexes())
+    for (const auto& i : indexes())
       if (i.table == t.name) out += fmt::format("\nIndex `{}` on ({}): {}.\n", i.name, i.columns, i.why);
     append_examples(out, t.examples);
   }
 
   out += "\n## Views\n\nStable names for SQL users; each shows the newest `complete` snapshot of every tenant.\n";
-  for (auto const& v : views()) {
+  for (const auto& v : views()) {
     out += fmt::format("\n### {}\n\n{}\n\n```sql\n{};\n```\n", v.name, v.description, create_view_sql(v));
     append_examples(out, v.examples);
   }

@@ -20,7 +20,7 @@ statement::~statement() { sqlite3_finalize(stmt_); }
 
 int statement::prepare(sqlite3* db, std::string_view sql, bool persistent, statement& out) {
   sqlite3_stmt* raw = nullptr;
-  int const rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                     persistent ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr);
   // sqlite3_prepare_v3 may leave a statement behind even on failure; the RAII holder owns it either way.
   out = statement{};
@@ -31,7 +31,7 @@ int statement::prepare(sqlite3* db, std::string_view sql, bool persistent, state
 void statement::bind_text(int index, std::string_view text) {
   // SQLITE_STATIC: the callers' strings live until the step that reads them; copying 1M rows would cost.
   // An empty string_view may have a null data(), which SQLite would bind as NULL, not as ''.
-  char const* data = text.data() != nullptr ? text.data() : "";
+  const char* data = text.data() != nullptr ? text.data() : "";
   sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
@@ -76,7 +76,7 @@ void statement::reset() noexcept {
 }
 
 std::string_view statement::text_view(int column) const {
-  auto const* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (p == nullptr) return {};
   // sqlite3_column_bytes after sqlite3_column_text gives the length of that UTF-8 text (NULs included).
   return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};

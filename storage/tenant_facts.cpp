@@ -37,8 +37,7 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
   int rc = (*running)->step();
   (*running)->reset();
   if (rc == SQLITE_DONE)
-    return base::runtime_error(
-        fmt::format("cannot {}: scan {} is not running — start a new scan", what, scan_id));
+    return base::runtime_error(fmt::format("cannot {}: scan {} is not running — start a new scan", what, scan_id));
   if (rc != SQLITE_ROW) return d.failure(rc, what);
 
   // Replacing, not merging: a resumed scan reads /subscribedSkus again and must not keep SKUs that went away.
@@ -49,11 +48,11 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
     if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
-  for (auto const& sku : skus) {
+  for (const auto& sku : skus) {
     detail::bind_sku(**ins_sku, scan_id, sku);
     if (rc = (*ins_sku)->run(); rc != SQLITE_OK) return d.failure(rc, what);
     std::int64_t position = 0;
-    for (auto const& p : sku.service_plans) {
+    for (const auto& p : sku.service_plans) {
       statement& s = **ins_plan;
       s.bind_int(1, scan_id);
       s.bind_text(2, sku.id);
@@ -66,7 +65,7 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
       if (rc = s.run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
     position = 0;
-    for (auto const& id : sku.subscription_ids) {
+    for (const auto& id : sku.subscription_ids) {
       statement& s = **ins_sub_id;
       s.bind_int(1, scan_id);
       s.bind_text(2, sku.id);
@@ -76,7 +75,7 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
       if (rc = s.run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
   }
-  for (auto const& sub : subscriptions) {
+  for (const auto& sub : subscriptions) {
     detail::bind_subscription(**ins_sub, scan_id, sub);
     if (rc = (*ins_sub)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
@@ -92,8 +91,7 @@ base::result<std::vector<sku_record>> database::skus(std::int64_t scan_id) {
       "WHERE scan_id = ?1 ORDER BY sku_key, position",
       what);
   auto ids = d.prepared(
-      "SELECT sku_key, subscription_id FROM sku_subscription_ids WHERE scan_id = ?1 ORDER BY sku_key, position",
-      what);
+      "SELECT sku_key, subscription_id FROM sku_subscription_ids WHERE scan_id = ?1 ORDER BY sku_key, position", what);
   for (auto* r : {&s, &plans, &ids})
     if (!*r) return r->error();
 
@@ -129,8 +127,8 @@ base::result<std::vector<sku_record>> database::skus(std::int64_t scan_id) {
 
 base::result<std::vector<subscription_record>> database::subscriptions(std::int64_t scan_id) {
   std::string const what = fmt::format("read the subscriptions of scan {} in '{}'", scan_id, impl_->path);
-  auto s = impl_->prepared(
-      schema::select_sql(schema::table_named("subscriptions")) + " WHERE scan_id = ?1 ORDER BY id", what);
+  auto s = impl_->prepared(schema::select_sql(schema::table_named("subscriptions")) + " WHERE scan_id = ?1 ORDER BY id",
+                           what);
   if (!s) return s.error();
   detail::reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);

@@ -18,13 +18,13 @@
 namespace {
 
 int env_int(const char* name, int fallback) {
-  char const* v = std::getenv(name);
+  const char* v = std::getenv(name);
   return v != nullptr ? std::atoi(v) : fallback;
 }
 
 std::string random_guid(std::mt19937_64& rng) {
-  auto const a = rng();
-  auto const b = rng();
+  const auto a = rng();
+  const auto b = rng();
   return fmt::format("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, b >> 52,
                      b & 0xffffffffffffULL);
 }
@@ -33,21 +33,21 @@ std::string random_guid(std::mt19937_64& rng) {
 
 TEST_CASE("benchmark: storing a million users page by page, then streaming them" * doctest::skip()) {
   using clock = std::chrono::steady_clock;
-  int const users = env_int("ENTRA_AUDIT_BENCH_USERS", 1'000'000);
-  int const plans_per_license = env_int("ENTRA_AUDIT_BENCH_PLANS", 0);
-  int const page_size = 1000;
+  const int users = env_int("ENTRA_AUDIT_BENCH_USERS", 1'000'000);
+  const int plans_per_license = env_int("ENTRA_AUDIT_BENCH_PLANS", 0);
+  const int page_size = 1000;
   test_support::temp_dir dir;
   auto db = storage_test::open(dir / "bench.db");
-  auto const id = storage_test::ok(db.begin_scan(storage_test::start()));
+  const auto id = storage_test::ok(db.begin_scan(storage_test::start()));
   std::mt19937_64 rng{42};
   std::vector<std::string> skus, plan_ids;
   for (int i = 0; i < 20; ++i) skus.push_back(random_guid(rng));
   for (int i = 0; i < 40; ++i) plan_ids.push_back(random_guid(rng));
 
-  auto const t0 = clock::now();
+  const auto t0 = clock::now();
   double build_s = 0;
   for (int first = 0; first < users; first += page_size) {
-    auto const b0 = clock::now();
+    const auto b0 = clock::now();
     storage::user_page page;
     for (int n = first; n < std::min(users, first + page_size); ++n) {
       storage::user_record u;
@@ -61,7 +61,7 @@ TEST_CASE("benchmark: storing a million users page by page, then streaming them"
       u.department = "Department of Examples";
       u.created_date_time = "2024-01-01T00:00:00Z";
       for (int l = 0; l < 1 + (n % 3 == 0); ++l) {
-        auto const& sku = skus[(n + l) % skus.size()];
+        const auto& sku = skus[(n + l) % skus.size()];
         page.licenses.push_back({u.id, sku, {plan_ids[n % 40]}});
         page.states.push_back({u.id, sku, std::nullopt, "Active", "None", "2024-01-02T00:00:00Z", {}});
         for (int p = 0; p < plans_per_license; ++p)
@@ -72,23 +72,26 @@ TEST_CASE("benchmark: storing a million users page by page, then streaming them"
     build_s += std::chrono::duration<double>(clock::now() - b0).count();
     storage_test::ok(db.write_user_page(id, page, "https://graph.microsoft.com/v1.0/users?$skiptoken=x", {1, 0}));
   }
-  auto const f0 = clock::now();
+  const auto f0 = clock::now();
   storage_test::ok(db.finish_scan(id, storage::scan_status::complete, {}));
-  double const finish_s = std::chrono::duration<double>(clock::now() - f0).count();
-  double const write_s = std::chrono::duration<double>(clock::now() - t0).count() - build_s;
+  const double finish_s = std::chrono::duration<double>(clock::now() - f0).count();
+  const double write_s = std::chrono::duration<double>(clock::now() - t0).count() - build_s;
 
-  auto const r0 = clock::now();
+  const auto r0 = clock::now();
   std::int64_t seen = 0;
-  storage_test::ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen += 1 + static_cast<long>(u.licenses.size()) * 0; }));
-  double const read_s = std::chrono::duration<double>(clock::now() - r0).count();
+  storage_test::ok(db.for_each_user(
+      id, [&](const storage::user_licenses& u) { seen += 1 + static_cast<long>(u.licenses.size()) * 0; }));
+  const double read_s = std::chrono::duration<double>(clock::now() - r0).count();
   CHECK(seen == users);
 
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  double const cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+  const double cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  MESSAGE(fmt::format("{} users, {} plans/license: write {:.1f} s wall ({:.0f} users/s; finish_scan {:.1f} s of it; building records {:.1f} s), "
-                      "for_each_user {:.1f} s, process CPU {:.1f} s, peak RSS {} MiB, file {} MiB",
-                      users, plans_per_license, write_s, users / write_s, finish_s, build_s, read_s, cpu_s, ru.ru_maxrss / 1024,
-                      std::filesystem::file_size(dir / "bench.db") / (1 << 20)));
+  MESSAGE(
+      fmt::format("{} users, {} plans/license: write {:.1f} s wall ({:.0f} users/s; finish_scan {:.1f} s of it; "
+                  "building records {:.1f} s), "
+                  "for_each_user {:.1f} s, process CPU {:.1f} s, peak RSS {} MiB, file {} MiB",
+                  users, plans_per_license, write_s, users / write_s, finish_s, build_s, read_s, cpu_s,
+                  ru.ru_maxrss / 1024, std::filesystem::file_size(dir / "bench.db") / (1 << 20)));
 }

@@ -42,7 +42,7 @@ bool one_line(const std::string& s) { return s.find('\n') == std::string::npos &
 
 TEST_CASE("a new database file is created with mode 0600 whatever the umask") {
   test_support::temp_dir dir;
-  mode_t const old = ::umask(0);
+  const mode_t old = ::umask(0);
   auto db = storage::database::open((dir / "a.db").string());
   ::umask(old);
   REQUIRE(db.has_value());
@@ -76,7 +76,7 @@ TEST_CASE("reopening a database migrates nothing and keeps its data") {
     auto db = open(dir / "a.db");
     id = complete_scan(db, 1, 3);
   }
-  auto const schema_before = query(dir / "a.db", "SELECT group_concat(sql, ';') FROM sqlite_schema");
+  const auto schema_before = query(dir / "a.db", "SELECT group_concat(sql, ';') FROM sqlite_schema");
   auto db = open(dir / "a.db");
   CHECK(query(dir / "a.db", "SELECT group_concat(sql, ';') FROM sqlite_schema") == schema_before);
   CHECK(user_ids(db, id) == std::vector<std::string>{guid(1), guid(2), guid(3)});
@@ -92,7 +92,7 @@ TEST_CASE("a database of a newer schema version is refused with both versions an
   for (auto mode : {storage::open_mode::read_write, storage::open_mode::read_only}) {
     auto db = storage::database::open((dir / "a.db").string(), mode);
     REQUIRE_FALSE(db.has_value());
-    auto const& m = db.error().message;
+    const auto& m = db.error().message;
     CHECK(one_line(m));
     CHECK(m.find("99") != std::string::npos);
     CHECK(m.find(std::to_string(storage::schema::current_version)) != std::string::npos);
@@ -107,11 +107,12 @@ TEST_CASE("an unwritable directory gives a one-line error naming the path and a 
     target = "/sys/entra-audit-test.db";  // root may write anywhere a mode allows; sysfs refuses new files
   } else {
     std::filesystem::create_directory(dir / "locked");
-    std::filesystem::permissions(dir / "locked", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(dir / "locked",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   }
   auto db = storage::database::open(target.string());
   REQUIRE_FALSE(db.has_value());
-  auto const& m = db.error().message;
+  const auto& m = db.error().message;
   CHECK(one_line(m));
   CHECK(m.find("cannot open database '" + target.string() + "'") == 0);
   CHECK(m.find("Permission denied") != std::string::npos);
@@ -134,7 +135,7 @@ TEST_CASE("a file that is not a database gives a one-line error and is left unto
   for (auto mode : {storage::open_mode::read_write, storage::open_mode::read_only}) {
     auto db = storage::database::open((dir / "notes.txt").string(), mode);
     REQUIRE_FALSE(db.has_value());
-    auto const& m = db.error().message;
+    const auto& m = db.error().message;
     CHECK(one_line(m));
     CHECK(m.find("cannot open database '") == 0);
     CHECK(m.find("not a database") != std::string::npos);
@@ -155,12 +156,11 @@ TEST_CASE("an SQLite file of another program is refused rather than filled with 
 
 TEST_CASE("a read-only open of a missing file is a usage error that says to scan first") {
   test_support::temp_dir dir;
-  auto const path = (dir / "missing.db").string();
+  const auto path = (dir / "missing.db").string();
   auto db = storage::database::open(path, storage::open_mode::read_only);
   REQUIRE_FALSE(db.has_value());
   CHECK(db.error().code == base::exit_code::usage);
-  CHECK(db.error().message ==
-        "no database at '" + path + "' — run `entra-audit scan` first or pass --db");
+  CHECK(db.error().message == "no database at '" + path + "' — run `entra-audit scan` first or pass --db");
   CHECK_FALSE(std::filesystem::exists(path));
 }
 

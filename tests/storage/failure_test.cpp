@@ -9,7 +9,7 @@ using storage::detail::sqlite_failure;
 using storage::detail::system_failure;
 
 TEST_CASE("a full disk is reported as one line saying to free space") {
-  auto const e = sqlite_failure(nullptr, SQLITE_FULL, "store a page of users of scan 3 in 'a.db'");
+  const auto e = sqlite_failure(nullptr, SQLITE_FULL, "store a page of users of scan 3 in 'a.db'");
   CHECK(e.message ==
         "cannot store a page of users of scan 3 in 'a.db': database or disk is full — free disk space on the "
         "database's file system (`scan --keep N` prunes old snapshots)");
@@ -20,7 +20,7 @@ TEST_CASE("a full disk is reported as one line saying to free space") {
 TEST_CASE("storage errors name the cause and a fix for each kind of failure") {
   for (int rc : {SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_READONLY,
                  SQLITE_IOERR, SQLITE_NOMEM, SQLITE_MISUSE}) {
-    auto const e = sqlite_failure(nullptr, rc, "open database 'a.db'");
+    const auto e = sqlite_failure(nullptr, rc, "open database 'a.db'");
     CHECK(e.message.find("cannot open database 'a.db': ") == 0);
     CHECK(e.message.find(" — ") != std::string::npos);
     CHECK(e.message.find('\n') == std::string::npos);

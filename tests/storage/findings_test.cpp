@@ -31,17 +31,34 @@ std::vector<storage::finding_record> read_findings(storage::database& db, std::i
 TEST_CASE("a finding round-trips all 22 fields") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = complete_scan(db, 1, 1);
-  storage::finding_record f{guid(9999), guid(1), "a@b.example", "Ann", false, "Guest", "Ops", guid(1000),
-                            "ENTERPRISEPACK", "Office 365 E3", "self_service_trial", "high",
-                            "self_service_trial;email_verified_user", "direct+group", guid(3000) + ";" + guid(3001),
-                            guid(20), guid(1), "a@b.example", guid(8888), true, "removal_refused_403",
+  const auto id = complete_scan(db, 1, 1);
+  storage::finding_record f{guid(9999),
+                            guid(1),
+                            "a@b.example",
+                            "Ann",
+                            false,
+                            "Guest",
+                            "Ops",
+                            guid(1000),
+                            "ENTERPRISEPACK",
+                            "Office 365 E3",
+                            "self_service_trial",
+                            "high",
+                            "self_service_trial;email_verified_user",
+                            "direct+group",
+                            guid(3000) + ";" + guid(3001),
+                            guid(20),
+                            guid(1),
+                            "a@b.example",
+                            guid(8888),
+                            true,
+                            "removal_refused_403",
                             "ask the purchaser to cancel the trial"};
-  std::vector<storage::finding_record> const in{f};
+  const std::vector<storage::finding_record> in{f};
   ok(db.replace_findings(id, in));
-  auto const out = read_findings(db, id);
+  const auto out = read_findings(db, id);
   REQUIRE(out.size() == 1);
-  auto const& g = out[0];
+  const auto& g = out[0];
   CHECK(g.tenant_id == f.tenant_id);
   CHECK(g.user_id == f.user_id);
   CHECK(g.user_principal_name == f.user_principal_name);
@@ -66,9 +83,9 @@ TEST_CASE("a finding round-trips all 22 fields") {
   CHECK(g.recommended_action == f.recommended_action);
 
   storage::finding_record unknown = finding("u@b.example", "", guid(1001));
-  std::vector<storage::finding_record> const second{unknown};
+  const std::vector<storage::finding_record> second{unknown};
   ok(db.replace_findings(id, second));  // replaces, never adds
-  auto const replaced = read_findings(db, id);
+  const auto replaced = read_findings(db, id);
   REQUIRE(replaced.size() == 1);
   CHECK_FALSE(replaced[0].account_enabled.has_value());
   CHECK_FALSE(replaced[0].is_trial.has_value());
@@ -77,27 +94,26 @@ TEST_CASE("a finding round-trips all 22 fields") {
 TEST_CASE("findings come back sorted by upn, SKU part number and SKU id comparing bytes") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = complete_scan(db, 1, 1);
-  std::vector<storage::finding_record> const in{
+  const auto id = complete_scan(db, 1, 1);
+  const std::vector<storage::finding_record> in{
       finding("é@x", "A", guid(1)),  finding("a@x", "B", guid(2)), finding("Z@x", "A", guid(3)),
       finding("a@x", "A", guid(5)),  finding("a@x", "A", guid(4)), finding("a@x", "", guid(9)),
       finding("ab@x", "A", guid(1)), finding("A@x", "Z", guid(1)),
   };
   ok(db.replace_findings(id, in));
   std::vector<std::string> order;
-  for (auto const& f : read_findings(db, id))
+  for (const auto& f : read_findings(db, id))
     order.push_back(f.user_principal_name + "|" + f.sku_part_number + "|" + f.sku_id.substr(0, 8));
   CHECK(order == std::vector<std::string>{"A@x|Z|00000001", "Z@x|A|00000003", "a@x||00000009", "a@x|A|00000004",
-                                          "a@x|A|00000005", "a@x|B|00000002", "ab@x|A|00000001",
-                                          "é@x|A|00000001"});
+                                          "a@x|A|00000005", "a@x|B|00000002", "ab@x|A|00000001", "é@x|A|00000001"});
 }
 
 TEST_CASE("findings of one snapshot do not leak into another and need an existing scan") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const first = complete_scan(db, 1, 1);
-  auto const second = complete_scan(db, 1, 1);
-  std::vector<storage::finding_record> const in{finding("a@x", "A", guid(1))};
+  const auto first = complete_scan(db, 1, 1);
+  const auto second = complete_scan(db, 1, 1);
+  const std::vector<storage::finding_record> in{finding("a@x", "A", guid(1))};
   ok(db.replace_findings(first, in));
   CHECK(read_findings(db, second).empty());
   auto missing = db.replace_findings(second + 100, in);
@@ -106,7 +122,7 @@ TEST_CASE("findings of one snapshot do not leak into another and need an existin
 }
 
 TEST_CASE("hostile text round-trips unchanged through users, states and findings") {
-  std::vector<std::string> const hostile{
+  const std::vector<std::string> hostile{
       "O'Brien \"the\" \\ back; DROP TABLE users; --",
       "line one\nline two\r\nthree\ttab",
       "emoji 🦄👩🏽‍💻 and RTL \u202Eעברית\u202C العربية",
@@ -116,7 +132,7 @@ TEST_CASE("hostile text round-trips unchanged through users, states and findings
   };
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  const auto id = ok(db.begin_scan(start()));
   storage::user_page p;
   for (std::size_t i = 0; i < hostile.size(); ++i) {
     auto u = user(static_cast<int>(i) + 1);
@@ -147,7 +163,7 @@ TEST_CASE("hostile text round-trips unchanged through users, states and findings
   CHECK(i == hostile.size());
 
   std::vector<storage::finding_record> findings;
-  for (auto const& h : hostile) {
+  for (const auto& h : hostile) {
     auto f = finding(h, h, guid(1));
     f.display_name = h;
     f.evidence = h;
@@ -155,7 +171,7 @@ TEST_CASE("hostile text round-trips unchanged through users, states and findings
     findings.push_back(f);
   }
   ok(db.replace_findings(id, findings));
-  for (auto const& f : read_findings(db, id)) {
+  for (const auto& f : read_findings(db, id)) {
     CHECK(std::find(hostile.begin(), hostile.end(), f.user_principal_name) != hostile.end());
     CHECK(f.display_name == f.user_principal_name);
     CHECK(f.evidence == f.user_principal_name);

@@ -6,8 +6,12 @@ using storage::detail::from_json_array;
 using storage::detail::to_json_array;
 
 TEST_CASE("a list of strings round-trips through its JSON array text") {
-  std::vector<std::string> const items{"", "plain", "quote \" backslash \\ slash /", "line\nbreak\ttab\r",
-                                       std::string("\x01\x1f", 2), "emoji 🦄 and RTL עברית"};
+  const std::vector<std::string> items{"",
+                                       "plain",
+                                       "quote \" backslash \\ slash /",
+                                       "line\nbreak\ttab\r",
+                                       std::string("\x01\x1f", 2),
+                                       "emoji 🦄 and RTL עברית"};
   CHECK(from_json_array(to_json_array(items)) == items);
   CHECK(to_json_array({}) == "[]");
   CHECK(to_json_array({"a", "b"}) == R"(["a","b"])");

@@ -65,7 +65,7 @@ inline storage::database open(const std::filesystem::path& p,
 
 // Writes a complete snapshot of users first..last for tenant and returns its id.
 inline std::int64_t complete_scan(storage::database& db, int first, int last, std::string tenant = guid(9999)) {
-  auto const id = ok(db.begin_scan(start(tenant)));
+  const auto id = ok(db.begin_scan(start(tenant)));
   ok(db.set_tenant(id, {tenant, "Contoso"}));
   ok(db.write_user_page(id, page(first, last), "", {1, 0}));
   ok(db.finish_scan(id, storage::scan_status::complete, {2, 0}));

@@ -19,7 +19,7 @@ std::int64_t count(const std::filesystem::path& p, const std::string& sql) {
   sqlite3_stmt* s = nullptr;
   REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  auto const n = sqlite3_column_int64(s, 0);
+  const auto n = sqlite3_column_int64(s, 0);
   sqlite3_finalize(s);
   sqlite3_close(raw);
   return n;
@@ -30,7 +30,7 @@ std::int64_t count(const std::filesystem::path& p, const std::string& sql) {
 TEST_CASE("a new scan starts running with its start facts and no next link") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start("")));
+  const auto id = ok(db.begin_scan(start("")));
   auto info = ok(db.scan(id));
   REQUIRE(info.has_value());
   CHECK(info->status == storage::scan_status::running);
@@ -49,7 +49,7 @@ TEST_CASE("a new scan starts running with its start facts and no next link") {
 TEST_CASE("a page written twice stores each user once") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start(guid(9999), "fetch")));
+  const auto id = ok(db.begin_scan(start(guid(9999), "fetch")));
   ok(db.write_user_page(id, page(1, 4), "next-1", {1, 0}));
   ok(db.write_user_page(id, page(1, 4), "next-1", {2, 0}));  // the same page again (a retried write)
   ok(db.write_user_page(id, page(5, 6), "", {3, 0}));
@@ -68,7 +68,7 @@ TEST_CASE("a page written twice stores each user once") {
 TEST_CASE("a re-written user loses the licenses the new page no longer has") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  const auto id = ok(db.begin_scan(start()));
   ok(db.write_user_page(id, page(2, 2), "", {}));
   storage::user_page again;
   again.users.push_back(user(2));
@@ -85,7 +85,7 @@ TEST_CASE("a re-written user loses the licenses the new page no longer has") {
 TEST_CASE("for_each_user returns licenses and states grouped per user in id order") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  const auto id = ok(db.begin_scan(start()));
   // Pages arrive in Graph's order, not id order.
   ok(db.write_user_page(id, page(7, 9), "n1", {}));
   ok(db.write_user_page(id, page(1, 3), "n2", {}));
@@ -99,7 +99,7 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
   ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen.push_back(u); }));
   REQUIRE(seen.size() == 10);
   for (int n = 1; n <= 10; ++n) {
-    auto const& u = seen[n - 1];
+    const auto& u = seen[n - 1];
     CHECK(u.user.id == guid(n));
     CHECK(u.user.user_principal_name == user(n).user_principal_name);
     if (n == 10) {
@@ -107,7 +107,7 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
       CHECK(u.states.empty());
       continue;
     }
-    auto const expected = page(n, n);
+    const auto expected = page(n, n);
     REQUIRE(u.licenses.size() == expected.licenses.size());
     REQUIRE(u.states.size() == expected.states.size());
     for (std::size_t i = 0; i < u.licenses.size(); ++i) {
@@ -127,10 +127,10 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
 TEST_CASE("every field of a user round-trips, unknown booleans included") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
+  const auto id = ok(db.begin_scan(start()));
   storage::user_page p;
-  storage::user_record u{guid(1), "a@b.example", "Ann", "ann@b.example", "Guest", std::nullopt, "NO", false,
-                         "Ops", "2020-02-02T02:02:02Z", "EmailVerified"};
+  storage::user_record u{guid(1), "a@b.example", "Ann", "ann@b.example",        "Guest",        std::nullopt,
+                         "NO",    false,         "Ops", "2020-02-02T02:02:02Z", "EmailVerified"};
   p.users.push_back(u);
   ok(db.write_user_page(id, p, "", {}));
   ok(db.for_each_user(id, [&](const storage::user_licenses& got) {
@@ -151,7 +151,7 @@ TEST_CASE("every field of a user round-trips, unknown booleans included") {
 TEST_CASE("fetched license plans come back ordered by user, SKU and plan, once each") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start(guid(9999), "fetch")));
+  const auto id = ok(db.begin_scan(start(guid(9999), "fetch")));
   ok(db.write_user_page(id, page(1, 2), "", {}));
   std::vector<storage::license_plan_record> plans{{guid(2), guid(1000), guid(5), "B", "Success", false},
                                                   {guid(1), guid(1001), guid(4), "A", "Disabled", true}};
@@ -171,10 +171,22 @@ TEST_CASE("fetched license plans come back ordered by user, SKU and plan, once e
 
 TEST_CASE("a derived snapshot stores no plan rows and derives them from licenses and SKU plans") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto db = open(path);
-  auto const id = ok(db.begin_scan(start()));
-  storage::sku_record sku{"a_" + guid(1000), guid(1000), "E3", "a", "A", "User", "Enabled", 0, 0, 0, 0, 0, {},
+  const auto id = ok(db.begin_scan(start()));
+  storage::sku_record sku{"a_" + guid(1000),
+                          guid(1000),
+                          "E3",
+                          "a",
+                          "A",
+                          "User",
+                          "Enabled",
+                          0,
+                          0,
+                          0,
+                          0,
+                          0,
+                          {},
                           {{guid(2001), "P1", "Success", "User"}, {guid(2000), "P0", "PendingActivation", "User"}}};
   storage::sku_record twin = sku;  // the same skuId under another account adds its plans once
   twin.id = "b_" + guid(1000);
@@ -202,14 +214,15 @@ TEST_CASE("a derived snapshot stores no plan rows and derives them from licenses
   // SQL users see the same rows through latest_license_plans once the snapshot is complete.
   ok(db.finish_scan(id, storage::scan_status::complete, {}));
   CHECK(count(path, "SELECT count(*) FROM latest_license_plans") == 6);
-  CHECK(count(path, "SELECT count(*) FROM latest_license_plans WHERE enabled = 0 AND provisioning_status = "
-                    "'Disabled'") == 4);
+  CHECK(count(path,
+              "SELECT count(*) FROM latest_license_plans WHERE enabled = 0 AND provisioning_status = "
+              "'Disabled'") == 4);
 }
 
 TEST_CASE("user principal names are looked up by id within the snapshot") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = complete_scan(db, 1, 3);
+  const auto id = complete_scan(db, 1, 3);
   std::vector<std::string> ids{guid(3), guid(42), guid(1)};
   auto got = ok(db.user_principal_names(id, ids));
   REQUIRE(got.size() == 2);
@@ -220,19 +233,41 @@ TEST_CASE("user principal names are looked up by id within the snapshot") {
 TEST_CASE("tenant SKUs and subscriptions round-trip and are replaced, not merged") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = ok(db.begin_scan(start()));
-  storage::sku_record sku{"acct_" + guid(1000), guid(1000), "ENTERPRISEPACK", "acct", "Contoso", "User", "Enabled",
-                          5, 10, 1, 2, 3, {guid(20), guid(21)},
-                          {{guid(30), "EXCHANGE_S_ENTERPRISE", "Success", "User"}, {guid(31), "TEAMS1", "Disabled", "User"}}};
+  const auto id = ok(db.begin_scan(start()));
+  storage::sku_record sku{
+      "acct_" + guid(1000),
+      guid(1000),
+      "ENTERPRISEPACK",
+      "acct",
+      "Contoso",
+      "User",
+      "Enabled",
+      5,
+      10,
+      1,
+      2,
+      3,
+      {guid(20), guid(21)},
+      {{guid(30), "EXCHANGE_S_ENTERPRISE", "Success", "User"}, {guid(31), "TEAMS1", "Disabled", "User"}}};
   storage::sku_record other = sku;
   other.id = "acct_" + guid(1001);
   other.sku_id = guid(1001);
   other.subscription_ids.clear();
   other.service_plans.clear();
-  storage::subscription_record sub{guid(20), "commerce", guid(1000), "ENTERPRISEPACK", "Enabled", true, 25,
-                                   "2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z", guid(1), guid(9999), "User"};
-  storage::subscription_record bare{guid(21), "", guid(1000), "", "Deleted", std::nullopt, std::nullopt,
-                                    "", "", std::nullopt, std::nullopt, std::nullopt};
+  storage::subscription_record sub{guid(20),
+                                   "commerce",
+                                   guid(1000),
+                                   "ENTERPRISEPACK",
+                                   "Enabled",
+                                   true,
+                                   25,
+                                   "2024-01-01T00:00:00Z",
+                                   "2025-01-01T00:00:00Z",
+                                   guid(1),
+                                   guid(9999),
+                                   "User"};
+  storage::subscription_record bare{guid(21),     "", guid(1000), "",           "Deleted",    std::nullopt,
+                                    std::nullopt, "", "",         std::nullopt, std::nullopt, std::nullopt};
   std::vector<storage::sku_record> skus{other, sku};
   std::vector<storage::subscription_record> subs{sub, bare};
   ok(db.write_tenant_facts(id, skus, subs));
@@ -240,7 +275,7 @@ TEST_CASE("tenant SKUs and subscriptions round-trip and are replaced, not merged
 
   auto got = ok(db.skus(id));
   REQUIRE(got.size() == 2);
-  auto const& g = got[0];  // ordered by id
+  const auto& g = got[0];  // ordered by id
   CHECK(g.id == sku.id);
   CHECK(g.sku_part_number == "ENTERPRISEPACK");
   CHECK(g.account_name == "Contoso");
@@ -275,10 +310,10 @@ TEST_CASE("tenant SKUs and subscriptions round-trip and are replaced, not merged
 TEST_CASE("resumable_scan returns the stored next link of an interrupted or killed scan") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const tenant = guid(9999);
+  const auto tenant = guid(9999);
   CHECK_FALSE(ok(db.resumable_scan(tenant)).has_value());
 
-  auto const id = ok(db.begin_scan(start(tenant)));
+  const auto id = ok(db.begin_scan(start(tenant)));
   ok(db.write_user_page(id, page(1, 2), "https://graph/users?$skiptoken=A", {1, 0}));
   ok(db.write_user_page(id, page(3, 4), "https://graph/users?$skiptoken=B", {2, 1}));
   // Killed here: the snapshot stays 'running' with the link after the last committed page.
@@ -305,9 +340,9 @@ TEST_CASE("resumable_scan returns the stored next link of an interrupted or kill
 
 TEST_CASE("a page that fails half-way leaves nothing behind and keeps the previous next link") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto db = open(path);
-  auto const id = ok(db.begin_scan(start()));
+  const auto id = ok(db.begin_scan(start()));
   ok(db.write_user_page(id, page(1, 2), "after-page-1", {1, 0}));
   auto broken = page(3, 4);
   broken.licenses.push_back({guid(77), guid(1000), {}});  // a license whose user is not in the page
@@ -326,7 +361,7 @@ TEST_CASE("a page that fails half-way leaves nothing behind and keeps the previo
 TEST_CASE("a finished scan refuses further pages") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = complete_scan(db, 1, 1);
+  const auto id = complete_scan(db, 1, 1);
   auto r = db.write_user_page(id, page(2, 2), "", {});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().message.find("is not running") != std::string::npos);
@@ -335,18 +370,18 @@ TEST_CASE("a finished scan refuses further pages") {
 
 TEST_CASE("a failed scan never replaces the last complete snapshot") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto db = open(path);
-  auto const good = complete_scan(db, 1, 3);
+  const auto good = complete_scan(db, 1, 3);
   ok(db.replace_findings(good, std::vector<storage::finding_record>(1)));
 
-  auto const failed = ok(db.begin_scan(start()));
+  const auto failed = ok(db.begin_scan(start()));
   ok(db.write_user_page(failed, page(1, 5), "x", {}));
   ok(db.finish_scan(failed, storage::scan_status::failed, {}, "cannot read users: HTTP 500\nsecond line"));
-  auto const interrupted = ok(db.begin_scan(start()));
+  const auto interrupted = ok(db.begin_scan(start()));
   ok(db.write_user_page(interrupted, page(1, 6), "y", {}));
   ok(db.finish_scan(interrupted, storage::scan_status::interrupted, {}));
-  auto const running = ok(db.begin_scan(start()));
+  const auto running = ok(db.begin_scan(start()));
   ok(db.write_user_page(running, page(1, 7), "z", {}));
 
   CHECK(ok(db.latest_complete_scan())->scan_id == good);
@@ -364,11 +399,11 @@ TEST_CASE("a failed scan never replaces the last complete snapshot") {
 
 TEST_CASE("the latest views show each tenant's newest complete snapshot") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto db = open(path);
   complete_scan(db, 1, 2, guid(1));
   complete_scan(db, 1, 3, guid(2));
-  auto const newest = complete_scan(db, 1, 4, guid(1));
+  const auto newest = complete_scan(db, 1, 4, guid(1));
   CHECK(count(path, "SELECT count(*) FROM latest_scans") == 2);
   CHECK(count(path, "SELECT count(*) FROM latest_users") == 4 + 3);
   CHECK(count(path, "SELECT scan_id FROM latest_scans WHERE tenant_id = '" + guid(1) + "'") == newest);
@@ -379,21 +414,21 @@ TEST_CASE("the latest views show each tenant's newest complete snapshot") {
 
 TEST_CASE("prune keeps the newest N complete snapshots of the tenant and drops their rows") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto db = open(path);
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(complete_scan(db, 1, 2));
-  auto const old_failed = ok(db.begin_scan(start()));
+  const auto old_failed = ok(db.begin_scan(start()));
   ok(db.finish_scan(old_failed, storage::scan_status::failed, {}, "x"));
   ids.push_back(complete_scan(db, 1, 2));
-  auto const other_tenant = complete_scan(db, 1, 2, guid(1));
-  auto const newer_interrupted = ok(db.begin_scan(start()));
+  const auto other_tenant = complete_scan(db, 1, 2, guid(1));
+  const auto newer_interrupted = ok(db.begin_scan(start()));
   ok(db.write_user_page(newer_interrupted, page(1, 1), "next", {}));
   ok(db.finish_scan(newer_interrupted, storage::scan_status::interrupted, {}));
 
   CHECK(ok(db.prune(guid(9999), 2)) == 4);  // 3 complete + 1 failed older than the newest complete
   std::vector<std::int64_t> left;
-  for (auto const& s : ok(db.scans(guid(9999)))) left.push_back(s.scan_id);
+  for (const auto& s : ok(db.scans(guid(9999)))) left.push_back(s.scan_id);
   CHECK(left == std::vector<std::int64_t>{newer_interrupted, ids[4], ids[3]});
   CHECK(ok(db.scan(other_tenant)).has_value());
   CHECK(count(path, "SELECT count(*) FROM users") == 2 * 2 + 2 + 1);
@@ -405,10 +440,10 @@ TEST_CASE("prune keeps the newest N complete snapshots of the tenant and drops t
 
 TEST_CASE("a second connection reads while a page's write transaction is open") {
   test_support::temp_dir dir;
-  auto const path = dir / "a.db";
+  const auto path = dir / "a.db";
   auto writer = open(path);
-  auto const good = complete_scan(writer, 1, 3);
-  auto const id = ok(writer.begin_scan(start()));
+  const auto good = complete_scan(writer, 1, 3);
+  const auto id = ok(writer.begin_scan(start()));
   ok(writer.write_user_page(id, page(1, 2), "next", {}));
 
   // Hold a write transaction open on a third raw connection, as a scan in the middle of a page does.
@@ -419,7 +454,7 @@ TEST_CASE("a second connection reads while a page's write transaction is open") 
   auto reader = open(path, storage::open_mode::read_only);
   CHECK(ok(reader.latest_complete_scan())->scan_id == good);
   CHECK(user_ids(reader, good).size() == 3);  // the uncommitted delete is invisible
-  auto rw_reader = open(path);                 // a read-write open of a current file needs no write lock
+  auto rw_reader = open(path);                // a read-write open of a current file needs no write lock
   CHECK(user_ids(rw_reader, id).size() == 2);
 
   sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -19,7 +19,7 @@ std::vector<std::string> column0(const std::filesystem::path& p, const std::stri
   REQUIRE(sqlite3_prepare_v2(raw, sql.c_str(), -1, &s, nullptr) == SQLITE_OK);
   std::vector<std::string> out;
   while (sqlite3_step(s) == SQLITE_ROW) {
-    auto const* t = sqlite3_column_text(s, column);
+    const auto* t = sqlite3_column_text(s, column);
     out.emplace_back(t != nullptr ? reinterpret_cast<const char*>(t) : "");
   }
   sqlite3_finalize(s);
@@ -30,8 +30,8 @@ std::vector<std::string> column0(const std::filesystem::path& p, const std::stri
 }  // namespace
 
 TEST_CASE("docs/schema.md is the schema generated from the table declarations") {
-  auto const doc = std::filesystem::path(ENTRA_AUDIT_SOURCE_DIR) / "docs" / "schema.md";
-  auto const generated = storage::schema::markdown();
+  const auto doc = std::filesystem::path(ENTRA_AUDIT_SOURCE_DIR) / "docs" / "schema.md";
+  const auto generated = storage::schema::markdown();
   if (std::getenv("ENTRA_AUDIT_UPDATE_DOCS") != nullptr) {
     test_support::write_file(doc, generated);
     std::filesystem::permissions(doc, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
@@ -44,37 +44,37 @@ TEST_CASE("docs/schema.md is the schema generated from the table declarations") 
 TEST_CASE("a new database has exactly the declared tables, columns and views") {
   test_support::temp_dir dir;
   { auto db = storage_test::open(dir / "a.db"); }
-  for (auto const& t : storage::schema::tables()) {
+  for (const auto& t : storage::schema::tables()) {
     std::vector<std::string> declared;
-    for (auto const& c : t.columns) declared.emplace_back(c.name);
-    CHECK_MESSAGE(column0(dir / "a.db", "SELECT name FROM pragma_table_info('" + std::string(t.name) + "')") ==
-                      declared,
-                  t.name);
+    for (const auto& c : t.columns) declared.emplace_back(c.name);
+    CHECK_MESSAGE(
+        column0(dir / "a.db", "SELECT name FROM pragma_table_info('" + std::string(t.name) + "')") == declared, t.name);
   }
   std::vector<std::string> views;
-  for (auto const& v : storage::schema::views()) views.emplace_back(v.name);
+  for (const auto& v : storage::schema::views()) views.emplace_back(v.name);
   std::sort(views.begin(), views.end());
   CHECK(column0(dir / "a.db", "SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name") == views);
   // Each view answers (its SELECT compiles against the tables).
-  for (auto const& v : views) CHECK(column0(dir / "a.db", "SELECT count(*) FROM " + v) == std::vector<std::string>{"0"});
+  for (const auto& v : views)
+    CHECK(column0(dir / "a.db", "SELECT count(*) FROM " + v) == std::vector<std::string>{"0"});
 }
 
 TEST_CASE("findings are read in report order from the index, without a sort") {
   test_support::temp_dir dir;
   { auto db = storage_test::open(dir / "a.db"); }
-  auto const plan = column0(dir / "a.db",
+  const auto plan = column0(dir / "a.db",
                             "EXPLAIN QUERY PLAN SELECT * FROM findings WHERE scan_id = 1 "
                             "ORDER BY user_principal_name, sku_part_number, sku_id",
                             3);  // the plan's detail column
   std::string joined;
-  for (auto const& p : plan) joined += p + "\n";
+  for (const auto& p : plan) joined += p + "\n";
   CHECK_MESSAGE(joined.find("findings_by_upn") != std::string::npos, joined);
   CHECK_MESSAGE(joined.find("TEMP B-TREE") == std::string::npos, joined);
 }
 
 TEST_CASE("every table but scans is STRICT and removed with its snapshot") {
-  for (auto const& t : storage::schema::tables()) {
-    auto const sql = storage::schema::create_table_sql(t);
+  for (const auto& t : storage::schema::tables()) {
+    const auto sql = storage::schema::create_table_sql(t);
     CHECK(sql.find("STRICT") != std::string::npos);
     if (t.name != "scans") CHECK(sql.find("REFERENCES scans (scan_id) ON DELETE CASCADE") != std::string::npos);
   }
