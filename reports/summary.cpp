@@ -31,6 +31,17 @@ std::int64_t headline_users(const findings_summary& s) {
   return s.preflight ? s.users_blocked : s.users_with_findings;
 }
 
+namespace {
+
+// Ranking of top users: most findings first, then upn and id (bytes) so ties are stable.
+bool ranks_before(const user_count& a, const user_count& b) {
+  if (a.findings != b.findings) return a.findings > b.findings;
+  if (a.user_principal_name != b.user_principal_name) return a.user_principal_name < b.user_principal_name;
+  return a.user_id < b.user_id;
+}
+
+}  // namespace
+
 void summary_builder::add(const storage::finding_record& f) {
   ++findings_;
   ++origins_[f.origin];
@@ -45,14 +56,36 @@ void summary_builder::add(const storage::finding_record& f) {
     sku.product_name = f.product_name;
   }
   ++sku.findings;
-  auto& user = users_[f.user_id];
-  if (user.findings == 0) {
-    user.user_principal_name = f.user_principal_name;
-    user.display_name = f.display_name;
-    user.department = f.department;
+  auto [it, inserted] = users_.try_emplace(f.user_id);
+  auto& user = it->second;
+  if (inserted) {
+    auto [d, new_department] =
+        department_index_.try_emplace(f.department, static_cast<std::uint32_t>(departments_.size()));
+    if (new_department) departments_.push_back(f.department);
+    user.department = d->second;
   }
   ++user.findings;
   user.outcomes |= outcome_bit(f.idp_outcome);
+  offer_top_user(it->first, user, f);
+}
+
+void summary_builder::offer_top_user(const std::string& user_id, const user_acc& acc,
+                                     const storage::finding_record& f) {
+  if (top_users_limit_ == 0) return;
+  auto const member = std::find_if(top_.begin(), top_.end(), [&](const user_count& u) { return u.user_id == user_id; });
+  if (member != top_.end()) {
+    member->findings = acc.findings;
+    member->blocked = acc.outcomes != 0;
+    return;
+  }
+  user_count candidate{user_id, f.user_principal_name, f.display_name, acc.findings, acc.outcomes != 0};
+  if (top_.size() < top_users_limit_) {
+    top_.push_back(std::move(candidate));
+    return;
+  }
+  auto const weakest = std::min_element(top_.begin(), top_.end(),
+                                        [](const user_count& a, const user_count& b) { return ranks_before(b, a); });
+  if (ranks_before(candidate, *weakest)) *weakest = std::move(candidate);
 }
 
 findings_summary summary_builder::finish() const {
@@ -84,35 +117,25 @@ findings_summary summary_builder::finish() const {
     return a.sku_id < b.sku_id;
   });
 
-  std::unordered_map<std::string, department_count> departments;
-  std::vector<user_count> users;
-  users.reserve(users_.size());
+  std::vector<department_count> departments(departments_.size());
+  for (std::size_t i = 0; i < departments_.size(); ++i) departments[i].department = departments_[i];
   for (auto const& [id, u] : users_) {
     auto& d = departments[u.department];
-    d.department = u.department;
     ++d.users;
     d.findings += u.findings;
     if (u.outcomes & refused_403) ++s.users_refused_403;
     if (u.outcomes & refused_400) ++s.users_refused_400;
     if (u.outcomes & may_be_refused) ++s.users_may_be_refused;
     if (u.outcomes != 0) ++s.users_blocked;
-    users.push_back({id, u.user_principal_name, u.display_name, u.findings, u.outcomes != 0});
   }
-  for (auto& [name, d] : departments) s.by_department.push_back(std::move(d));
+  s.by_department = std::move(departments);
   std::sort(s.by_department.begin(), s.by_department.end(), [](const department_count& a, const department_count& b) {
     if (a.users != b.users) return a.users > b.users;
     return a.department < b.department;
   });
 
-  auto const by_findings = [](const user_count& a, const user_count& b) {
-    if (a.findings != b.findings) return a.findings > b.findings;
-    if (a.user_principal_name != b.user_principal_name) return a.user_principal_name < b.user_principal_name;
-    return a.user_id < b.user_id;
-  };
-  auto const keep = std::min(top_users_limit_, users.size());
-  std::partial_sort(users.begin(), users.begin() + static_cast<std::ptrdiff_t>(keep), users.end(), by_findings);
-  users.resize(keep);
-  s.top_users = std::move(users);
+  s.top_users = top_;
+  std::sort(s.top_users.begin(), s.top_users.end(), ranks_before);
   return s;
 }
 

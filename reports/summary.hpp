@@ -53,7 +53,8 @@ struct findings_summary {
 // Users affected in the sense of the headline: blocked when a pre-flight ran, else any user with findings.
 std::int64_t headline_users(const findings_summary& s);
 
-// Accumulates findings one at a time; memory grows with users-with-findings, SKUs and departments only.
+// Accumulates findings one at a time. Memory: a small fixed-size entry per user with findings (id, department
+// index, counts), one per SKU and department, and the names of the current top users only.
 class summary_builder {
  public:
   explicit summary_builder(std::size_t top_users_limit = 10) : top_users_limit_(top_users_limit) {}
@@ -62,19 +63,24 @@ class summary_builder {
 
  private:
   struct user_acc {
-    std::string user_principal_name;
-    std::string display_name;
-    std::string department;
-    std::int64_t findings = 0;
-    unsigned outcomes = 0;  // bit set of outcome_bit
+    std::uint32_t department = 0;  // index into departments_
+    std::uint32_t findings = 0;
+    unsigned outcomes = 0;  // bit set of refused_403 / refused_400 / may_be_refused
   };
+  void offer_top_user(const std::string& user_id, const user_acc& acc, const storage::finding_record& f);
+
   std::size_t top_users_limit_;
   std::int64_t findings_ = 0;
   bool preflight_ = false;
   std::unordered_map<std::string, std::int64_t> origins_;
   std::unordered_map<std::string, std::int64_t> outcomes_;
   std::unordered_map<std::string, sku_count> skus_;
+  std::unordered_map<std::string, std::uint32_t> department_index_;
+  std::vector<std::string> departments_;
   std::unordered_map<std::string, user_acc> users_;
+  // The best top_users_limit users so far. Counts only grow and the weakest member only improves, so a user
+  // re-offered after each of its rows ends here exactly when its final count ranks it (see offer_top_user).
+  std::vector<user_count> top_;
 };
 
 }  // namespace reports
