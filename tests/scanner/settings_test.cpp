@@ -1,0 +1,211 @@
+#include "scanner/settings.hpp"
+
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+namespace {
+
+using env_map = std::map<std::string, std::string>;
+
+auto env_of(const env_map& values) {
+  return [values](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const env_map base_env = {{"AZURE_TENANT_ID", "11111111-1111-1111-1111-111111111111"},
+                          {"AZURE_CLIENT_ID", "22222222-2222-2222-2222-222222222222"},
+                          {"AZURE_CLIENT_SECRET", "s3cr3t-value"}};
+
+}  // namespace
+
+TEST_CASE("the Azure SDK environment variables alone resolve to the global cloud with a secret") {
+  auto r = scanner::resolve_settings({}, env_of(base_env));
+  REQUIRE(r.has_value());
+  auto const& [options, creds] = *r;
+  CHECK(creds.tenant_id == "11111111-1111-1111-1111-111111111111");
+  CHECK(creds.client_id == "22222222-2222-2222-2222-222222222222");
+  CHECK(creds.secret == "s3cr3t-value");
+  CHECK(options.graph_endpoint == "https://graph.microsoft.com");
+  CHECK(options.authority_host == "https://login.microsoftonline.com");
+  CHECK(options.scope == "https://graph.microsoft.com/.default");
+  CHECK_FALSE(options.https_proxy);
+}
+
+TEST_CASE("flags win over the environment") {
+  test_support::temp_dir dir;
+  test_support::write_file(dir / "secret", "from-file\n");
+  scanner::auth_flags flags;
+  flags.tenant_id = "contoso.onmicrosoft.com";
+  flags.client_id = "33333333-3333-3333-3333-333333333333";
+  flags.client_secret_file = (dir / "secret").string();
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.tenant_id == "contoso.onmicrosoft.com");
+  CHECK(r->second.client_id == "33333333-3333-3333-3333-333333333333");
+  CHECK(r->second.secret == "from-file");  // the file's line end is not part of the secret
+}
+
+TEST_CASE("a missing tenant is a usage error naming AZURE_TENANT_ID and --tenant-id") {
+  auto env = base_env;
+  env.erase("AZURE_TENANT_ID");
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("AZURE_TENANT_ID") != std::string::npos);
+  CHECK(r.error().message.find("--tenant-id") != std::string::npos);
+}
+
+TEST_CASE("a missing client id or credential is a usage error naming what to set") {
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_ID");
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("AZURE_CLIENT_ID") != std::string::npos);
+
+  env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("AZURE_CLIENT_SECRET") != std::string::npos);
+}
+
+TEST_CASE("two credentials at once are a contradiction, reported as a usage error") {
+  auto env = base_env;
+  env["AZURE_CLIENT_CERTIFICATE_PATH"] = "/tmp/cert.pem";
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("AZURE_CLIENT_SECRET") != std::string::npos);
+  CHECK(r.error().message.find("AZURE_CLIENT_CERTIFICATE_PATH") != std::string::npos);
+}
+
+TEST_CASE("a certificate from the environment carries its password; --rs256 picks RS256") {
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  env["AZURE_CLIENT_CERTIFICATE_PATH"] = "/tmp/cert.pem";
+  env["AZURE_CLIENT_CERTIFICATE_PASSWORD"] = "pw";
+  scanner::auth_flags flags;
+  flags.rs256 = true;
+  auto r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.certificate_path == "/tmp/cert.pem");
+  CHECK(r->second.certificate_password == "pw");
+  CHECK(r->second.certificate_rs256);
+  CHECK_FALSE(r->second.secret);
+}
+
+TEST_CASE("a federated token file from the environment is kept as a path, not read yet") {
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  env["AZURE_FEDERATED_TOKEN_FILE"] = "/var/run/secrets/token";
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.federated_token_file == "/var/run/secrets/token");
+}
+
+TEST_CASE("a secret file that does not exist is a usage error naming the flag") {
+  scanner::auth_flags flags;
+  flags.client_secret_file = "/nonexistent/secret";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("--client-secret-file") != std::string::npos);
+}
+
+TEST_CASE("plain http is refused for a non-loopback Graph endpoint or authority") {
+  scanner::auth_flags flags;
+  flags.graph_endpoint = "http://graph.example.com";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("--graph-endpoint") != std::string::npos);
+
+  auto env = base_env;
+  env["AZURE_AUTHORITY_HOST"] = "http://10.0.0.1:8080";
+  r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("AZURE_AUTHORITY_HOST") != std::string::npos);
+}
+
+TEST_CASE("plain http is accepted for loopback hosts, as the emulator serves") {
+  for (std::string url : {"http://127.0.0.1:8080", "http://127.3.4.5", "http://[::1]:9000", "http://localhost:1/"}) {
+    CAPTURE(url);
+    scanner::auth_flags flags;
+    flags.graph_endpoint = url;
+    flags.authority_host = url;
+    auto r = scanner::resolve_settings(flags, env_of(base_env));
+    REQUIRE(r.has_value());
+    CHECK(r->first.scope == r->first.graph_endpoint + "/.default");
+    CHECK(r->first.graph_endpoint.back() != '/');
+  }
+}
+
+TEST_CASE("each national cloud has its own Graph root, login host and scope") {
+  struct row {
+    const char* cloud;
+    const char* graph;
+    const char* login;
+  };
+  for (auto const& c : {row{"global", "https://graph.microsoft.com", "https://login.microsoftonline.com"},
+                        row{"usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us"},
+                        row{"usgov-dod", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us"},
+                        row{"china", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn"}}) {
+    CAPTURE(c.cloud);
+    scanner::auth_flags flags;
+    flags.cloud = c.cloud;
+    auto r = scanner::resolve_settings(flags, env_of(base_env));
+    REQUIRE(r.has_value());
+    CHECK(r->first.graph_endpoint == c.graph);
+    CHECK(r->first.authority_host == c.login);
+    CHECK(r->first.scope == std::string(c.graph) + "/.default");
+  }
+  scanner::auth_flags flags;
+  flags.cloud = "mars";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+}
+
+TEST_CASE("--graph-endpoint and --authority-host override the cloud") {
+  scanner::auth_flags flags;
+  flags.cloud = "china";
+  flags.graph_endpoint = "https://graph.example.test/";
+  flags.authority_host = "https://login.example.test";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->first.graph_endpoint == "https://graph.example.test");
+  CHECK(r->first.authority_host == "https://login.example.test");
+  CHECK(r->first.scope == "https://graph.example.test/.default");
+}
+
+TEST_CASE("HTTPS_PROXY and NO_PROXY are read in either case; a TLS proxy URL is refused") {
+  auto env = base_env;
+  env["https_proxy"] = "proxy.example.com:3128";
+  env["NO_PROXY"] = ".internal,localhost";
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->first.https_proxy == "http://proxy.example.com:3128");
+  CHECK(r->first.no_proxy == ".internal,localhost");
+
+  env["HTTPS_PROXY"] = "https://proxy.example.com:3128";
+  r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("HTTPS_PROXY") != std::string::npos);
+}
+
+TEST_CASE("a tenant id that would change the token URL's path is refused") {
+  auto env = base_env;
+  env["AZURE_TENANT_ID"] = "../evil";
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+}

@@ -1,0 +1,80 @@
+#include "scanner/token_response.hpp"
+
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  return test_support::read_file(std::string(ENTRA_AUDIT_SOURCE_DIR) + "/tests/data/token/" + name);
+}
+
+// token-error.json's shape with another code and description.
+std::string aadsts(long code, const std::string& error, const std::string& description) {
+  return R"({"error":")" + error + R"(","error_description":"AADSTS)" + std::to_string(code) + ": " + description +
+         R"(\r\nTrace ID: 255d1aef-8c98-452f-ac51-23d051240864\r\nCorrelation ID: fb3d2015\r\nTimestamp: 2016-01-09 02:02:12Z","error_codes":[)" +
+         std::to_string(code) + R"(],"timestamp":"2016-01-09 02:02:12Z","trace_id":"255d","correlation_id":"fb3d"})";
+}
+
+const scanner::token_request_context who{"tenant-1", "client-1", "secret",
+                                         "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"};
+
+}  // namespace
+
+TEST_CASE("the documented token response yields the token and its lifetime") {
+  auto t = scanner::parse_token_response(fixture("token-response.json"));
+  REQUIRE(t.has_value());
+  CHECK(t->value.starts_with("eyJ0eXAiOiJKV1Qi"));
+  CHECK(t->lifetime == std::chrono::seconds{3599});
+}
+
+TEST_CASE("expires_in as a string is accepted; a body without access_token is an error") {
+  auto t = scanner::parse_token_response(R"({"token_type":"Bearer","expires_in":"120","access_token":"abc"})");
+  REQUIRE(t.has_value());
+  CHECK(t->lifetime == std::chrono::seconds{120});
+  CHECK_FALSE((scanner::parse_token_response(R"({"token_type":"Bearer","expires_in":3599})")).has_value());
+  CHECK_FALSE((scanner::parse_token_response("<html>")).has_value());
+  CHECK_FALSE((scanner::parse_token_response(R"({"token_type":"pop","access_token":"abc"})")).has_value());
+}
+
+TEST_CASE("the documented invalid_scope error becomes one AADSTS70011 line") {
+  auto const line = scanner::describe_token_error(400, fixture("token-error.json"), who);
+  CHECK(line.starts_with("AADSTS70011:"));
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(line.find("Trace ID") == std::string::npos);
+}
+
+TEST_CASE("an invalid client secret names AZURE_CLIENT_SECRET and the app") {
+  auto const line = scanner::describe_token_error(
+      401, aadsts(7000215, "invalid_client", "Invalid client secret provided. Ensure the secret being sent ..."), who);
+  CHECK(line == "AADSTS7000215: invalid client secret — check AZURE_CLIENT_SECRET for app client-1");
+}
+
+TEST_CASE("expired secrets, unknown apps and unknown tenants each say what to check") {
+  CHECK(scanner::describe_token_error(401, aadsts(7000222, "invalid_client", "The provided client secret keys are expired."), who)
+            .find("expired") != std::string::npos);
+  auto const app = scanner::describe_token_error(400, aadsts(700016, "unauthorized_client", "Application not found"), who);
+  CHECK(app.find("AZURE_CLIENT_ID") != std::string::npos);
+  CHECK(app.find("AZURE_TENANT_ID") != std::string::npos);
+  auto const tenant = scanner::describe_token_error(400, aadsts(90002, "invalid_request", "Tenant not found."), who);
+  CHECK(tenant.starts_with("AADSTS90002"));
+  CHECK(tenant.find("AZURE_TENANT_ID") != std::string::npos);
+}
+
+TEST_CASE("certificate problems point at the certificate registered on the app") {
+  auto const line = scanner::describe_token_error(
+      401, aadsts(700027, "invalid_client", "Client assertion failed signature validation."), who);
+  CHECK(line.starts_with("AADSTS700027"));
+  CHECK(line.find("certificate registered on app client-1") != std::string::npos);
+}
+
+TEST_CASE("other AADSTS errors give the first line of error_description; non-JSON gives the status") {
+  auto const line = scanner::describe_token_error(400, aadsts(50126, "invalid_grant", "Something else."), who);
+  CHECK(line == "AADSTS50126: Something else.");
+  auto const bare = scanner::describe_token_error(502, "<html>bad gateway</html>", who);
+  CHECK(bare.find("502") != std::string::npos);
+  CHECK(bare.find("html") == std::string::npos);
+}
