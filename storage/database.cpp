@@ -54,13 +54,13 @@ base::error detail::connection::failure(int rc, std::string_view what) const {
 }
 
 base::result<detail::statement*> detail::connection::prepared(std::string_view sql, std::string_view what) {
-  auto it = statements.find(std::string(sql));
-  if (it == statements.end()) {
-    detail::statement s;
-    if (const int rc = detail::statement::prepare(db, sql, true, s); rc != SQLITE_OK) return failure(rc, what);
-    it = statements.emplace(std::string(sql), std::move(s)).first;
-  }
-  return &it->second;
+  std::string key(sql);
+  auto [first, last] = statements.equal_range(key);
+  for (auto it = first; it != last; ++it)
+    if (!it->second.busy()) return &it->second;
+  detail::statement s;
+  if (const int rc = detail::statement::prepare(db, sql, true, s); rc != SQLITE_OK) return failure(rc, what);
+  return &statements.emplace(std::move(key), std::move(s))->second;
 }
 
 base::result<void> detail::connection::exec(std::string_view sql, std::string_view what) {

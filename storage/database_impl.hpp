@@ -12,20 +12,22 @@
 namespace storage {
 namespace detail {
 
-// The connection and its prepared statements (connection is this; helpers outside the class take it).
+// The connection and its prepared statements (database::impl is one; helpers outside the class take it).
 struct connection {
   sqlite3* db = nullptr;
   std::string path;
   open_mode mode = open_mode::read_write;
   // Prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused for every page; keyed by SQL text.
-  std::unordered_map<std::string, detail::statement> statements;
+  // A multimap: a read whose callback starts the same read again gets a second statement, not the running one.
+  std::unordered_multimap<std::string, detail::statement> statements;
 
   connection() = default;
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
   ~connection();
 
-  // The cached prepared statement for sql (reset, no bindings); what names the operation in an error.
+  // A cached prepared statement for sql that no cursor is stepping (reset, no bindings); what names the
+  // operation in an error.
   base::result<detail::statement*> prepared(std::string_view sql, std::string_view what);
   // Runs sql (one or more statements, no parameters) once, without caching it.
   base::result<void> exec(std::string_view sql, std::string_view what);

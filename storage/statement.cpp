@@ -101,6 +101,8 @@ std::optional<bool> statement::boolean(int column) const {
   return integer(column) != 0;
 }
 
+bool statement::busy() const { return stmt_ != nullptr && sqlite3_stmt_busy(stmt_) != 0; }
+
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 }  // namespace storage::detail

@@ -49,6 +49,9 @@ class statement {
   std::optional<bool> boolean(int column) const;
   bool is_null(int column) const;
 
+  // True while a cursor is between its first step() and its reset().
+  bool busy() const;
+
   sqlite3_stmt* get() const { return stmt_; }
   explicit operator bool() const { return stmt_ != nullptr; }
 

@@ -179,3 +179,20 @@ TEST_CASE("hostile text round-trips unchanged through users, states and findings
     CHECK(f.sku_part_number == f.user_principal_name);
   }
 }
+
+TEST_CASE("a reader's callback may start another read of the same database") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto const id = complete_scan(db, 1, 3);
+  std::vector<storage::finding_record> const in{finding("a@x", "A", guid(1)), finding("b@x", "A", guid(1))};
+  ok(db.replace_findings(id, in));
+  int outer = 0;
+  int inner = 0;
+  ok(db.for_each_finding(id, [&](const storage::finding_record&) {
+    ++outer;
+    ok(db.for_each_finding(id, [&](const storage::finding_record&) { ++inner; }));
+    CHECK(user_ids(db, id).size() == 3);
+  }));
+  CHECK(outer == 2);
+  CHECK(inner == 4);
+}
