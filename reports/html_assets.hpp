@@ -59,6 +59,8 @@ thead th[aria-sort=descending]::after{content:" \25BC";font-size:10px;color:var(
 tbody td{padding:8px 12px;border-bottom:1px solid #f1f3f6;vertical-align:top;overflow-wrap:break-word}
 tbody tr:hover td{background:#f8fafc}
 td .sub{display:block;color:var(--muted);font-size:12px}
+/* A name with a right-to-left override must not reorder its neighbours' text. */
+tbody td,td .sub,header.top h1{unicode-bidi:isolate}
 td.none{text-align:center;color:var(--muted);padding:28px}
 .badge{display:inline-block;padding:2px 9px;border-radius:999px;font-size:12px;font-weight:600;color:#fff;
 background:#94a3b8;white-space:nowrap}

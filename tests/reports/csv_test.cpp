@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+
 namespace {
 
 std::string render_to_string(const std::vector<storage::finding_record>& findings) {
@@ -89,4 +91,40 @@ TEST_CASE("an uncommitted output leaves no file behind") {
     out->write("partial");
   }
   CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("an output path that is a directory, or under a file, is a usage error with the fix") {
+  test_support::temp_dir dir;
+  auto as_dir = reports::output_file::open(dir.path().string());
+  REQUIRE_FALSE(as_dir.has_value());
+  CHECK(as_dir.error().code == base::exit_code::usage);
+  CHECK(as_dir.error().message.find("it is a directory") != std::string::npos);
+
+  test_support::write_file(dir / "file", "x");
+  auto under_file = reports::output_file::open((dir / "file" / "r.csv").string());
+  REQUIRE_FALSE(under_file.has_value());
+  CHECK(under_file.error().code == base::exit_code::usage);
+  CHECK(under_file.error().message.find("not a directory") != std::string::npos);
+}
+
+TEST_CASE("a report replaces an existing file whole and leaves it with mode 0600") {
+  test_support::temp_dir dir;
+  auto const path = dir / "r.csv";
+  test_support::write_file(path, "old content that is longer than the new one\n");
+  ::chmod(path.c_str(), 0644);
+  auto out = reports::output_file::open(path.string());
+  REQUIRE(reports_test::ok(out));
+  out->write("new\n");
+  REQUIRE(reports_test::ok(out->commit()));
+  CHECK(test_support::read_file(path) == "new\n");
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("a full disk is a one-line runtime error naming the path and the fix") {
+  // A full disk cannot be arranged portably in a test: this checks what commit() returns for ENOSPC.
+  auto const e = reports::output_error("write report", "/data/r.csv", ENOSPC);
+  CHECK(e.code == base::exit_code::runtime);
+  CHECK(e.message == "cannot write report '/data/r.csv': no space left on device (free space or choose another --out)");
 }
