@@ -183,8 +183,8 @@ TEST_CASE("hostile text round-trips unchanged through users, states and findings
 TEST_CASE("a reader's callback may start another read of the same database") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
-  auto const id = complete_scan(db, 1, 3);
-  std::vector<storage::finding_record> const in{finding("a@x", "A", guid(1)), finding("b@x", "A", guid(1))};
+  const auto id = complete_scan(db, 1, 3);
+  const std::vector<storage::finding_record> in{finding("a@x", "A", guid(1)), finding("b@x", "A", guid(1))};
   ok(db.replace_findings(id, in));
   int outer = 0;
   int inner = 0;
