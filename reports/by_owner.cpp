@@ -1,11 +1,7 @@
 #include "reports/by_owner.hpp"
 
-#include "reports/csv.hpp"
-#include "reports/csv_writer.hpp"
-#include "reports/output_file.hpp"
-#include "reports/text.hpp"
-
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,7 +12,10 @@
 #include <string_view>
 #include <tuple>
 
-#include <fmt/format.h>
+#include "reports/csv.hpp"
+#include "reports/csv_writer.hpp"
+#include "reports/output_file.hpp"
+#include "reports/text.hpp"
 
 namespace reports {
 
@@ -29,9 +28,12 @@ enum class owner_kind { purchaser, partner_tenant, none };
 
 std::string_view to_string(owner_kind k) {
   switch (k) {
-    case owner_kind::purchaser: return "purchaser";
-    case owner_kind::partner_tenant: return "partner_tenant";
-    case owner_kind::none: return "none";
+    case owner_kind::purchaser:
+      return "purchaser";
+    case owner_kind::partner_tenant:
+      return "partner_tenant";
+    case owner_kind::none:
+      return "none";
   }
   return "none";
 }
@@ -48,8 +50,8 @@ struct owner_state {
 std::vector<std::string_view> split(std::string_view cell) {
   std::vector<std::string_view> items;
   while (!cell.empty()) {
-    auto const end = cell.find(';');
-    if (auto const item = cell.substr(0, end); !item.empty()) items.push_back(item);
+    const auto end = cell.find(';');
+    if (const auto item = cell.substr(0, end); !item.empty()) items.push_back(item);
     cell = end == std::string_view::npos ? std::string_view() : cell.substr(end + 1);
   }
   return items;
@@ -75,7 +77,7 @@ class owner_files {
   owner_files& operator=(const owner_files&) = delete;
   ~owner_files() {
     if (committed_) return;
-    for (auto const& [key, o] : owners_)
+    for (const auto& [key, o] : owners_)
       if (!o.temp_path.empty()) ::unlink(o.temp_path.c_str());
   }
 
@@ -112,7 +114,7 @@ class owner_files {
     if (!index) return index.error();
     index->write("owner,owner_kind,file,findings,users\r\n");
     for (auto& [key, o] : owners_) {
-      auto const path = dir_ + "/" + o.file_name;
+      const auto path = dir_ + "/" + o.file_name;
       if (::rename(o.temp_path.c_str(), path.c_str()) != 0) return output_error("write report", path, errno);
       o.temp_path.clear();
       written.push_back(path);
@@ -127,7 +129,7 @@ class owner_files {
 
  private:
   std::string unique_name(std::string_view owner) {
-    auto const base = sanitize_file_name(owner);
+    const auto base = sanitize_file_name(owner);
     for (int n = 1;; ++n) {
       auto name = n == 1 ? base + ".csv" : fmt::format("{}-{}.csv", base, n);
       if (used_names_.insert(lower(name)).second) return name;
@@ -135,7 +137,7 @@ class owner_files {
   }
 
   base::result<void> append(owner_state& o) {
-    auto const final_path = dir_ + "/" + o.file_name;
+    const auto final_path = dir_ + "/" + o.file_name;
     int fd = -1;
     if (o.temp_path.empty()) {
       // mkstemp: mode 0600 and O_EXCL; the header goes first.
@@ -153,7 +155,7 @@ class owner_files {
     std::size_t done = 0;
     int err = 0;
     while (done < o.pending.size()) {
-      ssize_t const n = ::write(fd, o.pending.data() + done, o.pending.size() - done);
+      const ssize_t n = ::write(fd, o.pending.data() + done, o.pending.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
         err = errno;
@@ -179,8 +181,10 @@ base::result<void> prepare_directory(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) == 0) {
     if (!S_ISDIR(st.st_mode))
-      return base::usage_error(fmt::format("cannot write reports into '{}': it is not a directory (give a directory "
-                                           "to --out with --by owner)", dir));
+      return base::usage_error(
+          fmt::format("cannot write reports into '{}': it is not a directory (give a directory "
+                      "to --out with --by owner)",
+                      dir));
     return {};
   }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return output_error("create directory", dir, errno);
@@ -196,7 +200,7 @@ base::result<std::vector<std::string>> render_by_owner(const finding_source& sou
   owner_files files(out_dir);
   base::result<void> failed;
   std::string row;
-  auto const streamed = source([&](const storage::finding_record& f) {
+  const auto streamed = source([&](const storage::finding_record& f) {
     if (!failed) return;  // the source cannot be stopped; skip the rest once a write failed
     row.clear();
     append_finding_row(row, f);

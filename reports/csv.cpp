@@ -11,7 +11,7 @@ std::string_view csv_bool(const std::optional<bool>& b) {
 
 void append_findings_header(std::string& out) {
   bool first = true;
-  for (auto const column : finding_columns) {
+  for (const auto column : finding_columns) {
     if (!first) out += ',';
     first = false;
     out += column;

@@ -1,22 +1,22 @@
 // reports/csv.hpp — the findings CSV (DESIGN.md §4): fixed columns, RFC 4180, formula guard, streamed.
 #pragma once
 
+#include <array>
+#include <string>
+#include <string_view>
+
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
 #include "reports/output_file.hpp"
 #include "storage/records.hpp"
 
-#include <array>
-#include <string>
-#include <string_view>
-
 namespace reports {
 
 // The 22 columns of the findings CSV, in contract order; JSON uses the same names.
 inline constexpr std::array<std::string_view, 22> finding_columns = {
-    "tenant_id",   "user_id",         "user_principal_name", "display_name",     "account_enabled", "user_type",
-    "department",  "sku_id",          "sku_part_number",     "product_name",     "origin",          "confidence",
-    "evidence",    "assignment",      "group_ids",           "subscription_ids", "owner_ids",       "owner_upns",
+    "tenant_id",        "user_id",    "user_principal_name", "display_name",      "account_enabled", "user_type",
+    "department",       "sku_id",     "sku_part_number",     "product_name",      "origin",          "confidence",
+    "evidence",         "assignment", "group_ids",           "subscription_ids",  "owner_ids",       "owner_upns",
     "owner_tenant_ids", "is_trial",   "idp_outcome",         "recommended_action"};
 
 // "true", "false", or "" when unknown.

@@ -1,15 +1,15 @@
 #include "reports/diff.hpp"
 
-#include "reports/csv_writer.hpp"
-#include "reports/json_writer.hpp"
-#include "reports/text.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <tuple>
 #include <unordered_map>
+
+#include "reports/csv_writer.hpp"
+#include "reports/json_writer.hpp"
+#include "reports/text.hpp"
 
 namespace reports {
 
@@ -25,7 +25,7 @@ std::string key_of(const storage::finding_record& f) {
   // GUIDs are stored lower-case, but keys are compared case-insensitively all the same (DESIGN.md §3).
   std::string k;
   k.reserve(f.tenant_id.size() + f.user_id.size() + f.sku_id.size() + 2);
-  for (auto const* part : {&f.tenant_id, &f.user_id, &f.sku_id}) {
+  for (const auto* part : {&f.tenant_id, &f.user_id, &f.sku_id}) {
     for (char c : *part) k += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     k += '\0';
   }
@@ -38,10 +38,13 @@ struct counts {
 
 counts count(const std::vector<diff_entry>& changes) {
   counts c;
-  for (auto const& e : changes) {
-    if (e.change == "new") ++c.added;
-    else if (e.change == "resolved") ++c.resolved;
-    else ++c.changed;
+  for (const auto& e : changes) {
+    if (e.change == "new")
+      ++c.added;
+    else if (e.change == "resolved")
+      ++c.resolved;
+    else
+      ++c.changed;
   }
   return c;
 }
@@ -58,8 +61,8 @@ void render_text(const storage::scan_info& from, const storage::scan_info& to, c
   fmt::format_to(std::back_inserter(o), "tenant {}{}: snapshot {} ({}) -> snapshot {} ({})\n", safe(to.tenant_id),
                  to.tenant_name.empty() ? "" : " (" + safe(to.tenant_name) + ")", from.scan_id, safe(from.started_at),
                  to.scan_id, safe(to.started_at));
-  for (auto const& e : changes) {
-    auto const sku = safe(e.sku_part_number.empty() ? e.sku_id : e.sku_part_number);
+  for (const auto& e : changes) {
+    const auto sku = safe(e.sku_part_number.empty() ? e.sku_id : e.sku_part_number);
     if (e.change == "new")
       fmt::format_to(std::back_inserter(o), "+ {}  {}  {}\n", safe(e.user_principal_name), sku, safe(e.to_origin));
     else if (e.change == "resolved")
@@ -69,7 +72,7 @@ void render_text(const storage::scan_info& from, const storage::scan_info& to, c
                      safe(e.from_origin), safe(e.to_origin));
     out.maybe_flush();
   }
-  auto const c = count(changes);
+  const auto c = count(changes);
   if (changes.empty())
     o += "no changes\n";
   else
@@ -78,7 +81,7 @@ void render_text(const storage::scan_info& from, const storage::scan_info& to, c
 
 void render_csv(const std::vector<diff_entry>& changes, output_file& out) {
   out.write("change,tenant_id,user_id,user_principal_name,sku_id,sku_part_number,from_origin,to_origin\r\n");
-  for (auto const& e : changes) {
+  for (const auto& e : changes) {
     append_csv_row(out.buffer(), e.change, e.tenant_id, e.user_id, e.user_principal_name, e.sku_id, e.sku_part_number,
                    e.from_origin, e.to_origin);
     out.maybe_flush();
@@ -103,7 +106,7 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
   w.member("tenant_name", to.tenant_name);
   write_scan(w, "from", from);
   write_scan(w, "to", to);
-  auto const c = count(changes);
+  const auto c = count(changes);
   w.key("summary");
   w.start_object();
   w.member("new", c.added);
@@ -112,7 +115,7 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
   w.end_object();
   w.key("changes");
   w.start_array();
-  for (auto const& e : changes) {
+  for (const auto& e : changes) {
     w.start_object();
     w.member("change", e.change);
     w.member("tenant_id", e.tenant_id);
@@ -121,9 +124,15 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
     w.member("sku_id", e.sku_id);
     w.member("sku_part_number", e.sku_part_number);
     w.key("from_origin");
-    if (e.from_origin.empty()) w.null(); else w.string(e.from_origin);
+    if (e.from_origin.empty())
+      w.null();
+    else
+      w.string(e.from_origin);
     w.key("to_origin");
-    if (e.to_origin.empty()) w.null(); else w.string(e.to_origin);
+    if (e.to_origin.empty())
+      w.null();
+    else
+      w.string(e.to_origin);
     w.end_object();
   }
   w.end_array();
@@ -135,17 +144,17 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
 
 base::result<std::vector<diff_entry>> compute_diff(const finding_source& from, const finding_source& to) {
   std::unordered_map<std::string, older> before;
-  auto const read_from = from([&](const storage::finding_record& f) {
+  const auto read_from = from([&](const storage::finding_record& f) {
     before[key_of(f)] = {f.user_principal_name, f.sku_part_number, f.origin};
   });
   if (!read_from) return read_from.error();
 
   std::vector<diff_entry> changes;
-  auto const read_to = to([&](const storage::finding_record& f) {
+  const auto read_to = to([&](const storage::finding_record& f) {
     auto const it = before.find(key_of(f));
     if (it == before.end()) {
-      changes.push_back({"new", f.tenant_id, f.user_id, f.user_principal_name, f.sku_id, f.sku_part_number, {},
-                         f.origin});
+      changes.push_back(
+          {"new", f.tenant_id, f.user_id, f.user_principal_name, f.sku_id, f.sku_part_number, {}, f.origin});
       return;
     }
     if (it->second.origin != f.origin)
@@ -160,12 +169,18 @@ base::result<std::vector<diff_entry>> compute_diff(const finding_source& from, c
     std::array<std::string, 3> parts;
     std::size_t start = 0;
     for (auto& part : parts) {
-      auto const end = key.find('\0', start);
+      const auto end = key.find('\0', start);
       part = key.substr(start, end - start);
       start = end + 1;
     }
-    changes.push_back({"resolved", parts[0], parts[1], std::move(old.user_principal_name), parts[2],
-                       std::move(old.sku_part_number), std::move(old.origin), {}});
+    changes.push_back({"resolved",
+                       parts[0],
+                       parts[1],
+                       std::move(old.user_principal_name),
+                       parts[2],
+                       std::move(old.sku_part_number),
+                       std::move(old.origin),
+                       {}});
   }
   std::sort(changes.begin(), changes.end(), [](const diff_entry& a, const diff_entry& b) {
     return std::tie(a.user_principal_name, a.sku_part_number, a.sku_id, a.change) <
@@ -177,9 +192,15 @@ base::result<std::vector<diff_entry>> compute_diff(const finding_source& from, c
 void render_diff(const storage::scan_info& from, const storage::scan_info& to, const std::vector<diff_entry>& changes,
                  diff_format fmt, output_file& out) {
   switch (fmt) {
-    case diff_format::text: render_text(from, to, changes, out); return;
-    case diff_format::csv: render_csv(changes, out); return;
-    case diff_format::json: render_json(from, to, changes, out); return;
+    case diff_format::text:
+      render_text(from, to, changes, out);
+      return;
+    case diff_format::csv:
+      render_csv(changes, out);
+      return;
+    case diff_format::json:
+      render_json(from, to, changes, out);
+      return;
   }
 }
 

@@ -1,16 +1,15 @@
 #include "reports/html.hpp"
 
-#include "reports/html_assets.hpp"
-#include "reports/origins.hpp"
-#include "reports/summary.hpp"
-#include "reports/text.hpp"
-
-#include "storage/database.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
+
+#include "reports/html_assets.hpp"
+#include "reports/origins.hpp"
+#include "reports/summary.hpp"
+#include "reports/text.hpp"
+#include "storage/database.hpp"
 
 namespace reports {
 
@@ -30,17 +29,17 @@ std::string plural(std::int64_t n, std::string_view one, std::string_view many) 
 }
 
 std::string origin_label(std::string_view name) {
-  auto const* info = find_origin(name);
+  const auto* info = find_origin(name);
   return info != nullptr ? std::string(info->label) : std::string(name);
 }
 
 std::string origin_colour(std::string_view name) {
-  auto const* info = find_origin(name);
+  const auto* info = find_origin(name);
   return std::string(info != nullptr ? info->colour : other_origin_colour);
 }
 
 void write_head(std::string& o, const storage::scan_info& scan) {
-  auto const tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
+  const auto tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
   o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        // The file holds personal data and opens from disk: forbid every fetch, allow only its own inline code.
@@ -49,15 +48,17 @@ void write_head(std::string& o, const storage::scan_info& scan) {
        "<meta name=\"referrer\" content=\"no-referrer\">\n";
   fmt::format_to(std::back_inserter(o), "<title>License provisioning readiness — {}</title>\n<style>", esc(tenant));
   o += html_assets::css;
-  for (auto const& info : finding_origins) {
-    fmt::format_to(std::back_inserter(o), ".badge[data-origin={0}]{{background:{1}}}.guidance .card[data-origin={0}]"
-                   "{{border-top-color:{1}}}\n", info.name, info.colour);
+  for (const auto& info : finding_origins) {
+    fmt::format_to(std::back_inserter(o),
+                   ".badge[data-origin={0}]{{background:{1}}}.guidance .card[data-origin={0}]"
+                   "{{border-top-color:{1}}}\n",
+                   info.name, info.colour);
   }
   o += "</style>\n</head>\n";
 }
 
 void write_header(std::string& o, const storage::scan_info& scan) {
-  auto const tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
+  const auto tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
   o += "<body data-ready=\"0\">\n<header class=\"top\">\n"
        "<div class=\"brand\">entra-audit · License provisioning readiness</div>\n";
   fmt::format_to(std::back_inserter(o), "<h1>{}</h1>\n<div class=\"meta\">", esc(tenant));
@@ -80,11 +81,10 @@ void write_headline(std::string& o, const findings_summary& s) {
          "</p></div></section>\n";
     return;
   }
-  auto const n = headline_users(s);
+  const auto n = headline_users(s);
   std::string what, detail;
   if (s.preflight) {
-    what = n == 0 ? "No user will break provisioning"
-                  : plural(n, "user", "users") + " will break provisioning";
+    what = n == 0 ? "No user will break provisioning" : plural(n, "user", "users") + " will break provisioning";
     detail = fmt::format(
         "For these users the identity provider's <code>assignLicense</code> call would fail: Graph refuses to remove "
         "a license they hold (403 for {}, 400 for {}, possibly refused for {}). {} across {} are outside the "
@@ -107,9 +107,11 @@ void write_headline(std::string& o, const findings_summary& s) {
 }
 
 void write_kpis(std::string& o, const findings_summary& s) {
-  auto const kpi = [&](std::string_view cls, std::int64_t v, std::string_view label) {
-    fmt::format_to(std::back_inserter(o), "<div class=\"card kpi {}\"><div class=\"v\">{}</div><div class=\"l\">{}"
-                   "</div></div>", cls, with_separators(v), label);
+  const auto kpi = [&](std::string_view cls, std::int64_t v, std::string_view label) {
+    fmt::format_to(std::back_inserter(o),
+                   "<div class=\"card kpi {}\"><div class=\"v\">{}</div><div class=\"l\">{}"
+                   "</div></div>",
+                   cls, with_separators(v), label);
   };
   o += "<section class=\"kpis\">";
   kpi("", s.findings, "Findings");
@@ -128,27 +130,29 @@ std::vector<chart_bar> fold(std::vector<chart_bar> bars, std::string_view what) 
   if (bars.size() <= chart_rows) return bars;
   std::int64_t rest = 0;
   for (std::size_t i = chart_rows - 1; i < bars.size(); ++i) rest += bars[i].value;
-  auto const others = bars.size() - (chart_rows - 1);
+  const auto others = bars.size() - (chart_rows - 1);
   bars.resize(chart_rows - 1);
   bars.push_back({fmt::format("Other ({} {})", others, what), rest, "#cbd5e1"});
   return bars;
 }
 
 void write_figure(std::string& o, std::string_view caption, std::string_view note, const std::string& svg) {
-  fmt::format_to(std::back_inserter(o), "<figure class=\"card\"><figcaption>{}<small>{}</small></figcaption>{}</figure>\n",
-                 caption, note, svg);
+  fmt::format_to(std::back_inserter(o),
+                 "<figure class=\"card\"><figcaption>{}<small>{}</small></figcaption>{}</figure>\n", caption, note,
+                 svg);
 }
 
 void write_charts(std::string& o, const findings_summary& s, const std::vector<trend_point>& trend) {
   o += "<section class=\"charts\">\n";
-  auto const empty = std::string("<div class=\"empty-chart\">No findings</div>");
+  const auto empty = std::string("<div class=\"empty-chart\">No findings</div>");
   std::vector<chart_bar> origins;
-  for (auto const& [name, n] : s.by_origin)
+  for (const auto& [name, n] : s.by_origin)
     if (n > 0) origins.push_back({origin_label(name), n, origin_colour(name)});
-  write_figure(o, "Findings by origin", "licenses", origins.empty() ? empty : svg_bar_chart(origins, "Findings by origin"));
+  write_figure(o, "Findings by origin", "licenses",
+               origins.empty() ? empty : svg_bar_chart(origins, "Findings by origin"));
 
   std::vector<chart_bar> skus;
-  for (auto const& sku : s.by_sku) {
+  for (const auto& sku : s.by_sku) {
     auto label = sku.sku_part_number.empty() ? sku.sku_id : sku.sku_part_number;
     skus.push_back({std::move(label), sku.findings, "#0ea5e9"});
   }
@@ -156,14 +160,15 @@ void write_charts(std::string& o, const findings_summary& s, const std::vector<t
                skus.empty() ? empty : svg_bar_chart(fold(std::move(skus), "SKUs"), "Findings by SKU"));
 
   std::vector<chart_bar> departments;
-  for (auto const& d : s.by_department)
+  for (const auto& d : s.by_department)
     departments.push_back({d.department.empty() ? "(no department)" : d.department, d.users, "#6366f1"});
   write_figure(o, "Users with findings by department", "users",
-               departments.empty() ? empty
-                                   : svg_bar_chart(fold(std::move(departments), "departments"),
-                                                   "Users with findings by department"));
+               departments.empty()
+                   ? empty
+                   : svg_bar_chart(fold(std::move(departments), "departments"), "Users with findings by department"));
 
-  auto const trend_note = trend.size() < 2 ? std::string() : fmt::format("findings in the last {} snapshots", trend.size());
+  const auto trend_note =
+      trend.size() < 2 ? std::string() : fmt::format("findings in the last {} snapshots", trend.size());
   write_figure(o, "Trend across snapshots", trend_note,
                trend.empty() ? std::string("<div class=\"empty-chart\">No complete snapshot yet</div>")
                              : svg_trend_chart(trend, "Findings across snapshots"));
@@ -176,16 +181,17 @@ void write_table_shell(std::string& o, const storage::scan_info& scan, const fin
        "<input type=\"search\" id=\"filter-text\" placeholder=\"Filter by user, name, department, SKU, owner…\" "
        "aria-label=\"Filter findings\"><select id=\"filter-origin\" aria-label=\"Origin\"><option value=\"\">All "
        "origins</option>";
-  for (auto const& [name, n] : s.by_origin)
+  for (const auto& [name, n] : s.by_origin)
     if (n > 0)
       fmt::format_to(std::back_inserter(o), "<option value=\"{}\">{} ({})</option>", esc(name), esc(origin_label(name)),
                      with_separators(n));
   o += "</select>";
   if (s.preflight) {
     o += "<select id=\"filter-outcome\" aria-label=\"IdP outcome\"><option value=\"\">All outcomes</option>";
-    for (auto const& [name, n] : s.by_idp_outcome)
-      if (n > 0) fmt::format_to(std::back_inserter(o), "<option value=\"{}\">{} ({})</option>", esc(name), esc(name),
-                                with_separators(n));
+    for (const auto& [name, n] : s.by_idp_outcome)
+      if (n > 0)
+        fmt::format_to(std::back_inserter(o), "<option value=\"{}\">{} ({})</option>", esc(name), esc(name),
+                       with_separators(n));
     o += "</select>";
   }
   o += "<span class=\"count\" id=\"shown-count\"></span></div>\n";
@@ -210,8 +216,8 @@ void write_table_shell(std::string& o, const storage::scan_info& scan, const fin
 void write_guidance(std::string& o, const findings_summary& s) {
   o += "<section class=\"section\"><h2>What to do, by origin</h2><div class=\"guidance\">\n";
   bool any = false;
-  for (auto const& [name, n] : s.by_origin) {
-    auto const* info = find_origin(name);
+  for (const auto& [name, n] : s.by_origin) {
+    const auto* info = find_origin(name);
     if (info == nullptr || n == 0) continue;
     any = true;
     fmt::format_to(std::back_inserter(o),
@@ -220,7 +226,9 @@ void write_guidance(std::string& o, const findings_summary& s) {
                    info->name, info->label, plural(n, "license", "licenses"), info->refusal, info->name,
                    info->guidance);
   }
-  if (!any) o += "<div class=\"card\"><p>Nothing to do: no license comes from outside the organization's own subscriptions.</p></div>\n";
+  if (!any)
+    o += "<div class=\"card\"><p>Nothing to do: no license comes from outside the organization's own "
+         "subscriptions.</p></div>\n";
   o += "</div></section>\n";
 }
 
@@ -240,7 +248,7 @@ base::result<void> write_data(output_file& out, const finding_source& source, co
        "\"sku\":3,\"product\":4,\"origin\":5,\"outcome\":6,\"assignment\":7,\"owners\":8,\"confidence\":9,"
        "\"enabled\":10},\"origin_labels\":{";
   bool first = true;
-  for (auto const& info : finding_origins) {
+  for (const auto& info : finding_origins) {
     if (!first) o += ',';
     first = false;
     append_script_json_string(o, info.name);
@@ -249,16 +257,25 @@ base::result<void> write_data(output_file& out, const finding_source& source, co
   }
   o += "},\"rows\":[";
   std::size_t rows = 0;
-  auto const streamed = source([&](const storage::finding_record& f) {
+  const auto streamed = source([&](const storage::finding_record& f) {
     if (rows == options.max_rows) return;
     auto& b = out.buffer();
     b += rows == 0 ? "\n[" : ",\n[";
     ++rows;
     auto const owners = !f.owner_upns.empty() ? f.owner_upns : !f.owner_ids.empty() ? f.owner_ids : f.owner_tenant_ids;
-    std::string_view const cells[] = {f.user_principal_name, f.display_name, f.department, 
+    std::string_view const cells[] = {f.user_principal_name,
+                                      f.display_name,
+                                      f.department,
                                       f.sku_part_number.empty() ? std::string_view(f.sku_id) : f.sku_part_number,
-                                      f.product_name, f.origin, f.idp_outcome, f.assignment, owners, f.confidence,
-                                      !f.account_enabled ? "" : *f.account_enabled ? "true" : "false"};
+                                      f.product_name,
+                                      f.origin,
+                                      f.idp_outcome,
+                                      f.assignment,
+                                      owners,
+                                      f.confidence,
+                                      !f.account_enabled   ? ""
+                                      : *f.account_enabled ? "true"
+                                                           : "false"};
     for (std::size_t i = 0; i < std::size(cells); ++i) {
       if (i > 0) b += ',';
       append_script_json_string(b, cells[i]);
@@ -277,7 +294,7 @@ base::result<void> render_html(const storage::scan_info& scan, const std::vector
                                const finding_source& source, output_file& out, const html_options& options) {
   summary_builder builder;
   if (auto r = source([&](const storage::finding_record& f) { builder.add(f); }); !r) return r.error();
-  auto const s = builder.finish();
+  const auto s = builder.finish();
 
   auto& o = out.buffer();
   write_head(o, scan);

@@ -2,7 +2,6 @@
 
 #include "reports/json_writer.hpp"
 #include "reports/summary.hpp"
-
 #include "storage/database.hpp"
 
 namespace reports {
@@ -59,7 +58,10 @@ void write_finding(json_writer& w, const storage::finding_record& f) {
   w.key("is_trial");
   w.optional_bool(f.is_trial);
   w.key("idp_outcome");
-  if (f.idp_outcome.empty()) w.null(); else w.string(f.idp_outcome);
+  if (f.idp_outcome.empty())
+    w.null();
+  else
+    w.string(f.idp_outcome);
   w.member("recommended_action", f.recommended_action);
   w.end_object();
 }
@@ -77,15 +79,15 @@ void write_summary(json_writer& w, const findings_summary& s) {
   w.member("users_blocked", s.users_blocked);
   w.key("by_origin");
   w.start_object();
-  for (auto const& [name, n] : s.by_origin) w.member(name, n);
+  for (const auto& [name, n] : s.by_origin) w.member(name, n);
   w.end_object();
   w.key("by_idp_outcome");
   w.start_object();
-  for (auto const& [name, n] : s.by_idp_outcome) w.member(name, n);
+  for (const auto& [name, n] : s.by_idp_outcome) w.member(name, n);
   w.end_object();
   w.key("by_sku");
   w.start_array();
-  for (auto const& sku : s.by_sku) {
+  for (const auto& sku : s.by_sku) {
     w.start_object();
     w.member("sku_id", sku.sku_id);
     w.member("sku_part_number", sku.sku_part_number);
@@ -96,7 +98,7 @@ void write_summary(json_writer& w, const findings_summary& s) {
   w.end_array();
   w.key("by_department");
   w.start_array();
-  for (auto const& d : s.by_department) {
+  for (const auto& d : s.by_department) {
     w.start_object();
     w.member("department", d.department);
     w.member("users", d.users);
@@ -117,7 +119,7 @@ base::result<void> render_json(const storage::scan_info& scan, const finding_sou
   write_snapshot(w, scan);
   w.key("findings");
   w.start_array();
-  auto const streamed = source([&](const storage::finding_record& f) {
+  const auto streamed = source([&](const storage::finding_record& f) {
     write_finding(w, f);
     summary.add(f);
   });

@@ -2,13 +2,13 @@
 // (private to reports; keeps rapidjson out of the public headers).
 #pragma once
 
-#include "reports/output_file.hpp"
-#include "reports/text.hpp"
-
 #include <rapidjson/writer.h>
 
 #include <optional>
 #include <string_view>
+
+#include "reports/output_file.hpp"
+#include "reports/text.hpp"
 
 namespace reports {
 
@@ -22,22 +22,25 @@ class json_writer {
     if (is_valid_utf8(s)) {
       writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     } else {
-      auto const fixed = valid_utf8(s);
+      const auto fixed = valid_utf8(s);
       writer_.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
     }
   }
   void integer(std::int64_t v) { writer_.Int64(v); }
   void boolean(bool b) { writer_.Bool(b); }
   void optional_bool(const std::optional<bool>& b) {
-    if (b) writer_.Bool(*b); else writer_.Null();
+    if (b)
+      writer_.Bool(*b);
+    else
+      writer_.Null();
   }
   void null() { writer_.Null(); }
   // A ';'-separated list cell as an array of its non-empty items.
   void list(std::string_view cell) {
     writer_.StartArray();
     while (!cell.empty()) {
-      auto const end = cell.find(';');
-      auto const item = cell.substr(0, end);
+      const auto end = cell.find(';');
+      const auto item = cell.substr(0, end);
       if (!item.empty()) string(item);
       cell = end == std::string_view::npos ? std::string_view() : cell.substr(end + 1);
     }
@@ -47,8 +50,14 @@ class json_writer {
   void end_object() { writer_.EndObject(); }
   void start_array() { writer_.StartArray(); }
   void end_array() { writer_.EndArray(); }
-  void member(std::string_view k, std::string_view v) { key(k); string(v); }
-  void member(std::string_view k, std::int64_t v) { key(k); integer(v); }
+  void member(std::string_view k, std::string_view v) {
+    key(k);
+    string(v);
+  }
+  void member(std::string_view k, std::int64_t v) {
+    key(k);
+    integer(v);
+  }
 
  private:
   json_stream stream_;

@@ -1,12 +1,12 @@
 #include "reports/markdown.hpp"
 
-#include "reports/origins.hpp"
-#include "reports/summary.hpp"
-#include "reports/text.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "reports/origins.hpp"
+#include "reports/summary.hpp"
+#include "reports/text.hpp"
 
 namespace reports {
 
@@ -22,13 +22,14 @@ std::string md(std::string_view text) {
 }
 
 std::string origin_label(std::string_view name) {
-  auto const* info = find_origin(name);
+  const auto* info = find_origin(name);
   return info != nullptr ? fmt::format("{} ({})", info->label, md(name)) : md(name);
 }
 
 void write_headline(std::string& out, const findings_summary& s) {
   if (s.findings == 0) {
-    out += "**No findings — provisioning will not be blocked.** Every license in this snapshot is organization-owned.\n\n";
+    out +=
+        "**No findings — provisioning will not be blocked.** Every license in this snapshot is organization-owned.\n\n";
     return;
   }
   if (s.preflight) {
@@ -52,10 +53,10 @@ void write_headline(std::string& out, const findings_summary& s) {
 base::result<void> render_markdown(const storage::scan_info& scan, const finding_source& source, output_file& out) {
   summary_builder builder(top_users);
   if (auto r = source([&](const storage::finding_record& f) { builder.add(f); }); !r) return r.error();
-  auto const s = builder.finish();
+  const auto s = builder.finish();
 
   std::string& o = out.buffer();
-  auto const tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
+  const auto tenant = scan.tenant_name.empty() ? scan.tenant_id : scan.tenant_name;
   fmt::format_to(std::back_inserter(o), "### License provisioning readiness — {}\n\n", md(tenant));
   fmt::format_to(std::back_inserter(o), "Tenant {}, snapshot {} taken {}.\n\n", md(scan.tenant_id), scan.scan_id,
                  md(readable_time(scan.finished_at.empty() ? scan.started_at : scan.finished_at)));
@@ -63,11 +64,11 @@ base::result<void> render_markdown(const storage::scan_info& scan, const finding
 
   if (s.findings > 0) {
     o += "| Origin | Findings |\n|---|---:|\n";
-    for (auto const& [name, n] : s.by_origin)
+    for (const auto& [name, n] : s.by_origin)
       if (n > 0) fmt::format_to(std::back_inserter(o), "| {} | {} |\n", origin_label(name), n);
     o += "\n**Top SKUs**\n\n| SKU | Product | Findings |\n|---|---|---:|\n";
     for (std::size_t i = 0; i < std::min(top_skus, s.by_sku.size()); ++i) {
-      auto const& sku = s.by_sku[i];
+      const auto& sku = s.by_sku[i];
       fmt::format_to(std::back_inserter(o), "| {} | {} | {} |\n",
                      md(sku.sku_part_number.empty() ? sku.sku_id : sku.sku_part_number), md(sku.product_name),
                      sku.findings);
@@ -75,7 +76,7 @@ base::result<void> render_markdown(const storage::scan_info& scan, const finding
     fmt::format_to(std::back_inserter(o), "\n**Top {} users**\n\n| User | Name | Findings |{}\n|---|---|---:|{}\n",
                    std::min(top_users, s.top_users.size()), s.preflight ? " Blocked |" : "",
                    s.preflight ? ":---:|" : "");
-    for (auto const& u : s.top_users) {
+    for (const auto& u : s.top_users) {
       fmt::format_to(std::back_inserter(o), "| {} | {} | {} |{}\n", md(u.user_principal_name), md(u.display_name),
                      u.findings, s.preflight ? (u.blocked ? " yes |" : " no |") : "");
     }

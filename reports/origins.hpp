@@ -45,7 +45,7 @@ inline constexpr std::string_view other_origin_colour = "#94a3b8";
 
 // The entry for name, or nullptr when it is not a finding origin.
 inline const origin_info* find_origin(std::string_view name) {
-  for (auto const& o : finding_origins)
+  for (const auto& o : finding_origins)
     if (o.name == name) return &o;
   return nullptr;
 }

@@ -1,6 +1,7 @@
 #include "reports/output_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,8 +12,6 @@
 #include <filesystem>
 #include <utility>
 
-#include <fmt/format.h>
-
 namespace reports {
 
 namespace {
@@ -21,7 +20,7 @@ bool is_stdout(const std::string& path) { return path.empty() || path == "-"; }
 
 // The directory part of path ("." when there is none), where the temporary file must live for rename to be atomic.
 std::string directory_of(const std::string& path) {
-  auto const parent = std::filesystem::path(path).parent_path();
+  const auto parent = std::filesystem::path(path).parent_path();
   return parent.empty() ? std::string(".") : parent.string();
 }
 
@@ -32,29 +31,33 @@ base::error output_error(std::string_view action, const std::string& path, int e
   // write is a runtime condition of this machine (exit 1): permissions, read-only mount, full disk.
   switch (err) {
     case ENOENT:
-      return base::usage_error(fmt::format("cannot {} '{}': directory '{}' does not exist (create it or choose another --out)",
-                                           action, path, directory_of(path)));
+      return base::usage_error(
+          fmt::format("cannot {} '{}': directory '{}' does not exist (create it or choose another --out)", action, path,
+                      directory_of(path)));
     case ENOTDIR:
-      return base::usage_error(fmt::format("cannot {} '{}': a part of the path is not a directory (choose another --out)",
-                                           action, path));
+      return base::usage_error(
+          fmt::format("cannot {} '{}': a part of the path is not a directory (choose another --out)", action, path));
     case EISDIR:
-      return base::usage_error(fmt::format("cannot {} '{}': it is a directory (give a file name, e.g. '{}/findings.csv')",
-                                           action, path, path));
+      return base::usage_error(fmt::format(
+          "cannot {} '{}': it is a directory (give a file name, e.g. '{}/findings.csv')", action, path, path));
     case ENAMETOOLONG:
-      return base::usage_error(fmt::format("cannot {} '{}': the name is too long (choose a shorter --out)", action, path));
+      return base::usage_error(
+          fmt::format("cannot {} '{}': the name is too long (choose a shorter --out)", action, path));
     case EACCES:
     case EPERM:
-      return base::runtime_error(fmt::format("cannot {} '{}': permission denied (make '{}' writable or choose another --out)",
-                                             action, path, directory_of(path)));
+      return base::runtime_error(
+          fmt::format("cannot {} '{}': permission denied (make '{}' writable or choose another --out)", action, path,
+                      directory_of(path)));
     case EROFS:
-      return base::runtime_error(fmt::format("cannot {} '{}': read-only file system (choose another --out)", action, path));
+      return base::runtime_error(
+          fmt::format("cannot {} '{}': read-only file system (choose another --out)", action, path));
     case ENOSPC:
     case EDQUOT:
-      return base::runtime_error(fmt::format("cannot {} '{}': no space left on device (free space or choose another --out)",
-                                             action, path));
+      return base::runtime_error(
+          fmt::format("cannot {} '{}': no space left on device (free space or choose another --out)", action, path));
     default:
-      return base::runtime_error(fmt::format("cannot {} '{}': {} (check the path or choose another --out)", action, path,
-                                             std::strerror(err)));
+      return base::runtime_error(
+          fmt::format("cannot {} '{}': {} (check the path or choose another --out)", action, path, std::strerror(err)));
   }
 }
 
@@ -72,9 +75,9 @@ base::result<output_file> output_file::open(const std::string& path) {
 
   // mkstemp creates the file with mode 0600 and O_EXCL, so nobody else can open it in between; the name
   // starts with '.' so a half-written report is not mistaken for a finished one while it is being written.
-  auto const p = std::filesystem::path(path);
+  const auto p = std::filesystem::path(path);
   std::string templ = (p.parent_path() / ("." + p.filename().string() + ".tmp-XXXXXX")).string();
-  int const fd = ::mkostemp(templ.data(), O_CLOEXEC);
+  const int fd = ::mkostemp(templ.data(), O_CLOEXEC);
   if (fd < 0) return output_error("write report", path, errno);
   out.fd_ = fd;
   out.temp_path_ = std::move(templ);
@@ -119,7 +122,7 @@ void output_file::flush_buffer() {
   if (error_ == 0) {
     std::size_t done = 0;
     while (done < buffer_.size()) {
-      ssize_t const n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
         error_ = errno;

@@ -1,5 +1,9 @@
 #include "reports/report.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "reports/by_owner.hpp"
 #include "reports/csv.hpp"
 #include "reports/diff.hpp"
@@ -7,10 +11,6 @@
 #include "reports/json.hpp"
 #include "reports/markdown.hpp"
 #include "reports/output_file.hpp"
-
-#include <fmt/format.h>
-
-#include <algorithm>
 
 namespace reports {
 
@@ -27,8 +27,10 @@ base::result<storage::scan_info> find_scan(storage::database& db, std::int64_t s
   auto scan = db.scan(scan_id);
   if (!scan) return scan.error();
   if (!*scan)
-    return base::usage_error(fmt::format("no snapshot with id {} in database '{}' (omit --scan-id to use the latest "
-                                         "complete snapshot)", scan_id, db.path()));
+    return base::usage_error(
+        fmt::format("no snapshot with id {} in database '{}' (omit --scan-id to use the latest "
+                    "complete snapshot)",
+                    scan_id, db.path()));
   return std::move(**scan);
 }
 
@@ -44,13 +46,13 @@ base::result<std::vector<trend_point>> trend_of(storage::database& db, const sto
   auto scans = db.scans(scan.tenant_id);
   if (!scans) return scans.error();
   std::vector<trend_point> points;
-  for (auto const& s : *scans) {  // newest first
+  for (const auto& s : *scans) {  // newest first
     if (points.size() == trend_snapshots) break;
-    bool const is_this = s.scan_id == scan.scan_id;
+    const bool is_this = s.scan_id == scan.scan_id;
     if (s.scan_id > scan.scan_id || (s.status != storage::scan_status::complete && !is_this)) continue;
     trend_point p{s.scan_id, s.finished_at.empty() ? s.started_at : s.finished_at, 0};
     // No count query in storage yet: counting by streaming is exact, only slower (see docs/reports.md).
-    auto const counted = db.for_each_finding(s.scan_id, [&](const storage::finding_record&) { ++p.findings; });
+    const auto counted = db.for_each_finding(s.scan_id, [&](const storage::finding_record&) { ++p.findings; });
     if (!counted) return counted.error();
     points.push_back(std::move(p));
   }
@@ -87,13 +89,21 @@ base::result<void> write_report(storage::database& db, std::int64_t scan_id, con
   // Opened only once the snapshot is known to exist, so a wrong id leaves no file behind.
   auto out = output_file::open(options.out_path);
   if (!out) return out.error();
-  auto const source = source_of(db, scan_id);
+  const auto source = source_of(db, scan_id);
   base::result<void> rendered;
   switch (options.fmt) {
-    case format::csv: rendered = render_csv(source, *out); break;
-    case format::json: rendered = render_json(*scan, source, *out); break;
-    case format::html: rendered = render_html(*scan, trend, source, *out); break;
-    case format::md: rendered = render_markdown(*scan, source, *out); break;
+    case format::csv:
+      rendered = render_csv(source, *out);
+      break;
+    case format::json:
+      rendered = render_json(*scan, source, *out);
+      break;
+    case format::html:
+      rendered = render_html(*scan, trend, source, *out);
+      break;
+    case format::md:
+      rendered = render_markdown(*scan, source, *out);
+      break;
   }
   if (!rendered) return rendered.error();
   return out->commit();
@@ -112,9 +122,10 @@ base::result<void> write_diff(storage::database& db, std::int64_t from_scan, std
   auto to = find_scan(db, to_scan);
   if (!to) return to.error();
   if (!same_tenant(from->tenant_id, to->tenant_id))
-    return base::usage_error(fmt::format("cannot diff snapshot {} (tenant {}) with snapshot {} (tenant {}): a diff "
-                                         "compares two snapshots of the same tenant", from_scan, from->tenant_id,
-                                         to_scan, to->tenant_id));
+    return base::usage_error(
+        fmt::format("cannot diff snapshot {} (tenant {}) with snapshot {} (tenant {}): a diff "
+                    "compares two snapshots of the same tenant",
+                    from_scan, from->tenant_id, to_scan, to->tenant_id));
   auto changes = compute_diff(source_of(db, from_scan), source_of(db, to_scan));
   if (!changes) return changes.error();
   auto out = output_file::open(out_path);

@@ -1,11 +1,11 @@
 #include "reports/summary.hpp"
 
-#include "reports/origins.hpp"
-
 #include <algorithm>
 #include <array>
 #include <map>
 #include <string_view>
+
+#include "reports/origins.hpp"
 
 namespace reports {
 
@@ -15,8 +15,8 @@ constexpr unsigned refused_403 = 1;
 constexpr unsigned refused_400 = 2;
 constexpr unsigned may_be_refused = 4;
 
-constexpr std::array<std::string_view, 4> idp_outcomes = {"unaffected", "removal_refused_403",
-                                                          "removal_refused_400", "removal_may_be_refused"};
+constexpr std::array<std::string_view, 4> idp_outcomes = {"unaffected", "removal_refused_403", "removal_refused_400",
+                                                          "removal_may_be_refused"};
 
 unsigned outcome_bit(std::string_view outcome) {
   if (outcome == "removal_refused_403") return refused_403;
@@ -27,9 +27,7 @@ unsigned outcome_bit(std::string_view outcome) {
 
 }  // namespace
 
-std::int64_t headline_users(const findings_summary& s) {
-  return s.preflight ? s.users_blocked : s.users_with_findings;
-}
+std::int64_t headline_users(const findings_summary& s) { return s.preflight ? s.users_blocked : s.users_with_findings; }
 
 namespace {
 
@@ -72,7 +70,7 @@ void summary_builder::add(const storage::finding_record& f) {
 void summary_builder::offer_top_user(const std::string& user_id, const user_acc& acc,
                                      const storage::finding_record& f) {
   if (top_users_limit_ == 0) return;
-  auto const member = std::find_if(top_.begin(), top_.end(), [&](const user_count& u) { return u.user_id == user_id; });
+  const auto member = std::find_if(top_.begin(), top_.end(), [&](const user_count& u) { return u.user_id == user_id; });
   if (member != top_.end()) {
     member->findings = acc.findings;
     member->blocked = acc.outcomes != 0;
@@ -83,7 +81,7 @@ void summary_builder::offer_top_user(const std::string& user_id, const user_acc&
     top_.push_back(std::move(candidate));
     return;
   }
-  auto const weakest = std::min_element(top_.begin(), top_.end(),
+  const auto weakest = std::min_element(top_.begin(), top_.end(),
                                         [](const user_count& a, const user_count& b) { return ranks_before(b, a); });
   if (ranks_before(candidate, *weakest)) *weakest = std::move(candidate);
 }
@@ -94,23 +92,23 @@ findings_summary summary_builder::finish() const {
   s.preflight = preflight_;
   s.users_with_findings = static_cast<std::int64_t>(users_.size());
 
-  for (auto const& o : finding_origins) {
-    auto const it = origins_.find(std::string(o.name));
+  for (const auto& o : finding_origins) {
+    const auto it = origins_.find(std::string(o.name));
     s.by_origin.emplace_back(std::string(o.name), it == origins_.end() ? 0 : it->second);
   }
   std::map<std::string, std::int64_t> unknown;  // sorted by bytes for stable output
-  for (auto const& [name, n] : origins_)
+  for (const auto& [name, n] : origins_)
     if (find_origin(name) == nullptr) unknown[name] = n;
   s.by_origin.insert(s.by_origin.end(), unknown.begin(), unknown.end());
 
   if (preflight_) {
-    for (auto const name : idp_outcomes) {
-      auto const it = outcomes_.find(std::string(name));
+    for (const auto name : idp_outcomes) {
+      const auto it = outcomes_.find(std::string(name));
       s.by_idp_outcome.emplace_back(std::string(name), it == outcomes_.end() ? 0 : it->second);
     }
   }
 
-  for (auto const& [id, sku] : skus_) s.by_sku.push_back(sku);
+  for (const auto& [id, sku] : skus_) s.by_sku.push_back(sku);
   std::sort(s.by_sku.begin(), s.by_sku.end(), [](const sku_count& a, const sku_count& b) {
     if (a.findings != b.findings) return a.findings > b.findings;
     if (a.sku_part_number != b.sku_part_number) return a.sku_part_number < b.sku_part_number;
@@ -119,7 +117,7 @@ findings_summary summary_builder::finish() const {
 
   std::vector<department_count> departments(departments_.size());
   for (std::size_t i = 0; i < departments_.size(); ++i) departments[i].department = departments_[i];
-  for (auto const& [id, u] : users_) {
+  for (const auto& [id, u] : users_) {
     auto& d = departments[u.department];
     ++d.users;
     d.findings += u.findings;

@@ -1,13 +1,13 @@
 // reports/summary.hpp — the counts every report shows, gathered in one streaming pass over the findings.
 #pragma once
 
-#include "storage/records.hpp"
-
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "storage/records.hpp"
 
 namespace reports {
 
@@ -45,9 +45,9 @@ struct findings_summary {
   std::vector<std::pair<std::string, std::int64_t>> by_origin;
   // idp_outcome values in contract order, zero counts included (empty when no preflight).
   std::vector<std::pair<std::string, std::int64_t>> by_idp_outcome;
-  std::vector<sku_count> by_sku;                 // most findings first, then part number, sku id
-  std::vector<department_count> by_department;   // most users first, then name
-  std::vector<user_count> top_users;             // most findings first, then upn; at most top_users_limit
+  std::vector<sku_count> by_sku;                // most findings first, then part number, sku id
+  std::vector<department_count> by_department;  // most users first, then name
+  std::vector<user_count> top_users;            // most findings first, then upn; at most top_users_limit
 };
 
 // Users affected in the sense of the headline: blocked when a pre-flight ran, else any user with findings.

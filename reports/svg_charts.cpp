@@ -1,11 +1,11 @@
 #include "reports/svg_charts.hpp"
 
-#include "reports/text.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+
+#include "reports/text.hpp"
 
 namespace reports {
 
@@ -52,18 +52,19 @@ std::string shorten(const std::string& text, std::size_t max_chars) {
 std::string svg_bar_chart(const std::vector<chart_bar>& bars, const std::string& title) {
   constexpr int width = 560, label_w = 180, value_w = 64, row_h = 28, bar_h = 16, pad = 6;
   constexpr int bar_area = width - label_w - value_w;
-  int const height = static_cast<int>(bars.size()) * row_h + pad * 2;
+  const int height = static_cast<int>(bars.size()) * row_h + pad * 2;
   std::int64_t max = 1;
-  for (auto const& b : bars) max = std::max(max, b.value);
+  for (const auto& b : bars) max = std::max(max, b.value);
 
   std::string out = fmt::format(
-      R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">)",
-      width, height, esc(title));
+      R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">)", width,
+      height, esc(title));
   out += fmt::format(R"(<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>)", label_w, pad, label_w, height - pad);
   for (std::size_t i = 0; i < bars.size(); ++i) {
-    auto const& b = bars[i];
-    int const y = pad + static_cast<int>(i) * row_h;
-    double const w = b.value <= 0 ? 0.0 : std::max(2.0, bar_area * static_cast<double>(b.value) / static_cast<double>(max));
+    const auto& b = bars[i];
+    const int y = pad + static_cast<int>(i) * row_h;
+    const double w =
+        b.value <= 0 ? 0.0 : std::max(2.0, bar_area * static_cast<double>(b.value) / static_cast<double>(max));
     out += fmt::format(R"(<g><title>{}: {}</title>)", esc(b.label), with_separators(b.value));
     out += fmt::format(R"(<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>)", label_w - 8,
                        y + row_h / 2, esc(shorten(b.label, 26)));
@@ -80,24 +81,24 @@ std::string svg_trend_chart(const std::vector<trend_point>& points, const std::s
   constexpr int width = 560, height = 230, left = 56, right = 24, top = 24, bottom = 44;
   constexpr int plot_w = width - left - right, plot_h = height - top - bottom;
   std::int64_t max = 0;
-  for (auto const& p : points) max = std::max(max, p.findings);
-  auto const y_max = nice_ceiling(max);
+  for (const auto& p : points) max = std::max(max, p.findings);
+  const auto y_max = nice_ceiling(max);
 
   std::string out = fmt::format(
-      R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">)",
-      width, height, esc(title));
+      R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">)", width,
+      height, esc(title));
   for (int g = 0; g <= 4; ++g) {
-    double const y = top + plot_h - plot_h * g / 4.0;
+    const double y = top + plot_h - plot_h * g / 4.0;
     out += fmt::format(R"(<line class="grid" x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}"/>)", left, y, width - right, y);
     out += fmt::format(R"(<text x="{}" y="{:.1f}" text-anchor="end" dominant-baseline="middle">{}</text>)", left - 8, y,
                        with_separators(y_max * g / 4));
   }
   out += fmt::format(R"(<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>)", left, top + plot_h, width - right,
                      top + plot_h);
-  auto const x_of = [&](std::size_t i) {
+  const auto x_of = [&](std::size_t i) {
     return points.size() == 1 ? left + plot_w / 2.0 : left + plot_w * static_cast<double>(i) / (points.size() - 1.0);
   };
-  auto const y_of = [&](std::int64_t v) {
+  const auto y_of = [&](std::int64_t v) {
     return top + plot_h - plot_h * static_cast<double>(v) / static_cast<double>(y_max);
   };
   if (points.size() > 1) {
@@ -108,20 +109,20 @@ std::string svg_trend_chart(const std::vector<trend_point>& points, const std::s
     }
     area += fmt::format("L{:.1f},{} Z", x_of(points.size() - 1), top + plot_h);
     out += fmt::format(R"(<path d="{}" fill="#1d4ed8" fill-opacity="0.08"/>)", area);
-    out += fmt::format(R"(<path d="{}" fill="none" stroke="#1d4ed8" stroke-width="2.5" stroke-linejoin="round"/>)",
-                       line);
+    out +=
+        fmt::format(R"(<path d="{}" fill="none" stroke="#1d4ed8" stroke-width="2.5" stroke-linejoin="round"/>)", line);
   }
   // Dates as MM-DD when all snapshots are of one year (the caption's tooltip has the full time): they fit.
-  bool const same_year = std::all_of(points.begin(), points.end(), [&](const trend_point& p) {
+  const bool same_year = std::all_of(points.begin(), points.end(), [&](const trend_point& p) {
     return p.taken_at.size() >= 10 && p.taken_at.compare(0, 4, points.front().taken_at, 0, 4) == 0;
   });
   // Label every point when few, else about eight evenly spaced, so dates never overlap.
   std::size_t const max_labels = same_year ? 12 : 6;
   std::size_t const label_every = std::max<std::size_t>(1, (points.size() + max_labels - 1) / max_labels);
   for (std::size_t i = 0; i < points.size(); ++i) {
-    auto const& p = points[i];
-    double const x = x_of(i), y = y_of(p.findings);
-    bool const last = i + 1 == points.size();
+    const auto& p = points[i];
+    const double x = x_of(i), y = y_of(p.findings);
+    const bool last = i + 1 == points.size();
     out += fmt::format(R"(<g><title>snapshot {} ({}): {} findings</title>)", p.scan_id, esc(readable_time(p.taken_at)),
                        with_separators(p.findings));
     out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="{}" fill="{}" stroke="#fff" stroke-width="1.5"/>)", x, y,

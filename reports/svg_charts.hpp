@@ -8,7 +8,7 @@
 namespace reports {
 
 struct chart_bar {
-  std::string label;   // untrusted text: escaped, shortened on screen, whole in the tooltip
+  std::string label;  // untrusted text: escaped, shortened on screen, whole in the tooltip
   std::int64_t value = 0;
   std::string colour;  // CSS colour from our own palette (never from data)
 };

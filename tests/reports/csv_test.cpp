@@ -1,19 +1,18 @@
 #include "reports/csv.hpp"
 
-#include "sample_findings.hpp"
-#include "support.hpp"
-
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 
 #include <cerrno>
+
+#include "sample_findings.hpp"
+#include "support.hpp"
 
 namespace {
 
 std::string render_to_string(const std::vector<storage::finding_record>& findings) {
   test_support::temp_dir dir;
-  auto const path = (dir / "findings.csv").string();
+  const auto path = (dir / "findings.csv").string();
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
   REQUIRE(reports_test::ok(reports::render_csv(reports_test::source_of(findings), *out)));
@@ -28,14 +27,12 @@ constexpr std::string_view header =
 
 }  // namespace
 
-TEST_CASE("an empty snapshot gives the header row only") {
-  CHECK(render_to_string({}) == header);
-}
+TEST_CASE("an empty snapshot gives the header row only") { CHECK(render_to_string({}) == header); }
 
 TEST_CASE("findings are written byte-exact with quoting, formula guard, booleans and empty unknowns") {
-  auto const text = render_to_string(reports_test::hostile_findings());
+  const auto text = render_to_string(reports_test::hostile_findings());
   REQUIRE(text.starts_with(header));
-  auto const body = text.substr(header.size());
+  const auto body = text.substr(header.size());
   CHECK(body.starts_with(
       "11111111-2222-3333-4444-555555555555,00000000-0000-0000-0000-000000000001,'=cmd@contoso.com,"
       "\"Smith, \"\"Bob\"\"\",true,Member,Sales,f8a1db68-be16-40ed-86d5-cb42ce701560,POWER_BI_PRO,Power BI Pro,"
@@ -54,7 +51,7 @@ TEST_CASE("findings are written byte-exact with quoting, formula guard, booleans
 
 TEST_CASE("a report file is created with mode 0600") {
   test_support::temp_dir dir;
-  auto const path = (dir / "r.csv").string();
+  const auto path = (dir / "r.csv").string();
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
   REQUIRE(reports_test::ok(reports::render_csv(reports_test::source_of({}), *out)));
@@ -109,7 +106,7 @@ TEST_CASE("an output path that is a directory, or under a file, is a usage error
 
 TEST_CASE("a report replaces an existing file whole and leaves it with mode 0600") {
   test_support::temp_dir dir;
-  auto const path = dir / "r.csv";
+  const auto path = dir / "r.csv";
   test_support::write_file(path, "old content that is longer than the new one\n");
   ::chmod(path.c_str(), 0644);
   auto out = reports::output_file::open(path.string());
@@ -124,7 +121,7 @@ TEST_CASE("a report replaces an existing file whole and leaves it with mode 0600
 
 TEST_CASE("a full disk is a one-line runtime error naming the path and the fix") {
   // A full disk cannot be arranged portably in a test: this checks what commit() returns for ENOSPC.
-  auto const e = reports::output_error("write report", "/data/r.csv", ENOSPC);
+  const auto e = reports::output_error("write report", "/data/r.csv", ENOSPC);
   CHECK(e.code == base::exit_code::runtime);
   CHECK(e.message == "cannot write report '/data/r.csv': no space left on device (free space or choose another --out)");
 }

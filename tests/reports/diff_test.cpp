@@ -1,10 +1,10 @@
 #include "reports/diff.hpp"
 
-#include "sample_findings.hpp"
-#include "support.hpp"
-
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+
+#include "sample_findings.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -23,7 +23,7 @@ struct two_snapshots {
 
 std::string render(const std::vector<reports::diff_entry>& changes, reports::diff_format fmt) {
   test_support::temp_dir dir;
-  auto const path = (dir / "diff").string();
+  const auto path = (dir / "diff").string();
   storage::scan_info from, to;
   from.scan_id = 1;
   to.scan_id = 2;
@@ -51,19 +51,21 @@ TEST_CASE("a diff reports new, resolved and changed-origin findings keyed on ten
   CHECK((*changes)[2].change == "new");
   CHECK((*changes)[2].to_origin == "group_inherited");
 
-  auto const text = render(*changes, reports::diff_format::text);
+  const auto text = render(*changes, reports::diff_format::text);
   CHECK(text.find("- a@contoso.com  POWER_BI_PRO  self_service_purchase\n") != std::string::npos);
   CHECK(text.find("~ b@contoso.com  POWER_BI_PRO  mixed_ownership \u2192 partner_managed\n") != std::string::npos);
   CHECK(text.find("+ d@contoso.com  POWER_BI_PRO  group_inherited\n") != std::string::npos);
   CHECK(text.find("1 new, 1 resolved, 1 changed") != std::string::npos);
 
-  auto const csv = render(*changes, reports::diff_format::csv);
-  CHECK(csv.starts_with("change,tenant_id,user_id,user_principal_name,sku_id,sku_part_number,from_origin,to_origin\r\n"));
-  CHECK(csv.find("\r\nchanged,11111111-2222-3333-4444-555555555555,00000000-0000-0000-0000-000000000002,"
-                 "b@contoso.com,f8a1db68-be16-40ed-86d5-cb42ce701560,POWER_BI_PRO,mixed_ownership,partner_managed\r\n") !=
-        std::string::npos);
+  const auto csv = render(*changes, reports::diff_format::csv);
+  CHECK(
+      csv.starts_with("change,tenant_id,user_id,user_principal_name,sku_id,sku_part_number,from_origin,to_origin\r\n"));
+  CHECK(
+      csv.find("\r\nchanged,11111111-2222-3333-4444-555555555555,00000000-0000-0000-0000-000000000002,"
+               "b@contoso.com,f8a1db68-be16-40ed-86d5-cb42ce701560,POWER_BI_PRO,mixed_ownership,partner_managed\r\n") !=
+      std::string::npos);
 
-  auto const json = render(*changes, reports::diff_format::json);
+  const auto json = render(*changes, reports::diff_format::json);
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());
   REQUIRE_FALSE(doc.HasParseError());

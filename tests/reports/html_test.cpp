@@ -1,10 +1,10 @@
 #include "reports/html.hpp"
 
-#include "sample_findings.hpp"
-#include "support.hpp"
-
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+
+#include "sample_findings.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -22,23 +22,24 @@ storage::scan_info sample_scan() {
 
 std::string render(const std::vector<storage::finding_record>& findings, reports::html_options options = {}) {
   test_support::temp_dir dir;
-  auto const path = (dir / "r.html").string();
-  std::vector<reports::trend_point> trend = {{2, "2026-11-21T09:00:00Z", 7}, {3, "2026-11-22T09:00:00Z", 6},
+  const auto path = (dir / "r.html").string();
+  std::vector<reports::trend_point> trend = {{2, "2026-11-21T09:00:00Z", 7},
+                                             {3, "2026-11-22T09:00:00Z", 6},
                                              {4, "2026-11-23T09:01:00Z", static_cast<std::int64_t>(findings.size())}};
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
-  REQUIRE(reports_test::ok(
-      reports::render_html(sample_scan(), trend, reports_test::source_of(findings), *out, options)));
+  REQUIRE(
+      reports_test::ok(reports::render_html(sample_scan(), trend, reports_test::source_of(findings), *out, options)));
   REQUIRE(reports_test::ok(out->commit()));
   return test_support::read_file(path);
 }
 
 // The JSON inside <script type="application/json" id="report-data">.
 std::string data_block(const std::string& html) {
-  auto const open = std::string("<script type=\"application/json\" id=\"report-data\">");
-  auto const begin = html.find(open);
+  const auto open = std::string("<script type=\"application/json\" id=\"report-data\">");
+  const auto begin = html.find(open);
   REQUIRE(begin != std::string::npos);
-  auto const end = html.find("</script>", begin);
+  const auto end = html.find("</script>", begin);
   return html.substr(begin + open.size(), end - begin - open.size());
 }
 
@@ -51,13 +52,13 @@ std::size_t count(const std::string& text, std::string_view needle) {
 }  // namespace
 
 TEST_CASE("a hostile display name renders as text, never as markup or script") {
-  auto const html = render(reports_test::hostile_findings());
+  const auto html = render(reports_test::hostile_findings());
   CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(html.find("alert(1)</script>") == std::string::npos);
   // The tenant name is escaped in the title and the heading.
   CHECK(html.find("Contoso &lt;b&gt;&amp;&lt;/b&gt;") != std::string::npos);
   // In the data block the name is a JSON string with < > escaped, which the page puts in textContent.
-  auto const data = data_block(html);
+  const auto data = data_block(html);
   CHECK(data.find("\\u003cscript\\u003ealert(1)\\u003c/script\\u003e") != std::string::npos);
   rapidjson::Document doc;
   doc.Parse(data.c_str(), data.size());
@@ -69,7 +70,7 @@ TEST_CASE("a hostile display name renders as text, never as markup or script") {
 }
 
 TEST_CASE("the HTML report is self-contained: no external fetches") {
-  auto const html = render(reports_test::hostile_findings());
+  const auto html = render(reports_test::hostile_findings());
   CHECK(html.find("src=\"http") == std::string::npos);
   CHECK(html.find("href=\"http") == std::string::npos);
   CHECK(html.find("@import") == std::string::npos);
@@ -78,7 +79,7 @@ TEST_CASE("the HTML report is self-contained: no external fetches") {
 }
 
 TEST_CASE("the HTML headline counts users whose provisioning call would fail, with charts and guidance") {
-  auto const html = render(reports_test::hostile_findings());
+  const auto html = render(reports_test::hostile_findings());
   CHECK(html.find("3 users will break provisioning") != std::string::npos);
   CHECK(html.find("Findings by origin") != std::string::npos);
   CHECK(html.find("Trend across snapshots") != std::string::npos);
@@ -88,10 +89,10 @@ TEST_CASE("the HTML headline counts users whose provisioning call would fail, wi
 }
 
 TEST_CASE("an empty snapshot's HTML says provisioning will not be blocked") {
-  auto const html = render({});
+  const auto html = render({});
   CHECK(html.find("No findings — provisioning will not be blocked") != std::string::npos);
   rapidjson::Document doc;
-  auto const data = data_block(html);
+  const auto data = data_block(html);
   doc.Parse(data.c_str(), data.size());
   REQUIRE_FALSE(doc.HasParseError());
   CHECK(doc["rows"].Size() == 0);
@@ -102,11 +103,11 @@ TEST_CASE("a large snapshot embeds only the capped rows but keeps the counts exa
   for (int i = 0; i < 30; ++i)
     findings.push_back(reports_test::make_finding(i, "u" + std::to_string(100 + i) + "@contoso.com", "User",
                                                   "POWER_BI_PRO", "self_service_purchase"));
-  auto const html = render(findings, reports::html_options{10});
+  const auto html = render(findings, reports::html_options{10});
   CHECK(html.find("first 10 of 30 findings") != std::string::npos);
   CHECK(html.find("30 users hold licenses") != std::string::npos);
   rapidjson::Document doc;
-  auto const data = data_block(html);
+  const auto data = data_block(html);
   doc.Parse(data.c_str(), data.size());
   REQUIRE_FALSE(doc.HasParseError());
   CHECK(doc["rows"].Size() == 10);

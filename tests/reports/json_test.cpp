@@ -1,10 +1,10 @@
 #include "reports/json.hpp"
 
-#include "sample_findings.hpp"
-#include "support.hpp"
-
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
+
+#include "sample_findings.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -25,12 +25,12 @@ storage::scan_info sample_scan() {
 
 rapidjson::Document render(const std::vector<storage::finding_record>& findings) {
   test_support::temp_dir dir;
-  auto const path = (dir / "r.json").string();
+  const auto path = (dir / "r.json").string();
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
   REQUIRE(reports_test::ok(reports::render_json(sample_scan(), reports_test::source_of(findings), *out)));
   REQUIRE(reports_test::ok(out->commit()));
-  auto const text = test_support::read_file(path);
+  const auto text = test_support::read_file(path);
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   REQUIRE_FALSE(doc.HasParseError());
@@ -40,16 +40,16 @@ rapidjson::Document render(const std::vector<storage::finding_record>& findings)
 }  // namespace
 
 TEST_CASE("the JSON report parses and carries snapshot metadata, findings and exact counts") {
-  auto const doc = render(reports_test::hostile_findings());
+  const auto doc = render(reports_test::hostile_findings());
   CHECK(doc["format_version"].GetInt() == 1);
-  auto const& snap = doc["snapshot"];
+  const auto& snap = doc["snapshot"];
   CHECK(snap["scan_id"].GetInt64() == 7);
   CHECK(std::string(snap["tenant_name"].GetString()) == "Contoso \"Test\" <Tenant>");
   CHECK(std::string(snap["mode"].GetString()) == "derived");
   CHECK(snap["users"].GetInt64() == 5);
   CHECK(snap["requests"].GetInt64() == 9);
 
-  auto const& findings = doc["findings"].GetArray();
+  const auto& findings = doc["findings"].GetArray();
   REQUIRE(findings.Size() == 5);
   // Names round-trip unescaped; field names are the CSV column names.
   CHECK(std::string(findings[0]["user_principal_name"].GetString()) == "=cmd@contoso.com");
@@ -68,7 +68,7 @@ TEST_CASE("the JSON report parses and carries snapshot metadata, findings and ex
   CHECK(findings[0]["group_ids"].Size() == 0);
   CHECK(std::string(findings[3]["idp_outcome"].GetString()) == "removal_refused_400");
 
-  auto const& s = doc["summary"];
+  const auto& s = doc["summary"];
   CHECK(s["findings"].GetInt64() == 5);
   CHECK(s["users_with_findings"].GetInt64() == 4);
   CHECK(s["preflight"].IsTrue());
@@ -85,7 +85,7 @@ TEST_CASE("the JSON report parses and carries snapshot metadata, findings and ex
 }
 
 TEST_CASE("an empty snapshot gives a valid JSON document with zero counts") {
-  auto const doc = render({});
+  const auto doc = render({});
   CHECK(doc["findings"].GetArray().Size() == 0);
   CHECK(doc["summary"]["findings"].GetInt64() == 0);
   CHECK(doc["summary"]["users_with_findings"].GetInt64() == 0);
@@ -97,6 +97,6 @@ TEST_CASE("an empty snapshot gives a valid JSON document with zero counts") {
 TEST_CASE("invalid UTF-8 in a name still gives valid JSON") {
   auto findings = reports_test::hostile_findings();
   findings[0].display_name = "bad \xC3\x28 byte";
-  auto const doc = render(findings);
+  const auto doc = render(findings);
   CHECK(std::string(doc["findings"][0]["display_name"].GetString()) == "bad \xEF\xBF\xBD( byte");
 }

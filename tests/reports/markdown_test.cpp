@@ -1,15 +1,15 @@
 #include "reports/markdown.hpp"
 
+#include <doctest/doctest.h>
+
 #include "sample_findings.hpp"
 #include "support.hpp"
-
-#include <doctest/doctest.h>
 
 namespace {
 
 std::string render(const std::vector<storage::finding_record>& findings) {
   test_support::temp_dir dir;
-  auto const path = (dir / "r.md").string();
+  const auto path = (dir / "r.md").string();
   storage::scan_info scan;
   scan.scan_id = 3;
   scan.tenant_id = "11111111-2222-3333-4444-555555555555";
@@ -25,7 +25,7 @@ std::string render(const std::vector<storage::finding_record>& findings) {
 }  // namespace
 
 TEST_CASE("the Markdown summary escapes names so they neither format nor break the table") {
-  auto const md = render(reports_test::hostile_findings());
+  const auto md = render(reports_test::hostile_findings());
   CHECK(md.find("Contoso \\| \\# Ltd") != std::string::npos);
   CHECK(md.find("two lines \\| \\*bold\\* \\_x\\_ \\`c\\` \\[l\\] \\#h") != std::string::npos);
   CHECK(md.find("\\<script\\>alert(1)\\</script\\>") != std::string::npos);
@@ -34,7 +34,7 @@ TEST_CASE("the Markdown summary escapes names so they neither format nor break t
 }
 
 TEST_CASE("the Markdown summary has the headline, origins, top SKUs, top users and the CSV command") {
-  auto const md = render(reports_test::hostile_findings());
+  const auto md = render(reports_test::hostile_findings());
   CHECK(md.find("**3 users will break provisioning**") != std::string::npos);
   CHECK(md.find("| Partner-managed (partner\\_managed) | 1 |") != std::string::npos);
   CHECK(md.find("| POWER\\_BI\\_STANDARD | Power BI (free) | 3 |") != std::string::npos);
@@ -43,7 +43,7 @@ TEST_CASE("the Markdown summary has the headline, origins, top SKUs, top users a
 }
 
 TEST_CASE("an empty snapshot's Markdown says provisioning will not be blocked") {
-  auto const md = render({});
+  const auto md = render({});
   CHECK(md.find("No findings — provisioning will not be blocked") != std::string::npos);
   CHECK(md.find("| Origin |") == std::string::npos);
 }

@@ -1,15 +1,14 @@
 #include "reports/report.hpp"
 
-#include "sample_findings.hpp"
-#include "support.hpp"
-
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <random>
+
+#include "sample_findings.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -22,11 +21,11 @@ struct fixture {
   storage::database db = storage::database::open((dir / "audit.db").string()).value();
 
   std::int64_t snapshot(std::vector<storage::finding_record> findings, std::string_view tenant_id = tenant) {
-    auto const id = db.begin_scan({std::string(tenant_id), "derived", "0.1.0", "http://127.0.0.1:1"}).value();
+    const auto id = db.begin_scan({std::string(tenant_id), "derived", "0.1.0", "http://127.0.0.1:1"}).value();
     db.set_tenant(id, {std::string(tenant_id), "Contoso \"<Test>\" & Co"}).value();
     storage::user_page page;
-    for (auto const& f : findings) {
-      if (std::any_of(page.users.begin(), page.users.end(), [&](auto const& u) { return u.id == f.user_id; })) continue;
+    for (const auto& f : findings) {
+      if (std::any_of(page.users.begin(), page.users.end(), [&](const auto& u) { return u.id == f.user_id; })) continue;
       storage::user_record u;
       u.id = f.user_id;
       u.user_principal_name = f.user_principal_name;
@@ -44,8 +43,8 @@ struct fixture {
   }
 
   std::string report(std::int64_t id, reports::format fmt) {
-    auto const path = (dir / "report.out").string();
-    auto const r = reports::write_report(db, id, {fmt, path});
+    const auto path = (dir / "report.out").string();
+    const auto r = reports::write_report(db, id, {fmt, path});
     REQUIRE(reports_test::ok(r));
     return test_support::read_file(path);
   }
@@ -79,18 +78,19 @@ std::vector<std::string> column(const std::string& csv, std::size_t index) {
 
 TEST_CASE("a stored snapshot's CSV has the contract header and rows sorted by upn bytes, then SKU") {
   fixture fx;
-  auto const id = fx.snapshot(with_byte_order_traps());
-  auto const csv = fx.report(id, reports::format::csv);
-  CHECK(csv.starts_with("tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,"
-                        "sku_id,sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,"
-                        "subscription_ids,owner_ids,owner_upns,owner_tenant_ids,is_trial,idp_outcome,"
-                        "recommended_action\r\n"));
-  auto const upns = column(csv, 2);
-  std::vector<std::string> const expected = {"'=cmd@contoso.com", "Zed@contoso.com", "alice@contoso.com",
-                                             "alice@contoso.com", "bob@contoso.com", "carol@contoso.com",
+  const auto id = fx.snapshot(with_byte_order_traps());
+  const auto csv = fx.report(id, reports::format::csv);
+  CHECK(
+      csv.starts_with("tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,"
+                      "sku_id,sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,"
+                      "subscription_ids,owner_ids,owner_upns,owner_tenant_ids,is_trial,idp_outcome,"
+                      "recommended_action\r\n"));
+  const auto upns = column(csv, 2);
+  const std::vector<std::string> expected = {"'=cmd@contoso.com",       "Zed@contoso.com", "alice@contoso.com",
+                                             "alice@contoso.com",       "bob@contoso.com", "carol@contoso.com",
                                              "\xC3\xA9lise@contoso.com"};
   CHECK(upns == expected);
-  auto const skus = column(csv, 8);
+  const auto skus = column(csv, 8);
   CHECK(skus[2] == "POWER_BI_PRO");
   CHECK(skus[3] == "POWER_BI_STANDARD");
   CHECK(csv.find("\"Smith, \"\"Bob\"\"\"") != std::string::npos);
@@ -99,8 +99,8 @@ TEST_CASE("a stored snapshot's CSV has the contract header and rows sorted by up
 
 TEST_CASE("a stored snapshot's JSON has its metadata and exact counts") {
   fixture fx;
-  auto const id = fx.snapshot(with_byte_order_traps());
-  auto const text = fx.report(id, reports::format::json);
+  const auto id = fx.snapshot(with_byte_order_traps());
+  const auto text = fx.report(id, reports::format::json);
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   REQUIRE_FALSE(doc.HasParseError());
@@ -119,9 +119,9 @@ TEST_CASE("a stored snapshot's JSON has its metadata and exact counts") {
 TEST_CASE("a stored snapshot's HTML escapes names and draws the tenant's trend") {
   fixture fx;
   fx.snapshot({reports_test::make_finding(1, "a@contoso.com", "A", "POWER_BI_PRO", "self_service_purchase")});
-  auto const id = fx.snapshot(with_byte_order_traps());
+  const auto id = fx.snapshot(with_byte_order_traps());
   fx.snapshot({}, other_tenant);  // another tenant's snapshot is not part of the trend
-  auto const html = fx.report(id, reports::format::html);
+  const auto html = fx.report(id, reports::format::html);
   CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(html.find("\\u003cscript\\u003ealert(1)") != std::string::npos);
   CHECK(html.find("Contoso &quot;&lt;Test&gt;&quot; &amp; Co") != std::string::npos);
@@ -131,17 +131,17 @@ TEST_CASE("a stored snapshot's HTML escapes names and draws the tenant's trend")
 
 TEST_CASE("a stored snapshot's Markdown summary escapes names") {
   fixture fx;
-  auto const id = fx.snapshot(with_byte_order_traps());
-  auto const md = fx.report(id, reports::format::md);
+  const auto id = fx.snapshot(with_byte_order_traps());
+  const auto md = fx.report(id, reports::format::md);
   CHECK(md.find("\\<script\\>") != std::string::npos);
   CHECK(md.find("**5 users will break provisioning**") != std::string::npos);
 }
 
 TEST_CASE("an empty snapshot gives valid outputs in every format") {
   fixture fx;
-  auto const id = fx.snapshot({});
+  const auto id = fx.snapshot({});
   CHECK(fx.report(id, reports::format::csv).find("\r\n") + 2 == fx.report(id, reports::format::csv).size());
-  auto const json = fx.report(id, reports::format::json);
+  const auto json = fx.report(id, reports::format::json);
   rapidjson::Document doc;
   doc.Parse(json.c_str(), json.size());
   REQUIRE_FALSE(doc.HasParseError());
@@ -153,22 +153,22 @@ TEST_CASE("an empty snapshot gives valid outputs in every format") {
 
 TEST_CASE("a missing snapshot id is a usage error naming the id, and writes nothing") {
   fixture fx;
-  auto const path = (fx.dir / "r.csv").string();
-  auto const r = reports::write_report(fx.db, 4242, {reports::format::csv, path});
+  const auto path = (fx.dir / "r.csv").string();
+  const auto r = reports::write_report(fx.db, 4242, {reports::format::csv, path});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find("4242") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(path));
-  auto const owners = reports::write_reports_by_owner(fx.db, 4242, (fx.dir / "o").string());
+  const auto owners = reports::write_reports_by_owner(fx.db, 4242, (fx.dir / "o").string());
   REQUIRE_FALSE(owners.has_value());
   CHECK(owners.error().code == base::exit_code::usage);
 }
 
 TEST_CASE("a report written by write_report has mode 0600") {
   fixture fx;
-  auto const id = fx.snapshot(reports_test::hostile_findings());
-  for (auto const fmt : {reports::format::csv, reports::format::json, reports::format::html, reports::format::md}) {
-    auto const path = (fx.dir / "r.any").string();
+  const auto id = fx.snapshot(reports_test::hostile_findings());
+  for (const auto fmt : {reports::format::csv, reports::format::json, reports::format::html, reports::format::md}) {
+    const auto path = (fx.dir / "r.any").string();
     REQUIRE(reports_test::ok(reports::write_report(fx.db, id, {fmt, path})));
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -178,9 +178,9 @@ TEST_CASE("a report written by write_report has mode 0600") {
 
 TEST_CASE("a report into a missing directory is a one-line error naming the path and the fix") {
   fixture fx;
-  auto const id = fx.snapshot({});
-  auto const path = (fx.dir / "no-such-dir" / "r.csv").string();
-  auto const r = reports::write_report(fx.db, id, {reports::format::csv, path});
+  const auto id = fx.snapshot({});
+  const auto path = (fx.dir / "no-such-dir" / "r.csv").string();
+  const auto r = reports::write_report(fx.db, id, {reports::format::csv, path});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find(path) != std::string::npos);
@@ -190,8 +190,8 @@ TEST_CASE("a report into a missing directory is a one-line error naming the path
 
 TEST_CASE("reports by owner from a stored snapshot") {
   fixture fx;
-  auto const id = fx.snapshot(reports_test::hostile_findings());
-  auto const files = reports::write_reports_by_owner(fx.db, id, (fx.dir / "owners").string());
+  const auto id = fx.snapshot(reports_test::hostile_findings());
+  const auto files = reports::write_reports_by_owner(fx.db, id, (fx.dir / "owners").string());
   REQUIRE(reports_test::ok(files));
   CHECK(files->back().ends_with("/index.csv"));
   CHECK(std::filesystem::exists(fx.dir / "owners" / "alice@contoso.com.csv"));
@@ -201,13 +201,13 @@ TEST_CASE("reports by owner from a stored snapshot") {
 TEST_CASE("a diff of two stored snapshots lists new, resolved and changed findings") {
   fixture fx;
   using reports_test::make_finding;
-  auto const from = fx.snapshot({make_finding(1, "a@contoso.com", "A", "POWER_BI_PRO", "self_service_purchase"),
+  const auto from = fx.snapshot({make_finding(1, "a@contoso.com", "A", "POWER_BI_PRO", "self_service_purchase"),
                                  make_finding(2, "b@contoso.com", "B", "POWER_BI_PRO", "mixed_ownership")});
-  auto const to = fx.snapshot({make_finding(2, "b@contoso.com", "B", "POWER_BI_PRO", "partner_managed"),
+  const auto to = fx.snapshot({make_finding(2, "b@contoso.com", "B", "POWER_BI_PRO", "partner_managed"),
                                make_finding(3, "c@contoso.com", "C", "POWER_BI_PRO", "group_inherited")});
-  auto const path = (fx.dir / "diff.txt").string();
+  const auto path = (fx.dir / "diff.txt").string();
   REQUIRE(reports_test::ok(reports::write_diff(fx.db, from, to, reports::diff_format::text, path)));
-  auto const text = test_support::read_file(path);
+  const auto text = test_support::read_file(path);
   CHECK(text.find("- a@contoso.com  POWER_BI_PRO  self_service_purchase") != std::string::npos);
   CHECK(text.find("~ b@contoso.com  POWER_BI_PRO  mixed_ownership \u2192 partner_managed") != std::string::npos);
   CHECK(text.find("+ c@contoso.com  POWER_BI_PRO  group_inherited") != std::string::npos);
@@ -215,13 +215,13 @@ TEST_CASE("a diff of two stored snapshots lists new, resolved and changed findin
 
 TEST_CASE("a diff of snapshots of different tenants is a usage error") {
   fixture fx;
-  auto const a = fx.snapshot({});
-  auto const b = fx.snapshot({}, other_tenant);
-  auto const r = reports::write_diff(fx.db, a, b, reports::diff_format::csv, (fx.dir / "d.csv").string());
+  const auto a = fx.snapshot({});
+  const auto b = fx.snapshot({}, other_tenant);
+  const auto r = reports::write_diff(fx.db, a, b, reports::diff_format::csv, (fx.dir / "d.csv").string());
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find(other_tenant) != std::string::npos);
-  auto const missing = reports::write_diff(fx.db, a, 999, reports::diff_format::csv, {});
+  const auto missing = reports::write_diff(fx.db, a, 999, reports::diff_format::csv, {});
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().code == base::exit_code::usage);
 }

@@ -16,7 +16,7 @@ storage::finding_record make_finding(int n, std::string upn, std::string display
   f.department = "Sales";
   f.sku_part_number = std::move(sku_part_number);
   f.sku_id = f.sku_part_number == "POWER_BI_PRO" ? "f8a1db68-be16-40ed-86d5-cb42ce701560"
-                                                  : "a403ebcc-fae0-4ca2-8c8c-7a907fd6c235";
+                                                 : "a403ebcc-fae0-4ca2-8c8c-7a907fd6c235";
   f.product_name = f.sku_part_number == "POWER_BI_PRO" ? "Power BI Pro" : "Power BI (free)";
   f.origin = std::move(origin);
   f.confidence = "high";

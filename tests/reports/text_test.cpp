@@ -16,9 +16,12 @@ TEST_CASE("JSON for a script element escapes < > & and the JavaScript line separ
 
 TEST_CASE("invalid UTF-8 is replaced, valid text is kept byte for byte") {
   CHECK(reports::is_valid_utf8("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x98\x80"));
-  CHECK_FALSE(reports::is_valid_utf8("\xC0\xAF"));          // overlong '/'
-  CHECK_FALSE(reports::is_valid_utf8("\xED\xA0\x80"));      // surrogate
-  CHECK(reports::valid_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK_FALSE(reports::is_valid_utf8("\xC0\xAF"));      // overlong '/'
+  CHECK_FALSE(reports::is_valid_utf8("\xED\xA0\x80"));  // surrogate
+  CHECK(reports::valid_utf8("a\xFF"
+                            "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
 }
 
 TEST_CASE("terminal text shows control characters instead of obeying them") {
