@@ -26,6 +26,7 @@ class output_file {
 
   // Appends bytes to the buffer, flushing it when full.
   void write(std::string_view bytes);
+  // Appends one byte (RapidJSON writes byte by byte).
   void put(char c) {
     buffer_.push_back(c);
     if (buffer_.size() >= flush_at) flush_buffer();

@@ -57,8 +57,11 @@ std::int64_t headline_users(const findings_summary& s);
 // index, counts), one per SKU and department, and the names of the current top users only.
 class summary_builder {
  public:
+  // Keeps the top_users_limit users with most findings for findings_summary::top_users.
   explicit summary_builder(std::size_t top_users_limit = 10) : top_users_limit_(top_users_limit) {}
+  // Counts one finding (any order; each (user, SKU) once).
   void add(const storage::finding_record& f);
+  // The counts so far, sorted as findings_summary documents.
   findings_summary finish() const;
 
  private:
