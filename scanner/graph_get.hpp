@@ -1,0 +1,50 @@
+// scanner/graph_get.hpp — send a Graph request whose body is parsed inside the client's body check (internal).
+//
+// Parsing in the check means a body that does not parse is retried like a 5xx, and parsed only once.
+#pragma once
+
+#include "base/error.hpp"
+#include "scanner/graph_client.hpp"
+#include "scanner/stop_signal.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace scanner {
+
+// What a request raced against a stop yields: nullopt when the stop came first.
+template <class T>
+using unless_stopped = std::optional<T>;
+
+// Sends req and returns parse(body) of the final 2xx response; a parse failure makes the client retry.
+template <class T, class Parse>
+net::awaitable<base::result<T>> get_parsed(graph_client& client, graph_request req, Parse parse) {
+  std::optional<T> parsed;
+  auto response = co_await client.send(std::move(req), [&](const graph_response& r) -> base::result<void> {
+    auto p = parse(std::string_view(r.body));
+    if (!p) return p.error();
+    parsed = std::move(*p);
+    return {};
+  });
+  if (!response) co_return response.error();
+  co_return std::move(*parsed);
+}
+
+// Like get_parsed, abandoned (nullopt) as soon as stop is requested.
+template <class T, class Parse>
+net::awaitable<base::result<unless_stopped<T>>> get_parsed_or_stop(graph_client& client, graph_request req,
+                                                                    Parse parse, stop_signal& stop) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  if (stop.requested()) co_return unless_stopped<T>{};
+  auto raced = co_await (get_parsed<T>(client, std::move(req), std::move(parse)) || stop.wait());
+  if (raced.index() == 1) co_return unless_stopped<T>{};
+  auto& got = std::get<0>(raced);
+  if (!got) co_return got.error();
+  co_return unless_stopped<T>{std::move(*got)};
+}
+
+}  // namespace scanner

@@ -1,0 +1,126 @@
+#include "scanner/users_chain.hpp"
+
+#include "scanner/graph_get.hpp"
+#include "scanner/parse_users.hpp"
+#include "scanner/storage_thread.hpp"
+
+#include "base/log.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <fmt/core.h>
+
+namespace scanner {
+namespace {
+
+// Graph's maximum page size for /users without signInActivity (GRAPH.md §1).
+constexpr int users_page_size = 999;
+
+bool asks_count(std::string_view url) {
+  return url.find("$count=true") != std::string_view::npos || url.find("%24count=true") != std::string_view::npos;
+}
+
+net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_context& ctx, std::string url) {
+  graph_request req{"GET", std::move(url), {}, {}};
+  // $count needs the advanced-query header on every page, not only the first (GRAPH.md §1, paging).
+  if (asks_count(req.url)) req.headers.emplace_back("ConsistencyLevel", "eventual");
+  co_return co_await get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
+}
+
+progress_counts progress_of(const chain_context& ctx, const chain_totals& totals) {
+  auto const counters = current_counters(ctx);
+  return {totals.users_before + totals.users, totals.pages, counters.requests, counters.throttled,
+          totals.total_users};
+}
+
+// The users of the page that hold a license, once each, in page order.
+std::vector<std::string> licensed_user_ids(const storage::user_page& page) {
+  std::vector<std::string> ids;
+  for (auto const& license : page.licenses) {
+    if (ids.empty() || ids.back() != license.user_id) ids.push_back(license.user_id);
+  }
+  return ids;
+}
+
+// Adds the page's plan rows (derived, or fetched through $batch) and stores it with its next link. false when a
+// stop came first (nothing of the page is stored).
+net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed_user_page page,
+                                                      chain_totals& totals) {
+  if (ctx.mode == license_details_mode::fetch) {
+    auto rows = co_await fetch_license_details(ctx.client, licensed_user_ids(page.page), ctx.limit, ctx.stop,
+                                               ctx.batches);
+    if (!rows) co_return rows.error();
+    if (!*rows) co_return false;
+    page.page.plans = std::move(**rows);
+  }
+  auto const counters = current_counters(ctx);
+  bool const derive = ctx.mode == license_details_mode::derived;
+  auto stored = co_await run_on(ctx.storage_thread, [&ctx, &page, counters, derive]() -> base::result<void> {
+    // Derived here, on the storage thread, so the io thread is free to receive the next page meanwhile.
+    if (derive) ctx.plans.derive_page(page.page);
+    return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters);
+  });
+  if (!stored) co_return stored.error();
+  totals.users += static_cast<std::int64_t>(page.page.users.size());
+  totals.licensed_users += page.licensed_users;
+  ++totals.pages;
+  ctx.progress.update(progress_of(ctx, totals));
+  base::log(base::log_level::debug, "stored page {} of scan {}: {} users", totals.pages, ctx.scan_id,
+            page.page.users.size());
+  co_return true;
+}
+
+}  // namespace
+
+std::string first_users_url(bool with_count) {
+  return fmt::format("/v1.0/users?$select={}&$top={}{}", user_select, users_page_size,
+                     with_count ? "&$count=true" : "");
+}
+
+bool link_unusable(const base::error& e) {
+  auto const& m = e.message;
+  return m.find("ExpiredPageToken") != std::string::npos || m.find(" failed: 400") != std::string::npos ||
+         m.find(" failed: 410") != std::string::npos;
+}
+
+storage::scan_counters current_counters(const chain_context& ctx) {
+  auto const stats = ctx.client.stats();
+  return {ctx.before.requests + stats.requests, ctx.before.throttled + stats.throttled + ctx.batches.items_throttled};
+}
+
+net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
+                                                    chain_totals& totals) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  bool const with_count = asks_count(start_url);
+  auto first = co_await fetch_page(ctx, std::move(start_url));
+  if (!first && resuming && link_unusable(first.error())) {
+    base::log(base::log_level::warn, "scan {}: the stored link cannot be followed any more ({}); reading the users "
+              "again from the first page", ctx.scan_id, first.error().message);
+    totals.restarted = true;
+    first = co_await fetch_page(ctx, first_users_url(with_count));
+  }
+  if (!first) co_return first.error();
+  if (!*first) co_return chain_end::stopped;
+  parsed_user_page current = std::move(**first);
+  if (current.count) totals.total_users = *current.count;
+
+  for (;;) {
+    if (current.next_link.empty()) {
+      auto stored = co_await complete_and_store(ctx, std::move(current), totals);
+      if (!stored) co_return stored.error();
+      co_return *stored ? chain_end::done : chain_end::stopped;
+    }
+    // The chain is sequential, but page k+1 can be on the wire while page k is completed and stored. The fetch
+    // goes first so that its request leaves before anything else runs.
+    std::string next_url = current.next_link;
+    auto [next, stored] =
+        co_await (fetch_page(ctx, std::move(next_url)) && complete_and_store(ctx, std::move(current), totals));
+    if (!stored) co_return stored.error();
+    if (!*stored || ctx.stop.requested()) co_return chain_end::stopped;
+    if (!next) co_return next.error();
+    if (!*next) co_return chain_end::stopped;
+    current = std::move(**next);
+  }
+}
+
+}  // namespace scanner

@@ -1,0 +1,66 @@
+// scanner/users_chain.hpp — the users chain of a scan: GET /users pages followed by @odata.nextLink, each page
+// completed with its plan rows and stored with the link to the next page in one transaction (the resume cursor).
+#pragma once
+
+#include "base/error.hpp"
+#include "scanner/batch.hpp"
+#include "scanner/concurrency.hpp"
+#include "scanner/crawl.hpp"
+#include "scanner/derived_plans.hpp"
+#include "scanner/graph_client.hpp"
+#include "scanner/progress.hpp"
+#include "scanner/stop_signal.hpp"
+#include "storage/database.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace scanner {
+
+// What the chain reads and updates; owned by the crawl, alive for the whole chain.
+struct chain_context {
+  storage::database& db;
+  boost::asio::thread_pool& storage_thread;  // every db call of the chain runs there, one at a time
+  graph_client& client;
+  stop_signal& stop;
+  progress_meter& progress;
+  std::int64_t scan_id = 0;
+  license_details_mode mode = license_details_mode::derived;
+  const sku_plan_index& plans;
+  adaptive_limit& limit;
+  batch_counters& batches;
+  storage::scan_counters before;  // requests and 429s of earlier runs of a resumed snapshot
+};
+
+// What the chain has done so far.
+struct chain_totals {
+  std::int64_t users = 0;  // stored by this run
+  std::int64_t licensed_users = 0;
+  std::int64_t pages = 0;
+  std::int64_t users_before = 0;             // stored by earlier runs (resume), for progress
+  std::optional<std::int64_t> total_users;   // @odata.count, when asked for
+  bool restarted = false;                    // a resume whose stored link had expired started over
+};
+
+enum class chain_end { done, stopped };
+
+// The first page's URL: exactly the stored properties, 999 per page; with_count adds $count=true for progress.
+std::string first_users_url(bool with_count);
+
+// True if a failed request's error says its link can no longer be used (400 Directory_ExpiredPageToken and the
+// like, 410): a resume then starts the chain over.
+bool link_unusable(const base::error& e);
+
+// The counters to store with a page: this run's client and batch counts on top of the earlier runs'.
+storage::scan_counters current_counters(const chain_context& ctx);
+
+// Follows the chain from start_url until its last page is stored (done) or a stop is requested (stopped; every
+// stored page is whole and the cursor points after it). resuming: start_url is a stored link that may have
+// expired, in which case the chain starts over in the same snapshot (storage replaces re-written users).
+net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
+                                                    chain_totals& totals);
+
+}  // namespace scanner
