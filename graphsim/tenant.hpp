@@ -24,6 +24,7 @@ using json_writer = rapidjson::Writer<rapidjson::StringBuffer>;
 struct tenant_config {
   std::uint64_t users = 1000;
   std::uint64_t seed = 1;
+  bool clean = false;  // only organization-bought, directly assigned licenses: no findings (`--profile clean`)
 };
 
 // One entry of assignLicense's addLicenses.

@@ -1,0 +1,167 @@
+// /subscribedSkus, /directory/subscriptions and /organization as Graph writes them (GRAPH.md §3, §4).
+#include "graphsim/tenant_model.hpp"
+
+namespace graphsim {
+namespace {
+
+using namespace detail;
+
+void string(json_writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void key(json_writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void optional_string(json_writer& w, const std::optional<std::string>& s) {
+  if (s) string(w, *s);
+  else w.Null();
+}
+
+}  // namespace
+
+void tenant::write_subscribed_skus(json_writer& w) const {
+  const tenant_state& t = *impl_;
+  for (const sku_def& sku : t.skus) {
+    if (!sku.in_subscribed_skus) continue;
+    w.StartObject();
+    key(w, "accountName");
+    string(w, t.tenant_name);
+    key(w, "accountId");
+    string(w, t.tenant_id);
+    key(w, "appliesTo");
+    string(w, "User");
+    key(w, "capabilityStatus");
+    string(w, sku.capability_status);
+    key(w, "consumedUnits");
+    w.Uint64(sku.consumed_units);
+    key(w, "id");
+    string(w, t.tenant_id + "_" + sku.sku_id);
+    key(w, "prepaidUnits");
+    w.StartObject();
+    key(w, "enabled");
+    w.Uint64(sku.prepaid_enabled);
+    key(w, "lockedOut");
+    w.Uint64(sku.prepaid_locked_out);
+    key(w, "suspended");
+    w.Uint64(sku.prepaid_suspended);
+    key(w, "warning");
+    w.Uint64(sku.prepaid_warning);
+    w.EndObject();
+    key(w, "servicePlans");
+    w.StartArray();
+    for (const service_plan& plan : sku.plans) {
+      w.StartObject();
+      key(w, "servicePlanId");
+      string(w, plan.id);
+      key(w, "servicePlanName");
+      string(w, plan.name);
+      key(w, "provisioningStatus");
+      string(w, sku.capability_status == "Enabled" ? "Success" : "Disabled");
+      key(w, "appliesTo");
+      string(w, plan.applies_to);
+      w.EndObject();
+    }
+    w.EndArray();
+    key(w, "skuId");
+    string(w, sku.sku_id);
+    key(w, "skuPartNumber");
+    string(w, sku.part_number);
+    key(w, "subscriptionIds");
+    w.StartArray();
+    for (std::size_t n : sku.subscriptions)
+      if (t.subscriptions[n].status != "Deleted") string(w, t.subscriptions[n].id);
+    w.EndArray();
+    w.EndObject();
+  }
+}
+
+void tenant::write_subscriptions(json_writer& w) const {
+  const tenant_state& t = *impl_;
+  for (const subscription& sub : t.subscriptions) {
+    const sku_def& sku = t.skus[sub.sku];
+    w.StartObject();
+    key(w, "createdDateTime");
+    string(w, sub.created);
+    key(w, "commerceSubscriptionId");
+    string(w, sub.commerce_id);
+    key(w, "id");
+    string(w, sub.id);
+    key(w, "isTrial");
+    w.Bool(sub.is_trial);
+    key(w, "nextLifecycleDateTime");
+    string(w, sub.next_lifecycle);
+    key(w, "serviceStatus");
+    w.StartArray();
+    for (const service_plan& plan : sku.plans) {
+      w.StartObject();
+      key(w, "appliesTo");
+      string(w, plan.applies_to);
+      key(w, "provisioningStatus");
+      string(w, sub.status == "Enabled" ? "Success" : "Disabled");
+      key(w, "servicePlanId");
+      string(w, plan.id);
+      key(w, "servicePlanName");
+      string(w, plan.name);
+      w.EndObject();
+    }
+    w.EndArray();
+    key(w, "skuId");
+    string(w, sku.sku_id);
+    key(w, "skuPartNumber");
+    string(w, sku.part_number);
+    key(w, "status");
+    string(w, sub.status);
+    key(w, "totalLicenses");
+    w.Uint64(sub.total_licenses);
+    key(w, "ownerId");
+    optional_string(w, sub.owner_id);
+    key(w, "ownerTenantId");
+    optional_string(w, sub.owner_tenant_id);
+    key(w, "ownerType");
+    optional_string(w, sub.owner_type);
+    w.EndObject();
+  }
+}
+
+void tenant::write_organization(json_writer& w) const {
+  const tenant_state& t = *impl_;
+  w.StartObject();
+  key(w, "id");
+  string(w, t.tenant_id);
+  key(w, "deletedDateTime");
+  w.Null();
+  key(w, "businessPhones");
+  w.StartArray();
+  string(w, "+1 425 555 0100");
+  w.EndArray();
+  key(w, "city");
+  string(w, "Redmond");
+  key(w, "country");
+  w.Null();
+  key(w, "countryLetterCode");
+  string(w, "US");
+  key(w, "createdDateTime");
+  string(w, "2015-03-17T09:12:44Z");
+  key(w, "displayName");
+  string(w, t.tenant_name);
+  key(w, "onPremisesSyncEnabled");
+  w.Bool(true);
+  key(w, "preferredLanguage");
+  string(w, "en");
+  key(w, "tenantType");
+  string(w, "AAD");
+  key(w, "verifiedDomains");
+  w.StartArray();
+  w.StartObject();
+  key(w, "capabilities");
+  string(w, "Email, OfficeCommunicationsOnline");
+  key(w, "isDefault");
+  w.Bool(true);
+  key(w, "isInitial");
+  w.Bool(true);
+  key(w, "name");
+  string(w, t.domain);
+  key(w, "type");
+  string(w, "Managed");
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+}
+
+}  // namespace graphsim
