@@ -191,3 +191,26 @@ TEST_CASE("$batch runs each request with its own status and headers and refuses 
   // The envelope needs a token like any Graph request.
   CHECK(c.send("POST", "/v1.0/$batch", {{"Content-Type", "application/json"}}, R"({"requests":[]})").status == 401);
 }
+
+TEST_CASE("the clean profile serves licensed users and a truth file without findings") {
+  test_support::temp_dir dir;
+  auto options = small_tenant(60);
+  options.profile = "clean";
+  options.truth_path = (dir / "truth.csv").string();
+  auto server = start(options);
+  auto rows = parse_csv(test_support::read_file(dir / "truth.csv"));
+  CHECK(rows.size() == 1);  // the header only
+  client c(server->url());
+  auto licensed = json(c.get("/v1.0/users?$filter=assignedLicenses/$count%20ne%200&$count=true&$select=id",
+                             token_for(c, *server), {{"ConsistencyLevel", "eventual"}})
+                           .body);
+  CHECK(licensed["@odata.count"].GetInt() > 0);
+}
+
+TEST_CASE("an unknown profile is refused before anything is served") {
+  auto options = small_tenant();
+  options.profile = "chaotic";
+  auto s = graphsim::background_server::start(options);
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().code == base::exit_code::usage);
+}
