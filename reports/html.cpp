@@ -84,7 +84,10 @@ void write_headline(std::string& o, const findings_summary& s) {
   const auto n = headline_users(s);
   std::string what, detail;
   if (s.preflight) {
-    what = n == 0 ? "No user will break provisioning" : plural(n, "user", "users") + " will break provisioning";
+    // The number stands beside the text in large type: the text does not repeat it.
+    what = n == 0   ? "No user will break provisioning"
+           : n == 1 ? "user will break provisioning"
+                    : "users will break provisioning";
     detail = fmt::format(
         "For these users the identity provider's <code>assignLicense</code> call would fail: Graph refuses to remove "
         "a license they hold (403 for {}, 400 for {}, possibly refused for {}). {} across {} are outside the "
@@ -93,7 +96,7 @@ void write_headline(std::string& o, const findings_summary& s) {
         plural(s.users_may_be_refused, "user", "users"), plural(s.findings, "license", "licenses"),
         plural(s.users_with_findings, "user", "users"));
   } else {
-    what = plural(n, "user", "users") + (n == 1 ? " holds" : " hold") + " licenses provisioning cannot remove";
+    what = n == 1 ? "user holds licenses provisioning cannot remove" : "users hold licenses provisioning cannot remove";
     detail = fmt::format(
         "{} come from group-based licensing, partners, self-service purchases, trials or sign-ups. No pre-flight "
         "was run: render with <code>--idp-managed-skus</code> to see exactly whose <code>assignLicense</code> call "

@@ -96,7 +96,10 @@ std::string svg_trend_chart(const std::vector<trend_point>& points, const std::s
   out += fmt::format(R"(<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>)", left, top + plot_h, width - right,
                      top + plot_h);
   const auto x_of = [&](std::size_t i) {
-    return points.size() == 1 ? left + plot_w / 2.0 : left + plot_w * static_cast<double>(i) / (points.size() - 1.0);
+    // Points start inset from the axis so the first value label clears the axis labels.
+    constexpr double inset = 22;
+    return points.size() == 1 ? left + plot_w / 2.0
+                              : left + inset + (plot_w - inset) * static_cast<double>(i) / (points.size() - 1.0);
   };
   const auto y_of = [&](std::int64_t v) {
     return top + plot_h - plot_h * static_cast<double>(v) / static_cast<double>(y_max);

@@ -80,7 +80,8 @@ TEST_CASE("the HTML report is self-contained: no external fetches") {
 
 TEST_CASE("the HTML headline counts users whose provisioning call would fail, with charts and guidance") {
   const auto html = render(reports_test::hostile_findings());
-  CHECK(html.find("3 users will break provisioning") != std::string::npos);
+  CHECK(html.find("<div class=\"big\">3</div><div><div class=\"what\">users will break provisioning") !=
+        std::string::npos);
   CHECK(html.find("Findings by origin") != std::string::npos);
   CHECK(html.find("Trend across snapshots") != std::string::npos);
   CHECK(html.find("<svg class=\"chart\"") != std::string::npos);
@@ -105,7 +106,7 @@ TEST_CASE("a large snapshot embeds only the capped rows but keeps the counts exa
                                                   "POWER_BI_PRO", "self_service_purchase"));
   const auto html = render(findings, reports::html_options{10});
   CHECK(html.find("first 10 of 30 findings") != std::string::npos);
-  CHECK(html.find("30 users hold licenses") != std::string::npos);
+  CHECK(html.find("<div class=\"big\">30</div><div><div class=\"what\">users hold licenses") != std::string::npos);
   rapidjson::Document doc;
   const auto data = data_block(html);
   doc.Parse(data.c_str(), data.size());

@@ -126,7 +126,8 @@ TEST_CASE("a stored snapshot's HTML escapes names and draws the tenant's trend")
   CHECK(html.find("\\u003cscript\\u003ealert(1)") != std::string::npos);
   CHECK(html.find("Contoso &quot;&lt;Test&gt;&quot; &amp; Co") != std::string::npos);
   CHECK(html.find("findings in the last 2 snapshots") != std::string::npos);
-  CHECK(html.find("5 users will break provisioning") != std::string::npos);
+  CHECK(html.find("<div class=\"big\">5</div><div><div class=\"what\">users will break provisioning") !=
+        std::string::npos);
 }
 
 TEST_CASE("a stored snapshot's Markdown summary escapes names") {
