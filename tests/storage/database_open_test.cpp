@@ -49,6 +49,7 @@ TEST_CASE("a new database file is created with mode 0600 whatever the umask") {
   ok(db->begin_scan(start()));  // makes SQLite create the -wal file too
   CHECK(file_mode(dir / "a.db") == 0600);
   CHECK(file_mode(dir / "a.db-wal") == 0600);
+  CHECK(file_mode(dir / "a.db-shm") == 0600);
 }
 
 TEST_CASE("an existing database file keeps its mode when opened") {
