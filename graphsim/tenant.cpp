@@ -67,7 +67,7 @@ std::optional<std::uint64_t> tenant::find_user(std::string_view key) const {
   const char* first = local.data() + local.size() - digits;
   if (std::from_chars(first, local.data() + local.size(), index).ec != std::errc() || index >= t.config.users)
     return std::nullopt;
-  if (user_principal_name(index) != lower) return std::nullopt;  // generated UPNs are lower case
+  if (ascii_lower(user_principal_name(index)) != lower) return std::nullopt;
   return index;
 }
 
