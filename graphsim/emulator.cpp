@@ -8,6 +8,7 @@
 #include "graphsim/text.hpp"
 
 #include <boost/url/parse.hpp>
+#include <fmt/format.h>
 
 #include <vector>
 
@@ -222,6 +223,9 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     case fault::slow: res.delay_slow = true; break;
     default: break;
   }
+  // Graph warns in x-ms-throttle-limit-percentage once more than 80 % of the budget is used (GRAPH.md §8).
+  if (double const used = bucket_.used_fraction(); used > 0.8)
+    res.set_header("x-ms-throttle-limit-percentage", fmt::format("{:.1f}", used));
   return done(std::move(res), cost);
 }
 

@@ -42,6 +42,11 @@ double throttle_bucket::take(double cost, clock::time_point now) {
   return (needed - tokens_) / rate_per_s_;
 }
 
+double throttle_bucket::used_fraction() const {
+  if (capacity_ <= 0) return 0;
+  return 1.0 - tokens_ / capacity_;
+}
+
 std::string format_retry_after(double seconds) {
   // Round up to the millisecond so that waiting exactly this long always finds enough tokens.
   double const ms = std::ceil(seconds * 1000.0);

@@ -21,6 +21,8 @@ class throttle_bucket {
   // Debits cost and returns 0 if the bucket holds enough; otherwise debits nothing and returns the seconds
   // until it will (Retry-After). Refused requests cost nothing, so Retry-After stays exact.
   double take(double cost, clock::time_point now);
+  // The share of the budget in use (0 = full bucket, 1 = empty); 0 when throttling is off.
+  double used_fraction() const;
 
  private:
   void refill(clock::time_point now);

@@ -93,7 +93,7 @@ sim_response token_service::error(unsigned status, std::string_view error, unsig
   return res;
 }
 
-sim_response token_service::issue(std::string const& trace_id, std::string const& correlation_id) {
+sim_response token_service::issue() {
   auto const now = clock::now();
   if (tokens_.size() >= max_live_tokens) std::erase_if(tokens_, [&](auto const& kv) { return kv.second <= now; });
   std::string token = random_token(rng_, 48);
@@ -110,8 +110,6 @@ sim_response token_service::issue(std::string const& trace_id, std::string const
   w.EndObject();
   sim_response res;
   res.body.assign(buffer.GetString(), buffer.GetSize());
-  (void)trace_id;
-  (void)correlation_id;
   return res;
 }
 
@@ -183,7 +181,7 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
     if (!verdict)
       return finish(error(401, "invalid_client", verdict.error().aadsts, verdict.error().description, trace_id,
                           correlation_id));
-    return finish(issue(trace_id, correlation_id));
+    return finish(issue());
   }
   if (!form.contains("client_secret"))
     return finish(error(401, "invalid_client", 7000218,
@@ -196,7 +194,7 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
                         "secret value, not the client secret ID, for a secret added to app '" +
                             tenant_.client_id() + "'.",
                         trace_id, correlation_id));
-  return finish(issue(trace_id, correlation_id));
+  return finish(issue());
 }
 
 bearer_state token_service::check(std::optional<std::string_view> authorization, clock::time_point now) const {

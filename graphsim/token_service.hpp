@@ -23,7 +23,6 @@ class token_service {
   token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed);
 
   // POST /{tenant}/oauth2/v2.0/token: a token-response.json body, or the AADSTS error of token-error.json.
-  // scheme is "http" or "https": the request URL a client assertion's aud may name.
   sim_response handle(sim_request const& req, std::string_view tenant_segment);
 
   // Whether an Authorization header carries a token this service issued and that has not expired.
@@ -34,7 +33,7 @@ class token_service {
  private:
   sim_response error(unsigned status, std::string_view error, unsigned code, std::string_view description,
                      std::string const& trace_id, std::string const& correlation_id) const;
-  sim_response issue(std::string const& trace_id, std::string const& correlation_id);
+  sim_response issue();
 
   tenant const& tenant_;
   cert_registry certs_;
