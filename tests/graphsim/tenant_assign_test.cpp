@@ -224,3 +224,17 @@ TEST_CASE("adding a license assigns it directly, with its disabled plans, and co
   add = {{e3, {"ffffffff-ffff-4fff-bfff-ffffffffffff"}}};
   CHECK(t.assign_license(11, add, {}).status == 400);
 }
+
+TEST_CASE("every license of a clean tenant can be removed") {
+  graphsim::tenant t({.users = 200, .seed = 5, .clean = true});
+  for (std::uint64_t i = 0; i < t.user_count(); ++i) {
+    rapidjson::Document d;
+    d.Parse(user_json(t, i).c_str());
+    std::vector<std::string> skus;
+    for (auto& l : d["assignedLicenses"].GetArray()) skus.push_back(l["skuId"].GetString());
+    if (skus.empty()) continue;
+    CHECK(remove(t, i, skus).status == 200);
+    CHECK_FALSE(t.has_licenses(i));
+  }
+  CHECK(t.count_licensed() == 0);
+}

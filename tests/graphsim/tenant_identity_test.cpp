@@ -190,3 +190,13 @@ TEST_CASE("a tenant without users serves no users and still has an identity and 
   CHECK(d.Size() > 0);
   for (auto& sku : d.GetArray()) CHECK(sku["consumedUnits"].GetUint64() == 0);
 }
+
+TEST_CASE("a 2,000,000-user tenant is built and serves its last user") {
+  graphsim::tenant t({.users = 2000000, .seed = 1});
+  const std::uint64_t last = t.user_count() - 1;
+  CHECK(t.find_user(t.user_principal_name(last)) == last);
+  std::uint64_t sum = 0;
+  for (char c = 'a'; c <= 'z'; ++c) sum += t.count_upn_prefix(std::string(1, c));
+  CHECK(sum == t.user_count());
+  CHECK(t.count_licensed() > t.user_count() / 2);
+}
