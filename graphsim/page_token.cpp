@@ -2,8 +2,6 @@
 
 #include "graphsim/text.hpp"
 
-#include <array>
-
 namespace graphsim {
 namespace {
 

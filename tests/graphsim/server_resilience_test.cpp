@@ -71,7 +71,7 @@ TEST_CASE("$batch items are throttled one by one with their own Retry-After") {
 
 TEST_CASE("the fault schedule produces each kind of fault on the numbered Graph requests") {
   auto options = small_tenant();
-  options.fault_schedule = "1:503,2:500,3:504,4:429,5:malformed,6:reset,7:truncate";
+  options.fault_schedule = "1:503,2:500,3:504,4:429,5:malformed,6:reset,7:truncate,8:slow";
   auto server = start(options);
   client c(server->url());
   std::string const token = token_for(c, *server);  // token requests are not numbered
@@ -90,12 +90,15 @@ TEST_CASE("the fault schedule produces each kind of fault on the numbered Graph 
   CHECK(reset.error);
   auto truncated = c.get("/v1.0/users", token);
   CHECK(truncated.error);
-  // Request 8 is healthy again, on a fresh connection.
+  auto slow = c.get("/v1.0/users", token);  // late, but whole
+  CHECK(slow.status == 200);
+  CHECK_FALSE(json(slow.body).HasParseError());
+  // Request 9 is healthy again.
   auto healthy = c.get("/v1.0/users", token);
   CHECK(healthy.status == 200);
   CHECK_FALSE(json(healthy.body).HasParseError());
   auto stats = json(server->stats_json());
-  CHECK(stats["faults"]["total"].GetUint64() == 7);
+  CHECK(stats["faults"]["total"].GetUint64() == 8);
 }
 
 TEST_CASE("--tls serves HTTPS with a certificate for 127.0.0.1 that verifies with the written PEM") {
@@ -103,6 +106,7 @@ TEST_CASE("--tls serves HTTPS with a certificate for 127.0.0.1 that verifies wit
   auto options = small_tenant();
   options.tls = true;
   options.cert_out = (dir / "ca.pem").string();
+  options.fault_schedule = "2:reset";
   auto server = start(options);
   CHECK(server->url().rfind("https://127.0.0.1:", 0) == 0);
   CHECK(server->ca_pem_path() == options.cert_out);
@@ -119,6 +123,8 @@ TEST_CASE("--tls serves HTTPS with a certificate for 127.0.0.1 that verifies wit
   auto r = c.get("/v1.0/users?$top=3", token);
   CHECK(r.status == 200);
   CHECK(std::string(json(r.body)["@odata.nextLink"].GetString()).rfind("https://127.0.0.1:", 0) == 0);
+  CHECK(c.get("/v1.0/users?$top=3", token).error);  // request 2: reset mid-response
+  CHECK(c.get("/v1.0/users?$top=3", token).status == 200);  // a new TLS connection works
 }
 
 TEST_CASE("/_sim/stats counts requests by endpoint and status without a token") {
