@@ -40,10 +40,10 @@ net::awaitable<void> connection_pool::acquire_slot() {
 
 void connection_pool::release_slot() {
   --in_flight_;
-  if (!waiters_.empty()) {
-    waiters_.front()->cancel();
-    waiters_.pop_front();
-  }
+  // Wake every waiter to re-check: one woken alone might be a coroutine already cancelled by a stop, and the
+  // free slot would then go unnoticed.
+  for (auto& w : waiters_) w->cancel();
+  waiters_.clear();
 }
 
 net::awaitable<transport_result<std::unique_ptr<http_connection>>> connection_pool::checkout(const endpoint& where,

@@ -213,7 +213,7 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
       pause_for(wait);
     } else {
       if (++failures >= max_attempts) co_return final_error(status, error_body, failure, attempt);
-      wait = backoff_delay(failures, std::nullopt, rng_);
+      wait = backoff_delay(failures, std::nullopt, rng_, options_.backoff_base);
       if (status == 429) pause_for(wait);  // throttled without Retry-After: slow everyone down too
     }
     if (past_deadline(wait))

@@ -31,6 +31,7 @@ struct connection_options {
   std::chrono::milliseconds timeout{60'000};  // per connect, write, read
   unsigned max_connections = 16;
   std::chrono::seconds deadline{0};       // whole-scan deadline for retries; 0 = none
+  std::chrono::milliseconds backoff_base{500};  // first back-off ceiling, doubled per failure (tests shrink it)
 };
 
 // Client-credentials flow inputs. Exactly one of secret, certificate_path, federated_token_file is set.

@@ -31,9 +31,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 }
 
 std::chrono::milliseconds backoff_delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,
-                                        std::mt19937_64& rng) {
+                                        std::mt19937_64& rng, std::chrono::milliseconds base) {
   if (retry_after) return std::min(*retry_after, max_wait);
-  constexpr std::chrono::milliseconds base{500};
   constexpr std::chrono::milliseconds cap{30'000};
   auto const shift = std::clamp(attempt - 1, 0, 16);
   auto const ceiling = std::min<std::chrono::milliseconds>(cap, base * (1LL << shift));

@@ -18,9 +18,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
                                                            std::chrono::system_clock::time_point now);
 
 // The wait before attempt number `attempt` (1 = first retry) after a transient failure: Retry-After when the
-// server gave one (capped at max_wait), else full-jitter exponential back-off from 500 ms up to 30 s.
+// server gave one (capped at max_wait), else full-jitter exponential back-off from base (500 ms) up to 30 s.
 std::chrono::milliseconds backoff_delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,
-                                        std::mt19937_64& rng);
+                                        std::mt19937_64& rng,
+                                        std::chrono::milliseconds base = std::chrono::milliseconds{500});
 
 // True if an HTTP status is worth retrying (429, 500, 502, 503, 504).
 bool is_retryable_status(unsigned status);

@@ -85,13 +85,27 @@ net::awaitable<base::result<std::string>> token_source::refresh() {
     waiters_.push_back(timer);
     co_await timer->async_wait(use_tuple);
     if (token_ && std::chrono::steady_clock::now() < renew_at_) co_return ok_text(token_->value);
+    if (!refreshing_ && last_error_) co_return *last_error_;  // the shared request failed: fail alike, do not re-ask
   }
   refreshing_ = true;
+  last_error_.reset();
+  // Reset on every path, also when a stop cancels this coroutine mid-request, so that waiters never hang.
+  struct refresh_guard {
+    token_source* self;
+    ~refresh_guard() {
+      self->refreshing_ = false;
+      for (auto& w : self->waiters_) w->cancel();
+      self->waiters_.clear();
+    }
+  };
   auto const started = std::chrono::steady_clock::now();
-  auto fetched = co_await request_token();
-  refreshing_ = false;
-  for (auto& w : waiters_) w->cancel();
-  waiters_.clear();
+  base::result<access_token> fetched = base::runtime_error("no token");
+  {
+    refresh_guard guard{this};
+    fetched = co_await request_token();
+    if (fetched) last_error_.reset();
+    else last_error_ = fetched.error();
+  }
   if (!fetched) co_return fetched.error();
   token_ = std::move(*fetched);
   renew_at_ = renewal_time(started, token_->lifetime);
@@ -167,7 +181,7 @@ net::awaitable<base::result<access_token>> token_source::request_token() {
     if (attempt >= max_attempts)
       co_return base::runtime_error(redact(fmt::format("cannot get a token from {}: {} after {} attempts",
                                                        who_.token_url, failure, attempt)));
-    auto const delay = backoff_delay(attempt, retry_after, rng_);
+    auto const delay = backoff_delay(attempt, retry_after, rng_, options_.backoff_base);
     base::log(base::log_level::warn, "token request failed ({}); retrying in {} ms", redact(failure), delay.count());
     net::steady_timer timer(co_await net::this_coro::executor, delay);
     co_await timer.async_wait(use_tuple);

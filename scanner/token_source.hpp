@@ -57,6 +57,7 @@ class token_source {
   std::chrono::steady_clock::time_point renew_at_{};
   bool refreshing_ = false;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+  std::optional<base::error> last_error_;  // outcome of the last shared request, for the callers that waited on it
   std::string last_assertion_;
   std::int64_t requests_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};

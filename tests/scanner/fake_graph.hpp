@@ -28,10 +28,13 @@ struct request {
 // What to do with a request.
 struct reply {
   enum class action { respond, reset, truncate, close_after };  // close_after: answer as keep-alive, then hang up
-  unsigned status = 200;
-  std::string body = "{}";
-  std::vector<std::pair<std::string, std::string>> headers;
-  action act = action::respond;
+  using header_list = std::vector<std::pair<std::string, std::string>>;
+  reply(unsigned s = 200, std::string b = "{}", header_list h = {}, action a = action::respond)
+      : status(s), body(std::move(b)), headers(std::move(h)), act(a) {}
+  unsigned status;
+  std::string body;
+  header_list headers;
+  action act;
 };
 
 class server {
