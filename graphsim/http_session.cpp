@@ -12,6 +12,7 @@
 #include <cctype>
 #include <chrono>
 #include <exception>
+#include <random>
 
 namespace graphsim {
 namespace {
@@ -85,14 +86,24 @@ net::awaitable<void> write_broken(Stream& stream, http::response<http::string_bo
   socket_of(stream).close(ec);
 }
 
-sim_response bad_http_request(beast::error_code ec) {
+// A Graph error answered by the session itself (no route ran): ids and body as the routes' are.
+sim_response session_error(unsigned status, std::string_view code, std::string_view message) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string const request_id = random_guid(rng);
   sim_response res;
-  bool const too_large = ec == http::error::body_limit || ec == http::error::header_limit;
-  res.status = too_large ? 413 : 400;
+  res.status = status;
   res.content_type = "application/json";
-  res.body = graph_error_body(too_large ? "Request_EntityTooLarge" : "BadRequest",
-                              too_large ? "The request is too large." : "The HTTP request could not be parsed.", "", "");
+  res.body = graph_error_body(code, message, request_id, request_id);
+  res.set_header("request-id", request_id);
+  res.set_header("client-request-id", request_id);
+  res.set_header("x-ms-resource-unit", "0");
   return res;
+}
+
+sim_response bad_http_request(beast::error_code ec) {
+  bool const too_large = ec == http::error::body_limit || ec == http::error::header_limit;
+  return session_error(too_large ? 413 : 400, too_large ? "Request_EntityTooLarge" : "BadRequest",
+                       too_large ? "The request is too large." : "The HTTP request could not be parsed.");
 }
 
 // Serves requests on one connection until the client closes it, stops sending, or a response ends it.
@@ -123,10 +134,7 @@ net::awaitable<void> serve_requests(Stream& stream, emulator& emu) {
     } catch (std::exception const& e) {
       // A bug in a route must cost one request, not the server.
       base::log(base::log_level::error, "graphsim: request failed: {}", e.what());
-      res = sim_response{};
-      res.status = 500;
-      res.content_type = "application/json";
-      res.body = graph_error_body("generalException", "An unexpected error occurred.", "", "");
+      res = session_error(500, "generalException", "An unexpected error occurred.");
     }
     if (auto const delay = emu.delay_for(res); delay.count() > 0) {
       net::steady_timer timer(co_await net::this_coro::executor);

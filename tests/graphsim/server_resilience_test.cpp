@@ -26,7 +26,8 @@ TEST_CASE("a burst over a small budget gets 429 with Retry-After and the budget 
     if (r.status == 200) ++ok;
     else throttled = r;
   }
-  CHECK(ok == 10);
+  CHECK(ok >= 10);  // the bucket held 10 RU; a slow machine may have refilled one more meanwhile
+  CHECK(ok <= 11);
   REQUIRE(throttled.status == 429);
   std::string const retry_after = throttled.header("retry-after");
   REQUIRE_FALSE(retry_after.empty());
