@@ -108,10 +108,10 @@ base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_i
   };
 
   audit_summary summary;
-  std::vector<storage::finding_record> findings;
-  auto streamed = db.for_each_user(scan_id, [&](const storage::user_licenses& u) {
+  // Classifies one user's licenses and emits their findings, each complete when made.
+  auto audit_user = [&](const storage::user_licenses& u, const storage::finding_sink& emit) -> base::result<void> {
     ++summary.users;
-    if (u.licenses.empty()) return;
+    if (u.licenses.empty()) return {};
     ++summary.licensed_users;
     call_outcome call = call_outcome::succeeds;
     bool has_finding = false;
@@ -129,16 +129,26 @@ base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_i
       }
       const auto& rule = v.sku->override_rule;
       finding.recommended_action = recommended_action(v.origin, finding, rule ? rule->reason : std::string_view{});
+      if (auto r = emit(finding); !r) return r;
+      ++summary.findings;
       ++summary.findings_by_origin[finding.origin];
-      findings.push_back(std::move(finding));
     }
     if (has_finding) ++summary.users_with_findings;
     count_call(summary, call);
-  });
-  if (!streamed) return streamed.error();
-  summary.findings = static_cast<std::int64_t>(findings.size());
+    return {};
+  };
 
-  if (auto stored = db.replace_findings(scan_id, findings); !stored) return stored.error();
+  // Findings go to the database as they are made (one transaction for all): memory stays flat in the tenant.
+  auto stored = db.replace_findings(scan_id, [&](const storage::finding_sink& emit) -> base::result<void> {
+    std::optional<base::error> failed;  // the first error; for_each_user cannot be stopped, so the rest is skipped
+    auto streamed = db.for_each_user(scan_id, [&](const storage::user_licenses& u) {
+      if (failed) return;
+      if (auto r = audit_user(u, emit); !r) failed = std::move(r.error());
+    });
+    if (failed) return *failed;
+    return streamed;
+  });
+  if (!stored) return stored.error();
   return summary;
 }
 

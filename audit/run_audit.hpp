@@ -24,7 +24,8 @@ struct audit_summary {
   std::int64_t users_call_refused_403 = 0, users_call_refused_400 = 0, users_call_may_be_refused = 0;
 };
 
-// Classifies every license of the snapshot and replaces its findings (re-runnable without re-crawling).
+// Classifies every license of the snapshot and replaces its findings in one transaction, storing each as it is
+// made (memory does not grow with the tenant); re-runnable without re-crawling.
 base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_id, const audit_options& options);
 
 }  // namespace audit

@@ -31,6 +31,9 @@ struct scan_counters {
   std::int64_t throttled = 0;
 };
 
+// Stores one finding for the streaming database::replace_findings; callable only while its produce runs.
+using finding_sink = std::function<base::result<void>(const finding_record&)>;
+
 // One open database. Not thread-safe: one connection per thread or process (SQLite WAL lets readers run
 // beside a writer). Every mutating call is atomic: it commits whole or not at all.
 class database {
@@ -93,6 +96,12 @@ class database {
 
   // Replaces the snapshot's findings with these, in one transaction.
   base::result<void> replace_findings(std::int64_t scan_id, std::span<const finding_record> findings);
+  // Replaces the snapshot's findings with those produce() emits, in one transaction, holding none of them in
+  // memory; produce may call for_each_user / user_principal_names on this database while it emits; the first
+  // error (of emit or of produce) aborts (rolls back, previous findings intact) and is returned. The write lock
+  // is held while produce runs: other writers wait (up to the busy timeout), readers do not.
+  base::result<void> replace_findings(std::int64_t scan_id,
+                                      const std::function<base::result<void>(const finding_sink& emit)>& produce);
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);
 

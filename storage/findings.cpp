@@ -7,11 +7,22 @@
 
 #include <sqlite3.h>
 
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace storage {
 
 base::result<void> database::replace_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
+  return replace_findings(scan_id, [&](const finding_sink& emit) -> base::result<void> {
+    for (const auto& f : findings)
+      if (auto r = emit(f); !r) return r;
+    return {};
+  });
+}
+
+base::result<void> database::replace_findings(
+    std::int64_t scan_id, const std::function<base::result<void>(const finding_sink& emit)>& produce) {
   std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
@@ -32,10 +43,25 @@ base::result<void> database::replace_findings(std::int64_t scan_id, std::span<co
 
   (*del)->bind_int(1, scan_id);
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  for (const auto& f : findings) {
-    detail::bind_finding(**ins, scan_id, f);
-    if (rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  }
+
+  // The insert is stepped and reset at each emit, so it is idle between emits; reads that produce runs on this
+  // connection use statements of their own, and the statement cache (node-based) never moves this one.
+  detail::statement& insert = **ins;
+  // Once an insert fails nothing more is stored: SQLite may already have rolled the transaction back (a full
+  // disk, say), and later inserts would then commit one by one outside it.
+  std::optional<base::error> failed;
+  const finding_sink emit = [&](const finding_record& f) -> base::result<void> {
+    if (failed) return *failed;
+    detail::bind_finding(insert, scan_id, f);
+    if (const int code = insert.run(); code != SQLITE_OK) {
+      failed = d.failure(code, what);
+      return *failed;
+    }
+    return {};
+  };
+  auto produced = produce(emit);
+  if (failed) return *failed;  // even if produce went on and succeeded
+  if (!produced) return produced.error();
   return tx->commit(what);
 }
 

@@ -1,6 +1,7 @@
 #include "audit/run_audit.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <map>
 
@@ -190,4 +191,34 @@ TEST_CASE("run_audit applies a rules file and refuses unknown managed SKUs and u
   auto missing = audit::run_audit(db, scan_id + 100, {});
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().code == base::exit_code::usage);
+}
+
+TEST_CASE("run_audit stores no finding when one cannot be stored, keeping the previous findings") {
+  test_support::temp_dir dir;
+  const auto path = dir / "audit.db";
+  auto db = storage::database::open(path.string()).value();
+  const auto scan_id = store_tenant(db);
+  REQUIRE(audit::run_audit(db, scan_id, {}).has_value());
+
+  // Another SQL user of the file refuses dave's row: bob's and carol's findings are stored before it, frank's
+  // would come after.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  const int rc = sqlite3_exec(raw,
+                              "CREATE TRIGGER refuse_dave BEFORE INSERT ON findings "
+                              "WHEN NEW.user_principal_name = 'dave@contoso.example' "
+                              "BEGIN SELECT RAISE(ABORT, 'dave refused'); END",
+                              nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  REQUIRE(rc == SQLITE_OK);
+
+  audit::audit_options options;
+  options.idp_managed_skus = {"enterprisepack"};
+  auto failed = audit::run_audit(db, scan_id, options);
+  REQUIRE_FALSE(failed.has_value());
+  CHECK(failed.error().message.find("dave refused") != std::string::npos);
+
+  auto findings = findings_of(db, scan_id);
+  CHECK(findings.size() == 5);
+  for (const auto& [key, f] : findings) CHECK_MESSAGE(f.idp_outcome.empty(), key);  // all from the first run
 }

@@ -4,6 +4,11 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
 
 namespace {
 
@@ -23,6 +28,21 @@ storage::finding_record finding(std::string upn, std::string part, std::string s
 std::vector<storage::finding_record> read_findings(storage::database& db, std::int64_t id) {
   std::vector<storage::finding_record> out;
   ok(db.for_each_finding(id, [&](const storage::finding_record& f) { out.push_back(f); }));
+  return out;
+}
+
+// Runs sql on a second connection (as another SQL user of the file would).
+void exec_raw(const std::filesystem::path& p, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open_v2(p.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::vector<std::string> upns(const std::vector<storage::finding_record>& findings) {
+  std::vector<std::string> out;
+  for (const auto& f : findings) out.push_back(f.user_principal_name);
   return out;
 }
 
@@ -195,4 +215,110 @@ TEST_CASE("a reader's callback may start another read of the same database") {
   }));
   CHECK(outer == 2);
   CHECK(inner == 4);
+}
+
+TEST_CASE("a streaming replace stores what produce emits while it reads the users on the same connection") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  constexpr int users = 600;
+  const auto id = complete_scan(db, 1, users);
+  const std::vector<storage::finding_record> before{finding("old@x", "A", guid(1))};
+  ok(db.replace_findings(id, before));
+
+  // One finding per license, emitted from inside for_each_user: its three cursors stay open on the connection
+  // that inserts into findings (another table) in the same write transaction.
+  int emitted = 0;
+  ok(db.replace_findings(id, [&](const storage::finding_sink& emit) -> base::result<void> {
+    std::optional<base::error> failed;
+    auto streamed = db.for_each_user(id, [&](const storage::user_licenses& u) {
+      if (u.user.id == guid(7)) {  // a lookup mid-stream, as run_audit's callers may make
+        const std::vector<std::string> ids{guid(3)};
+        CHECK(ok(db.user_principal_names(id, ids)).at(0).second == "user3@contoso.example");
+      }
+      for (const auto& l : u.licenses) {
+        auto f = finding(u.user.user_principal_name, "P", l.sku_id);
+        f.user_id = u.user.id;
+        if (auto r = emit(f); !r) failed = r.error();
+        ++emitted;
+      }
+    });
+    if (failed) return *failed;
+    return streamed;
+  }));
+  CHECK(emitted == users + users / 2);
+
+  const auto after = read_findings(db, id);
+  REQUIRE(after.size() == static_cast<std::size_t>(emitted));  // the old finding is gone
+  CHECK(std::is_sorted(after.begin(), after.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.user_principal_name, a.sku_part_number, a.sku_id) <
+           std::tie(b.user_principal_name, b.sku_part_number, b.sku_id);
+  }));
+  CHECK(after.front().user_principal_name == "user100@contoso.example");  // bytes: "user1" < "user10" < "user100"
+  CHECK(after.front().sku_id == guid(1000));
+  CHECK(user_ids(db, id).size() == users);  // the users are untouched
+
+  // Emitting nothing clears them.
+  ok(db.replace_findings(id, [](const storage::finding_sink&) -> base::result<void> { return {}; }));
+  CHECK(read_findings(db, id).empty());
+}
+
+TEST_CASE("a streaming replace rolls back on an error from produce and keeps the previous findings") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = complete_scan(db, 1, 3);
+  const std::vector<storage::finding_record> before{finding("a@x", "A", guid(1)), finding("b@x", "A", guid(1))};
+  ok(db.replace_findings(id, before));
+
+  auto r = db.replace_findings(id, [&](const storage::finding_sink& emit) -> base::result<void> {
+    for (int n = 0; n < 100; ++n)
+      if (auto e = emit(finding(fmt::format("new{}@x", n), "A", guid(1))); !e) return e;
+    return base::runtime_error("cannot classify: stop here");
+  });
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message == "cannot classify: stop here");
+  CHECK(upns(read_findings(db, id)) == std::vector<std::string>{"a@x", "b@x"});
+
+  // The transaction ended: another connection takes the write lock at once, and this one writes again.
+  exec_raw(dir / "a.db", "BEGIN IMMEDIATE; ROLLBACK");
+  const auto next = ok(db.begin_scan(start()));
+  CHECK(next > id);
+  ok(db.replace_findings(id, [&](const storage::finding_sink& emit) { return emit(finding("c@x", "A", guid(1))); }));
+  CHECK(upns(read_findings(db, id)) == std::vector<std::string>{"c@x"});
+}
+
+TEST_CASE("a streaming replace aborts on the first failed insert even if produce carries on") {
+  test_support::temp_dir dir;
+  const auto path = dir / "a.db";
+  auto db = open(path);
+  const auto id = complete_scan(db, 1, 1);
+  const std::vector<storage::finding_record> before{finding("a@x", "A", guid(1))};
+  ok(db.replace_findings(id, before));
+  // Another SQL user of the file refuses one row, so the insert fails as a full disk would make it.
+  exec_raw(path,
+           "CREATE TRIGGER refuse_boom BEFORE INSERT ON findings WHEN NEW.user_principal_name = 'boom@x' "
+           "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
+
+  int refused = 0;
+  auto r = db.replace_findings(id, [&](const storage::finding_sink& emit) -> base::result<void> {
+    CHECK(emit(finding("b@x", "A", guid(1))).has_value());
+    for (const char* upn : {"boom@x", "c@x"})  // once one fails, every later emit fails and stores nothing
+      if (auto e = emit(finding(upn, "A", guid(1))); !e) {
+        CHECK(e.error().message.find("boom refused") != std::string::npos);
+        ++refused;
+      }
+    return {};  // ignores the errors
+  });
+  CHECK(refused == 2);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("store the findings of scan") != std::string::npos);
+  CHECK(upns(read_findings(db, id)) == std::vector<std::string>{"a@x"});
+
+  bool called = false;
+  auto missing = db.replace_findings(id + 100, [&](const storage::finding_sink&) -> base::result<void> {
+    called = true;
+    return {};
+  });
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message.find("there is no scan") != std::string::npos);
+  CHECK_FALSE(called);
 }
