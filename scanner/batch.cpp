@@ -26,7 +26,7 @@ using clock = std::chrono::steady_clock;
 
 // A 429/503 item with Retry-After does not use up its attempts (DESIGN.md §2), but a server that throttles the
 // same item this often is not going to answer it.
-constexpr int max_item_throttles = 50;
+constexpr int max_item_throttles = 100;
 
 struct pending_item {
   std::string user_id;
@@ -39,7 +39,7 @@ struct pending_item {
 // every batch (the coordinator returns only when none is in flight).
 struct batch_run {
   graph_client& client;
-  adaptive_limit& limit;
+  batch_limits& limits;
   stop_signal& stop;
   batch_counters& counters;
   std::deque<pending_item> queue;
@@ -55,9 +55,9 @@ struct batch_run {
 };
 
 // Up to max_batch_items items whose wait is over, in queue order.
-std::vector<pending_item> take_ready(std::deque<pending_item>& queue, clock::time_point now) {
+std::vector<pending_item> take_ready(std::deque<pending_item>& queue, clock::time_point now, std::size_t most) {
   std::vector<pending_item> out;
-  for (auto it = queue.begin(); it != queue.end() && out.size() < max_batch_items;) {
+  for (auto it = queue.begin(); it != queue.end() && out.size() < most;) {
     if (it->ready_at <= now) {
       out.push_back(std::move(*it));
       it = queue.erase(it);
@@ -139,8 +139,9 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   graph_request req{"POST", "/v1.0/$batch", batch_request_body(requests), {{"Content-Type", "application/json"}}};
 
   auto const throttled_before = run.client.stats().throttled;
-  auto answer = co_await get_parsed_or_stop<std::vector<batch_item_response>>(run.client, std::move(req),
-                                                                              parse_batch_response, run.stop);
+  auto sending = get_parsed_or_stop<std::vector<batch_item_response>>(run.client, std::move(req),
+                                                                     parse_batch_response, run.stop);
+  auto answer = co_await std::move(sending);
   ++run.counters.batches;
   if (!answer) co_return run.fail(answer.error());
   if (!*answer) co_return;  // stopped: the caller discards everything
@@ -169,8 +170,13 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
     retry.push_back(std::move(items[i]));
   }
 
-  if (throttled) run.limit.on_throttled();
-  else run.limit.on_success();
+  if (throttled) {
+    run.limits.in_flight.on_throttled();
+    run.limits.items.on_throttled();
+  } else {
+    run.limits.in_flight.on_success();
+    run.limits.items.on_success();
+  }
   if (longest.count() > 0) run.client.pause_for(longest);
   run.counters.items_retried += static_cast<std::int64_t>(retry.size());
   for (auto& item : retry) run.queue.push_back(std::move(item));
@@ -179,22 +185,22 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
 }  // namespace
 
 std::string license_details_url(std::string_view user_id) {
-  return fmt::format("/users/{}/licenseDetails", user_id);
+  return fmt::format("/users/{}/licenseDetails?$select=skuId,skuPartNumber,servicePlans", user_id);
 }
 
 net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_record>>>> fetch_license_details(
-    graph_client& client, std::vector<std::string> user_ids, adaptive_limit& limit, stop_signal& stop,
+    graph_client& client, std::vector<std::string> user_ids, batch_limits& limits, stop_signal& stop,
     batch_counters& counters) {
   auto const ex = co_await net::this_coro::executor;
-  batch_run run{client, limit, stop, counters, {}, {}, {}, 0, net::steady_timer(ex), {}};
+  batch_run run{client, limits, stop, counters, {}, {}, {}, 0, net::steady_timer(ex), {}};
   for (auto& id : user_ids) run.queue.push_back({std::move(id)});
 
   for (;;) {
     bool const draining = run.failure.has_value() || stop.requested();
     if (!draining) {
       auto const now = clock::now();
-      while (run.in_flight < limit.current()) {
-        auto items = take_ready(run.queue, now);
+      while (run.in_flight < limits.in_flight.current()) {
+        auto items = take_ready(run.queue, now, std::min<std::size_t>(max_batch_items, limits.items.current()));
         if (items.empty()) break;
         ++run.in_flight;
         net::co_spawn(ex, run_batch(run, std::move(items)), [&run](std::exception_ptr e) {
@@ -214,7 +220,7 @@ net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_rec
     }
     if (run.in_flight == 0 && (draining || run.queue.empty())) break;
     // Sleep until a batch finishes (it cancels the timer) or, with room to spare, until a delayed item is due.
-    bool const room = !draining && run.in_flight < limit.current();
+    bool const room = !draining && run.in_flight < limits.in_flight.current();
     run.wake.expires_at(room ? earliest_ready(run.queue) : clock::time_point::max());
     co_await run.wake.async_wait(net::as_tuple(net::use_awaitable));
   }

@@ -22,15 +22,25 @@ struct batch_counters {
   std::int64_t items_retried = 0;
 };
 
-// The relative URL of a user's licenseDetails inside a batch.
+// How much the batch loop sends at once: batches in flight and items per batch, both halved when Graph throttles
+// and regained slowly. Items matter as much as batches: every item is costed on its own, and a Retry-After only
+// promises room for one request, so a full batch resent after it would be throttled again and again.
+struct batch_limits {
+  explicit batch_limits(unsigned concurrency) : in_flight(concurrency), items(max_batch_items_per_request) {}
+  static constexpr unsigned max_batch_items_per_request = 20;
+  adaptive_limit in_flight;
+  adaptive_limit items;
+};
+
+// The relative URL of a user's licenseDetails inside a batch ($select lowers its cost from 2 to 1 RU).
 std::string license_details_url(std::string_view user_id);
 
-// Fetches the licenseDetails rows of every user in user_ids: up to limit.current() batches in flight; items
+// Fetches the licenseDetails rows of every user in user_ids: up to limits' batches in flight; items
 // answered 429/503/5xx (or with a body that does not parse) go into a later batch after the client has paused
 // for the longest Retry-After; any other item status fails the whole call with the item's URL and status.
 // nullopt when stop was requested first (nothing partial is returned).
 net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_record>>>> fetch_license_details(
-    graph_client& client, std::vector<std::string> user_ids, adaptive_limit& limit, stop_signal& stop,
+    graph_client& client, std::vector<std::string> user_ids, batch_limits& limits, stop_signal& stop,
     batch_counters& counters);
 
 }  // namespace scanner

@@ -95,7 +95,8 @@ struct crawl {
   }
 
   net::awaitable<base::result<void>> run() {
-    auto org = co_await fetch_organization(client, stop);
+    auto fetching_org = fetch_organization(client, stop);
+    auto org = co_await std::move(fetching_org);
     if (!org) co_return org.error();
     if (!*org) co_return interrupted();
     summary.tenant_id = (*org)->tenant_id;
@@ -112,7 +113,8 @@ struct crawl {
     }
 
     // Tenant facts are read again on resume: they are small, and the chain's plan rows derive from them.
-    auto facts = co_await fetch_tenant_facts(client, stop);
+    auto fetching_facts = fetch_tenant_facts(client, stop);
+    auto facts = co_await std::move(fetching_facts);
     if (!facts) co_return give_up(facts.error());
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
@@ -121,8 +123,8 @@ struct crawl {
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 
     sku_plan_index const plans((*facts)->skus);
-    adaptive_limit limit(options.concurrency);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, plans, limit, batches, before};
+    batch_limits limits(options.concurrency);
+    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, plans, limits, batches, before};
     chain_totals totals;
     totals.users_before = users_before;
     std::string start_url = first_users_url(progress.enabled());
@@ -130,7 +132,8 @@ struct crawl {
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     if (resuming) start_url = (*resumable)->next_link;
     if (!chain_done) {
-      auto chain = co_await crawl_users(ctx, std::move(start_url), resuming, totals);
+      auto crawling = crawl_users(ctx, std::move(start_url), resuming, totals);
+      auto chain = co_await std::move(crawling);
       progress.finish({users_before + totals.users, totals.pages, counters().requests, counters().throttled,
                        totals.total_users});
       if (!chain) co_return give_up(chain.error());

@@ -23,7 +23,9 @@ net::awaitable<base::result<unless_stopped<std::vector<Item>>>> collect(graph_cl
   for (int pages = 0; !url.empty(); ++pages) {
     if (pages == max_fact_pages)
       co_return base::runtime_error(fmt::format("cannot read {}: more than {} pages", url, max_fact_pages));
-    auto page = co_await get_parsed_or_stop<Page>(client, graph_request{"GET", url, {}, {}}, parse, stop);
+    graph_request req{"GET", url, {}, {}};
+    auto fetching = get_parsed_or_stop<Page>(client, std::move(req), parse, stop);
+    auto page = co_await std::move(fetching);
     if (!page) co_return page.error();
     if (!*page) co_return unless_stopped<std::vector<Item>>{};
     auto& got = **page;
@@ -37,18 +39,21 @@ net::awaitable<base::result<unless_stopped<std::vector<Item>>>> collect(graph_cl
 
 net::awaitable<base::result<unless_stopped<storage::organization_record>>> fetch_organization(graph_client& client,
                                                                                                stop_signal& stop) {
-  co_return co_await get_parsed_or_stop<storage::organization_record>(
-      client, graph_request{"GET", "/v1.0/organization?$select=id,displayName", {}, {}}, parse_organization, stop);
+  graph_request req{"GET", "/v1.0/organization?$select=id,displayName", {}, {}};
+  auto fetching = get_parsed_or_stop<storage::organization_record>(client, std::move(req), parse_organization, stop);
+  co_return co_await std::move(fetching);
 }
 
 net::awaitable<base::result<unless_stopped<tenant_facts>>> fetch_tenant_facts(graph_client& client,
                                                                              stop_signal& stop) {
   using namespace boost::asio::experimental::awaitable_operators;
   // Two independent lists: fetching them side by side saves a round trip at the start of every scan.
-  auto [skus, subscriptions] = co_await (
-      collect<parsed_sku_page>(client, "/v1.0/subscribedSkus", parse_subscribed_skus, stop, &parsed_sku_page::skus) &&
-      collect<parsed_subscription_page>(client, "/v1.0/directory/subscriptions", parse_subscriptions, stop,
-                                        &parsed_subscription_page::subscriptions));
+  auto sku_pages = collect<parsed_sku_page>(client, std::string("/v1.0/subscribedSkus"), parse_subscribed_skus, stop,
+                                            &parsed_sku_page::skus);
+  auto subscription_pages =
+      collect<parsed_subscription_page>(client, std::string("/v1.0/directory/subscriptions"), parse_subscriptions,
+                                        stop, &parsed_subscription_page::subscriptions);
+  auto [skus, subscriptions] = co_await (std::move(sku_pages) && std::move(subscription_pages));
   if (!skus) co_return skus.error();
   if (!subscriptions) co_return subscriptions.error();
   if (!*skus || !*subscriptions) co_return unless_stopped<tenant_facts>{};

@@ -24,12 +24,15 @@ using unless_stopped = std::optional<T>;
 template <class T, class Parse>
 net::awaitable<base::result<T>> get_parsed(graph_client& client, graph_request req, Parse parse) {
   std::optional<T> parsed;
-  auto response = co_await client.send(std::move(req), [&](const graph_response& r) -> base::result<void> {
+  // Named locals, not temporaries, in co_await calls: g++ 12 mis-destroys converted temporaries there.
+  body_check check = [&parsed, parse](const graph_response& r) -> base::result<void> {
     auto p = parse(std::string_view(r.body));
     if (!p) return p.error();
     parsed = std::move(*p);
     return {};
-  });
+  };
+  auto sending = client.send(std::move(req), std::move(check));
+  auto response = co_await std::move(sending);
   if (!response) co_return response.error();
   co_return std::move(*parsed);
 }
@@ -40,7 +43,9 @@ net::awaitable<base::result<unless_stopped<T>>> get_parsed_or_stop(graph_client&
                                                                     Parse parse, stop_signal& stop) {
   using namespace boost::asio::experimental::awaitable_operators;
   if (stop.requested()) co_return unless_stopped<T>{};
-  auto raced = co_await (get_parsed<T>(client, std::move(req), std::move(parse)) || stop.wait());
+  auto fetching = get_parsed<T>(client, std::move(req), std::move(parse));
+  auto stopping = stop.wait();
+  auto raced = co_await (std::move(fetching) || std::move(stopping));
   if (raced.index() == 1) co_return unless_stopped<T>{};
   auto& got = std::get<0>(raced);
   if (!got) co_return got.error();

@@ -24,7 +24,8 @@ net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_
   graph_request req{"GET", std::move(url), {}, {}};
   // $count needs the advanced-query header on every page, not only the first (GRAPH.md §1, paging).
   if (asks_count(req.url)) req.headers.emplace_back("ConsistencyLevel", "eventual");
-  co_return co_await get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
+  auto fetching = get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
+  co_return co_await std::move(fetching);
 }
 
 progress_counts progress_of(const chain_context& ctx, const chain_totals& totals) {
@@ -47,19 +48,21 @@ std::vector<std::string> licensed_user_ids(const storage::user_page& page) {
 net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed_user_page page,
                                                       chain_totals& totals) {
   if (ctx.mode == license_details_mode::fetch) {
-    auto rows = co_await fetch_license_details(ctx.client, licensed_user_ids(page.page), ctx.limit, ctx.stop,
-                                               ctx.batches);
+    auto fetching = fetch_license_details(ctx.client, licensed_user_ids(page.page), ctx.limits, ctx.stop, ctx.batches);
+    auto rows = co_await std::move(fetching);
     if (!rows) co_return rows.error();
     if (!*rows) co_return false;
     page.page.plans = std::move(**rows);
   }
   auto const counters = current_counters(ctx);
   bool const derive = ctx.mode == license_details_mode::derived;
-  auto stored = co_await run_on(ctx.storage_thread, [&ctx, &page, counters, derive]() -> base::result<void> {
+  auto write = [&ctx, &page, counters, derive]() -> base::result<void> {
     // Derived here, on the storage thread, so the io thread is free to receive the next page meanwhile.
     if (derive) ctx.plans.derive_page(page.page);
     return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters);
-  });
+  };
+  auto storing = run_on(ctx.storage_thread, std::move(write));
+  auto stored = co_await std::move(storing);
   if (!stored) co_return stored.error();
   totals.users += static_cast<std::int64_t>(page.page.users.size());
   totals.licensed_users += page.licensed_users;
@@ -92,12 +95,14 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
                                                     chain_totals& totals) {
   using namespace boost::asio::experimental::awaitable_operators;
   bool const with_count = asks_count(start_url);
-  auto first = co_await fetch_page(ctx, std::move(start_url));
+  auto first_fetch = fetch_page(ctx, std::move(start_url));
+  auto first = co_await std::move(first_fetch);
   if (!first && resuming && link_unusable(first.error())) {
     base::log(base::log_level::warn, "scan {}: the stored link cannot be followed any more ({}); reading the users "
               "again from the first page", ctx.scan_id, first.error().message);
     totals.restarted = true;
-    first = co_await fetch_page(ctx, first_users_url(with_count));
+    auto again = fetch_page(ctx, first_users_url(with_count));
+    first = co_await std::move(again);
   }
   if (!first) co_return first.error();
   if (!*first) co_return chain_end::stopped;
@@ -106,15 +111,17 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
 
   for (;;) {
     if (current.next_link.empty()) {
-      auto stored = co_await complete_and_store(ctx, std::move(current), totals);
+      auto storing = complete_and_store(ctx, std::move(current), totals);
+      auto stored = co_await std::move(storing);
       if (!stored) co_return stored.error();
       co_return *stored ? chain_end::done : chain_end::stopped;
     }
     // The chain is sequential, but page k+1 can be on the wire while page k is completed and stored. The fetch
     // goes first so that its request leaves before anything else runs.
     std::string next_url = current.next_link;
-    auto [next, stored] =
-        co_await (fetch_page(ctx, std::move(next_url)) && complete_and_store(ctx, std::move(current), totals));
+    auto fetching = fetch_page(ctx, std::move(next_url));
+    auto storing = complete_and_store(ctx, std::move(current), totals);
+    auto [next, stored] = co_await (std::move(fetching) && std::move(storing));
     if (!stored) co_return stored.error();
     if (!*stored || ctx.stop.requested()) co_return chain_end::stopped;
     if (!next) co_return next.error();

@@ -30,7 +30,7 @@ struct chain_context {
   std::int64_t scan_id = 0;
   license_details_mode mode = license_details_mode::derived;
   const sku_plan_index& plans;
-  adaptive_limit& limit;
+  batch_limits& limits;
   batch_counters& batches;
   storage::scan_counters before;  // requests and 429s of earlier runs of a resumed snapshot
 };

@@ -1,0 +1,157 @@
+#include "scanner/crawl.hpp"
+
+#include "crawl_harness.hpp"
+#include "fixtures.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+using namespace scanner_test;
+
+namespace {
+
+storage::database open_db(const test_support::temp_dir& dir) {
+  auto db = storage::database::open((dir / "scan.db").string());
+  REQUIRE_OK(db);
+  return std::move(*db);
+}
+
+// Raises SIGINT in this process once the emulator has served `pages` users pages (the scan is then mid-chain,
+// with latency keeping several pages still to go), as a person pressing Ctrl-C would.
+class interrupter {
+ public:
+  interrupter(const graphsim::background_server& sim, std::int64_t pages)
+      : thread_([this, &sim, pages] {
+          while (!done_) {
+            if (endpoint_requests(sim, "GET /v1.0/users") >= pages) {
+              std::raise(SIGINT);
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+        }) {}
+  ~interrupter() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+graphsim::sim_options slow_tenant(std::uint16_t port = 0) {
+  graphsim::sim_options o;
+  o.users = 6000;  // 7 pages
+  o.seed = 9;
+  o.port = port;
+  o.latency_min_ms = 150;  // each page takes a while, so the signal lands mid-chain
+  o.latency_max_ms = 200;
+  return o;
+}
+
+std::uint16_t port_of(const std::string& url) {
+  return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+}
+
+}  // namespace
+
+TEST_CASE("SIGINT interrupts a scan after a whole page, and --resume finishes it equal to an uninterrupted scan") {
+  auto sim = start_sim(slow_tenant());
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  auto options = options_for(*sim);
+
+  base::result<scanner::scan_summary> first = base::runtime_error("not run");
+  {
+    interrupter ctrl_c(*sim, 3);
+    first = scanner::run_scan(db, options);
+  }
+  REQUIRE_FALSE(first.has_value());
+  MESSAGE(first.error().message);
+  CHECK(first.error().message.find("--resume") != std::string::npos);
+  CHECK(first.error().message.find("SIGINT") != std::string::npos);
+  auto const resumable = db.resumable_scan(sim->tenant_id());
+  REQUIRE_OK(resumable);
+  REQUIRE(resumable->has_value());
+  auto const& interrupted = **resumable;
+  CHECK(interrupted.status == storage::scan_status::interrupted);
+  CHECK(interrupted.pages >= 1);
+  CHECK(interrupted.pages < 7);
+  CHECK_FALSE(interrupted.next_link.empty());
+  auto const latest = db.latest_complete_scan(sim->tenant_id());
+  REQUIRE_OK(latest);
+  CHECK_FALSE(latest->has_value());  // never visible as complete
+
+  options.resume = true;
+  auto const resumed = scanner::run_scan(db, options);
+  REQUIRE_OK(resumed);
+  CHECK(resumed->resumed);
+  CHECK(resumed->scan_id == interrupted.scan_id);
+  CHECK(resumed->users == 6000);
+  CHECK(resumed->pages == 7);
+
+  auto const truth = served(6000, 9);
+  auto const got = stored(db, resumed->scan_id);
+  CHECK(got.user_rows == 6000);
+  CHECK(got.users == truth.users);
+  CHECK(got.licenses == truth.licenses);
+
+  // The same tenant scanned in one go stores the same rows.
+  options.resume = false;
+  auto const whole = scanner::run_scan(db, options);
+  REQUIRE_OK(whole);
+  auto const reference = stored(db, whole->scan_id);
+  CHECK(got.licenses == reference.licenses);
+  CHECK(got.plans == reference.plans);
+  CHECK(resumed->licensed_users == whole->licensed_users);
+}
+
+TEST_CASE("a resume whose stored link has expired starts the users over in the same snapshot, without duplicates") {
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  std::uint16_t port = 0;
+  std::int64_t scan_id = 0;
+  {
+    auto sim = start_sim(slow_tenant());
+    port = port_of(sim->url());
+    interrupter ctrl_c(*sim, 3);
+    auto const first = scanner::run_scan(db, options_for(*sim));
+    REQUIRE_FALSE(first.has_value());
+  }
+  // A new emulator on the same address seals page tokens with a new key: the stored link is now expired.
+  auto sim = start_sim(slow_tenant(port));
+  auto const before = db.resumable_scan(sim->tenant_id());
+  REQUIRE_OK(before);
+  REQUIRE(before->has_value());
+  scan_id = (*before)->scan_id;
+  auto options = options_for(*sim);
+  options.resume = true;
+  auto const resumed = scanner::run_scan(db, options);
+  REQUIRE_OK(resumed);
+  CHECK(resumed->scan_id == scan_id);
+  auto const truth = served(6000, 9);
+  auto const got = stored(db, scan_id);
+  CHECK(got.user_rows == 6000);
+  CHECK(got.users == truth.users);
+  CHECK(got.licenses == truth.licenses);
+}
+
+TEST_CASE("--resume without an interrupted scan starts a new one") {
+  graphsim::sim_options sim_options;
+  sim_options.users = 20;
+  auto sim = start_sim(sim_options);
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  auto options = options_for(*sim);
+  options.resume = true;
+  auto const summary = scanner::run_scan(db, options);
+  REQUIRE_OK(summary);
+  CHECK_FALSE(summary->resumed);
+  CHECK(summary->users == 20);
+}
