@@ -48,3 +48,9 @@ TEST_CASE("only throttling and server errors are retryable statuses") {
   for (unsigned s : {429u, 500u, 502u, 503u, 504u}) CHECK(scanner::is_retryable_status(s));
   for (unsigned s : {200u, 400u, 401u, 403u, 404u, 501u}) CHECK_FALSE(scanner::is_retryable_status(s));
 }
+
+TEST_CASE("a smaller back-off base scales the whole schedule down") {
+  std::mt19937_64 rng{1};
+  for (int attempt = 1; attempt <= 6; ++attempt) CHECK(scanner::backoff_delay(attempt, std::nullopt, rng, 5ms) <= 160ms);
+  CHECK(scanner::backoff_delay(1, 2000ms, rng, 5ms) == 2000ms);  // Retry-After still wins
+}
