@@ -3,7 +3,7 @@
 #include "app/demo_command.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
-#include "app/version.hpp"
+#include "base/version.hpp"
 #include "graphsim/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -56,7 +56,7 @@ base::result<void> parse_latency(std::string const& text, graphsim::sim_options&
 
 int run(int argc, char** argv) {
   CLI::App cli{"entra-audit: finds users whose Microsoft 365 licenses an identity provider cannot remove"};
-  cli.set_version_flag("--version", std::string(version));
+  cli.set_version_flag("--version", std::string(base::version));
   cli.require_subcommand(1);
 
   scan_command_options scan;

@@ -1,6 +1,6 @@
 #include "app/demo_command.hpp"
 
-#include "app/version.hpp"
+#include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "graphsim/server.hpp"
@@ -62,7 +62,7 @@ int run_demo_command(const demo_command_options& o) {
   options.creds.tenant_id = (*server)->tenant_id();
   options.creds.client_id = (*server)->client_id();
   options.creds.secret = (*server)->client_secret();
-  options.tool_version = version;
+  options.tool_version = base::version;
   auto scanned = scanner::run_scan(*db, options);
   if (!scanned) return fail(scanned.error());
 

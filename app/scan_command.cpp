@@ -1,7 +1,7 @@
 #include "app/scan_command.hpp"
 
 #include "app/run_lock.hpp"
-#include "app/version.hpp"
+#include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "scanner/crawl.hpp"
@@ -111,7 +111,7 @@ int run_scan_command(const scan_command_options& o) {
   options.progress = o.common.progress == "always"  ? scanner::progress_mode::always
                      : o.common.progress == "never" ? scanner::progress_mode::never
                                                     : scanner::progress_mode::auto_;
-  options.tool_version = version;
+  options.tool_version = base::version;
 
   auto scanned = scanner::run_scan(*db, options);
   if (!scanned) return fail(scanned.error());
