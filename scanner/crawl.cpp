@@ -47,9 +47,9 @@ struct crawl {
   }
 
   base::error interrupted() const {
-    return base::runtime_error(
-        fmt::format("scan {}interrupted by {}; run `entra-audit scan --resume` to continue it",
-                    scan_id ? fmt::format("{} ", *scan_id) : std::string(), stop.reason()));
+    if (!scan_id) return base::runtime_error(fmt::format("scan interrupted by {} before anything was stored", stop.reason()));
+    return base::runtime_error(fmt::format("scan {} interrupted by {}; run `entra-audit scan --resume` to continue it",
+                                           *scan_id, stop.reason()));
   }
 
   // Ends the snapshot as failed or interrupted (never complete) and returns the error to report.
