@@ -3,11 +3,11 @@
 # --quick). Figures are measured here, never asserted by tests.
 #   scripts/bench.sh --quick           10k users, no latency, our derived scan + peer (b): a smoke check (~1 min)
 #   scripts/bench.sh                   10k/100k/1M users, latency 0 and 20:80 ms, fetch under 8,000 RU/10 s, peers
-#   scripts/bench.sh --sizes "10000 100000" --latency 20:80 --no-peers
+#   scripts/bench.sh --sizes "10000 100000" --latency 20:80 --no-peers [--bin build/app/entra-audit]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENTRA_AUDIT_BENCH_BUILD_DIR:-$root/build-release}
-quick=0 peers=1 sizes="10000 100000 1000000" latencies="0:0 20:80" fetch_users=20000 peer_a_users=2000
+bin="" quick=0 peers=1 sizes="10000 100000 1000000" latencies="0:0 20:80" fetch_users=20000 peer_a_users=2000
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 sizes="10000" latencies="0:0" fetch_users=0 peer_a_users=0; shift ;;
@@ -16,14 +16,17 @@ while [[ $# -gt 0 ]]; do
     --no-peers) peers=0; shift ;;
     --fetch-users) fetch_users=$2; shift 2 ;;
     --peer-a-users) peer_a_users=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
     *) echo "usage: scripts/bench.sh [--quick] [--sizes \"N ...\"] [--latency \"MIN:MAX ...\"] [--no-peers]" >&2; exit 2 ;;
   esac
 done
 
 ENTRA_AUDIT_SETUP_EXTRA="nodejs npm curl" "$root/scripts/setup.sh"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DENTRA_AUDIT_TESTS=OFF >/dev/null
-cmake --build "$build" --target entra-audit -j "$(nproc)" >/dev/null
-bin=$build/app/entra-audit
+if [[ -z $bin ]]; then  # --bin PATH measures an existing binary instead of building a Release one
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DENTRA_AUDIT_TESTS=OFF >/dev/null
+  cmake --build "$build" --target entra-audit -j "$(nproc)" >/dev/null
+  bin=$build/app/entra-audit
+fi
 if [[ $peers -eq 1 ]]; then
   (cd "$root/bench/peers" && npm install --no-audit --no-fund --silent >/dev/null 2>&1) ||
     { echo "bench: cannot install the Graph SDK peers from npm; run with --no-peers" >&2; exit 1; }
