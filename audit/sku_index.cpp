@@ -84,7 +84,9 @@ sku_index::sku_index(std::span<const storage::sku_record> skus,
     }
     if (!trim(s.id).empty()) f.subscription_ids.push_back(to_lower(trim(s.id)));
     if (s.owner_id && !trim(*s.owner_id).empty()) f.owner_ids.push_back(to_lower(trim(*s.owner_id)));
-    if (s.owner_tenant_id && !trim(*s.owner_tenant_id).empty())
+    // owner_tenant_ids names the partners to ask; an ownerTenantId equal to the home tenant is nobody to ask.
+    if (kind_of(s, home_tenant_id) == subscription_kind::partner && s.owner_tenant_id &&
+        !trim(*s.owner_tenant_id).empty())
       f.owner_tenant_ids.push_back(to_lower(trim(*s.owner_tenant_id)));
     auto& seen = trial_seen[f.sku_id];
     if (!s.is_trial)

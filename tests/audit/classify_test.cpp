@@ -132,6 +132,14 @@ TEST_CASE("an ownerTenantId equal to the home tenant is not a partner") {
   CHECK(audit::kind_of(sub, home_tenant) == audit::subscription_kind::partner);
 }
 
+TEST_CASE("owner_tenant_ids lists partner tenants, never the home tenant") {
+  auto own = subscription("s1", sku_a, owner::organization);
+  own.owner_tenant_id = home_tenant;
+  auto v = classify_one(one_sku({own, subscription("s2", sku_a, owner::partner)}), direct_user(), sku_a);
+  CHECK(v.o == origin::mixed_ownership);
+  CHECK(v.owner_tenant_ids == partner_tenant);
+}
+
 TEST_CASE("a partner subscription whose ownerType is User is still partner-created") {
   auto sub = subscription("s1", sku_a, owner::partner);
   sub.owner_type = "User";
