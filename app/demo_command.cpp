@@ -92,9 +92,11 @@ int run_demo_command(const demo_command_options& o) {
   fmt::print("scanned {} users ({} licensed) in {:.1f} s with {} requests; {} findings for {} users\n",
              scanned->users, scanned->licensed_users, scanned->elapsed_s, scanned->requests, audited->findings,
              audited->users_with_findings);
-  fmt::print("provisioning pre-flight ({}): {} users refused 403, {} refused 400, {} may be refused\n",
-             o.idp_managed_skus, audited->users_call_refused_403, audited->users_call_refused_400,
-             audited->users_call_may_be_refused);
+  fmt::print("provisioning pre-flight ({}): {} users' assignLicense would fail — {} refused 403, {} more refused 400, "
+             "{} more may be refused\n",
+             o.idp_managed_skus,
+             audited->users_call_refused_403 + audited->users_call_refused_400 + audited->users_call_may_be_refused,
+             audited->users_call_refused_403, audited->users_call_refused_400, audited->users_call_may_be_refused);
   fmt::print("database        {}\n", db_path);
   fmt::print("findings CSV    {}\n", (dir / "findings.csv").string());
   fmt::print("findings JSON   {}\n", (dir / "findings.json").string());
