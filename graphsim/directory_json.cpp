@@ -13,6 +13,24 @@ void optional_string(json_writer& w, const std::optional<std::string>& s) {
   else w.Null();
 }
 
+// One servicePlanInfo: a SKU's plan (subscribedSkus) or a subscription's serviceStatus entry.
+void write_plans(json_writer& w, const std::vector<service_plan>& plans, bool enabled) {
+  w.StartArray();
+  for (const service_plan& plan : plans) {
+    w.StartObject();
+    key(w, "servicePlanId");
+    string(w, plan.id);
+    key(w, "servicePlanName");
+    string(w, plan.name);
+    key(w, "provisioningStatus");
+    string(w, enabled ? "Success" : "Disabled");
+    key(w, "appliesTo");
+    string(w, plan.applies_to);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 }  // namespace
 
 void tenant::write_subscribed_skus(json_writer& w) const {
@@ -44,20 +62,7 @@ void tenant::write_subscribed_skus(json_writer& w) const {
     w.Uint64(sku.prepaid_warning);
     w.EndObject();
     key(w, "servicePlans");
-    w.StartArray();
-    for (const service_plan& plan : sku.plans) {
-      w.StartObject();
-      key(w, "servicePlanId");
-      string(w, plan.id);
-      key(w, "servicePlanName");
-      string(w, plan.name);
-      key(w, "provisioningStatus");
-      string(w, sku.capability_status == "Enabled" ? "Success" : "Disabled");
-      key(w, "appliesTo");
-      string(w, plan.applies_to);
-      w.EndObject();
-    }
-    w.EndArray();
+    write_plans(w, sku.plans, sku.capability_status == "Enabled");
     key(w, "skuId");
     string(w, sku.sku_id);
     key(w, "skuPartNumber");
@@ -87,20 +92,7 @@ void tenant::write_subscriptions(json_writer& w) const {
     key(w, "nextLifecycleDateTime");
     string(w, sub.next_lifecycle);
     key(w, "serviceStatus");
-    w.StartArray();
-    for (const service_plan& plan : sku.plans) {
-      w.StartObject();
-      key(w, "appliesTo");
-      string(w, plan.applies_to);
-      key(w, "provisioningStatus");
-      string(w, sub.status == "Enabled" ? "Success" : "Disabled");
-      key(w, "servicePlanId");
-      string(w, plan.id);
-      key(w, "servicePlanName");
-      string(w, plan.name);
-      w.EndObject();
-    }
-    w.EndArray();
+    write_plans(w, sku.plans, sub.status == "Enabled");
     key(w, "skuId");
     string(w, sku.sku_id);
     key(w, "skuPartNumber");
