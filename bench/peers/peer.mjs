@@ -32,6 +32,8 @@ const client = Client.init({
   baseUrl: `${root}/`,
   defaultVersion: "v1.0",
   authProvider: (done) => done(null, accessToken),
+  // The SDK only sends the token to Graph hosts it knows; the emulator's host must be named.
+  customHosts: new Set([new URL(root).hostname]),
 });
 
 const started = process.hrtime.bigint();
