@@ -21,7 +21,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-ENTRA_AUDIT_SETUP_EXTRA="nodejs npm curl" "$root/scripts/setup.sh"
+extra="curl"
+# Node.js runs the SDK peers; a machine with its own node and npm keeps them.
+command -v node >/dev/null && command -v npm >/dev/null || extra+=" nodejs npm"
+ENTRA_AUDIT_SETUP_EXTRA=$extra "$root/scripts/setup.sh"
 if [[ -z $bin ]]; then  # --bin PATH measures an existing binary instead of building a Release one
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DENTRA_AUDIT_TESTS=OFF >/dev/null
   cmake --build "$build" --target entra-audit -j "$(nproc)" >/dev/null
