@@ -7,6 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENTRA_AUDIT_BENCH_BUILD_DIR:-$root/build-release}
+args_given="$*"
 bin="" quick=0 peers=1 sizes="10000 100000 1000000" latencies="0:0 20:80" fetch_users=20000 peer_a_users=2000
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -125,13 +126,14 @@ header="| users | run | latency ms | wall s | requests | 429s | RU charged | RU 
 table=$(printf '%s\n' "$header" "${rows[@]}")
 echo "$table"
 if [[ $quick -eq 0 ]]; then
-  {
-    echo "# Benchmarks"
-    echo
-    echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(date -u +%Y-%m-%d)."
-    echo "Command: \`scripts/bench.sh\`. Wall time covers scan + audit + CSV report for entra-audit, the whole script for peers."
-    echo
-    echo "$table"
-  } >"$root/docs/benchmarks.generated.md"
-  echo "bench: table written to docs/benchmarks.generated.md" >&2
+  # Replaces the generated section of docs/benchmarks.md (between the bench markers) with this run's table.
+  doc="$root/docs/benchmarks.md"
+  section=$(printf '%s\n\n%s\n\n%s\n' \
+    "Latest \`scripts/bench.sh $args_given\` run: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)." \
+    "$table" "Wall time covers scan + audit + CSV report for entra-audit, the SDK calls alone for the peers.")
+  if [[ -f $doc ]] && grep -q '<!-- bench:begin -->' "$doc"; then
+    SECTION=$section awk '/<!-- bench:begin -->/{print; print ENVIRON["SECTION"]; skip=1; next}
+      /<!-- bench:end -->/{skip=0} !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+    echo "bench: table written into docs/benchmarks.md" >&2
+  fi
 fi
