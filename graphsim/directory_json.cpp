@@ -1,4 +1,5 @@
 // /subscribedSkus, /directory/subscriptions and /organization as Graph writes them (GRAPH.md §3, §4).
+#include "graphsim/json_out.hpp"
 #include "graphsim/tenant_model.hpp"
 
 namespace graphsim {
@@ -6,12 +7,9 @@ namespace {
 
 using namespace detail;
 
-void string(json_writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void key(json_writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void optional_string(json_writer& w, const std::optional<std::string>& s) {
-  if (s) string(w, *s);
-  else w.Null();
-}
+using json_out::key;
+using json_out::optional_string;
+using json_out::string;
 
 // One servicePlanInfo: a SKU's plan (subscribedSkus) or a subscription's serviceStatus entry.
 void write_plans(json_writer& w, const std::vector<service_plan>& plans, bool enabled) {

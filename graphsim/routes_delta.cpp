@@ -1,5 +1,6 @@
 // GET /users/delta: an initial round over every user (then the ids removed before serving, as "@removed"),
 // ending with a deltaLink; the deltaLink later lists the users changed since the round started.
+#include "graphsim/json_out.hpp"
 #include "graphsim/routes.hpp"
 #include "graphsim/tenant.hpp"
 
@@ -11,8 +12,8 @@ namespace {
 
 using namespace route_detail;
 
-void key(json_writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void str(json_writer& w, std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); }
+using json_out::key;
+constexpr auto str = json_out::string;
 
 // Where a delta request stands: the round's item list is [0, users) then removed ids (initial), or the
 // sorted changed users (later rounds).

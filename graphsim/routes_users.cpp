@@ -1,4 +1,5 @@
 // GET /users, GET /users/{id}, GET /users/{id}/licenseDetails, POST /users/{id}/assignLicense.
+#include "graphsim/json_out.hpp"
 #include "graphsim/routes.hpp"
 #include "graphsim/tenant.hpp"
 #include "graphsim/text.hpp"
@@ -17,7 +18,7 @@ using namespace route_detail;
 // may return short or empty pages too), so no request holds the thread for long.
 constexpr std::uint64_t max_examined_per_page = 250'000;
 
-void key(json_writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+using json_out::key;
 void str(json_writer& w, std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); }
 
 std::string body_of(rapidjson::StringBuffer const& b) { return {b.GetString(), b.GetSize()}; }

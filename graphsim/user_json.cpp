@@ -1,4 +1,5 @@
 // Users and their licenseDetails as Graph writes them (GRAPH.md §1.1, §2).
+#include "graphsim/json_out.hpp"
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"
 #include "graphsim/tenant_model.hpp"
@@ -137,8 +138,8 @@ const std::vector<const prop_info*>& resolve(const tenant_state& t, std::span<co
   return cache.props;
 }
 
-void string(json_writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void key(json_writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+using json_out::key;
+using json_out::string;
 void string_or_null(json_writer& w, std::string_view s) {
   if (s.data() == nullptr) w.Null();
   else string(w, s);
