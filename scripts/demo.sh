@@ -3,5 +3,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENTRA_AUDIT_BUILD_DIR:-$root/build}
-"$root/scripts/build.sh" >&2
+ENTRA_AUDIT_BUILD_TARGET=entra-audit "$root/scripts/build.sh" >&2
 exec "$build/app/entra-audit" demo "$@"
