@@ -11,24 +11,6 @@ using json_out::key;
 using json_out::optional_string;
 using json_out::string;
 
-// One servicePlanInfo: a SKU's plan (subscribedSkus) or a subscription's serviceStatus entry.
-void write_plans(json_writer& w, const std::vector<service_plan>& plans, bool enabled) {
-  w.StartArray();
-  for (const service_plan& plan : plans) {
-    w.StartObject();
-    key(w, "servicePlanId");
-    string(w, plan.id);
-    key(w, "servicePlanName");
-    string(w, plan.name);
-    key(w, "provisioningStatus");
-    string(w, enabled ? "Success" : "Disabled");
-    key(w, "appliesTo");
-    string(w, plan.applies_to);
-    w.EndObject();
-  }
-  w.EndArray();
-}
-
 }  // namespace
 
 void tenant::write_subscribed_skus(json_writer& w) const {
@@ -60,7 +42,7 @@ void tenant::write_subscribed_skus(json_writer& w) const {
     w.Uint64(sku.prepaid_warning);
     w.EndObject();
     key(w, "servicePlans");
-    write_plans(w, sku.plans, sku.capability_status == "Enabled");
+    json_out::service_plans(w, sku.plans, [&](std::size_t) { return sku.capability_status == "Enabled"; });
     key(w, "skuId");
     string(w, sku.sku_id);
     key(w, "skuPartNumber");
@@ -90,7 +72,7 @@ void tenant::write_subscriptions(json_writer& w) const {
     key(w, "nextLifecycleDateTime");
     string(w, sub.next_lifecycle);
     key(w, "serviceStatus");
-    write_plans(w, sku.plans, sub.status == "Enabled");
+    json_out::service_plans(w, sku.plans, [&](std::size_t) { return sub.status == "Enabled"; });
     key(w, "skuId");
     string(w, sku.sku_id);
     key(w, "skuPartNumber");

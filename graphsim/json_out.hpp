@@ -3,6 +3,7 @@
 
 #include "graphsim/tenant.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,25 @@ inline void string(json_writer& w, std::string_view s) {
 inline void optional_string(json_writer& w, const std::optional<std::string>& s) {
   if (s) string(w, *s);
   else w.Null();
+}
+
+// Writes a servicePlanInfo array; enabled(n) says whether plan n is on ("Success") or off ("Disabled").
+template <class Plans, class Enabled>
+void service_plans(json_writer& w, const Plans& plans, Enabled enabled) {
+  w.StartArray();
+  for (std::size_t n = 0; n < plans.size(); ++n) {
+    w.StartObject();
+    key(w, "servicePlanId");
+    string(w, plans[n].id);
+    key(w, "servicePlanName");
+    string(w, plans[n].name);
+    key(w, "provisioningStatus");
+    string(w, enabled(n) ? "Success" : "Disabled");
+    key(w, "appliesTo");
+    string(w, plans[n].applies_to);
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 }  // namespace graphsim::json_out

@@ -409,23 +409,10 @@ void tenant::write_license_details(std::uint64_t i, json_writer& w) const {
     key(w, "skuPartNumber");
     string(w, sku.part_number);
     key(w, "servicePlans");
-    w.StartArray();
-    for (std::size_t n = 0; n < sku.plans.size(); ++n) {
-      const service_plan& plan = sku.plans[n];
-      bool disabled = std::find(l.disabled.begin(), l.disabled.begin() + l.disabled_count, n) !=
-                      l.disabled.begin() + l.disabled_count;
-      w.StartObject();
-      key(w, "servicePlanId");
-      string(w, plan.id);
-      key(w, "servicePlanName");
-      string(w, plan.name);
-      key(w, "provisioningStatus");
-      string(w, disabled ? "Disabled" : "Success");
-      key(w, "appliesTo");
-      string(w, plan.applies_to);
-      w.EndObject();
-    }
-    w.EndArray();
+    json_out::service_plans(w, sku.plans, [&](std::size_t n) {
+      return std::find(l.disabled.begin(), l.disabled.begin() + l.disabled_count, n) ==
+             l.disabled.begin() + l.disabled_count;
+    });
     w.EndObject();
   }
 }
