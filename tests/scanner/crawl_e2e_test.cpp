@@ -8,14 +8,6 @@
 
 using namespace scanner_test;
 
-namespace {
-storage::database open_db(const test_support::temp_dir& dir) {
-  auto db = storage::database::open((dir / "scan.db").string());
-  REQUIRE_OK(db);
-  return std::move(*db);
-}
-}  // namespace
-
 TEST_CASE("a derived scan of 3,000 users stores every user once and every license the emulator serves") {
   graphsim::sim_options sim_options;
   sim_options.users = 3000;

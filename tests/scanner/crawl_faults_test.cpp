@@ -8,14 +8,6 @@
 
 using namespace scanner_test;
 
-namespace {
-storage::database open_db(const test_support::temp_dir& dir) {
-  auto db = storage::database::open((dir / "scan.db").string());
-  REQUIRE_OK(db);
-  return std::move(*db);
-}
-}  // namespace
-
 TEST_CASE("under a small throttle budget a fetch scan loses no page and duplicates nothing") {
   graphsim::sim_options sim_options;
   sim_options.users = 300;

@@ -77,9 +77,8 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
   sim_options.seed = seed;
   auto sim = start_sim(sim_options);
   test_support::temp_dir dir;
-  auto db = storage::database::open((dir / "scan.db").string());
-  REQUIRE_OK(db);
-  auto const summary = scanner::run_scan(*db, options_for(*sim));
+  auto db = open_db(dir);
+  auto const summary = scanner::run_scan(db, options_for(*sim));
   REQUIRE_OK(summary);
 
   // What the emulator serves, from its own model (the same seed and size).
@@ -100,7 +99,7 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
 
   std::set<std::string> seen;
   std::int64_t rows = 0, licenses = 0, states = 0, mismatches = 0;
-  auto read = db->for_each_user(summary->scan_id, [&](storage::user_licenses const& u) {
+  auto read = db.for_each_user(summary->scan_id, [&](storage::user_licenses const& u) {
     ++rows;
     seen.insert(u.user.id);
     auto found = served_json.find(u.user.id);
@@ -153,7 +152,7 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
 
   // SKUs and subscriptions: each served item stored once, with its key fields.
   auto const served_skus = collection([&](graphsim::json_writer& w) { tenant.write_subscribed_skus(w); });
-  auto const stored_skus = db->skus(summary->scan_id);
+  auto const stored_skus = db.skus(summary->scan_id);
   REQUIRE_OK(stored_skus);
   std::map<std::string, std::string> skus_served, skus_stored;
   for (auto const& s : served_skus.GetArray()) skus_served[lower(text(s, "skuId"))] = text(s, "skuPartNumber");
@@ -161,7 +160,7 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
   CHECK(skus_stored == skus_served);
 
   auto const served_subscriptions = collection([&](graphsim::json_writer& w) { tenant.write_subscriptions(w); });
-  auto const stored_subscriptions = db->subscriptions(summary->scan_id);
+  auto const stored_subscriptions = db.subscriptions(summary->scan_id);
   REQUIRE_OK(stored_subscriptions);
   std::map<std::string, std::string> subs_served, subs_stored;
   for (auto const& s : served_subscriptions.GetArray())

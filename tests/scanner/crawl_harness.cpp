@@ -1,5 +1,6 @@
 #include "crawl_harness.hpp"
 
+#include "fixtures.hpp"
 #include "graphsim/tenant.hpp"
 
 #include <rapidjson/document.h>
@@ -10,6 +11,12 @@
 #include <vector>
 
 namespace scanner_test {
+
+storage::database open_db(const test_support::temp_dir& dir) {
+  auto db = storage::database::open((dir / "scan.db").string());
+  REQUIRE_OK(db);
+  return std::move(*db);
+}
 
 std::unique_ptr<graphsim::background_server> start_sim(const graphsim::sim_options& options) {
   auto sim = graphsim::background_server::start(options);

@@ -5,6 +5,7 @@
 #include "graphsim/server.hpp"
 #include "scanner/crawl.hpp"
 #include "storage/database.hpp"
+#include "support.hpp"
 
 #include <cstdint>
 #include <map>
@@ -22,6 +23,9 @@ using plan_set = std::set<std::tuple<std::string, std::string, std::string, bool
 
 // A running emulator; throws (failing the test) when it cannot start.
 std::unique_ptr<graphsim::background_server> start_sim(const graphsim::sim_options& options);
+
+// A fresh snapshot database "scan.db" in dir; fails the test when it cannot be opened.
+storage::database open_db(const test_support::temp_dir& dir);
 
 // Options that point a scan at the emulator, with its credentials; progress off.
 scanner::scan_options options_for(const graphsim::background_server& sim,

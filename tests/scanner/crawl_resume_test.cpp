@@ -15,12 +15,6 @@ using namespace scanner_test;
 
 namespace {
 
-storage::database open_db(const test_support::temp_dir& dir) {
-  auto db = storage::database::open((dir / "scan.db").string());
-  REQUIRE_OK(db);
-  return std::move(*db);
-}
-
 // Raises SIGINT in this process once the emulator has served `pages` users pages (the scan is then mid-chain,
 // with latency keeping several pages still to go), as a person pressing Ctrl-C would.
 class interrupter {
