@@ -39,6 +39,9 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
   sim->add_option("--truth", o.truth_path, "write the ground-truth findings CSV here");
   sim->add_option("--profile", o.profile, "synthetic tenant: default, or clean (no findings)")
       ->check(CLI::IsMember({"default", "clean"}));
+  sim->add_flag("--no-advanced-queries{false}", o.advanced_queries,
+                "answer $count and ConsistencyLevel: eventual with 400 (no sharded listing)");
+  sim->add_option("--count-lag", o.count_lag, "the count of all users lags this many behind (eventual consistency)");
 }
 
 base::result<void> parse_latency(std::string const& text, graphsim::sim_options& o) {

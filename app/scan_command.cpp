@@ -74,6 +74,9 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
                   "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
       ->check(CLI::IsMember({"derived", "fetch"}));
   cmd->add_option("--concurrency", o.concurrency, "requests in flight at most")->check(CLI::Range(1u, 64u));
+  cmd->add_option("--shards", o.shards,
+                  "page the user listing in N shards at once (by first letter of the UPN, checked against $count), "
+                  "auto (by tenant size) or off (one chain)");
   cmd->add_flag("--resume", o.resume, "continue the tenant's interrupted scan from its last stored page");
   cmd->add_flag("--fail-on-findings", o.fail_on_findings, "exit 3 when findings exist (cron)");
   cmd->add_option("--keep", o.keep, "complete snapshots kept per tenant")->check(CLI::Range(1, 100000));
@@ -88,6 +91,8 @@ int run_scan_command(const scan_command_options& o) {
   configure_logging(o.common);
   auto deadline = parse_duration(o.deadline);
   if (!deadline) return fail(deadline.error());
+  auto shards = scanner::parse_shards_setting(o.shards);
+  if (!shards) return fail(shards.error());
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
   if (!managed) return fail(managed.error());
   auto settings = scanner::resolve_settings(o.auth, environment);
@@ -106,6 +111,7 @@ int run_scan_command(const scan_command_options& o) {
   options.mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
                                               : scanner::license_details_mode::derived;
   options.concurrency = o.concurrency;
+  options.shards = *shards;
   options.resume = o.resume;
   options.keep = o.keep;
   options.progress = o.common.progress == "always"  ? scanner::progress_mode::always

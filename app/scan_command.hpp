@@ -16,6 +16,7 @@ struct scan_command_options {
   scanner::auth_flags auth;
   std::string license_details = "derived";
   unsigned concurrency = 8;
+  std::string shards = "auto";  // --shards N|auto|off
   bool resume = false;
   bool fail_on_findings = false;
   int keep = 30;

@@ -141,7 +141,8 @@ base::result<audit_summary> run_audit(storage::database& db, std::int64_t scan_i
   // Findings go to the database as they are made (one transaction for all): memory stays flat in the tenant.
   auto stored = db.replace_findings(scan_id, [&](const storage::finding_sink& emit) -> base::result<void> {
     std::optional<base::error> failed;  // the first error; for_each_user cannot be stopped, so the rest is skipped
-    auto streamed = db.for_each_user(scan_id, [&](const storage::user_licenses& u) {
+    // Findings are stored unordered (reports read them by user principal name), so the unsorted order will do.
+    auto streamed = db.for_each_user_as_stored(scan_id, [&](const storage::user_licenses& u) {
       if (failed) return;
       if (auto r = audit_user(u, emit); !r) failed = std::move(r.error());
     });

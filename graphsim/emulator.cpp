@@ -207,7 +207,14 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
   } else {
     std::string const base = base_url(req);
     auto const consistency = req.header("consistencylevel");
-    route_context const ctx{tenant_, codec_, req, *query, base, consistency && iequals(trim(*consistency), "eventual")};
+    route_context const ctx{tenant_,
+                            codec_,
+                            req,
+                            *query,
+                            base,
+                            consistency && iequals(trim(*consistency), "eventual"),
+                            options_.advanced_queries,
+                            options_.count_lag};
     auto result = run_route(route, ctx);
     res = result ? std::move(*result)
                  : graph_error(result.error().status, result.error().code, result.error().message, request_id,

@@ -51,6 +51,8 @@ struct route_context {
   odata_query const& q;
   std::string const& base_url;  // scheme://host as the client addressed us (links and @odata.context)
   bool eventual = false;        // ConsistencyLevel: eventual
+  bool advanced_queries = true; // sim_options::advanced_queries
+  std::uint64_t count_lag = 0;  // sim_options::count_lag
 };
 
 using route_result = boost::system::result<sim_response, graph_failure>;

@@ -39,9 +39,10 @@ bool matches(tenant const& t, odata_query const& q, std::uint64_t i) {
   return false;
 }
 
-std::uint64_t total_count(tenant const& t, odata_query const& q) {
+// lag: how far the count of all users is behind (an eventually consistent index).
+std::uint64_t total_count(tenant const& t, odata_query const& q, std::uint64_t lag) {
   switch (q.filter) {
-    case user_filter::none: return t.user_count();
+    case user_filter::none: return t.user_count() - std::min(t.user_count(), lag);
     case user_filter::upn_startswith: return t.count_upn_prefix(q.filter_value);
     case user_filter::licensed: return t.count_licensed();
     case user_filter::unlicensed: return t.user_count() - t.count_licensed();
@@ -78,6 +79,8 @@ route_result list_users(route_context const& c) {
                              "$count=true query parameter and ConsistencyLevel:eventual header. Refer to "
                              "https://aka.ms/graph-docs/advanced-queries for more information"};
   if (q.count && !c.eventual) return graph_failure{400, "Request_BadRequest", "$count is not currently supported."};
+  if (!c.advanced_queries && (q.count || c.eventual))
+    return graph_failure{400, "Request_UnsupportedQuery", "Unsupported Query."};
   std::uint64_t position = 0;
   bool first_page = true;
   if (q.skiptoken) {
@@ -94,6 +97,14 @@ route_result list_users(route_context const& c) {
     std::uint64_t const end = std::min<std::uint64_t>(n, position + *size);
     for (std::uint64_t i = position; i < end; ++i) picked.push_back(i);
     if (end < n) next = end;
+  } else if (q.filter == user_filter::upn_startswith && !q.filter_value.empty()) {
+    // Only the users with the prefix's first character are looked at (the tenant indexes them).
+    auto const candidates = c.t.users_with_upn_initial(q.filter_value[0]);
+    auto it = std::lower_bound(candidates.begin(), candidates.end(), position);
+    for (; it != candidates.end() && picked.size() < *size; ++it)
+      if (matches(c.t, q, *it)) picked.push_back(*it);
+    while (it != candidates.end() && !matches(c.t, q, *it)) ++it;
+    if (it != candidates.end()) next = *it;
   } else {
     std::uint64_t i = position;
     std::uint64_t examined = 0;
@@ -109,7 +120,7 @@ route_result list_users(route_context const& c) {
   json_writer w(buffer);
   w.StartObject();
   key(w, "@odata.context"), str(w, context_url(c, users_fragment(q)));
-  if (first_page && q.count) key(w, "@odata.count"), w.Uint64(total_count(c.t, q));
+  if (first_page && q.count) key(w, "@odata.count"), w.Uint64(total_count(c.t, q, c.count_lag));
   if (next) {
     page_token token{page_kind::users, *next, 0, 0, q.shape_hash()};
     key(w, "@odata.nextLink"), str(w, link(c, "/v1.0/users", "$skiptoken", c.codec.seal(token)));

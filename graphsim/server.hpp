@@ -29,6 +29,8 @@ struct sim_options {
   unsigned token_lifetime_s = 3599;      // --token-lifetime
   std::string truth_path;                // --truth PATH
   std::string profile = "default";       // --profile default|clean (clean: a tenant without findings)
+  bool advanced_queries = true;          // false (--no-advanced-queries): $count and ConsistencyLevel refused
+  std::uint64_t count_lag = 0;           // --count-lag N: @odata.count of all users lags N behind (eventual)
 };
 
 // Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is

@@ -26,7 +26,9 @@ tenant::tenant(tenant_config config) : impl_(std::make_unique<impl>()) {
   license_set licenses;
   for (std::uint64_t i = 0; i < config.users; ++i) {
     const user_profile p = make_profile(t, i);
-    ++t.upn_first_char[lower_byte(p.given->ascii[0])];  // a UPN starts with the ASCII given name
+    unsigned char const initial = lower_byte(p.given->ascii[0]);  // a UPN starts with the ASCII given name
+    ++t.upn_first_char[initial];
+    t.users_by_upn_initial[initial].push_back(static_cast<std::uint32_t>(i));
     make_licenses(t, p, licenses);
     if (licenses.count > 0) ++t.licensed;
     for (const user_license& l : licenses.view()) ++t.skus[l.sku].consumed_units;
@@ -98,6 +100,10 @@ std::uint64_t tenant::count_upn_prefix(std::string_view prefix) const {
     if (upn.starts_with(lower)) ++count;
   }
   return count;
+}
+
+std::span<const std::uint32_t> tenant::users_with_upn_initial(char c) const {
+  return impl_->users_by_upn_initial[lower_byte(c)];
 }
 
 std::uint64_t tenant::count_licensed() const { return impl_->licensed; }

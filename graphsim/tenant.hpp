@@ -70,6 +70,8 @@ class tenant {
   bool has_licenses(std::uint64_t i) const;
   // Count of users whose userPrincipalName starts with prefix (case-insensitive), computed without a full
   // scan when prefix has one character.
+  // The users whose principal name starts with c (case-insensitive), in index order.
+  std::span<const std::uint32_t> users_with_upn_initial(char c) const;
   std::uint64_t count_upn_prefix(std::string_view prefix) const;
   // Count of users with at least one license.
   std::uint64_t count_licensed() const;

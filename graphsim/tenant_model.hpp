@@ -127,6 +127,9 @@ struct tenant_state {
   std::vector<std::string> groups;  // group object ids (lower-case GUIDs)
   std::unordered_map<std::string, std::size_t> sku_by_id;  // lower-case skuId → index
   std::array<std::uint64_t, 256> upn_first_char{};           // users per lower-cased first UPN byte
+  // The users of each lower-cased first UPN byte, in index order: a startswith shard reads its users without
+  // generating everyone else's (4 bytes a user).
+  std::array<std::vector<std::uint32_t>, 256> users_by_upn_initial;
   std::uint64_t licensed = 0;
   std::unordered_map<std::uint64_t, license_set> changed_licenses;  // the only per-user state: assignLicense's
   std::uint64_t version = 0;

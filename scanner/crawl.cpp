@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "scanner/fetch_tenant.hpp"
 #include "scanner/users_chain.hpp"
+#include "scanner/users_shards.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -94,6 +95,64 @@ struct crawl {
     return resumable;
   }
 
+  // Lists every user into the snapshot: sharded when the setting (or a stored sharded cursor) says so and the
+  // shards prove complete, else (or as the fallback) in one chain. cursor: the stored resume cursor, if any.
+  net::awaitable<base::result<chain_end>> list_users(chain_context& ctx, std::string cursor, chain_totals& totals) {
+    bool const sharded_resume = shard_cursor::is_sharded(cursor);
+    if (!cursor.empty() && !sharded_resume) {
+      auto crawling = crawl_users(ctx, std::move(cursor), true, totals);
+      co_return co_await std::move(crawling);
+    }
+    std::optional<shard_cursor> shards;
+    unsigned chains = 0;
+    std::int64_t total = 0;
+    if (sharded_resume || options.shards.automatic || options.shards.chains > 0) {
+      auto counting = count_users(ctx);
+      auto counted = co_await std::move(counting);
+      bool const refused = !counted && counted.error().message.find(" failed: 400") != std::string::npos;
+      if (refused) {
+        // Without $count the shards cannot be proven complete: the single chain lists everyone.
+        base::log(base::log_level::warn, "Graph cannot count the users ({}): listing them in one chain",
+                  counted.error().message);
+        totals.users = 0;
+        totals.licensed_users = 0;
+        auto crawling = crawl_users(ctx, first_users_url(false), false, totals);
+        co_return co_await std::move(crawling);
+      }
+      if (!counted) co_return counted.error();
+      if (!*counted) co_return chain_end::stopped;
+      total = **counted;
+      totals.total_users = total;
+      if (sharded_resume) {
+        auto decoded = shard_cursor::decode(cursor);
+        if (!decoded) co_return decoded.error();
+        shards = std::move(*decoded);
+        chains = options.shards.chains > 0 ? options.shards.chains : auto_shard_chains;
+      } else if ((chains = shard_chains_for(options.shards, total)) > 0) {
+        shards = shard_cursor::fresh();
+      }
+    }
+    if (shards) {
+      base::log(base::log_level::info, "listing {} users in {} shards, {} at a time", total, shards->shards.size(),
+                chains);
+      auto crawling = crawl_user_shards(ctx, *shards, chains, totals);
+      auto ended = co_await std::move(crawling);
+      if (!ended) co_return ended.error();
+      if (*ended == shards_end::stopped) co_return chain_end::stopped;
+      if (*ended == shards_end::done) {
+        auto const why = shards->incomplete(total);
+        if (!why) co_return chain_end::done;
+        base::log(base::log_level::warn, "the users shards do not add up ({}): listing the users again in one chain",
+                  *why);
+      }
+      // The single chain stores every user again; finish_scan keeps the newest copy of each.
+      totals.users = 0;
+      totals.licensed_users = 0;
+    }
+    auto crawling = crawl_users(ctx, first_users_url(progress.enabled()), false, totals);
+    co_return co_await std::move(crawling);
+  }
+
   net::awaitable<base::result<void>> run() {
     auto fetching_org = fetch_organization(client, stop);
     auto org = co_await std::move(fetching_org);
@@ -112,7 +171,7 @@ struct crawl {
                                                            : license_details_mode::derived;
     }
 
-    // Tenant facts are read again on resume: they are small, and the chain's plan rows derive from them.
+    // Tenant facts are read again on resume: they are small, and a derived snapshot's plan rows come from them.
     auto fetching_facts = fetch_tenant_facts(client, stop);
     auto facts = co_await std::move(fetching_facts);
     if (!facts) co_return give_up(facts.error());
@@ -122,18 +181,15 @@ struct crawl {
     summary.skus = static_cast<std::int64_t>((*facts)->skus.size());
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 
-    sku_plan_index const plans((*facts)->skus);
     batch_limits limits(options.concurrency);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, plans, limits, batches, before};
+    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
     chain_totals totals;
     totals.users_before = users_before;
-    std::string start_url = first_users_url(progress.enabled());
-    bool const resuming = *resumable && !(*resumable)->next_link.empty();
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
-    if (resuming) start_url = (*resumable)->next_link;
+    std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     if (!chain_done) {
-      auto crawling = crawl_users(ctx, std::move(start_url), resuming, totals);
-      auto chain = co_await std::move(crawling);
+      auto listing = list_users(ctx, std::move(cursor), totals);
+      auto chain = co_await std::move(listing);
       progress.finish({users_before + totals.users, totals.pages, counters().requests, counters().throttled,
                        totals.total_users});
       if (!chain) co_return give_up(chain.error());

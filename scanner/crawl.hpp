@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "scanner/graph_client.hpp"
+#include "scanner/shard_plan.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct scan_options {
   credentials creds;
   license_details_mode mode = license_details_mode::derived;
   unsigned concurrency = 8;  // $batch requests in flight at most (fetch mode)
+  shards_setting shards;     // the users listing: one chain, or shards paged at once (--shards)
   bool resume = false;       // continue the tenant's interrupted snapshot from its stored nextLink
   int keep = 30;             // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;

@@ -46,7 +46,7 @@ std::vector<std::string> licensed_user_ids(const storage::user_page& page) {
 // Adds the page's plan rows (derived, or fetched through $batch) and stores it with its next link. false when a
 // stop came first (nothing of the page is stored).
 net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed_user_page page,
-                                                      chain_totals& totals) {
+                                                      chain_totals& totals, chain_hooks* hooks) {
   if (ctx.mode == license_details_mode::fetch) {
     auto fetching = fetch_license_details(ctx.client, licensed_user_ids(page.page), ctx.limits, ctx.stop, ctx.batches);
     auto rows = co_await std::move(fetching);
@@ -55,11 +55,12 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
     page.page.plans = std::move(**rows);
   }
   auto const counters = current_counters(ctx);
-  bool const derive = ctx.mode == license_details_mode::derived;
-  auto write = [&ctx, &page, counters, derive]() -> base::result<void> {
-    // Derived here, on the storage thread, so the io thread is free to receive the next page meanwhile.
-    if (derive) ctx.plans.derive_page(page.page);
-    return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters);
+  // A derived snapshot's plan rows are computed by storage on read, from the licenses and the SKUs' plans.
+  auto write = [&ctx, &page, counters, hooks]() -> base::result<void> {
+    if (hooks == nullptr) return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters);
+    // The cursor is made here, on the storage thread, so that it records exactly the pages stored before it.
+    std::string const cursor = hooks->cursor(page.next_link, page.page.users.size());
+    return ctx.db.write_user_page(ctx.scan_id, page.page, cursor, counters);
   };
   auto storing = run_on(ctx.storage_thread, std::move(write));
   auto stored = co_await std::move(storing);
@@ -92,7 +93,7 @@ storage::scan_counters current_counters(const chain_context& ctx) {
 }
 
 net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
-                                                    chain_totals& totals) {
+                                                    chain_totals& totals, chain_hooks* hooks) {
   using namespace boost::asio::experimental::awaitable_operators;
   bool const with_count = asks_count(start_url);
   auto first_fetch = fetch_page(ctx, std::move(start_url));
@@ -101,17 +102,20 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
     base::log(base::log_level::warn, "scan {}: the stored link cannot be followed any more ({}); reading the users "
               "again from the first page", ctx.scan_id, first.error().message);
     totals.restarted = true;
-    auto again = fetch_page(ctx, first_users_url(with_count));
+    auto again = fetch_page(ctx, hooks != nullptr ? hooks->first_url : first_users_url(with_count));
     first = co_await std::move(again);
   }
   if (!first) co_return first.error();
   if (!*first) co_return chain_end::stopped;
   parsed_user_page current = std::move(**first);
-  if (current.count) totals.total_users = *current.count;
+  if (current.count) {
+    if (hooks != nullptr) hooks->count = *current.count;
+    else totals.total_users = *current.count;
+  }
 
   for (;;) {
     if (current.next_link.empty()) {
-      auto storing = complete_and_store(ctx, std::move(current), totals);
+      auto storing = complete_and_store(ctx, std::move(current), totals, hooks);
       auto stored = co_await std::move(storing);
       if (!stored) co_return stored.error();
       co_return *stored ? chain_end::done : chain_end::stopped;
@@ -120,7 +124,7 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
     // goes first so that its request leaves before anything else runs.
     std::string next_url = current.next_link;
     auto fetching = fetch_page(ctx, std::move(next_url));
-    auto storing = complete_and_store(ctx, std::move(current), totals);
+    auto storing = complete_and_store(ctx, std::move(current), totals, hooks);
     auto [next, stored] = co_await (std::move(fetching) && std::move(storing));
     if (!stored) co_return stored.error();
     if (!*stored || ctx.stop.requested()) co_return chain_end::stopped;

@@ -6,7 +6,6 @@
 #include "scanner/batch.hpp"
 #include "scanner/concurrency.hpp"
 #include "scanner/crawl.hpp"
-#include "scanner/derived_plans.hpp"
 #include "scanner/graph_client.hpp"
 #include "scanner/progress.hpp"
 #include "scanner/stop_signal.hpp"
@@ -15,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,7 +29,6 @@ struct chain_context {
   progress_meter& progress;
   std::int64_t scan_id = 0;
   license_details_mode mode = license_details_mode::derived;
-  const sku_plan_index& plans;
   batch_limits& limits;
   batch_counters& batches;
   storage::scan_counters before;  // requests and 429s of earlier runs of a resumed snapshot
@@ -47,6 +46,16 @@ struct chain_totals {
 
 enum class chain_end { done, stopped };
 
+// How one chain of a sharded listing differs from the single chain: where it starts over when its stored link
+// expired, the resume cursor stored with each page (all shards' progress), and the count its first page gave.
+struct chain_hooks {
+  std::string first_url;
+  // Called on the storage thread with each page's next link and user count, just before the page is stored;
+  // returns the cursor to store with it.
+  std::function<std::string(const std::string& next_link, std::size_t users)> cursor;
+  std::optional<std::int64_t> count;  // @odata.count of the chain's first page
+};
+
 // The first page's URL: exactly the stored properties, 999 per page; with_count adds $count=true for progress.
 std::string first_users_url(bool with_count);
 
@@ -60,7 +69,8 @@ storage::scan_counters current_counters(const chain_context& ctx);
 // Follows the chain from start_url until its last page is stored (done) or a stop is requested (stopped; every
 // stored page is whole and the cursor points after it). resuming: start_url is a stored link that may have
 // expired, in which case the chain starts over in the same snapshot (storage replaces re-written users).
+// hooks: one shard of a sharded listing (null for the single chain).
 net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
-                                                    chain_totals& totals);
+                                                    chain_totals& totals, chain_hooks* hooks = nullptr);
 
 }  // namespace scanner

@@ -32,21 +32,34 @@ base::result<std::optional<scan_info>> one_scan(detail::connection& d, std::stri
 
 std::string scans_select() { return schema::select_sql(schema::table_named("scans")); }
 
-// A cursor over one child table (user_licenses, license_states) sorted by (user_id, user_seq DESC, …), merged
-// with the users cursor: streaming, so memory never grows with the tenant.
+// How the users of a snapshot are walked: by id (sorted; older copies of a user skipped) or as stored (the
+// tables' key order, nothing sorted; only for complete snapshots, which hold one copy of each user).
+enum class walk { by_id, as_stored };
+
+// Where user_id and user_seq are in a child table's row (schema order of user_licenses and license_states).
+constexpr int child_user_column = 3;
+constexpr int child_seq_column = 1;
+
+// A cursor over one child table (user_licenses, license_states) in the walk's order — (user_id, user_seq DESC, …)
+// or (user_seq, …) — merged with the users cursor: streaming, so memory never grows with the tenant.
 class child_cursor {
  public:
-  // user_column and seq_column: where the row's user_id and user_seq are.
-  child_cursor(statement& s, int user_column, int seq_column) : s_(s), user_(user_column), seq_(seq_column) {}
+  child_cursor(statement& s, walk order) : s_(s), order_(order) {}
   void advance() { rc_ = s_.step(); }
   // Collects the rows of the user's current copy (user_id, seq), skipping rows of older copies and of users
-  // that sort before it: neither ever reaches a caller.
+  // that come before it: neither ever reaches a caller.
   template <class Record, class Read>
   int collect(std::string_view user_id, std::int64_t seq, std::vector<Record>& out, Read read) {
     while (rc_ == SQLITE_ROW) {
-      std::string_view const row_user = s_.text_view(user_);
-      if (row_user > user_id) break;
-      if (row_user == user_id && s_.integer(seq_) == seq) out.push_back(read(s_));
+      std::int64_t const row_seq = s_.integer(child_seq_column);
+      if (order_ == walk::as_stored) {
+        if (row_seq > seq) break;
+        if (row_seq == seq) out.push_back(read(s_));
+      } else {
+        std::string_view const row_user = s_.text_view(child_user_column);
+        if (row_user > user_id) break;
+        if (row_user == user_id && row_seq == seq) out.push_back(read(s_));
+      }
       advance();
     }
     return rc_ == SQLITE_ROW || rc_ == SQLITE_DONE ? SQLITE_OK : rc_;
@@ -54,10 +67,63 @@ class child_cursor {
 
  private:
   statement& s_;
-  int user_;
-  int seq_;
+  walk order_;
   int rc_ = SQLITE_DONE;
 };
+
+// Streams every user of the snapshot with their licenses and states to fn, in the walk's order.
+base::result<void> walk_users(detail::connection& d, std::int64_t scan_id, walk order,
+                              const std::function<void(const user_licenses&)>& fn) {
+  std::string const what = fmt::format("read the users of scan {} in '{}'", scan_id, d.path);
+  bool const by_id = order == walk::by_id;
+  // By id: SQLite's sorter puts the arrival-ordered rows in id order (spilling to temporary files past
+  // cache_size, so memory stays bounded); seq DESC first gives the current copy of a user stored twice. As
+  // stored: each ORDER BY is the table's primary key, so SQLite walks the b-trees and sorts nothing.
+  auto users = d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY " +
+                              (by_id ? "id, seq DESC" : "seq"),
+                          what);
+  auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
+                                 " WHERE scan_id = ?1 ORDER BY " + (by_id ? "user_id, user_seq DESC" : "user_seq") +
+                                 ", sku_id",
+                             what);
+  auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) +
+                               " WHERE scan_id = ?1 ORDER BY " + (by_id ? "user_id, user_seq DESC" : "user_seq") +
+                               ", position",
+                           what);
+  for (auto* r : {&users, &licenses, &states})
+    if (!*r) return r->error();
+  detail::reset_on_exit g1(**users), g2(**licenses), g3(**states);
+  for (auto* r : {&users, &licenses, &states}) (**r)->bind_int(1, scan_id);
+
+  // The users cursor steps first: the other two then join its read transaction, so all three see one state.
+  int rc = (*users)->step();
+  child_cursor lic(**licenses, order);
+  child_cursor st(**states, order);
+  lic.advance();
+  st.advance();
+  user_licenses current;
+  bool first = true;
+  while (rc == SQLITE_ROW) {
+    if (by_id && !first && (*users)->text_view(2) == current.user.id) {  // an older copy just delivered
+      rc = (*users)->step();
+      continue;
+    }
+    first = false;
+    std::int64_t const seq = (*users)->integer(1);
+    current.user = detail::read_user(**users);
+    current.licenses.clear();
+    current.states.clear();
+    if (const int e = lic.collect(current.user.id, seq, current.licenses, detail::read_assigned_license);
+        e != SQLITE_OK)
+      return d.failure(e, what);
+    if (const int e = st.collect(current.user.id, seq, current.states, detail::read_license_state); e != SQLITE_OK)
+      return d.failure(e, what);
+    fn(current);
+    rc = (*users)->step();
+  }
+  if (rc != SQLITE_DONE) return d.failure(rc, what);
+  return {};
+}
 
 }  // namespace
 
@@ -102,51 +168,7 @@ base::result<std::vector<scan_info>> database::scans(std::string_view tenant_id)
 }
 
 base::result<void> database::for_each_user(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn) {
-  std::string const what = fmt::format("read the users of scan {} in '{}'", scan_id, impl_->path);
-  auto& d = *impl_;
-  // Rows are stored in arrival order; SQLite's sorter puts them in id order (spilling to temporary files past
-  // cache_size, so memory stays bounded). seq DESC first gives the current copy of a user stored twice.
-  auto users =
-      d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY id, seq DESC", what);
-  auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
-                                 " WHERE scan_id = ?1 ORDER BY user_id, user_seq DESC, sku_id",
-                             what);
-  auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) +
-                               " WHERE scan_id = ?1 ORDER BY user_id, user_seq DESC, position",
-                           what);
-  for (auto* r : {&users, &licenses, &states})
-    if (!*r) return r->error();
-  detail::reset_on_exit g1(**users), g2(**licenses), g3(**states);
-  for (auto* r : {&users, &licenses, &states}) (**r)->bind_int(1, scan_id);
-
-  // The users cursor steps first: the other two then join its read transaction, so all three see one state.
-  int rc = (*users)->step();
-  child_cursor lic(**licenses, 3, 1);
-  child_cursor st(**states, 3, 1);
-  lic.advance();
-  st.advance();
-  user_licenses current;
-  bool first = true;
-  while (rc == SQLITE_ROW) {
-    if (!first && (*users)->text_view(2) == current.user.id) {  // an older copy of the user just delivered
-      rc = (*users)->step();
-      continue;
-    }
-    first = false;
-    std::int64_t const seq = (*users)->integer(1);
-    current.user = detail::read_user(**users);
-    current.licenses.clear();
-    current.states.clear();
-    if (const int e = lic.collect(current.user.id, seq, current.licenses, detail::read_assigned_license);
-        e != SQLITE_OK)
-      return d.failure(e, what);
-    if (const int e = st.collect(current.user.id, seq, current.states, detail::read_license_state); e != SQLITE_OK)
-      return d.failure(e, what);
-    fn(current);
-    rc = (*users)->step();
-  }
-  if (rc != SQLITE_DONE) return d.failure(rc, what);
-  return {};
+  return walk_users(*impl_, scan_id, walk::by_id, fn);
 }
 
 base::result<std::vector<std::pair<std::string, std::string>>> database::user_principal_names(
@@ -206,6 +228,14 @@ base::result<void> database::for_each_license_plan(std::int64_t scan_id,
   }
   if (rc != SQLITE_DONE) return impl_->failure(rc, what);
   return {};
+}
+
+base::result<void> database::for_each_user_as_stored(std::int64_t scan_id,
+                                                     const std::function<void(const user_licenses&)>& fn) {
+  auto info = scan(scan_id);
+  if (!info) return info.error();
+  bool const complete = *info && (*info)->status == scan_status::complete;
+  return walk_users(*impl_, scan_id, complete ? walk::as_stored : walk::by_id, fn);
 }
 
 }  // namespace storage

@@ -71,15 +71,31 @@ TEST_CASE("scan --fail-on-findings exits 3 when findings exist") {
   CHECK(scan.exit_code == 3);
 }
 
-TEST_CASE("a derived scan of N users stays within ceil(N/999) + 8 Graph requests") {
+TEST_CASE("a derived scan of N users with --shards off stays within ceil(N/999) + 8 Graph requests") {
   graphsim::sim_options o;
   o.users = 5000;
   e2e::emulated_tenant tenant(o);
   test_support::temp_dir dir;
-  auto scan = run_entra_audit(tenant.scan_args((dir / "a.db").string()), tenant.env());
+  auto scan = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--shards", "off"}), tenant.env());
   REQUIRE(scan.exit_code == 0);
   // The emulator's own count, not the scanner's.
   long const requests = e2e::graph_requests(tenant.stats_json());
   CHECK(requests <= (5000 + 998) / 999 + 8);
   CHECK(requests >= (5000 + 998) / 999);
+}
+
+TEST_CASE("a sharded scan adds at most two Graph requests per shard and finds what the single chain finds") {
+  graphsim::sim_options o;
+  o.users = 12000;
+  e2e::emulated_tenant tenant(o);
+  test_support::temp_dir dir;
+  auto scan = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--shards", "8"}), tenant.env());
+  REQUIRE(scan.exit_code == 0);
+  long const requests = e2e::graph_requests(tenant.stats_json());
+  long const shards = 43;
+  CHECK(requests <= (12000 + 998) / 999 + 8 + 2 * shards);
+  CHECK(requests > (12000 + 998) / 999 + 8);  // it did shard
+  auto report = run_entra_audit({"report", "--db", (dir / "a.db").string(), "--format", "csv"});
+  REQUIRE(report.exit_code == 0);
+  CHECK(e2e::finding_keys(report.out) == tenant.truth());
 }

@@ -60,6 +60,7 @@ TEST_CASE("SIGINT interrupts a scan after a whole page, and --resume finishes it
   test_support::temp_dir dir;
   auto db = open_db(dir);
   auto options = options_for(*sim);
+  options.shards = scanner::shards_setting{false, 0};  // the single chain; sharded listings have their own test
 
   base::result<scanner::scan_summary> first = base::runtime_error("not run");
   {
@@ -106,6 +107,50 @@ TEST_CASE("SIGINT interrupts a scan after a whole page, and --resume finishes it
   CHECK(resumed->licensed_users == whole->licensed_users);
 }
 
+TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --resume finishes it equal to the truth") {
+  graphsim::sim_options o = slow_tenant();
+  o.users = 30000;  // 31 pages over 43 shards
+  o.latency_min_ms = 40;
+  o.latency_max_ms = 80;
+  auto sim = start_sim(o);
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  auto options = options_for(*sim);
+  options.shards = scanner::shards_setting{false, 4};
+
+  base::result<scanner::scan_summary> first = base::runtime_error("not run");
+  {
+    interrupter ctrl_c(*sim, 12);
+    first = scanner::run_scan(db, options);
+  }
+  REQUIRE_FALSE(first.has_value());
+  auto const resumable = db.resumable_scan(sim->tenant_id());
+  REQUIRE_OK(resumable);
+  REQUIRE(resumable->has_value());
+  auto const& interrupted = **resumable;
+  CHECK(interrupted.pages >= 1);
+  CHECK(interrupted.users < 30000);
+  // The cursor records each shard: pending, part-way with its next link, or done.
+  CHECK(scanner::shard_cursor::is_sharded(interrupted.next_link));
+  auto const cursor = scanner::shard_cursor::decode(interrupted.next_link);
+  REQUIRE_OK(cursor);
+  CHECK(cursor->shards.size() == scanner::upn_first_characters().size());
+  std::int64_t in_shards = 0;
+  for (auto const& shard : cursor->shards) in_shards += shard.stored;
+  CHECK(in_shards == interrupted.users);
+
+  options.resume = true;
+  auto const resumed = scanner::run_scan(db, options);
+  REQUIRE_OK(resumed);
+  CHECK(resumed->scan_id == interrupted.scan_id);
+  CHECK(resumed->users == 30000);
+  auto const truth = served(30000, 9);
+  auto const got = stored(db, resumed->scan_id);
+  CHECK(got.user_rows == 30000);
+  CHECK(got.users == truth.users);
+  CHECK(got.licenses == truth.licenses);
+}
+
 TEST_CASE("a resume whose stored link has expired starts the users over in the same snapshot, without duplicates") {
   test_support::temp_dir dir;
   auto db = open_db(dir);
@@ -115,7 +160,9 @@ TEST_CASE("a resume whose stored link has expired starts the users over in the s
     auto sim = start_sim(slow_tenant());
     port = port_of(sim->url());
     interrupter ctrl_c(*sim, 3);
-    auto const first = scanner::run_scan(db, options_for(*sim));
+    auto options = options_for(*sim);
+    options.shards = scanner::shards_setting{false, 0};
+    auto const first = scanner::run_scan(db, options);
     REQUIRE_FALSE(first.has_value());
   }
   // A new emulator on the same address seals page tokens with a new key: the stored link is now expired.
@@ -125,6 +172,7 @@ TEST_CASE("a resume whose stored link has expired starts the users over in the s
   REQUIRE(before->has_value());
   scan_id = (*before)->scan_id;
   auto options = options_for(*sim);
+  options.shards = scanner::shards_setting{false, 0};
   options.resume = true;
   auto const resumed = scanner::run_scan(db, options);
   REQUIRE_OK(resumed);

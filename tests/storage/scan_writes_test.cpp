@@ -124,6 +124,40 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
   }
 }
 
+TEST_CASE("a complete snapshot is walked as stored, with the same licenses and states; a running one by id") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(7, 9), "n1", {}));
+  ok(db.write_user_page(id, page(1, 3), "n2", {}));
+  ok(db.write_user_page(id, page(2, 2), "n3", {}));  // user 2 again: a retried page
+
+  auto order_of = [&](bool as_stored) {
+    std::vector<std::string> ids;
+    auto collect = [&](const storage::user_licenses& u) {
+      ids.push_back(u.user.id);
+      for (int n : {1, 2, 3, 7, 8, 9}) {
+        if (guid(n) != u.user.id) continue;
+        const auto expected = page(n, n);
+        CHECK(u.licenses.size() == expected.licenses.size());
+        CHECK(u.states.size() == expected.states.size());
+      }
+      for (const auto& l : u.licenses) CHECK(l.user_id == u.user.id);
+      for (const auto& st : u.states) CHECK(st.user_id == u.user.id);
+    };
+    if (as_stored) ok(db.for_each_user_as_stored(id, collect));
+    else ok(db.for_each_user(id, collect));
+    return ids;
+  };
+  // Running: the stored-order walk falls back to id order, which skips user 2's older copy.
+  std::vector<std::string> const by_id{guid(1), guid(2), guid(3), guid(7), guid(8), guid(9)};
+  CHECK(order_of(true) == by_id);
+
+  ok(db.finish_scan(id, storage::scan_status::complete, {}));
+  CHECK(order_of(true) == std::vector<std::string>{guid(7), guid(8), guid(9), guid(1), guid(3), guid(2)});
+  CHECK(order_of(false) == by_id);
+}
+
 TEST_CASE("every field of a user round-trips, unknown booleans included") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");

@@ -1,0 +1,143 @@
+#include "scanner/users_shards.hpp"
+
+#include "base/log.hpp"
+#include "scanner/graph_get.hpp"
+#include "scanner/parse_users.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/core.h>
+
+#include <exception>
+
+namespace scanner {
+namespace {
+
+bool filter_refused(const base::error& e) { return e.message.find(" failed: 400") != std::string::npos; }
+
+// What the chains of one sharded listing share; lives in crawl_user_shards' frame, which outlives every chain.
+struct shard_run {
+  shard_run(chain_context& c, shard_cursor& cur, chain_totals& t, net::any_io_executor ex)
+      : outer(c),
+        cursor(cur),
+        totals(t),
+        stop(ex),
+        ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before},
+        all_done(ex, net::steady_timer::time_point::max()) {}
+
+  chain_context& outer;
+  shard_cursor& cursor;  // written on the storage thread only, while chains run
+  chain_totals& totals;
+  stop_signal stop;      // the outer stop, or the first failure: ends every chain after its current page
+  chain_context ctx;     // the outer context with this run's stop
+  std::size_t next = 0;  // the first shard no chain has taken yet
+  std::optional<base::error> failure;
+  bool refused = false;
+  unsigned running = 0;      // coroutines spawned and not finished
+  unsigned chains_left = 0;  // of them, shard chains
+  net::steady_timer all_done;
+
+  void fail(base::error e) {
+    if (!failure) failure = std::move(e);
+    stop.request("a failed shard");
+  }
+};
+
+// Lists one shard after another until none is left or the run stops.
+net::awaitable<void> shard_chain(shard_run& run) {
+  auto& shards = run.cursor.shards;
+  while (!run.stop.requested()) {
+    while (run.next < shards.size() && shards[run.next].at == shard_progress::phase::done) ++run.next;
+    if (run.next >= shards.size()) co_return;
+    std::size_t const index = run.next++;
+    // No chain has stored a page of this shard yet in this run, so its fields are stable here.
+    bool const resuming = shards[index].at == shard_progress::phase::running;
+    chain_hooks hooks;
+    hooks.first_url = shard_first_url(shards[index].prefix);
+    hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
+      auto& s = run.cursor.shards[index];
+      if (hooks.count) s.count = hooks.count;
+      s.stored += static_cast<std::int64_t>(users);
+      s.at = next_link.empty() ? shard_progress::phase::done : shard_progress::phase::running;
+      s.next_link = next_link;
+      return run.cursor.encode();
+    };
+    std::string start = resuming ? shards[index].next_link : hooks.first_url;
+    auto crawling = crawl_users(run.ctx, std::move(start), resuming, run.totals, &hooks);
+    auto ended = co_await std::move(crawling);
+    if (!ended) {
+      // A refused startswith shows on a shard's first page; anything else is the scan's failure.
+      if (!resuming && shards[index].stored == 0 && filter_refused(ended.error())) {
+        base::log(base::log_level::warn, "Graph refused the users shard '{}' ({}): listing the users in one chain",
+                  shards[index].prefix, ended.error().message);
+        run.refused = true;
+        run.stop.request("a refused shard");
+      } else {
+        run.fail(std::move(ended.error()));
+      }
+      co_return;
+    }
+    if (*ended == chain_end::stopped) co_return;
+  }
+}
+
+// Turns the outer stop (SIGINT) into this run's stop; ends when either is requested.
+net::awaitable<void> forward_stop(shard_run& run) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  auto outer = run.outer.stop.wait();
+  auto inner = run.stop.wait();
+  co_await (std::move(outer) || std::move(inner));
+  if (run.outer.stop.requested()) run.stop.request(run.outer.stop.reason());
+}
+
+void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
+  ++run.running;
+  if (chain) ++run.chains_left;
+  net::co_spawn(run.all_done.get_executor(), std::move(task), [&run, chain](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        run.fail(base::runtime_error(fmt::format("scan failed: internal error: {}", x.what())));
+      } catch (...) {
+        run.fail(base::runtime_error("scan failed: internal error"));
+      }
+    }
+    if (chain && --run.chains_left == 0) run.stop.request("the shards are listed");  // ends forward_stop
+    if (--run.running == 0) run.all_done.cancel();
+  });
+}
+
+}  // namespace
+
+net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(chain_context& ctx) {
+  graph_request req{"GET", users_count_url(), {}, {{"ConsistencyLevel", "eventual"}}};
+  auto fetching = get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
+  auto page = co_await std::move(fetching);
+  if (!page) co_return page.error();
+  if (!*page) co_return unless_stopped<std::int64_t>{};
+  if (!(*page)->count)
+    co_return base::runtime_error(fmt::format("GET {} answered without @odata.count", users_count_url()));
+  co_return unless_stopped<std::int64_t>{*(*page)->count};
+}
+
+net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,
+                                                          chain_totals& totals) {
+  auto const executor = co_await net::this_coro::executor;
+  shard_run run(ctx, cursor, totals, executor);
+  spawn(run, forward_stop(run), false);
+  for (unsigned n = 0; n < std::max(chains, 1u); ++n) spawn(run, shard_chain(run), true);
+  constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+  co_await run.all_done.async_wait(use_tuple);
+
+  if (run.failure) co_return *run.failure;
+  if (ctx.stop.requested()) co_return shards_end::stopped;
+  if (run.refused) co_return shards_end::refused;
+  co_return shards_end::done;
+}
+
+}  // namespace scanner

@@ -1,0 +1,36 @@
+// scanner/users_shards.hpp — the sharded users listing: one @odata.nextLink chain per first character of the
+// user principal name, several paged at once, proven complete against $count.
+//
+// A single chain is ~N/999 round trips in a row; shards turn them into parallel ones. Graph's startswith on
+// userPrincipalName with $count=true and ConsistencyLevel: eventual gives each shard's size on its first page, so
+// the listing can prove it saw the whole directory; when it cannot (counts disagree, a filter is refused) the crawl
+// falls back to the single chain.
+#pragma once
+
+#include "base/error.hpp"
+#include "scanner/shard_plan.hpp"
+#include "scanner/users_chain.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace scanner {
+
+// How a sharded listing ended.
+enum class shards_end {
+  done,      // every shard listed and stored
+  stopped,   // a stop was requested; the stored cursor resumes every shard where it was
+  refused,   // Graph refused a shard's filter (400): the single chain must list the users
+};
+
+// The directory's user count (GET /users?$count=true, ConsistencyLevel: eventual); nullopt when stopped.
+net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(chain_context& ctx);
+
+// Pages the shards of cursor (pending ones from their first page, running ones from their stored link) with at
+// most chains of them at once, storing each page with the whole cursor; updates cursor (read it once this returns)
+// and totals. The first failure other than a refused filter stops the other chains and is returned.
+net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,
+                                                          chain_totals& totals);
+
+}  // namespace scanner
