@@ -6,6 +6,7 @@
 #include "scanner/users_shards.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -97,7 +98,10 @@ struct crawl {
 
   // Lists every user into the snapshot: sharded when the setting (or a stored sharded cursor) says so and the
   // shards prove complete, else (or as the fallback) in one chain. cursor: the stored resume cursor, if any.
-  net::awaitable<base::result<chain_end>> list_users(chain_context& ctx, std::string cursor, chain_totals& totals) {
+  // counted: the users count (count_users), when run() asked for it (sharding, or a sharded resume).
+  using users_count = base::result<unless_stopped<std::int64_t>>;
+  net::awaitable<base::result<chain_end>> list_users(chain_context& ctx, std::string cursor,
+                                                     std::optional<users_count> counted, chain_totals& totals) {
     bool const sharded_resume = shard_cursor::is_sharded(cursor);
     if (!cursor.empty() && !sharded_resume) {
       auto crawling = crawl_users(ctx, std::move(cursor), true, totals);
@@ -106,22 +110,21 @@ struct crawl {
     std::optional<shard_cursor> shards;
     unsigned chains = 0;
     std::int64_t total = 0;
-    if (sharded_resume || options.shards.automatic || options.shards.chains > 0) {
-      auto counting = count_users(ctx);
-      auto counted = co_await std::move(counting);
-      bool const refused = !counted && counted.error().message.find(" failed: 400") != std::string::npos;
+    if (counted) {
+      auto& count = *counted;
+      bool const refused = !count && count.error().message.find(" failed: 400") != std::string::npos;
       if (refused) {
         // Without $count the shards cannot be proven complete: the single chain lists everyone.
         base::log(base::log_level::warn, "Graph cannot count the users ({}): listing them in one chain",
-                  counted.error().message);
+                  count.error().message);
         totals.users = 0;
         totals.licensed_users = 0;
         auto crawling = crawl_users(ctx, first_users_url(false), false, totals);
         co_return co_await std::move(crawling);
       }
-      if (!counted) co_return counted.error();
-      if (!*counted) co_return chain_end::stopped;
-      total = **counted;
+      if (!count) co_return count.error();
+      if (!*count) co_return chain_end::stopped;
+      total = **count;
       totals.total_users = total;
       if (sharded_resume) {
         auto decoded = shard_cursor::decode(cursor);
@@ -171,9 +174,28 @@ struct crawl {
                                                            : license_details_mode::derived;
     }
 
+    batch_limits limits(options.concurrency);
+    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
+    bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
+    std::string cursor = *resumable ? (*resumable)->next_link : std::string();
+    bool const wants_count = !chain_done && (shard_cursor::is_sharded(cursor) ||
+                                             (cursor.empty() && (options.shards.automatic || options.shards.chains > 0)));
+
     // Tenant facts are read again on resume: they are small, and a derived snapshot's plan rows come from them.
-    auto fetching_facts = fetch_tenant_facts(client, stop);
-    auto facts = co_await std::move(fetching_facts);
+    // The users count, which sharding needs, is asked at the same time: one round trip less in a row.
+    using namespace boost::asio::experimental::awaitable_operators;
+    std::optional<users_count> counted;
+    base::result<unless_stopped<tenant_facts>> facts = base::runtime_error("not read");
+    if (wants_count) {
+      auto fetching_facts = fetch_tenant_facts(client, stop);
+      auto counting = count_users(ctx);
+      auto [f, c] = co_await (std::move(fetching_facts) && std::move(counting));
+      facts = std::move(f);
+      counted = std::move(c);
+    } else {
+      auto fetching_facts = fetch_tenant_facts(client, stop);
+      facts = co_await std::move(fetching_facts);
+    }
     if (!facts) co_return give_up(facts.error());
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
@@ -181,14 +203,10 @@ struct crawl {
     summary.skus = static_cast<std::int64_t>((*facts)->skus.size());
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 
-    batch_limits limits(options.concurrency);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
     chain_totals totals;
     totals.users_before = users_before;
-    bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
-    std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     if (!chain_done) {
-      auto listing = list_users(ctx, std::move(cursor), totals);
+      auto listing = list_users(ctx, std::move(cursor), std::move(counted), totals);
       auto chain = co_await std::move(listing);
       progress.finish({users_before + totals.users, totals.pages, counters().requests, counters().throttled,
                        totals.total_users});

@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -63,6 +65,7 @@ base::result<std::int64_t> database::begin_scan(const scan_start& start) {
   std::int64_t const id = (*s)->integer(0);
   // Finish the statement so that the autocommit transaction commits now.
   if (const int rc = (*s)->step(); rc != SQLITE_DONE) return impl_->failure(rc, what);
+  impl_->begun_here[id];
   return id;
 }
 
@@ -120,6 +123,11 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   // the older ones with their licenses and states, so no user is ever read twice.
   std::unordered_map<std::string_view, std::int64_t> seq_of;
   seq_of.reserve(page.users.size());
+  // Recorded before the writes: a page that then fails and is stored again only makes finish_scan look harder.
+  if (auto log = d.begun_here.find(scan_id); log != d.begun_here.end()) {
+    for (const auto& u : page.users) log->second.user_hashes.push_back(std::hash<std::string_view>{}(u.id));
+    if (!derived && !page.plans.empty()) log->second.plans = true;
+  }
   for (const auto& u : page.users) {
     seq_of[u.id] = ++user_seq;
     detail::bind_user(**ins_user, scan_id, user_seq, u);
@@ -183,6 +191,7 @@ base::result<void> database::write_license_plans(std::int64_t scan_id, std::span
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
+  if (auto log = impl_->begun_here.find(scan_id); log != impl_->begun_here.end()) log->second.plans = true;
   std::int64_t seq = 0;
   {
     detail::reset_on_exit guard(**last);
@@ -246,6 +255,19 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
   return {};
 }
 
+// False only when this connection wrote the whole snapshot, stored no plan rows, and no two users' ids hash
+// alike: then no row can have a later copy. Forgets the snapshot's log.
+bool may_hold_copies(detail::connection& d, std::int64_t scan_id) {
+  auto log = d.begun_here.find(scan_id);
+  if (log == d.begun_here.end()) return true;
+  auto hashes = std::move(log->second.user_hashes);
+  bool const plans = log->second.plans;
+  d.begun_here.erase(log);
+  if (plans) return true;
+  std::sort(hashes.begin(), hashes.end());
+  return std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end();
+}
+
 }  // namespace
 
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
@@ -260,7 +282,8 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   if (!s) return s.error();
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
-  if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
+  if (may_hold_copies(*impl_, scan_id))
+    if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
 
   std::string line(error);
   for (char& c : line)
