@@ -9,6 +9,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -69,6 +75,43 @@ class child_cursor {
   statement& s_;
   walk order_;
   int rc_ = SQLITE_DONE;
+};
+
+// Batches of users handed from a reading thread to the caller's: bounded, so memory stays flat in the tenant.
+class prefetch_queue {
+ public:
+  static constexpr std::size_t batch_users = 256;
+  static constexpr std::size_t max_batches = 8;
+
+  // Waits while the queue is full, then adds batch.
+  void push(std::vector<user_licenses> batch) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return batches_.size() < max_batches; });
+    batches_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  // No more batches will come.
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+  // The next batch, waiting for one; nullopt once closed and drained.
+  std::optional<std::vector<user_licenses>> pop() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !batches_.empty() || closed_; });
+    if (batches_.empty()) return std::nullopt;
+    auto batch = std::move(batches_.front());
+    batches_.pop_front();
+    changed_.notify_all();
+    return batch;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<user_licenses>> batches_;
+  bool closed_ = false;
 };
 
 // Streams every user of the snapshot with their licenses and states to fn, in the walk's order.
@@ -235,7 +278,28 @@ base::result<void> database::for_each_user_as_stored(std::int64_t scan_id,
   auto info = scan(scan_id);
   if (!info) return info.error();
   bool const complete = *info && (*info)->status == scan_status::complete;
-  return walk_users(*impl_, scan_id, complete ? walk::as_stored : walk::by_id, fn);
+  if (!complete) return walk_users(*impl_, scan_id, walk::by_id, fn);
+
+  // The rows are read on a second connection and thread while this one runs fn (the audit classifies and
+  // stores findings on this connection meanwhile): reading and classifying overlap on two cores. WAL lets the
+  // reader see the committed snapshot beside this connection's open write transaction.
+  auto reader = database::open(impl_->path, open_mode::read_only);
+  if (!reader) return walk_users(*impl_, scan_id, walk::as_stored, fn);
+  prefetch_queue queue;
+  base::result<void> read = base::result<void>{};
+  std::thread reading([&] {
+    std::vector<user_licenses> batch;
+    read = walk_users(*reader->impl_, scan_id, walk::as_stored, [&](const user_licenses& u) {
+      batch.push_back(u);
+      if (batch.size() == prefetch_queue::batch_users) queue.push(std::exchange(batch, {}));
+    });
+    if (!batch.empty()) queue.push(std::move(batch));
+    queue.close();
+  });
+  while (auto batch = queue.pop())
+    for (auto const& u : *batch) fn(u);
+  reading.join();
+  return read;
 }
 
 }  // namespace storage
