@@ -123,7 +123,7 @@ struct crawl {
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 
     sku_plan_index const plans((*facts)->skus);
-    batch_limits limits(options.concurrency);
+    batch_limits limits(options.concurrency, options.ru_per_10s);
     chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, plans, limits, batches, before};
     chain_totals totals;
     totals.users_before = users_before;

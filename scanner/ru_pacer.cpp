@@ -16,6 +16,8 @@ constexpr double brake_from = 0.95;
 constexpr double ease_factor = 0.9;
 constexpr double brake_factor = 0.75;
 constexpr double throttled_factor = 0.5;
+// Once the budget is measured, run a little under it so that Graph's bucket refills slowly back out of the top.
+constexpr double calibrated_share = 0.9;
 // Costs move slowly (they depend on the query, not on load): a new value counts for a fifth.
 constexpr double cost_weight = 0.2;
 
@@ -85,10 +87,49 @@ void ru_pacer::cut(double factor, clock::time_point now) {
   held_back_ = false;
 }
 
+bool ru_pacer::calibrate(const ru_feedback& f, clock::time_point now) {
+  if (!f.throttled && f.charged_ru) charged_ += *f.charged_ru;
+  if (f.throttled) return false;  // a 429 says nothing about the bucket's level
+  if (!f.used_fraction) {
+    anchor_.reset();
+    last_used_.reset();
+    return false;
+  }
+  double const used = *f.used_fraction;
+  bool const first = !last_used_;
+  bool const rose = last_used_ && used > *last_used_;
+  bool const fell = last_used_ && used < *last_used_;
+  last_used_ = used;
+  if (fell) anchor_.reset();  // the level is somewhere inside its reported step now: no exact start to measure from
+  if (!first && !rose) return false;
+  // The reported level just stepped up, so the bucket is just past that level: between two such steps, Graph
+  // took in what we were charged less what it refilled, and its bucket holds 10 s of its rate (GRAPH.md §8):
+  //   10 s × rate × (used₂ − used₁) = charged − rate × Δt   ⇒   rate = charged / (Δt + 10 s × (used₂ − used₁)).
+  // A coarser report (Graph's 0.1 steps) overstates the step and so understates the rate: the safe side.
+  bool lowered = false;
+  if (anchor_ && rose) {
+    double const dt = seconds_d(now - anchor_->at).count();
+    double const budget_rate = (charged_ - anchor_->charged) / (dt + 10 * (used - anchor_->used));
+    double const target = std::max(calibrated_share * budget_rate, settings_.floor_per_10s / 10);
+    if (target < rate_per_s_) {
+      rate_per_s_ = target;
+      tokens_ = std::min(tokens_, capacity());
+      // It counts as a hard cut: answers already in flight carry the same warning and must not cut again.
+      last_cut_ = cut_mark{now, brake_factor};
+      last_growth_ = now;
+      held_back_ = false;
+      lowered = true;
+    }
+  }
+  anchor_ = level_mark{now, charged_, used};
+  return lowered;
+}
+
 void ru_pacer::observe(const ru_feedback& f, clock::time_point now) {
   // A refused request's x-ms-resource-unit (if any) says what it would have cost, which is still its cost.
   if (f.charged_ru && *f.charged_ru > 0)
     cost_per_item_ = (1 - cost_weight) * cost_per_item_ + cost_weight * *f.charged_ru;
+  if (calibrate(f, now)) return;  // measured beats guessed: no multiplicative cut on top
 
   if (f.throttled) return cut(throttled_factor, now);
   if (f.used_fraction && *f.used_fraction > brake_from) return cut(brake_factor, now);

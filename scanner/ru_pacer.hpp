@@ -33,7 +33,9 @@ ru_feedback read_ru_feedback(unsigned status, std::optional<std::string_view> re
 // from a documented limit and is corrected from the headers, AIMD style: it grows additively while Graph sends
 // no warning and our own bucket is what holds the sender back; it holds while Graph reports 80–90% of the budget
 // used; it is cut multiplicatively when the reported use passes 0.9, harder past 0.95 and harder still on a 429,
-// at most once per cooldown, because answers to requests sent before a cut still carry the old warning.
+// at most once per cooldown, because answers to requests sent before a cut still carry the old warning. And when
+// the reported level rises, how fast it rises for the RU we were charged measures Graph's rate: the pacer then
+// drops to just under it at once, which matters when the start was far too high (a smaller or loaded tenant).
 // Keeping Graph's bucket in that warning band is what makes us use the whole budget: while its bucket is neither
 // full nor empty, everything it refills is spent and nothing is refused.
 class ru_pacer {
@@ -72,6 +74,8 @@ class ru_pacer {
  private:
   void refill(clock::time_point now);
   void cut(double factor, clock::time_point now);
+  // Measures Graph's rate from the reported level; true if that lowered ours.
+  bool calibrate(const ru_feedback& f, clock::time_point now);
   double capacity() const;
 
   settings settings_;
@@ -85,6 +89,15 @@ class ru_pacer {
     double factor;
   };
   std::optional<cut_mark> last_cut_;
+  // Measuring Graph's rate from how fast its reported level rises (see calibrate()).
+  struct level_mark {
+    clock::time_point at;
+    double charged;
+    double used;
+  };
+  double charged_ = 0;  // RU Graph has charged us so far
+  std::optional<double> last_used_;
+  std::optional<level_mark> anchor_;
   bool held_back_ = false;  // a sender waited on our bucket since the last growth: the rate is what limits us
 };
 

@@ -112,4 +112,19 @@ std::int64_t endpoint_requests(const graphsim::background_server& sim, const std
   return found == doc["requests"].MemberEnd() ? 0 : sum_statuses(found->value);
 }
 
+budget_use budget_used(const graphsim::background_server& sim) {
+  auto const doc = stats(sim);
+  budget_use use;
+  for (auto it = doc["requests"].MemberBegin(); it != doc["requests"].MemberEnd(); ++it) {
+    std::string const endpoint = it->name.GetString();
+    if (endpoint.find("oauth2") != std::string::npos || endpoint.find("/_sim") != std::string::npos ||
+        endpoint.find("$batch") != std::string::npos)
+      continue;
+    use.requests += sum_statuses(it->value);
+  }
+  use.throttled = doc["throttled"].GetInt64();
+  use.ru_charged = doc["ru_charged"].GetInt64();
+  return use;
+}
+
 }  // namespace scanner_test

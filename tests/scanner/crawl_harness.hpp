@@ -53,4 +53,13 @@ std::int64_t graph_requests(const graphsim::background_server& sim);
 // Requests to one endpoint label, e.g. "GET /v1.0/users", whatever their status.
 std::int64_t endpoint_requests(const graphsim::background_server& sim, const std::string& endpoint);
 
+// How a scan used the emulator's RU budget: requests costed as Graph costs them (every $batch item on its own,
+// the envelopes not at all), how many of them were answered 429 by the RU bucket, and the RU charged.
+struct budget_use {
+  std::int64_t requests = 0;
+  std::int64_t throttled = 0;
+  std::int64_t ru_charged = 0;
+};
+budget_use budget_used(const graphsim::background_server& sim);
+
 }  // namespace scanner_test

@@ -87,11 +87,32 @@ TEST_CASE("the pacer slows down when x-ms-throttle-limit-percentage passes 0.95"
 }
 
 TEST_CASE("the pacer eases off when Graph reports 0.9 of the budget used, and holds between 0.8 and 0.9") {
+  ru_pacer holding(8'000, t0);
+  holding.observe(warning(0.8), t0 + 1s);
+  CHECK(holding.rate_per_10s() == doctest::Approx(8'000));
+  ru_pacer easing(8'000, t0);
+  easing.observe(warning(0.9), t0 + 1s);
+  CHECK(easing.rate_per_10s() == doctest::Approx(7'200));
+}
+
+TEST_CASE("the pacer measures Graph's rate from how fast the reported level rises, and runs just under it") {
   ru_pacer pacer(8'000, t0);
-  pacer.observe(warning(0.8), t0 + 1s);
-  CHECK(pacer.rate_per_10s() == doctest::Approx(8'000));
-  pacer.observe(warning(0.9), t0 + 2s);
-  CHECK(pacer.rate_per_10s() == doctest::Approx(7'200));
+  pacer.observe(warning(0.8), t0);  // the level just reached 0.8
+  for (int i = 0; i < 499; ++i) pacer.observe(warning(0.8), t0 + 250ms);
+  pacer.observe(warning(0.9), t0 + 500ms);
+  // 500 RU charged in 0.5 s raised the level by a tenth of a 10 s bucket: 500 / (0.5 + 1) = 333 RU/s.
+  CHECK(pacer.rate_per_10s() == doctest::Approx(0.9 * 3'333.3).epsilon(0.01));
+  // The answers still in flight carry the same warning: no cut on top.
+  for (int i = 0; i < 20; ++i) pacer.observe(warning(0.9), t0 + 600ms);
+  CHECK(pacer.rate_per_10s() == doctest::Approx(0.9 * 3'333.3).epsilon(0.01));
+}
+
+TEST_CASE("a level that fell back inside its step is no start to measure from") {
+  ru_pacer pacer(8'000, t0);
+  pacer.observe(warning(0.9), t0);
+  pacer.observe(warning(0.8), t0 + 1s);  // refilling: somewhere in 0.8–0.9
+  pacer.observe(warning(0.9), t0 + 1s + 10ms);
+  CHECK(pacer.rate_per_10s() > 5'000);
 }
 
 TEST_CASE("the pacer halves its rate on a 429") {
@@ -106,7 +127,7 @@ TEST_CASE("warnings on answers already in flight cut the rate once per cooldown,
   CHECK(pacer.rate_per_10s() == doctest::Approx(7'200));
   pacer.observe(ru_feedback{1.0, std::nullopt, true}, t0 + 1s + 100ms);  // a 429 within the cooldown
   CHECK(pacer.rate_per_10s() == doctest::Approx(4'000));
-  pacer.observe(warning(1.0), t0 + 1s + 200ms);  // weaker than the 429: nothing more
+  pacer.observe(ru_feedback{1.0, std::nullopt, true}, t0 + 1s + 200ms);  // no stronger than the last: nothing
   CHECK(pacer.rate_per_10s() == doctest::Approx(4'000));
   pacer.observe(warning(0.9), t0 + 2s);  // after the cooldown: cut again
   CHECK(pacer.rate_per_10s() == doctest::Approx(3'600));
