@@ -78,6 +78,18 @@ stored_snapshot stored(storage::database& db, std::int64_t scan_id) {
   return out;
 }
 
+plan_set unthrottled_fetched_plans(graphsim::sim_options options) {
+  options.throttle_ru = 0;
+  auto sim = start_sim(options);
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  auto scan_options = options_for(*sim, scanner::license_details_mode::fetch);
+  scan_options.ru_per_10s = 1'000'000;
+  auto const summary = scanner::run_scan(db, scan_options);
+  REQUIRE_OK(summary);
+  return stored(db, summary->scan_id).plans;
+}
+
 namespace {
 rapidjson::Document stats(const graphsim::background_server& sim) {
   rapidjson::Document doc;

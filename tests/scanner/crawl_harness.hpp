@@ -48,6 +48,10 @@ struct stored_snapshot {
 };
 stored_snapshot stored(storage::database& db, std::int64_t scan_id);
 
+// The plan rows a fetch scan stores from an emulator started with options but without throttling (a reference for
+// scans under a budget), paced far above any budget so that it takes no longer than it must.
+plan_set unthrottled_fetched_plans(graphsim::sim_options options);
+
 // Graph requests the emulator answered (token requests and /_sim excluded; a $batch counts once per envelope).
 std::int64_t graph_requests(const graphsim::background_server& sim);
 // Requests to one endpoint label, e.g. "GET /v1.0/users", whatever their status.

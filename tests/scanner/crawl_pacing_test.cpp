@@ -10,7 +10,7 @@ using namespace scanner_test;
 
 TEST_CASE("a fetch scan paced from the default start settles under a smaller RU budget with under 1% of 429s") {
   graphsim::sim_options sim_options;
-  sim_options.users = 4'000;
+  sim_options.users = 3'000;
   sim_options.seed = 5;
   // Well under the 8,000 the pacer starts from, so that it must learn the budget from the headers; small enough
   // that the licenseDetails items outlast the full bucket the emulator starts with.
@@ -25,15 +25,9 @@ TEST_CASE("a fetch scan paced from the default start settles under a smaller RU 
   MESSAGE("429s " << use.throttled << " of " << use.requests << " requests, " << use.ru_charged << " RU charged in "
                   << summary->elapsed_s << " s");
   // The scan spent more than the bucket held at the start: it ran against the refill, where pacing matters.
-  CHECK(use.ru_charged > 2'000 * 3 / 2);
+  CHECK(use.ru_charged > 2'000);
   CHECK(use.throttled * 100 < use.requests);
   CHECK(summary->throttled == use.throttled);
   // Nothing was lost to the pacing: the same plan rows as an unthrottled fetch scan of the same tenant.
-  sim_options.throttle_ru = 0;
-  auto unthrottled = start_sim(sim_options);
-  test_support::temp_dir other_dir;
-  auto other_db = open_db(other_dir);
-  auto const reference = scanner::run_scan(other_db, options_for(*unthrottled, scanner::license_details_mode::fetch));
-  REQUIRE_OK(reference);
-  CHECK(stored(db, summary->scan_id).plans == stored(other_db, reference->scan_id).plans);
+  CHECK(stored(db, summary->scan_id).plans == unthrottled_fetched_plans(sim_options));
 }

@@ -26,6 +26,15 @@ double send_for(ru_pacer& pacer, clock_t_::time_point from, clock_t_::duration s
 
 ru_feedback warning(double used) { return {1.0, used, false}; }
 
+// For each of `seconds` seconds from t0: sends as fast as the pacer allows, then hears an answer without warning.
+void send_unwarned(ru_pacer& pacer, int seconds) {
+  for (int second = 1; second <= seconds; ++second) {
+    auto const now = t0 + std::chrono::seconds(second);
+    send_for(pacer, now - 1s, 1s);
+    pacer.observe(ru_feedback{1.0, std::nullopt, false}, now);
+  }
+}
+
 // A Graph-like bucket (GRAPH.md §8): full at the start, refilled continuously at budget / 10 s; a request that
 // does not fit is refused (429) and costs nothing.
 struct model_graph {
@@ -137,12 +146,7 @@ TEST_CASE("the pacer regains rate slowly while no warning comes and its own buck
   ru_pacer pacer(8'000, t0);
   pacer.observe(ru_feedback{1.0, std::nullopt, true}, t0);
   REQUIRE(pacer.rate_per_10s() == doctest::Approx(4'000));
-  auto now = t0;
-  for (int second = 1; second <= 10; ++second) {
-    now = t0 + std::chrono::seconds(second);
-    send_for(pacer, now - 1s, 1s);
-    pacer.observe(ru_feedback{1.0, std::nullopt, false}, now);
-  }
+  send_unwarned(pacer, 10);
   // 2% of the starting rate per second: 10 s add 1,600 RU per 10 s.
   CHECK(pacer.rate_per_10s() == doctest::Approx(5'600));
 }
@@ -162,12 +166,7 @@ TEST_CASE("the pacer never drops below its floor nor rises above its ceiling") {
   for (int i = 0; i < 40; ++i) pacer.observe(ru_feedback{1.0, std::nullopt, true}, t0 + std::chrono::seconds(i));
   CHECK(pacer.rate_per_10s() == doctest::Approx(100));
   ru_pacer fast(8'000, t0);
-  auto now = t0;
-  for (int second = 1; second <= 3'000; ++second) {
-    now = t0 + std::chrono::seconds(second);
-    send_for(fast, now - 1s, 1s);
-    fast.observe(ru_feedback{1.0, std::nullopt, false}, now);
-  }
+  send_unwarned(fast, 3'000);
   CHECK(fast.rate_per_10s() == doctest::Approx(32'000));
 }
 
