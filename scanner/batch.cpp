@@ -146,12 +146,13 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   if (!answer) co_return run.fail(answer.error());
   if (!*answer) co_return;  // stopped: the caller discards everything
 
-  // An outer 429 the client retried counts as throttling too.
+  // An outer 429 the client retried counts as throttling too, for the pacer as well.
   bool throttled = run.client.stats().throttled > throttled_before;
+  auto const answered_at = clock::now();
+  if (throttled) run.limits.pacer.observe(ru_feedback{std::nullopt, std::nullopt, true}, answered_at);
   std::chrono::milliseconds longest{0};
   std::vector<bool> answered(items.size(), false);
   std::vector<pending_item> retry;
-  auto const answered_at = clock::now();
   for (auto const& r : **answer) {
     // Every item is costed and reported on its own (GRAPH.md §7–§8), so every item teaches the pacer.
     run.limits.pacer.observe(

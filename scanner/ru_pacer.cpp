@@ -49,7 +49,8 @@ ru_pacer::ru_pacer(settings s, clock::time_point now)
   tokens_ = capacity();
 }
 
-ru_pacer::ru_pacer(double start_per_10s, clock::time_point now) : ru_pacer(settings{.start_per_10s = start_per_10s}, now) {}
+ru_pacer::ru_pacer(double start_per_10s, clock::time_point now)
+    : ru_pacer(settings{.start_per_10s = start_per_10s}, now) {}
 
 double ru_pacer::capacity() const { return rate_per_s_ * settings_.burst_seconds; }
 

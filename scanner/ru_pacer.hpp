@@ -44,11 +44,11 @@ class ru_pacer {
 
   struct settings {
     double start_per_10s = documented_ru_large;
-    double floor_per_10s = 100;         // never slower than this (a stalled scan learns nothing)
-    double ceiling_factor = 4;          // never faster than start × this
-    double burst_seconds = 0.25;        // our bucket holds this much of the rate: small bursts only
-    double increase_per_s = 0.02;       // growth per second without warnings, as a share of the start rate
-    double cost_per_item = 1;           // first guess of one request's cost (licenseDetails with $select)
+    double floor_per_10s = 100;    // never slower than this (a stalled scan learns nothing)
+    double ceiling_factor = 4;     // never faster than start × this
+    double burst_seconds = 0.25;   // our bucket holds this much of the rate: small bursts only
+    double increase_per_s = 0.02;  // growth per second without warnings, as a share of the start rate
+    double cost_per_item = 1;      // first guess of one request's cost (licenseDetails with $select)
     std::chrono::milliseconds cooldown{500};
   };
 
