@@ -146,12 +146,18 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   if (!answer) co_return run.fail(answer.error());
   if (!*answer) co_return;  // stopped: the caller discards everything
 
-  // An outer 429 the client retried counts as throttling too.
+  // An outer 429 the client retried counts as throttling too, for the pacer as well.
   bool throttled = run.client.stats().throttled > throttled_before;
+  auto const answered_at = clock::now();
+  if (throttled) run.limits.pacer.observe(ru_feedback{std::nullopt, std::nullopt, true}, answered_at);
   std::chrono::milliseconds longest{0};
   std::vector<bool> answered(items.size(), false);
   std::vector<pending_item> retry;
   for (auto const& r : **answer) {
+    // Every item is costed and reported on its own (GRAPH.md §7–§8), so every item teaches the pacer.
+    run.limits.pacer.observe(
+        read_ru_feedback(r.status, r.header("x-ms-resource-unit"), r.header("x-ms-throttle-limit-percentage")),
+        answered_at);
     std::size_t index = 0;
     auto const [end, ec] = std::from_chars(r.id.data(), r.id.data() + r.id.size(), index);
     if (ec != std::errc{} || end != r.id.data() + r.id.size() || index < 1 || index > items.size() ||
@@ -199,9 +205,10 @@ net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_rec
     bool const draining = run.failure.has_value() || stop.requested();
     if (!draining) {
       auto const now = clock::now();
-      while (run.in_flight < limits.in_flight.current()) {
+      while (run.in_flight < limits.in_flight.current() && !run.queue.empty() && limits.pacer.next_send(now) <= now) {
         auto items = take_ready(run.queue, now, std::min<std::size_t>(max_batch_items, limits.items.current()));
         if (items.empty()) break;
+        limits.pacer.reserve(limits.pacer.estimate(items.size()), now);
         ++run.in_flight;
         net::co_spawn(ex, run_batch(run, std::move(items)), [&run](std::exception_ptr e) {
           --run.in_flight;
@@ -219,9 +226,12 @@ net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_rec
       }
     }
     if (run.in_flight == 0 && (draining || run.queue.empty())) break;
-    // Sleep until a batch finishes (it cancels the timer) or, with room to spare, until a delayed item is due.
+    // Sleep until a batch finishes (it cancels the timer) or, with room to spare, until a delayed item is due
+    // and the pacer lets the next batch go.
     bool const room = !draining && run.in_flight < limits.in_flight.current();
-    run.wake.expires_at(room ? earliest_ready(run.queue) : clock::time_point::max());
+    auto const due = run.queue.empty() ? clock::time_point::max()
+                                       : std::max(earliest_ready(run.queue), limits.pacer.next_send(clock::now()));
+    run.wake.expires_at(room ? due : clock::time_point::max());
     co_await run.wake.async_wait(net::as_tuple(net::use_awaitable));
   }
 

@@ -6,6 +6,7 @@
 #include "scanner/concurrency.hpp"
 #include "scanner/graph_client.hpp"
 #include "scanner/graph_get.hpp"
+#include "scanner/ru_pacer.hpp"
 #include "scanner/stop_signal.hpp"
 #include "storage/records.hpp"
 
@@ -22,20 +23,25 @@ struct batch_counters {
   std::int64_t items_retried = 0;
 };
 
-// How much the batch loop sends at once: batches in flight and items per batch, both halved when Graph throttles
-// and regained slowly. Items matter as much as batches: every item is costed on its own, and a Retry-After only
-// promises room for one request, so a full batch resent after it would be throttled again and again.
+// How much the batch loop sends at once and how fast: batches in flight and items per batch, both halved when
+// Graph throttles and regained slowly, and the RU pacer that spaces the batches so that Graph's budget is used
+// without being exceeded. Items matter as much as batches: every item is costed on its own, and a Retry-After
+// only promises room for one request, so a full batch resent after it would be throttled again and again.
 struct batch_limits {
-  explicit batch_limits(unsigned concurrency) : in_flight(concurrency), items(max_batch_items_per_request) {}
+  // ru_per_10s: the pacer's starting rate (see ru_pacer); the headers of the answers correct it.
+  explicit batch_limits(unsigned concurrency, double ru_per_10s = documented_ru_large)
+      : in_flight(concurrency), items(max_batch_items_per_request), pacer(ru_per_10s, ru_pacer::clock::now()) {}
   static constexpr unsigned max_batch_items_per_request = 20;
   adaptive_limit in_flight;
   adaptive_limit items;
+  ru_pacer pacer;
 };
 
 // The relative URL of a user's licenseDetails inside a batch ($select lowers its cost from 2 to 1 RU).
 std::string license_details_url(std::string_view user_id);
 
-// Fetches the licenseDetails rows of every user in user_ids: up to limits' batches in flight; items
+// Fetches the licenseDetails rows of every user in user_ids: up to limits' batches in flight, each sent when
+// limits' pacer has room for the estimated RU of its items (and fed every item's throttling headers); items
 // answered 429/503/5xx (or with a body that does not parse) go into a later batch after the client has paused
 // for the longest Retry-After; any other item status fails the whole call with the item's URL and status.
 // nullopt when stop was requested first (nothing partial is returned).

@@ -174,7 +174,7 @@ struct crawl {
                                                            : license_details_mode::derived;
     }
 
-    batch_limits limits(options.concurrency);
+    batch_limits limits(options.concurrency, options.ru_per_10s);
     chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();

@@ -4,6 +4,7 @@
 
 #include "base/error.hpp"
 #include "scanner/graph_client.hpp"
+#include "scanner/ru_pacer.hpp"
 #include "scanner/shard_plan.hpp"
 #include "storage/database.hpp"
 
@@ -25,6 +26,11 @@ struct scan_options {
   license_details_mode mode = license_details_mode::derived;
   unsigned concurrency = 8;  // $batch requests in flight at most (fetch mode)
   shards_setting shards;     // the users listing: one chain, or shards paged at once (--shards)
+  // Fetch mode: the RU per 10 s the pacer starts from before Graph's headers correct it. The tenant's size class
+  // (GRAPH.md §8) is not known when the batches start, and only an L tenant (> 500 users) has enough licensed
+  // users to outlast the full bucket Graph starts with: S and M tenants fit in it whatever the pace, so L's
+  // 8,000 is the start that costs nothing where it is wrong and wastes nothing where it is right.
+  double ru_per_10s = documented_ru_large;
   bool resume = false;       // continue the tenant's interrupted snapshot from its stored nextLink
   int keep = 30;             // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;

@@ -78,6 +78,18 @@ stored_snapshot stored(storage::database& db, std::int64_t scan_id) {
   return out;
 }
 
+plan_set unthrottled_fetched_plans(graphsim::sim_options options) {
+  options.throttle_ru = 0;
+  auto sim = start_sim(options);
+  test_support::temp_dir dir;
+  auto db = open_db(dir);
+  auto scan_options = options_for(*sim, scanner::license_details_mode::fetch);
+  scan_options.ru_per_10s = 1'000'000;
+  auto const summary = scanner::run_scan(db, scan_options);
+  REQUIRE_OK(summary);
+  return stored(db, summary->scan_id).plans;
+}
+
 namespace {
 rapidjson::Document stats(const graphsim::background_server& sim) {
   rapidjson::Document doc;
@@ -110,6 +122,21 @@ std::int64_t endpoint_requests(const graphsim::background_server& sim, const std
   auto const doc = stats(sim);
   auto const found = doc["requests"].FindMember(endpoint.c_str());
   return found == doc["requests"].MemberEnd() ? 0 : sum_statuses(found->value);
+}
+
+budget_use budget_used(const graphsim::background_server& sim) {
+  auto const doc = stats(sim);
+  budget_use use;
+  for (auto it = doc["requests"].MemberBegin(); it != doc["requests"].MemberEnd(); ++it) {
+    std::string const endpoint = it->name.GetString();
+    if (endpoint.find("oauth2") != std::string::npos || endpoint.find("/_sim") != std::string::npos ||
+        endpoint.find("$batch") != std::string::npos)
+      continue;
+    use.requests += sum_statuses(it->value);
+  }
+  use.throttled = doc["throttled"].GetInt64();
+  use.ru_charged = doc["ru_charged"].GetInt64();
+  return use;
 }
 
 }  // namespace scanner_test

@@ -48,9 +48,22 @@ struct stored_snapshot {
 };
 stored_snapshot stored(storage::database& db, std::int64_t scan_id);
 
+// The plan rows a fetch scan stores from an emulator started with options but without throttling (a reference for
+// scans under a budget), paced far above any budget so that it takes no longer than it must.
+plan_set unthrottled_fetched_plans(graphsim::sim_options options);
+
 // Graph requests the emulator answered (token requests and /_sim excluded; a $batch counts once per envelope).
 std::int64_t graph_requests(const graphsim::background_server& sim);
 // Requests to one endpoint label, e.g. "GET /v1.0/users", whatever their status.
 std::int64_t endpoint_requests(const graphsim::background_server& sim, const std::string& endpoint);
+
+// How a scan used the emulator's RU budget: requests costed as Graph costs them (every $batch item on its own,
+// the envelopes not at all), how many of them were answered 429 by the RU bucket, and the RU charged.
+struct budget_use {
+  std::int64_t requests = 0;
+  std::int64_t throttled = 0;
+  std::int64_t ru_charged = 0;
+};
+budget_use budget_used(const graphsim::background_server& sim);
 
 }  // namespace scanner_test
