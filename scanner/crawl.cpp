@@ -157,8 +157,29 @@ struct crawl {
   }
 
   net::awaitable<base::result<void>> run() {
-    auto fetching_org = fetch_organization(client, stop);
-    auto org = co_await std::move(fetching_org);
+    // The organization, the tenant facts and (when sharding may want it) the users count do not depend on each
+    // other: one round trip in a row, not three. Facts are read again on resume: they are small, and a derived
+    // snapshot's plan rows come from them.
+    using namespace boost::asio::experimental::awaitable_operators;
+    bool const may_count = options.resume || options.shards.automatic || options.shards.chains > 0;
+    base::result<unless_stopped<storage::organization_record>> org = base::runtime_error("not read");
+    base::result<unless_stopped<tenant_facts>> facts = base::runtime_error("not read");
+    std::optional<users_count> counted;
+    if (may_count) {
+      auto fetching_org = fetch_organization(client, stop);
+      auto fetching_facts = fetch_tenant_facts(client, stop);
+      auto counting = count_users(client, stop);
+      auto [o, f, c] = co_await (std::move(fetching_org) && std::move(fetching_facts) && std::move(counting));
+      org = std::move(o);
+      facts = std::move(f);
+      counted = std::move(c);
+    } else {
+      auto fetching_org = fetch_organization(client, stop);
+      auto fetching_facts = fetch_tenant_facts(client, stop);
+      auto [o, f] = co_await (std::move(fetching_org) && std::move(fetching_facts));
+      org = std::move(o);
+      facts = std::move(f);
+    }
     if (!org) co_return org.error();
     if (!*org) co_return interrupted();
     summary.tenant_id = (*org)->tenant_id;
@@ -178,24 +199,10 @@ struct crawl {
     chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
+    // The count serves a fresh sharded listing or a sharded resume only.
     bool const wants_count = !chain_done && (shard_cursor::is_sharded(cursor) ||
                                              (cursor.empty() && (options.shards.automatic || options.shards.chains > 0)));
-
-    // Tenant facts are read again on resume: they are small, and a derived snapshot's plan rows come from them.
-    // The users count, which sharding needs, is asked at the same time: one round trip less in a row.
-    using namespace boost::asio::experimental::awaitable_operators;
-    std::optional<users_count> counted;
-    base::result<unless_stopped<tenant_facts>> facts = base::runtime_error("not read");
-    if (wants_count) {
-      auto fetching_facts = fetch_tenant_facts(client, stop);
-      auto counting = count_users(ctx);
-      auto [f, c] = co_await (std::move(fetching_facts) && std::move(counting));
-      facts = std::move(f);
-      counted = std::move(c);
-    } else {
-      auto fetching_facts = fetch_tenant_facts(client, stop);
-      facts = co_await std::move(fetching_facts);
-    }
+    if (!wants_count) counted.reset();
     if (!facts) co_return give_up(facts.error());
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)

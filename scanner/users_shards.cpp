@@ -114,9 +114,9 @@ void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
 
 }  // namespace
 
-net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(chain_context& ctx) {
+net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(graph_client& client, stop_signal& stop) {
   graph_request req{"GET", users_count_url(), {}, {{"ConsistencyLevel", "eventual"}}};
-  auto fetching = get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
+  auto fetching = get_parsed_or_stop<parsed_user_page>(client, std::move(req), parse_user_page, stop);
   auto page = co_await std::move(fetching);
   if (!page) co_return page.error();
   if (!*page) co_return unless_stopped<std::int64_t>{};

@@ -25,7 +25,7 @@ enum class shards_end {
 };
 
 // The directory's user count (GET /users?$count=true, ConsistencyLevel: eventual); nullopt when stopped.
-net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(chain_context& ctx);
+net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(graph_client& client, stop_signal& stop);
 
 // Pages the shards of cursor (pending ones from their first page, running ones from their stored link) with at
 // most chains of them at once, storing each page with the whole cursor; updates cursor (read it once this returns)
