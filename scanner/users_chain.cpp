@@ -6,9 +6,15 @@
 
 #include "base/log.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/core.h>
+
+#include <exception>
+#include <optional>
 
 namespace scanner {
 namespace {
@@ -74,6 +80,50 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
   co_return true;
 }
 
+// The pages of one chain being completed and stored behind its fetches.
+struct stores_behind {
+  explicit stores_behind(net::any_io_executor ex) : wake(std::move(ex), net::steady_timer::time_point::max()) {}
+  unsigned in_flight = 0;
+  std::optional<base::error> failed;  // the first store that failed
+  bool stopped = false;               // a store met a stop before it stored anything
+  net::steady_timer wake;             // cancelled whenever a store ends
+
+  // Waits until at most n stores are in flight.
+  net::awaitable<void> drain(unsigned n) {
+    constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+    while (in_flight > n) {
+      wake.expires_at(net::steady_timer::time_point::max());
+      co_await wake.async_wait(use_tuple);
+    }
+  }
+};
+
+// Starts completing and storing page; stores records how it ended.
+void store_behind(chain_context& ctx, parsed_user_page page, chain_totals& totals, chain_hooks* hooks,
+                  stores_behind& stores) {
+  ++stores.in_flight;
+  auto storing = complete_and_store(ctx, std::move(page), totals, hooks);
+  net::co_spawn(stores.wake.get_executor(), std::move(storing),
+                [&stores](std::exception_ptr e, base::result<bool> stored) {
+                  --stores.in_flight;
+                  if (e) {
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const std::exception& x) {
+                      stored = base::runtime_error(fmt::format("storing a page failed: internal error: {}", x.what()));
+                    } catch (...) {
+                      stored = base::runtime_error("storing a page failed: internal error");
+                    }
+                  }
+                  if (!stored) {
+                    if (!stores.failed) stores.failed = std::move(stored.error());
+                  } else if (!*stored) {
+                    stores.stopped = true;
+                  }
+                  stores.wake.cancel();
+                });
+}
+
 }  // namespace
 
 std::string first_users_url(bool with_count) {
@@ -94,7 +144,6 @@ storage::scan_counters current_counters(const chain_context& ctx) {
 
 net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
                                                     chain_totals& totals, chain_hooks* hooks) {
-  using namespace boost::asio::experimental::awaitable_operators;
   bool const with_count = asks_count(start_url);
   auto first_fetch = fetch_page(ctx, std::move(start_url));
   auto first = co_await std::move(first_fetch);
@@ -113,25 +162,34 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
     else totals.total_users = *current.count;
   }
 
+  // The chain is sequential, but its pages need not wait for their own storing: in derived mode up to
+  // stores_ahead pages of it queue for the storage thread (shared with the other shards' chains) while it fetches
+  // on, so a long storage queue does not stretch its round trips. The storage thread runs them in order, so the
+  // stored cursor never passes a page that is not stored. Fetch mode completes a page with $batch requests first,
+  // which could finish out of order: there the chain stores each page before it fetches past the next.
+  unsigned const stores_ahead = ctx.mode == license_details_mode::derived ? 3 : 1;
+  auto const executor = co_await net::this_coro::executor;
+  stores_behind stores(executor);
   for (;;) {
-    if (current.next_link.empty()) {
-      auto storing = complete_and_store(ctx, std::move(current), totals, hooks);
-      auto stored = co_await std::move(storing);
-      if (!stored) co_return stored.error();
-      co_return *stored ? chain_end::done : chain_end::stopped;
-    }
-    // The chain is sequential, but page k+1 can be on the wire while page k is completed and stored. The fetch
-    // goes first so that its request leaves before anything else runs.
+    bool const last = current.next_link.empty();
     std::string next_url = current.next_link;
+    store_behind(ctx, std::move(current), totals, hooks, stores);
+    if (last) break;
+    // The fetch goes first so that its request leaves before the store it just queued runs.
     auto fetching = fetch_page(ctx, std::move(next_url));
-    auto storing = complete_and_store(ctx, std::move(current), totals, hooks);
-    auto [next, stored] = co_await (std::move(fetching) && std::move(storing));
-    if (!stored) co_return stored.error();
-    if (!*stored || ctx.stop.requested()) co_return chain_end::stopped;
-    if (!next) co_return next.error();
-    if (!*next) co_return chain_end::stopped;
+    auto next = co_await std::move(fetching);
+    if (!next || !*next || stores.failed || stores.stopped || ctx.stop.requested()) {
+      co_await stores.drain(0);
+      if (stores.failed) co_return *stores.failed;
+      if (!next) co_return next.error();
+      co_return chain_end::stopped;
+    }
     current = std::move(**next);
+    co_await stores.drain(stores_ahead - 1);
   }
+  co_await stores.drain(0);
+  if (stores.failed) co_return *stores.failed;
+  co_return stores.stopped ? chain_end::stopped : chain_end::done;
 }
 
 }  // namespace scanner
