@@ -26,8 +26,9 @@ constexpr column scans_columns[] = {
     {"tool_version", text, "the entra-audit version that wrote the snapshot"},
     {"graph_endpoint", text, "the Microsoft Graph root the scan read (a national cloud or the emulator)"},
     {"next_link", text,
-     "the users listing's next page (`@odata.nextLink`) stored with the last page; `--resume` "
-     "continues there; empty when done or not started"},
+     "the resume cursor stored with the last page: the users listing's next page (`@odata.nextLink`), or, "
+     "for a sharded listing (`scan --shards`), every shard's state (a text starting `entra-audit shards v1`); "
+     "`--resume` continues there; empty when done or not started"},
     {"pages", integer, "user pages stored so far"},
     {"users", integer, "users stored (while running, a user stored twice counts twice; exact once finished)"},
     {"requests", integer, "Graph requests made (cumulative)"},
