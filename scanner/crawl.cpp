@@ -149,6 +149,7 @@ struct crawl {
                   *why);
       }
       // The single chain stores every user again; finish_scan keeps the newest copy of each.
+      totals.relisted = true;
       totals.users = 0;
       totals.licensed_users = 0;
     }
@@ -223,7 +224,12 @@ struct crawl {
     summary.licensed_users = totals.licensed_users;
     summary.pages = totals.pages;
 
-    if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters()); !finished)
+    // One uninterrupted derived listing stores each user once (a sharded one proved it against $count); a resume,
+    // a restarted or repeated listing, or fetch mode's retried batches may leave older copies to remove.
+    bool const copies = summary.resumed || totals.restarted || totals.relisted || mode == license_details_mode::fetch;
+    if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {},
+                                       copies ? storage::snapshot_copies::possible : storage::snapshot_copies::none);
+        !finished)
       co_return give_up(finished.error());
     co_return base::result<void>{};
   }

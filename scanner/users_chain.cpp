@@ -167,7 +167,7 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
   // on, so a long storage queue does not stretch its round trips. The storage thread runs them in order, so the
   // stored cursor never passes a page that is not stored. Fetch mode completes a page with $batch requests first,
   // which could finish out of order: there the chain stores each page before it fetches past the next.
-  unsigned const stores_ahead = ctx.mode == license_details_mode::derived ? 3 : 1;
+  unsigned const stores_ahead = ctx.mode == license_details_mode::derived ? 2 : 1;
   auto const executor = co_await net::this_coro::executor;
   stores_behind stores(executor);
   for (;;) {

@@ -42,6 +42,7 @@ struct chain_totals {
   std::int64_t users_before = 0;             // stored by earlier runs (resume), for progress
   std::optional<std::int64_t> total_users;   // @odata.count, when asked for
   bool restarted = false;                    // a resume whose stored link had expired started over
+  bool relisted = false;                     // the shards did not prove complete: the single chain listed again
 };
 
 enum class chain_end { done, stopped };

@@ -36,6 +36,10 @@ using finding_sink = std::function<base::result<void>(const finding_record&)>;
 
 // One open database. Not thread-safe: one connection per thread or process (SQLite WAL lets readers run
 // beside a writer). Every mutating call is atomic: it commits whole or not at all.
+// Whether a snapshot's writer may have stored a user or plan row twice (a resumed or restarted listing, a retried
+// batch): finish_scan then removes the older copies.
+enum class snapshot_copies { possible, none };
+
 class database {
  public:
   // Opens (creating with mode 0600 and migrating forward when read_write) the file at path.
@@ -63,8 +67,10 @@ class database {
   // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
   // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers.
+  // Unless the writer says no row can have been stored twice (copies = none), it first deletes every row that a
+  // later copy replaced (a sort of the snapshot's users).
   base::result<void> finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
-                                 std::string_view error = {});
+                                 std::string_view error = {}, snapshot_copies copies = snapshot_copies::possible);
   // Removes the tenant's complete snapshots beyond the newest keep (>= 1), and its unfinished ones older than
   // its newest complete one, with all their rows; returns how many snapshots went.
   base::result<int> prune(std::string_view tenant_id, int keep);

@@ -7,9 +7,7 @@
 
 #include <string>
 #include <string_view>
-#include <cstdint>
 #include <unordered_map>
-#include <vector>
 
 namespace storage {
 namespace detail {
@@ -22,14 +20,6 @@ struct connection {
   // Prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused for every page; keyed by SQL text.
   // A multimap: a read whose callback starts the same read again gets a second statement, not the running one.
   std::unordered_multimap<std::string, detail::statement> statements;
-  // What this connection wrote into the snapshots it began: hashes of their users' ids (8 bytes a user) and
-  // whether plan rows came. finish_scan then knows, without sorting the users in SQL, whether any user or plan
-  // can have been stored twice. A resumed snapshot has no entry: earlier runs wrote part of it.
-  struct scan_writes {
-    std::vector<std::uint64_t> user_hashes;
-    bool plans = false;
-  };
-  std::unordered_map<std::int64_t, scan_writes> begun_here;
 
   connection() = default;
   connection(const connection&) = delete;

@@ -8,8 +8,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
-#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -65,7 +63,6 @@ base::result<std::int64_t> database::begin_scan(const scan_start& start) {
   std::int64_t const id = (*s)->integer(0);
   // Finish the statement so that the autocommit transaction commits now.
   if (const int rc = (*s)->step(); rc != SQLITE_DONE) return impl_->failure(rc, what);
-  impl_->begun_here[id];
   return id;
 }
 
@@ -123,11 +120,6 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   // the older ones with their licenses and states, so no user is ever read twice.
   std::unordered_map<std::string_view, std::int64_t> seq_of;
   seq_of.reserve(page.users.size());
-  // Recorded before the writes: a page that then fails and is stored again only makes finish_scan look harder.
-  if (auto log = d.begun_here.find(scan_id); log != d.begun_here.end()) {
-    for (const auto& u : page.users) log->second.user_hashes.push_back(std::hash<std::string_view>{}(u.id));
-    if (!derived && !page.plans.empty()) log->second.plans = true;
-  }
   for (const auto& u : page.users) {
     seq_of[u.id] = ++user_seq;
     detail::bind_user(**ins_user, scan_id, user_seq, u);
@@ -191,7 +183,6 @@ base::result<void> database::write_license_plans(std::int64_t scan_id, std::span
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
-  if (auto log = impl_->begun_here.find(scan_id); log != impl_->begun_here.end()) log->second.plans = true;
   std::int64_t seq = 0;
   {
     detail::reset_on_exit guard(**last);
@@ -255,23 +246,10 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
   return {};
 }
 
-// False only when this connection wrote the whole snapshot, stored no plan rows, and no two users' ids hash
-// alike: then no row can have a later copy. Forgets the snapshot's log.
-bool may_hold_copies(detail::connection& d, std::int64_t scan_id) {
-  auto log = d.begun_here.find(scan_id);
-  if (log == d.begun_here.end()) return true;
-  auto hashes = std::move(log->second.user_hashes);
-  bool const plans = log->second.plans;
-  d.begun_here.erase(log);
-  if (plans) return true;
-  std::sort(hashes.begin(), hashes.end());
-  return std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end();
-}
-
 }  // namespace
 
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
-                                         std::string_view error) {
+                                         std::string_view error, snapshot_copies copies) {
   std::string const what = fmt::format("finish scan {} in '{}'", scan_id, impl_->path);
   // A finished scan's next link is kept: an interrupted one resumes there; for a complete one it is empty.
   auto s = impl_->prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
@@ -282,7 +260,7 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   if (!s) return s.error();
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
-  if (may_hold_copies(*impl_, scan_id))
+  if (copies == snapshot_copies::possible)
     if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
 
   std::string line(error);

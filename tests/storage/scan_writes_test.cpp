@@ -65,6 +65,20 @@ TEST_CASE("a page written twice stores each user once") {
   CHECK(info->requests == 3);
 }
 
+TEST_CASE("a snapshot finished with no copies possible keeps its rows as written, without the dedupe sort") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 4), "next-1", {1, 0}));
+  ok(db.write_user_page(id, page(5, 6), "", {2, 0}));
+  ok(db.finish_scan(id, storage::scan_status::complete, {2, 0}, {}, storage::snapshot_copies::none));
+  CHECK(user_ids(db, id).size() == 6);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM users") == 6);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_licenses") == 6 + 3);
+  CHECK(ok(db.scan(id))->users == 6);
+  CHECK(ok(db.scan(id))->status == storage::scan_status::complete);
+}
+
 TEST_CASE("a re-written user loses the licenses the new page no longer has") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
