@@ -1,0 +1,184 @@
+#include "audit/user_auditor.hpp"
+
+#include "audit/actions.hpp"
+#include "audit/catalogue.hpp"
+#include "audit/classify.hpp"
+#include "audit/preflight.hpp"
+#include "audit/rules_file.hpp"
+#include "audit/sku_index.hpp"
+#include "audit/text.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <utility>
+
+namespace audit {
+namespace {
+
+// The finding's columns that come from the user and the verdict; owner_upns and the action are filled later.
+storage::finding_record to_finding(const std::string& tenant_id, const storage::user_record& user,
+                                   const license_verdict& v) {
+  const sku_facts& f = *v.sku;
+  storage::finding_record r;
+  r.tenant_id = tenant_id;
+  r.user_id = to_lower(trim(user.id));
+  r.user_principal_name = user.user_principal_name;
+  r.display_name = user.display_name;
+  r.account_enabled = user.account_enabled;
+  r.user_type = user.user_type;
+  r.department = user.department;
+  r.sku_id = v.sku_id;
+  r.sku_part_number = f.part_number;
+  r.product_name = f.product_name;
+  r.origin = std::string(to_string(v.origin));
+  r.confidence = std::string(to_string(v.confidence));
+  r.evidence = v.evidence;
+  r.assignment = std::string(to_string(v.assignment));
+  r.group_ids = join(v.group_ids);
+  r.subscription_ids = join(f.subscription_ids);
+  r.owner_ids = join(f.owner_ids);
+  r.owner_tenant_ids = join(f.owner_tenant_ids);
+  r.is_trial = f.is_trial;
+  return r;
+}
+
+void count_call(audit_summary& s, call_outcome c) {
+  switch (c) {
+    case call_outcome::refused_403:
+      ++s.users_call_refused_403;
+      break;
+    case call_outcome::refused_400:
+      ++s.users_call_refused_400;
+      break;
+    case call_outcome::may_be_refused:
+      ++s.users_call_may_be_refused;
+      break;
+    case call_outcome::succeeds:
+      break;
+  }
+}
+
+}  // namespace
+
+struct user_auditor::state {
+  std::string tenant_id;
+  std::vector<storage::sku_record> skus;
+  std::vector<storage::subscription_record> subscriptions;
+  std::optional<managed_skus> managed;
+  std::optional<sku_index> index;
+  std::vector<std::string> owner_ids;
+  std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
+  audit_summary summary;
+
+  std::string owner_upns(const sku_facts& f) const {
+    std::vector<std::string> upns;
+    for (const auto& id : f.owner_ids)
+      if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
+    sort_unique(upns);
+    return join(upns);
+  }
+};
+
+user_auditor::user_auditor(std::unique_ptr<state> s) : s_(std::move(s)) {}
+user_auditor::user_auditor(user_auditor&&) noexcept = default;
+user_auditor& user_auditor::operator=(user_auditor&&) noexcept = default;
+user_auditor::~user_auditor() = default;
+
+base::result<user_auditor> user_auditor::create(storage::database& db, std::int64_t scan_id,
+                                                const audit_options& options) {
+  auto scan = db.scan(scan_id);
+  if (!scan) return scan.error();
+  if (!*scan)
+    return base::usage_error(fmt::format("cannot audit scan {}: no such snapshot in '{}'", scan_id, db.path()));
+  auto s = std::make_unique<state>();
+  s->tenant_id = to_lower(trim((*scan)->tenant_id));
+
+  auto rules = load_rules(options.rules_path);
+  if (!rules) return rules.error();
+  auto skus = db.skus(scan_id);
+  if (!skus) return skus.error();
+  auto subscriptions = db.subscriptions(scan_id);
+  if (!subscriptions) return subscriptions.error();
+  s->skus = std::move(*skus);
+  s->subscriptions = std::move(*subscriptions);
+
+  const catalogue& cat = embedded_catalogue();
+  if (!options.idp_managed_skus.empty()) {
+    auto resolved = resolve_managed_skus(options.idp_managed_skus, s->skus, cat);
+    if (!resolved) return resolved.error();
+    s->managed = std::move(*resolved);
+  }
+  s->index.emplace(s->skus, s->subscriptions, s->tenant_id, cat, embedded_signup_list(), *rules);
+  for (const auto& sub : s->subscriptions)
+    if (sub.owner_id && !trim(*sub.owner_id).empty()) s->owner_ids.push_back(to_lower(trim(*sub.owner_id)));
+  sort_unique(s->owner_ids);
+  return user_auditor(std::move(s));
+}
+
+const std::vector<std::string>& user_auditor::owner_ids() const { return s_->owner_ids; }
+
+void user_auditor::set_owner_upn(const std::string& owner_id, const std::string& upn) {
+  s_->upn_of.insert_or_assign(to_lower(trim(owner_id)), upn);
+}
+
+const audit_summary& user_auditor::summary() const { return s_->summary; }
+
+base::result<void> user_auditor::audit(const storage::user_licenses& u, const storage::finding_sink& emit) {
+  auto& summary = s_->summary;
+  ++summary.users;
+  if (u.licenses.empty()) return {};
+  ++summary.licensed_users;
+  call_outcome call = call_outcome::succeeds;
+  bool has_finding = false;
+  for (const auto& v : classify(u, *s_->index)) {
+    ++summary.licenses;
+    // Organization licenses are not findings and, outside the managed set, are removed without trouble.
+    if (v.origin == origin::organization) continue;
+    has_finding = true;
+    auto finding = to_finding(s_->tenant_id, u.user, v);
+    finding.owner_upns = s_->owner_upns(*v.sku);
+    if (s_->managed) {
+      idp_outcome outcome = license_outcome(v.origin, v.sku_id, *s_->managed);
+      finding.idp_outcome = std::string(to_string(outcome));
+      call = combine(call, outcome);
+    }
+    const auto& rule = v.sku->override_rule;
+    finding.recommended_action = recommended_action(v.origin, finding, rule ? rule->reason : std::string_view{});
+    if (auto r = emit(finding); !r) return r;
+    ++summary.findings;
+    ++summary.findings_by_origin[finding.origin];
+  }
+  if (has_finding) ++summary.users_with_findings;
+  count_call(summary, call);
+  return {};
+}
+
+std::vector<user_auditor::owner_fix> user_auditor::owner_fixes() const {
+  std::vector<std::string> sku_ids;
+  for (const auto& sub : s_->subscriptions) sku_ids.push_back(to_lower(trim(sub.sku_id)));
+  sort_unique(sku_ids);
+  std::vector<owner_fix> fixes;
+  for (const auto& sku_id : sku_ids) {
+    const sku_facts& f = s_->index->find(sku_id);
+    std::string upns = s_->owner_upns(f);
+    if (upns.empty()) continue;
+    // The actions that name owners: the finding's other columns there are the SKU's, as to_finding sets them.
+    for (origin o : {origin::self_service_trial, origin::self_service_purchase, origin::mixed_ownership}) {
+      storage::finding_record r;
+      r.sku_id = sku_id;
+      r.sku_part_number = f.part_number;
+      r.product_name = f.product_name;
+      r.subscription_ids = join(f.subscription_ids);
+      r.owner_ids = join(f.owner_ids);
+      r.owner_tenant_ids = join(f.owner_tenant_ids);
+      r.owner_upns = upns;
+      const auto& rule = f.override_rule;
+      fixes.push_back({sku_id, std::string(to_string(o)), upns,
+                       recommended_action(o, r, rule ? rule->reason : std::string_view{})});
+    }
+  }
+  return fixes;
+}
+
+}  // namespace audit

@@ -1,0 +1,47 @@
+// audit/user_auditor.hpp — classifies a snapshot's users one at a time into findings and counts the summary: the
+// core that run_audit (users read back from the database) and page_auditor (users as the scan stores them) share.
+#pragma once
+
+#include "audit/run_audit.hpp"
+#include "base/error.hpp"
+#include "storage/database.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace audit {
+
+class user_auditor {
+ public:
+  // Reads the rules, the snapshot's SKUs and subscriptions and resolves the managed SKUs; errors name the cause.
+  static base::result<user_auditor> create(storage::database& db, std::int64_t scan_id, const audit_options& options);
+  user_auditor(user_auditor&&) noexcept;
+  user_auditor& operator=(user_auditor&&) noexcept;
+  ~user_auditor();
+
+  // The ids of the users who own subscriptions (lower-case, sorted): their principal names go into findings.
+  const std::vector<std::string>& owner_ids() const;
+  // Records an owner's principal name (owner_upns of later findings, and of finish()).
+  void set_owner_upn(const std::string& owner_id, const std::string& upn);
+  // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.
+  base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit);
+  // The counts so far.
+  const audit_summary& summary() const;
+
+  // For findings made before their owners' names were known: the owner_upns and recommended_action of every
+  // finding of sku_id with origin, keyed by (sku_id, origin), for the SKUs with owners whose names are known now.
+  struct owner_fix {
+    std::string sku_id, origin, owner_upns, recommended_action;
+  };
+  std::vector<owner_fix> owner_fixes() const;
+
+ private:
+  struct state;
+  explicit user_auditor(std::unique_ptr<state> s);
+  std::unique_ptr<state> s_;
+};
+
+}  // namespace audit
