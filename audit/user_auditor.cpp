@@ -154,31 +154,4 @@ base::result<void> user_auditor::audit(const storage::user_licenses& u, const st
   return {};
 }
 
-std::vector<user_auditor::owner_fix> user_auditor::owner_fixes() const {
-  std::vector<std::string> sku_ids;
-  for (const auto& sub : s_->subscriptions) sku_ids.push_back(to_lower(trim(sub.sku_id)));
-  sort_unique(sku_ids);
-  std::vector<owner_fix> fixes;
-  for (const auto& sku_id : sku_ids) {
-    const sku_facts& f = s_->index->find(sku_id);
-    std::string upns = s_->owner_upns(f);
-    if (upns.empty()) continue;
-    // The actions that name owners: the finding's other columns there are the SKU's, as to_finding sets them.
-    for (origin o : {origin::self_service_trial, origin::self_service_purchase, origin::mixed_ownership}) {
-      storage::finding_record r;
-      r.sku_id = sku_id;
-      r.sku_part_number = f.part_number;
-      r.product_name = f.product_name;
-      r.subscription_ids = join(f.subscription_ids);
-      r.owner_ids = join(f.owner_ids);
-      r.owner_tenant_ids = join(f.owner_tenant_ids);
-      r.owner_upns = upns;
-      const auto& rule = f.override_rule;
-      fixes.push_back({sku_id, std::string(to_string(o)), upns,
-                       recommended_action(o, r, rule ? rule->reason : std::string_view{})});
-    }
-  }
-  return fixes;
-}
-
 }  // namespace audit

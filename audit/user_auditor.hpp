@@ -1,5 +1,5 @@
 // audit/user_auditor.hpp — classifies a snapshot's users one at a time into findings and counts the summary: the
-// core that run_audit (users read back from the database) and page_auditor (users as the scan stores them) share.
+// core of run_audit, apart from where the users come from.
 #pragma once
 
 #include "audit/run_audit.hpp"
@@ -30,13 +30,6 @@ class user_auditor {
   base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit);
   // The counts so far.
   const audit_summary& summary() const;
-
-  // For findings made before their owners' names were known: the owner_upns and recommended_action of every
-  // finding of sku_id with origin, keyed by (sku_id, origin), for the SKUs with owners whose names are known now.
-  struct owner_fix {
-    std::string sku_id, origin, owner_upns, recommended_action;
-  };
-  std::vector<owner_fix> owner_fixes() const;
 
  private:
   struct state;
