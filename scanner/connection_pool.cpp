@@ -4,10 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 
-// g++ 12 at -O2 pairs asio's awaitable frame operator delete with the wrong operator new and warns; the pair is
-// asio's own (awaitable_frame_base), so the warning is a false positive.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace scanner {
 
 namespace net = boost::asio;

@@ -23,10 +23,6 @@
 #include <algorithm>
 #include <cctype>
 
-// g++ 12 at -O2 pairs asio's awaitable frame operator delete with the wrong operator new and warns; the pair is
-// asio's own (awaitable_frame_base), so the warning is a false positive.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace scanner {
 
 namespace net = boost::asio;

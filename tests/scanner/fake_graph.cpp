@@ -9,9 +9,6 @@
 
 #include <thread>
 
-// g++ 12 at -O2 misreports asio's awaitable frame allocation as mismatched (see scanner/graph_client.cpp).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace test_fake {
 
 namespace net = boost::asio;
