@@ -117,6 +117,7 @@ struct crawl {
         // Without $count the shards cannot be proven complete: the single chain lists everyone.
         base::log(base::log_level::warn, "Graph cannot count the users ({}): listing them in one chain",
                   count.error().message);
+        totals.relisted = sharded_resume;  // the shards' stored pages are then listed again
         totals.users = 0;
         totals.licensed_users = 0;
         auto crawling = crawl_users(ctx, first_users_url(false), false, totals);
