@@ -1,5 +1,7 @@
 #include "scanner/batch.hpp"
 
+#include "base/internal_error.hpp"
+
 #include "scanner/graph_error_text.hpp"
 #include "scanner/parse_batch.hpp"
 #include "scanner/parse_license_details.hpp"
@@ -212,15 +214,7 @@ net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_rec
         ++run.in_flight;
         net::co_spawn(ex, run_batch(run, std::move(items)), [&run](std::exception_ptr e) {
           --run.in_flight;
-          if (e) {
-            try {
-              std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-              run.fail(base::runtime_error(fmt::format("licenseDetails batch failed: {}", x.what())));
-            } catch (...) {
-              run.fail(base::runtime_error("licenseDetails batch failed: unknown exception"));
-            }
-          }
+          if (e) run.fail(base::internal_error(e, "a licenseDetails batch"));
           run.wake.cancel();
         });
       }

@@ -1,5 +1,6 @@
 #include "scanner/crawl.hpp"
 
+#include "base/internal_error.hpp"
 #include "base/log.hpp"
 #include "scanner/fetch_tenant.hpp"
 #include "scanner/users_chain.hpp"
@@ -112,7 +113,7 @@ struct crawl {
     std::int64_t total = 0;
     if (counted) {
       auto& count = *counted;
-      bool const refused = !count && count.error().message.find(" failed: 400") != std::string::npos;
+      bool const refused = !count && answered_bad_request(count.error());
       if (refused) {
         // Without $count the shards cannot be proven complete: the single chain lists everyone.
         base::log(base::log_level::warn, "Graph cannot count the users ({}): listing them in one chain",
@@ -274,15 +275,7 @@ base::result<scan_summary> run_scan(storage::database& db, const scan_options& o
 
   std::optional<base::result<void>> outcome;
   net::co_spawn(io, c.run(), [&](std::exception_ptr e, base::result<void> r) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        r = c.give_up(base::runtime_error(fmt::format("scan failed: internal error: {}", x.what())));
-      } catch (...) {
-        r = c.give_up(base::runtime_error("scan failed: internal error"));
-      }
-    }
+    if (e) r = c.give_up(base::internal_error(e, "scan"));
     outcome = std::move(r);
     signals.cancel();
   });

@@ -4,6 +4,7 @@
 #include "scanner/parse_users.hpp"
 #include "scanner/storage_thread.hpp"
 
+#include "base/internal_error.hpp"
 #include "base/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -106,15 +107,7 @@ void store_behind(chain_context& ctx, parsed_user_page page, chain_totals& total
   net::co_spawn(stores.wake.get_executor(), std::move(storing),
                 [&stores](std::exception_ptr e, base::result<bool> stored) {
                   --stores.in_flight;
-                  if (e) {
-                    try {
-                      std::rethrow_exception(e);
-                    } catch (const std::exception& x) {
-                      stored = base::runtime_error(fmt::format("storing a page failed: internal error: {}", x.what()));
-                    } catch (...) {
-                      stored = base::runtime_error("storing a page failed: internal error");
-                    }
-                  }
+                  if (e) stored = base::internal_error(e, "storing a page");
                   if (!stored) {
                     if (!stores.failed) stores.failed = std::move(stored.error());
                   } else if (!*stored) {
@@ -131,9 +124,14 @@ std::string first_users_url(bool with_count) {
                      with_count ? "&$count=true" : "");
 }
 
+bool answered_bad_request(const base::error& e) {
+  // graph_client's final errors read "<METHOD> <url> failed: <status> …".
+  return e.message.find(" failed: 400") != std::string::npos;
+}
+
 bool link_unusable(const base::error& e) {
   auto const& m = e.message;
-  return m.find("ExpiredPageToken") != std::string::npos || m.find(" failed: 400") != std::string::npos ||
+  return m.find("ExpiredPageToken") != std::string::npos || answered_bad_request(e) ||
          m.find(" failed: 410") != std::string::npos;
 }
 

@@ -60,6 +60,10 @@ struct chain_hooks {
 // The first page's URL: exactly the stored properties, 999 per page; with_count adds $count=true for progress.
 std::string first_users_url(bool with_count);
 
+// True if a failed request's error says Graph answered 400 (a query it refuses, such as a filter or $count it
+// does not support here): the sharded listing then falls back to one chain.
+bool answered_bad_request(const base::error& e);
+
 // True if a failed request's error says its link can no longer be used (400 Directory_ExpiredPageToken and the
 // like, 410): a resume then starts the chain over.
 bool link_unusable(const base::error& e);

@@ -1,5 +1,6 @@
 #include "scanner/users_shards.hpp"
 
+#include "base/internal_error.hpp"
 #include "base/log.hpp"
 #include "scanner/graph_get.hpp"
 #include "scanner/parse_users.hpp"
@@ -16,8 +17,6 @@
 
 namespace scanner {
 namespace {
-
-bool filter_refused(const base::error& e) { return e.message.find(" failed: 400") != std::string::npos; }
 
 // What the chains of one sharded listing share; lives in crawl_user_shards' frame, which outlives every chain.
 struct shard_run {
@@ -71,7 +70,7 @@ net::awaitable<void> shard_chain(shard_run& run) {
     auto ended = co_await std::move(crawling);
     if (!ended) {
       // A refused startswith shows on a shard's first page; anything else is the scan's failure.
-      if (!resuming && shards[index].stored == 0 && filter_refused(ended.error())) {
+      if (!resuming && shards[index].stored == 0 && answered_bad_request(ended.error())) {
         base::log(base::log_level::warn, "Graph refused the users shard '{}' ({}): listing the users in one chain",
                   shards[index].prefix, ended.error().message);
         run.refused = true;
@@ -98,15 +97,7 @@ void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
   ++run.running;
   if (chain) ++run.chains_left;
   net::co_spawn(run.all_done.get_executor(), std::move(task), [&run, chain](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        run.fail(base::runtime_error(fmt::format("scan failed: internal error: {}", x.what())));
-      } catch (...) {
-        run.fail(base::runtime_error("scan failed: internal error"));
-      }
-    }
+    if (e) run.fail(base::internal_error(e, "scan"));
     if (chain && --run.chains_left == 0) run.stop.request("the shards are listed");  // ends forward_stop
     if (--run.running == 0) run.all_done.cancel();
   });
