@@ -1,6 +1,7 @@
 #include "app/scan_command.hpp"
 
 #include "app/run_lock.hpp"
+#include "base/log.hpp"
 #include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
@@ -9,6 +10,7 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 
@@ -125,8 +127,11 @@ int run_scan_command(const scan_command_options& o) {
   audit::audit_options audit_options;
   audit_options.rules_path = o.rules;
   audit_options.idp_managed_skus = *managed;
+  auto const audit_start = std::chrono::steady_clock::now();
   auto audited = audit::run_audit(*db, scanned->scan_id, audit_options);
   if (!audited) return fail(audited.error());
+  base::log(base::log_level::debug, "audited scan {}: {} findings in {:.2f} s", scanned->scan_id, audited->findings,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - audit_start).count());
 
   if (!o.common.quiet) {
     fmt::print(stderr,

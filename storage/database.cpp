@@ -73,18 +73,36 @@ base::result<void> detail::connection::exec(std::string_view sql, std::string_vi
 namespace detail {
 
 write_transaction::write_transaction(write_transaction&& other) noexcept
-    : d_(other.d_), open_(std::exchange(other.open_, false)) {}
+    : d_(other.d_), open_(std::exchange(other.open_, false)), restore_checks_(std::exchange(other.restore_checks_, false)) {}
 
 write_transaction::~write_transaction() {
-  if (!open_) return;
-  if (auto s = d_->prepared("ROLLBACK", "roll back")) (*s)->run();
+  if (open_)
+    if (auto s = d_->prepared("ROLLBACK", "roll back")) (*s)->run();
+  end();
 }
 
-base::result<write_transaction> write_transaction::begin(detail::connection& d, std::string_view what) {
+// SQLite ignores PRAGMA foreign_keys inside a transaction, so the checks go off before BEGIN and on after the end.
+void write_transaction::end() {
+  if (!std::exchange(restore_checks_, false)) return;
+  if (auto s = d_->prepared("PRAGMA foreign_keys = ON", "turn foreign keys back on")) (*s)->run();
+}
+
+base::result<write_transaction> write_transaction::begin(detail::connection& d, std::string_view what,
+                                                        parent_checks checks) {
+  bool const off = checks == parent_checks::verified_by_caller;
+  if (off) {
+    auto s = d.prepared("PRAGMA foreign_keys = OFF", what);
+    if (!s) return s.error();
+    if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  write_transaction tx{d, off};  // from here on, its destructor turns the checks back on
   auto s = d.prepared("BEGIN IMMEDIATE", what);
   if (!s) return s.error();
-  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  return write_transaction{d};
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) {
+    tx.open_ = false;
+    return d.failure(rc, what);
+  }
+  return tx;
 }
 
 base::result<void> write_transaction::commit(std::string_view what) {
@@ -92,6 +110,7 @@ base::result<void> write_transaction::commit(std::string_view what) {
   if (!s) return s.error();
   if (const int rc = (*s)->run(); rc != SQLITE_OK) return d_->failure(rc, what);  // the destructor rolls back
   open_ = false;
+  end();
   return {};
 }
 

@@ -35,6 +35,11 @@ struct connection {
   base::error failure(int rc, std::string_view what) const;
 };
 
+// Whether SQLite checks each inserted row's scan_id against scans (foreign keys). A bulk write that has
+// itself read its scan's row inside the transaction turns the checks off: they cost a parent look-up per row,
+// measured at a third of the insert time of a users page, and the write lock already keeps the row there.
+enum class parent_checks { on, verified_by_caller };
+
 // BEGIN IMMEDIATE … COMMIT: takes the write lock up front (waiting up to the busy timeout) so that a write
 // never fails half-way on a lock upgrade; rolls back unless commit() succeeded.
 class write_transaction {
@@ -45,15 +50,19 @@ class write_transaction {
   write_transaction& operator=(write_transaction&&) = delete;
   ~write_transaction();
 
-  // Begins a write transaction on d.
-  static base::result<write_transaction> begin(connection& d, std::string_view what);
+  // Begins a write transaction on d; with verified_by_caller, foreign keys are off until it ends (committed or
+  // rolled back), so the caller must check its scan row inside the transaction and delete nothing.
+  static base::result<write_transaction> begin(connection& d, std::string_view what,
+                                               parent_checks checks = parent_checks::on);
   // Commits it; on failure the transaction is rolled back.
   base::result<void> commit(std::string_view what);
 
  private:
-  explicit write_transaction(connection& d) : d_(&d) {}
+  write_transaction(connection& d, bool restore_checks) : d_(&d), restore_checks_(restore_checks) {}
+  void end();
   connection* d_;
   bool open_ = true;
+  bool restore_checks_ = false;
 };
 
 // Brings a read-write database to schema::current_version (creating it when new), in one transaction.

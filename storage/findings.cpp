@@ -31,7 +31,9 @@ base::result<void> database::replace_findings(
   for (auto* r : {&exists, &del, &ins})
     if (!*r) return r->error();
 
-  auto tx = detail::write_transaction::begin(d, what);
+  // `exists` reads the scan's row inside the transaction, so per-row parent checks add nothing; the DELETE
+  // below removes findings only, which nothing references.
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
   (*exists)->bind_int(1, scan_id);
   int rc = (*exists)->step();

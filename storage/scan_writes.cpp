@@ -98,7 +98,8 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   for (auto* r : {&state, &ins_user, &ins_license, &ins_state, &ins_plan, &done})
     if (!*r) return r->error();
 
-  auto tx = detail::write_transaction::begin(d, what);
+  // The state query below reads the scan's row inside the transaction, so per-row parent checks add nothing.
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
 
   bool derived = false;
@@ -180,7 +181,8 @@ base::result<void> database::write_license_plans(std::int64_t scan_id, std::span
   auto last = impl_->prepared("SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1", what);
   for (auto* r : {&ins, &last})
     if (!*r) return r->error();
-  auto tx = detail::write_transaction::begin(*impl_, what);
+  // touch() reads the scan's row inside the transaction, so per-row parent checks add nothing.
+  auto tx = detail::write_transaction::begin(*impl_, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
   std::int64_t seq = 0;
