@@ -5,6 +5,7 @@
 #include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
+#include "audit/streamed_audit.hpp"
 #include "scanner/crawl.hpp"
 #include "storage/database.hpp"
 
@@ -89,6 +90,23 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   return cmd;
 }
 
+namespace {
+
+// The scanner's view of the streamed audit (scanner does not depend on audit).
+class streamed_page_auditor final : public scanner::page_auditor {
+ public:
+  explicit streamed_page_auditor(audit::streamed_audit& audit) : audit_(audit) {}
+  bool begin(storage::database& db, std::int64_t scan_id) override { return audit_.begin(db, scan_id); }
+  std::vector<storage::finding_record> findings_of(const storage::user_page& page) override {
+    return audit_.page(page);
+  }
+
+ private:
+  audit::streamed_audit& audit_;
+};
+
+}  // namespace
+
 int run_scan_command(const scan_command_options& o) {
   configure_logging(o.common);
   auto deadline = parse_duration(o.deadline);
@@ -121,16 +139,25 @@ int run_scan_command(const scan_command_options& o) {
                                                     : scanner::progress_mode::auto_;
   options.tool_version = base::version;
 
-  auto scanned = scanner::run_scan(*db, options);
-  if (!scanned) return fail(scanned.error());
-
   audit::audit_options audit_options;
   audit_options.rules_path = o.rules;
   audit_options.idp_managed_skus = *managed;
+  // The audit runs beside the crawl, page by page (each page's findings in its transaction): the scan then needs
+  // no second pass over the snapshot. When the scan cannot vouch that every user passed once, it is audited whole.
+  audit::streamed_audit streamed(audit_options);
+  streamed_page_auditor auditor(streamed);
+  options.auditor = &auditor;
+
+  auto scanned = scanner::run_scan(*db, options);
+  if (!scanned) return fail(scanned.error());
+
   auto const audit_start = std::chrono::steady_clock::now();
-  auto audited = audit::run_audit(*db, scanned->scan_id, audit_options);
+  bool const whole = !scanned->findings_streamed || !streamed.usable();
+  auto audited = whole ? audit::run_audit(*db, scanned->scan_id, audit_options)
+                       : streamed.finish(*db, scanned->scan_id);
   if (!audited) return fail(audited.error());
-  base::log(base::log_level::debug, "audited scan {}: {} findings in {:.2f} s", scanned->scan_id, audited->findings,
+  base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s", scanned->scan_id,
+            whole ? "" : " as it was crawled", audited->findings,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - audit_start).count());
 
   if (!o.common.quiet) {

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -123,6 +124,21 @@ void user_auditor::set_owner_upn(const std::string& owner_id, const std::string&
 }
 
 const audit_summary& user_auditor::summary() const { return s_->summary; }
+
+bool user_auditor::owners_met(const storage::finding_record& f) const {
+  if (f.owner_ids.empty()) return true;
+  const sku_facts& sku = s_->index->find(f.sku_id);
+  return std::all_of(sku.owner_ids.begin(), sku.owner_ids.end(),
+                     [&](const std::string& id) { return s_->upn_of.contains(id); });
+}
+
+void user_auditor::name_owners(storage::finding_record& f) const {
+  const sku_facts& sku = s_->index->find(f.sku_id);
+  auto const o = parse_origin(f.origin);
+  if (!o) return;  // not a finding this auditor made
+  f.owner_upns = s_->owner_upns(sku);
+  f.recommended_action = recommended_action(*o, f, sku.override_rule ? sku.override_rule->reason : std::string_view{});
+}
 
 base::result<void> user_auditor::audit(const storage::user_licenses& u, const storage::finding_sink& emit) {
   auto& summary = s_->summary;

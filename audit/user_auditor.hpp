@@ -26,6 +26,10 @@ class user_auditor {
   const std::vector<std::string>& owner_ids() const;
   // Records an owner's principal name (owner_upns of later findings, and of finish()).
   void set_owner_upn(const std::string& owner_id, const std::string& upn);
+  // True when every owner of f's SKU (a finding this auditor made) has had its principal name recorded.
+  bool owners_met(const storage::finding_record& f) const;
+  // Names in f (a finding this auditor made) the owners known now: owner_upns and the action that cites them.
+  void name_owners(storage::finding_record& f) const;
   // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.
   base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit);
   // The counts so far.

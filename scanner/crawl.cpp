@@ -199,7 +199,7 @@ struct crawl {
     }
 
     batch_limits limits(options.concurrency, options.ru_per_10s);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before};
+    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before, nullptr};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     // The count serves a fresh sharded listing or a sharded resume only.
@@ -210,6 +210,10 @@ struct crawl {
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
       co_return give_up(written.error());
+    // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
+    if (options.auditor != nullptr && mode == license_details_mode::derived && !*resumable &&
+        options.auditor->begin(db, *scan_id))
+      ctx.auditor = options.auditor;
     summary.skus = static_cast<std::int64_t>((*facts)->skus.size());
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 
@@ -229,6 +233,7 @@ struct crawl {
     // One uninterrupted derived listing stores each user once (a sharded one proved it against $count); a resume,
     // a restarted or repeated listing, or fetch mode's retried batches may leave older copies to remove.
     bool const copies = summary.resumed || totals.restarted || totals.relisted || mode == license_details_mode::fetch;
+    summary.findings_streamed = ctx.auditor != nullptr && !copies;
     if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {},
                                        copies ? storage::snapshot_copies::possible : storage::snapshot_copies::none);
         !finished)

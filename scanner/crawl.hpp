@@ -9,6 +9,7 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <vector>
 #include <string>
 
 namespace scanner {
@@ -19,6 +20,18 @@ enum class license_details_mode { derived, fetch };
 
 // auto_: progress on stderr only when it is a terminal.
 enum class progress_mode { auto_, always, never };
+
+// The audit streamed beside the crawl (app adapts audit::streamed_audit to it): begin() runs once the snapshot's
+// tenant facts are stored, findings_of() for each users page as it arrives, both on the io thread, which owns db
+// at begin(); the findings a page yields are stored in the page's transaction.
+class page_auditor {
+ public:
+  virtual ~page_auditor() = default;
+  // Prepares to audit the snapshot from its stored facts; false when it cannot (it is then audited whole later).
+  virtual bool begin(storage::database& db, std::int64_t scan_id) = 0;
+  // The findings of the page's users.
+  virtual std::vector<storage::finding_record> findings_of(const storage::user_page& page) = 0;
+};
 
 struct scan_options {
   connection_options connection;
@@ -35,6 +48,8 @@ struct scan_options {
   int keep = 30;             // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;
   std::string tool_version;
+  // The audit streamed beside the crawl (app wires it in); used in derived mode on a new snapshot only.
+  class page_auditor* auditor = nullptr;
 };
 
 // What one scan did, for the one-line summary the app prints.
@@ -44,6 +59,9 @@ struct scan_summary {
   std::int64_t users = 0, licensed_users = 0, skus = 0, subscriptions = 0, pages = 0, requests = 0, throttled = 0;
   double elapsed_s = 0;
   bool resumed = false;
+  // The auditor saw every user of the complete snapshot exactly once, so the findings stored are its own;
+  // otherwise (a resume, a relisting, fetch mode, no auditor) the snapshot must be audited whole.
+  bool findings_streamed = false;
 };
 
 // Crawls one tenant into db as a new (or resumed) snapshot marked complete; on failure marks it failed (or

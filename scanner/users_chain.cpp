@@ -62,12 +62,16 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
     page.page.plans = std::move(**rows);
   }
   auto const counters = current_counters(ctx);
+  // Classified here, on the io thread, so that the storage thread (the crawl's bottleneck) only inserts.
+  std::vector<storage::finding_record> findings;
+  if (ctx.auditor != nullptr) findings = ctx.auditor->findings_of(page.page);
   // A derived snapshot's plan rows are computed by storage on read, from the licenses and the SKUs' plans.
-  auto write = [&ctx, &page, counters, hooks]() -> base::result<void> {
-    if (hooks == nullptr) return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters);
+  auto write = [&ctx, &page, &findings, counters, hooks]() -> base::result<void> {
+    if (hooks == nullptr)
+      return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters, findings);
     // The cursor is made here, on the storage thread, so that it records exactly the pages stored before it.
     std::string const cursor = hooks->cursor(page.next_link, page.page.users.size());
-    return ctx.db.write_user_page(ctx.scan_id, page.page, cursor, counters);
+    return ctx.db.write_user_page(ctx.scan_id, page.page, cursor, counters, findings);
   };
   auto storing = run_on(ctx.storage_thread, std::move(write));
   auto stored = co_await std::move(storing);

@@ -32,6 +32,7 @@ struct chain_context {
   batch_limits& limits;
   batch_counters& batches;
   storage::scan_counters before;  // requests and 429s of earlier runs of a resumed snapshot
+  page_auditor* auditor = nullptr;  // when set, each page's findings are stored with it (scan_options)
 };
 
 // What the chain has done so far.

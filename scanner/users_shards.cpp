@@ -25,7 +25,8 @@ struct shard_run {
         cursor(cur),
         totals(t),
         stop(ex),
-        ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before},
+        ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before,
+            c.auditor},
         all_done(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;

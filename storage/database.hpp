@@ -61,9 +61,11 @@ class database {
   // Stores one page of users and the link to the next page in one transaction; a user stored again (a retried
   // page) replaces the earlier copy, never duplicates it. A `derived` snapshot does not store page.plans
   // (for_each_license_plan derives them); every license and state must belong to a user of the page.
-  // counters are the scan's cumulative totals.
+  // counters are the scan's cumulative totals. findings (the audit streamed beside a crawl) are added to the
+  // snapshot's findings in the same transaction; whoever streams them replaces them should the page turn out
+  // to be a copy.
   base::result<void> write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
-                                     const scan_counters& counters);
+                                     const scan_counters& counters, std::span<const finding_record> findings = {});
   // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
   // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers.
@@ -112,6 +114,11 @@ class database {
   // is held while produce runs: other writers wait (up to the busy timeout), readers do not.
   base::result<void> replace_findings(std::int64_t scan_id,
                                       const std::function<base::result<void>(const finding_sink& emit)>& produce);
+  // Adds findings to the snapshot's (keeping those stored), in one transaction.
+  base::result<void> add_findings(std::int64_t scan_id, std::span<const finding_record> findings);
+  // Lets fix rewrite owner_upns and recommended_action of every finding of the snapshot that names owners
+  // (owner_ids not empty), in one transaction: how a streamed audit names owners met after their findings.
+  base::result<void> update_owner_findings(std::int64_t scan_id, const std::function<void(finding_record&)>& fix);
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);
 

@@ -13,6 +13,24 @@
 
 namespace storage {
 
+namespace {
+
+// Inside a write transaction: an error unless the snapshot exists (findings then need no per-row parent check).
+base::result<void> require_scan(detail::connection& d, std::int64_t scan_id, std::string_view what) {
+  auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
+  if (!exists) return exists.error();
+  detail::reset_on_exit guard(**exists);
+  (*exists)->bind_int(1, scan_id);
+  const int rc = (*exists)->step();
+  if (rc == SQLITE_DONE)
+    return base::runtime_error(
+        fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`", what, scan_id));
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  return {};
+}
+
+}  // namespace
+
 base::result<void> database::replace_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
   return replace_findings(scan_id, [&](const finding_sink& emit) -> base::result<void> {
     for (const auto& f : findings)
@@ -25,23 +43,17 @@ base::result<void> database::replace_findings(
     std::int64_t scan_id, const std::function<base::result<void>(const finding_sink& emit)>& produce) {
   std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
   auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
   auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
-  for (auto* r : {&exists, &del, &ins})
+  for (auto* r : {&del, &ins})
     if (!*r) return r->error();
 
-  // `exists` reads the scan's row inside the transaction, so per-row parent checks add nothing; the DELETE
+  // require_scan reads the scan's row inside the transaction, so per-row parent checks add nothing; the DELETE
   // below removes findings only, which nothing references.
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
-  (*exists)->bind_int(1, scan_id);
-  int rc = (*exists)->step();
-  (*exists)->reset();
-  if (rc == SQLITE_DONE)
-    return base::runtime_error(
-        fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`", what, scan_id));
-  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  int rc = SQLITE_OK;
 
   (*del)->bind_int(1, scan_id);
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
@@ -64,6 +76,55 @@ base::result<void> database::replace_findings(
   auto produced = produce(emit);
   if (failed) return *failed;  // even if produce went on and succeeded
   if (!produced) return produced.error();
+  return tx->commit(what);
+}
+
+base::result<void> database::add_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
+  std::string const what = fmt::format("store findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  if (!ins) return ins.error();
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
+  if (!tx) return tx.error();
+  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  int rc = SQLITE_OK;
+  for (const auto& f : findings) {
+    detail::bind_finding(**ins, scan_id, f);
+    if (rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return tx->commit(what);
+}
+
+base::result<void> database::update_owner_findings(std::int64_t scan_id,
+                                                   const std::function<void(finding_record&)>& fix) {
+  std::string const what = fmt::format("name the owners in the findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto const& table = schema::table_named("findings");
+  auto const rowid_column = static_cast<int>(table.columns.size());
+  std::string sql = schema::select_sql(table);
+  sql.insert(sql.find(" FROM "), ", rowid");
+  sql += " WHERE scan_id = ?1 AND owner_ids <> ''";
+  auto sel = d.prepared(sql, what);
+  auto upd = d.prepared("UPDATE findings SET owner_upns = ?2, recommended_action = ?3 WHERE rowid = ?1", what);
+  for (auto* r : {&sel, &upd})
+    if (!*r) return r->error();
+  auto tx = detail::write_transaction::begin(d, what);
+  if (!tx) return tx.error();
+  detail::reset_on_exit guard(**sel);
+  (*sel)->bind_int(1, scan_id);
+  int rc = SQLITE_ROW;
+  // Each UPDATE rewrites the row the SELECT stands on, and neither column it writes is one the SELECT filters or
+  // orders by, so the SELECT goes on to the same rows it would have visited (sqlite.org/isolation.html).
+  while ((rc = (*sel)->step()) == SQLITE_ROW) {
+    finding_record f = detail::read_finding(**sel);
+    std::int64_t const rowid = (*sel)->integer(rowid_column);
+    fix(f);
+    (*upd)->bind_int(1, rowid);
+    (*upd)->bind_text(2, f.owner_upns);
+    (*upd)->bind_text(3, f.recommended_action);
+    if (const int u = (*upd)->run(); u != SQLITE_OK) return d.failure(u, what);
+  }
+  if (rc != SQLITE_DONE) return d.failure(rc, what);
   return tx->commit(what);
 }
 

@@ -82,7 +82,7 @@ base::result<void> database::set_tenant(std::int64_t scan_id, const organization
 }
 
 base::result<void> database::write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
-                                             const scan_counters& counters) {
+                                             const scan_counters& counters, std::span<const finding_record> findings) {
   std::string const what = fmt::format("store a page of users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto state = d.prepared(
@@ -161,6 +161,15 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     for (const auto& p : page.plans) {
       detail::bind_license_plan(**ins_plan, scan_id, ++plan_seq, p);
       if (const int rc = (*ins_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    }
+  }
+
+  if (!findings.empty()) {
+    auto ins_finding = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+    if (!ins_finding) return ins_finding.error();
+    for (const auto& f : findings) {
+      detail::bind_finding(**ins_finding, scan_id, f);
+      if (const int rc = (*ins_finding)->run(); rc != SQLITE_OK) return d.failure(rc, what);
     }
   }
 

@@ -5,65 +5,17 @@
 
 #include <map>
 
-#include "builders.hpp"
+#include "small_tenant.hpp"
 #include "support.hpp"
 
 using namespace audit_test;
 
 namespace {
 
-constexpr const char* e3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";      // ENTERPRISEPACK, bought centrally
-constexpr const char* pbi = "f8a1db68-be16-40ed-86d5-cb42ce701560";     // POWER_BI_PRO, bought by alice
-constexpr const char* orphan = "abcdef00-0000-0000-0000-000000000009";  // in no list at all
-constexpr const char* alice_id = "00000000-0000-0000-0000-00000000000a";
-constexpr const char* group_id = "eeeeeeee-0000-0000-0000-000000000001";
-
-storage::user_licenses person(std::string id, std::string upn, std::vector<std::string> direct) {
-  storage::user_licenses u = user(std::move(id), {});
-  u.user.user_principal_name = std::move(upn);
-  for (auto& s : direct) {
-    u.licenses.push_back({u.user.id, s, {}});
-    add_state(u, s, std::nullopt);
-  }
-  return u;
-}
-
-// A complete snapshot of a small tenant, stored through storage::database as the scanner would.
+// A complete snapshot of the small tenant, stored in one page through storage::database as the scanner would.
 std::int64_t store_tenant(storage::database& db) {
-  auto scan_id = db.begin_scan({home_tenant, "derived", "test", "http://127.0.0.1"}).value();
-  db.set_tenant(scan_id, {home_tenant, "Contoso"}).value();
-
-  std::vector<storage::sku_record> skus{sku(e3, "ENTERPRISEPACK"), sku(pbi, "POWER_BI_PRO"), sku(sku_a, "PARTNER_SKU"),
-                                        sku(flow_free, "FLOW_FREE")};
-  auto bought = subscription("s-pbi", pbi, owner::user);
-  bought.owner_id = alice_id;
-  std::vector<storage::subscription_record> subs{subscription("s-e3", e3, owner::organization), bought,
-                                                 subscription("s-partner", sku_a, owner::partner),
-                                                 subscription("s-flow", flow_free, owner::organization)};
-  db.write_tenant_facts(scan_id, skus, subs).value();
-
-  storage::user_page page;
-  auto add = [&](const storage::user_licenses& u) {
-    page.users.push_back(u.user);
-    page.licenses.insert(page.licenses.end(), u.licenses.begin(), u.licenses.end());
-    page.states.insert(page.states.end(), u.states.begin(), u.states.end());
-  };
-  add(person(alice_id, "alice@contoso.example", {e3}));
-  auto bob = person("00000000-0000-0000-0000-00000000000b", "bob@contoso.example", {e3, pbi});
-  bob.user.department = "Sales";
-  add(bob);
-  auto carol = person("00000000-0000-0000-0000-00000000000c", "carol@contoso.example", {sku_a});
-  carol.licenses.push_back({carol.user.id, e3, {}});
-  add_state(carol, e3, group_id);
-  add(carol);
-  auto dave = person("00000000-0000-0000-0000-00000000000d", "dave@contoso.example", {flow_free});
-  dave.user.creation_type = "EmailVerified";
-  add(dave);
-  add(person("00000000-0000-0000-0000-00000000000e", "erin@contoso.example", {}));
-  auto frank = person("00000000-0000-0000-0000-00000000000f", "frank@contoso.example", {});
-  frank.licenses.push_back({frank.user.id, orphan, {}});  // no licenseAssignmentStates entry
-  add(frank);
-  db.write_user_page(scan_id, page, "", {}).value();
+  auto const scan_id = begin_small_tenant(db);
+  db.write_user_page(scan_id, page_of(small_tenant_users()), "", {}).value();
   db.finish_scan(scan_id, storage::scan_status::complete, {}).value();
   return scan_id;
 }

@@ -1,0 +1,171 @@
+#include "audit/streamed_audit.hpp"
+
+#include "audit/text.hpp"
+#include "audit/user_auditor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace audit {
+namespace {
+
+// A held finding is kept packed into one string (a third of a finding_record's footprint): each text column as a
+// 4-byte length and its bytes, each optional bool as one byte. owner_upns and recommended_action are left out:
+// they are made again when the finding is released.
+using record = storage::finding_record;
+constexpr std::string record::*packed_texts[] = {
+    &record::tenant_id,    &record::user_id,    &record::user_principal_name, &record::display_name,
+    &record::user_type,    &record::department, &record::sku_id,              &record::sku_part_number,
+    &record::product_name, &record::origin,     &record::confidence,          &record::evidence,
+    &record::assignment,   &record::group_ids,  &record::subscription_ids,    &record::owner_ids,
+    &record::owner_tenant_ids, &record::idp_outcome};
+constexpr std::optional<bool> record::*packed_flags[] = {&record::account_enabled, &record::is_trial};
+
+std::string pack(const record& f) {
+  std::string out;
+  std::size_t size = std::size(packed_flags);
+  for (auto field : packed_texts) size += 4 + (f.*field).size();
+  out.reserve(size);
+  for (auto field : packed_texts) {
+    auto const n = static_cast<std::uint32_t>((f.*field).size());
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out += f.*field;
+  }
+  for (auto flag : packed_flags) out += static_cast<char>(!(f.*flag) ? 2 : *(f.*flag) ? 1 : 0);
+  return out;
+}
+
+record unpack(std::string_view in) {
+  record f;
+  for (auto field : packed_texts) {
+    std::uint32_t n = 0;
+    std::memcpy(&n, in.data(), sizeof n);
+    f.*field = std::string(in.substr(sizeof n, n));
+    in.remove_prefix(sizeof n + n);
+  }
+  for (auto flag : packed_flags) {
+    if (in[0] != 2) f.*flag = in[0] == 1;
+    in.remove_prefix(1);
+  }
+  return f;
+}
+
+}  // namespace
+
+struct streamed_audit::state {
+  audit_options options;
+  std::size_t held_limit = 0;
+  std::optional<user_auditor> auditor;
+  std::int64_t scan_id = 0;
+  std::vector<std::string> held;  // packed findings waiting for an owner's page
+  bool stored_unnamed = false;                // held_limit was reached: finish() names owners in place
+};
+
+streamed_audit::streamed_audit(audit_options options, std::size_t held_limit) : s_(std::make_unique<state>()) {
+  s_->options = std::move(options);
+  s_->held_limit = held_limit;
+}
+streamed_audit::streamed_audit(streamed_audit&&) noexcept = default;
+streamed_audit& streamed_audit::operator=(streamed_audit&&) noexcept = default;
+streamed_audit::~streamed_audit() = default;
+
+bool streamed_audit::usable() const { return s_->auditor.has_value(); }
+
+bool streamed_audit::begin(storage::database& db, std::int64_t scan_id) {
+  auto made = user_auditor::create(db, scan_id, s_->options);
+  if (!made) return false;
+  s_->auditor.emplace(std::move(*made));
+  s_->scan_id = scan_id;
+  return true;
+}
+
+std::vector<storage::finding_record> streamed_audit::page(const storage::user_page& page) {
+  auto& s = *s_;
+  std::vector<storage::finding_record> out;
+  if (!s.auditor) return out;
+  auto& auditor = *s.auditor;
+  const auto& owner_ids = auditor.owner_ids();
+
+  // The page's users with their licenses and states, in page order: the shape classify reads from storage.
+  std::vector<storage::user_licenses> users(page.users.size());
+  std::unordered_map<std::string_view, std::size_t> at;
+  at.reserve(page.users.size());
+  bool met_owner = false;
+  for (std::size_t i = 0; i < page.users.size(); ++i) {
+    const auto& u = page.users[i];
+    users[i].user = u;
+    at.emplace(u.id, i);
+    // Owners first, so that findings of this very page already name them.
+    if (!owner_ids.empty() && std::binary_search(owner_ids.begin(), owner_ids.end(), to_lower(trim(u.id)))) {
+      auditor.set_owner_upn(u.id, u.user_principal_name);
+      met_owner = true;
+    }
+  }
+  for (const auto& l : page.licenses)
+    if (auto it = at.find(l.user_id); it != at.end()) users[it->second].licenses.push_back(l);
+  for (const auto& st : page.states)
+    if (auto it = at.find(st.user_id); it != at.end()) users[it->second].states.push_back(st);
+
+  if (met_owner) {
+    // Held findings whose owners are all met now go out with their names.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < s.held.size(); ++i) {
+      record f = unpack(s.held[i]);
+      if (auditor.owners_met(f)) {
+        auditor.name_owners(f);
+        out.push_back(std::move(f));
+      } else {
+        if (kept != i) s.held[kept] = std::move(s.held[i]);
+        ++kept;
+      }
+    }
+    s.held.resize(kept);
+  }
+
+  const storage::finding_sink keep = [&](const storage::finding_record& f) -> base::result<void> {
+    if (auditor.owners_met(f))
+      out.push_back(f);
+    else if (s.held.size() < s.held_limit)
+      s.held.push_back(pack(f));
+    else {
+      out.push_back(f);
+      s.stored_unnamed = true;
+    }
+    return {};
+  };
+  for (const auto& u : users) (void)auditor.audit(u, keep);  // keep never fails
+  return out;
+}
+
+base::result<audit_summary> streamed_audit::finish(storage::database& db, std::int64_t scan_id) {
+  auto& s = *s_;
+  if (!s.auditor || scan_id != s.scan_id)
+    return base::runtime_error(
+        fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
+  if (!s.held.empty()) {
+    std::vector<record> last;
+    last.reserve(s.held.size());
+    for (const auto& packed : s.held) {
+      last.push_back(unpack(packed));
+      s.auditor->name_owners(last.back());  // those of the SKU's owners that were met
+    }
+    if (auto r = db.add_findings(scan_id, last); !r) return r.error();
+    s.held.clear();
+  }
+  if (s.stored_unnamed) {
+    const user_auditor& auditor = *s.auditor;
+    if (auto r = db.update_owner_findings(scan_id, [&](storage::finding_record& f) { auditor.name_owners(f); }); !r)
+      return r.error();
+  }
+  return s.auditor->summary();
+}
+
+}  // namespace audit

@@ -1,0 +1,44 @@
+// audit/streamed_audit.hpp — the audit made page by page while a scan stores its users (each page's findings are
+// stored in the page's transaction), so that a scan needs no second pass over its snapshot. run_audit stays the
+// audit of a whole stored snapshot (report --reaudit, and the scans this one cannot serve: a resume, a relisting,
+// fetch mode).
+#pragma once
+
+#include "audit/run_audit.hpp"
+#include "base/error.hpp"
+#include "storage/database.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace audit {
+
+class streamed_audit {
+ public:
+  // held_limit bounds the findings held back until their owners are met (memory); past it they are stored
+  // unnamed and finish() names them in place.
+  explicit streamed_audit(audit_options options, std::size_t held_limit = 16384);
+  streamed_audit(streamed_audit&&) noexcept;
+  streamed_audit& operator=(streamed_audit&&) noexcept;
+  ~streamed_audit();
+
+  // Reads the snapshot's SKUs and subscriptions and the rules; false when that fails (a bad rules file, say): the
+  // snapshot is then audited whole by run_audit, which reports why.
+  bool begin(storage::database& db, std::int64_t scan_id);
+  // The findings of the page's users, ready to store. A finding naming an owner (a self-service purchase, say)
+  // whose user has not been met yet is held back until that user's page, so that it is stored with the name.
+  std::vector<storage::finding_record> page(const storage::user_page& page);
+  // True once begin() succeeded.
+  bool usable() const;
+  // After the last page: stores the findings still held (owners never met), names the owners in those stored
+  // unnamed, and returns the counts; the snapshot's findings are then those run_audit would store.
+  base::result<audit_summary> finish(storage::database& db, std::int64_t scan_id);
+
+ private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
+
+}  // namespace audit
