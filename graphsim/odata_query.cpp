@@ -52,10 +52,19 @@ boost::system::result<odata_query, graph_failure> parse_filter(std::string_view 
     if (!consume(t, "(") || !consume(t, "userPrincipalName") || !consume(t, ",")) return unsupported_query();
     t = trim(t);
     auto literal = parse_quoted(t);
-    if (!literal || !consume(t, ")") || !trim(t).empty())
-      return invalid_filter(text);
+    if (!literal || !consume(t, ")")) return invalid_filter(text);
     q.filter = user_filter::upn_startswith;
     q.filter_value = *literal;
+    if (trim(t).empty()) return q;
+    // `and userPrincipalName le 'y'` or `and not(userPrincipalName le 'y')`: how a big shard is halved.
+    if (!consume(t, "and ")) return unsupported_query();
+    bool const negated = consume(t, "not(") || consume(t, "not (");
+    if (!consume(t, "userPrincipalName") || !consume(t, "le ")) return unsupported_query();
+    t = trim(t);
+    auto bound = parse_quoted(t);
+    if (!bound || (negated && !consume(t, ")")) || !trim(t).empty()) return invalid_filter(text);
+    q.upn_le = *bound;
+    q.upn_above = negated;
     return q;
   }
   if (consume(t, "assignedLicenses/$count")) {
@@ -77,6 +86,7 @@ std::uint64_t odata_query::shape_hash() const {
   h = fnv1a(top ? std::to_string(*top) : "-", h);
   h = fnv1a(std::to_string(static_cast<int>(filter)), h);
   h = fnv1a(filter_value, h);
+  h = fnv1a(upn_le ? (upn_above ? ">" : "<=") + *upn_le : "-", h);
   h = fnv1a(count ? "c" : "n", h);
   return h;
 }

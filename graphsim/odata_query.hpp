@@ -16,7 +16,7 @@ namespace graphsim {
 // The $filter expressions the emulator evaluates on /users.
 enum class user_filter : std::uint8_t {
   none,
-  upn_startswith,  // startswith(userPrincipalName,'x')
+  upn_startswith,  // startswith(userPrincipalName,'x'), optionally `and [not(]userPrincipalName le 'y'[)]`
   licensed,        // assignedLicenses/$count ne 0 (advanced query)
   unlicensed,      // assignedLicenses/$count eq 0 (advanced query)
 };
@@ -28,6 +28,9 @@ struct odata_query {
   user_filter filter = user_filter::none;
   std::string filter_text;          // the raw $filter value
   std::string filter_value;         // startswith prefix
+  // A range beside the prefix: userPrincipalName le upn_le (or, with upn_above, not that); an advanced query.
+  std::optional<std::string> upn_le;
+  bool upn_above = false;
   bool count = false;
   std::optional<std::string> skiptoken;
   std::optional<std::string> deltatoken;

@@ -29,10 +29,20 @@ graph_failure not_found(std::string_view key) {
               "' does not exist or one of its queried reference-property objects are not present."};
 }
 
+// userPrincipalName le bound, compared without regard to ASCII case as startswith is (Graph does not document
+// its collation; the halves `le` and `not(le)` partition a shard whatever it is).
+bool upn_in_range(odata_query const& q, std::string_view upn) {
+  if (!q.upn_le) return true;
+  return (to_lower(upn) <= to_lower(*q.upn_le)) != q.upn_above;
+}
+
 bool matches(tenant const& t, odata_query const& q, std::uint64_t i) {
   switch (q.filter) {
     case user_filter::none: return true;
-    case user_filter::upn_startswith: return istarts_with(t.user_principal_name(i), q.filter_value);
+    case user_filter::upn_startswith: {
+      std::string const upn = t.user_principal_name(i);
+      return istarts_with(upn, q.filter_value) && upn_in_range(q, upn);
+    }
     case user_filter::licensed: return t.has_licenses(i);
     case user_filter::unlicensed: return !t.has_licenses(i);
   }
@@ -43,7 +53,12 @@ bool matches(tenant const& t, odata_query const& q, std::uint64_t i) {
 std::uint64_t total_count(tenant const& t, odata_query const& q, std::uint64_t lag) {
   switch (q.filter) {
     case user_filter::none: return t.user_count() - std::min(t.user_count(), lag);
-    case user_filter::upn_startswith: return t.count_upn_prefix(q.filter_value);
+    case user_filter::upn_startswith: {
+      if (!q.upn_le || q.filter_value.empty()) return t.count_upn_prefix(q.filter_value);
+      std::uint64_t n = 0;
+      for (std::uint64_t i : t.users_with_upn_initial(q.filter_value[0])) n += matches(t, q, i) ? 1 : 0;
+      return n;
+    }
     case user_filter::licensed: return t.count_licensed();
     case user_filter::unlicensed: return t.user_count() - t.count_licensed();
   }
@@ -71,10 +86,12 @@ route_result list_users(route_context const& c) {
   if (!q.unsupported.empty()) return graph_failure{400, "Request_UnsupportedQuery", "Unsupported Query."};
   auto size = page_size(q);
   if (!size) return size.error();
-  bool const advanced_filter = q.filter == user_filter::licensed || q.filter == user_filter::unlicensed;
+  bool const advanced_filter =
+      q.filter == user_filter::licensed || q.filter == user_filter::unlicensed || q.upn_le.has_value();
   if (advanced_filter && !(c.eventual && q.count))
     return graph_failure{400, "Request_UnsupportedQuery",
-                         std::string("Operator '") + (q.filter == user_filter::licensed ? "ne" : "eq") +
+                         std::string("Operator '") +
+                             (q.upn_le ? (q.upn_above ? "not" : "le") : q.filter == user_filter::licensed ? "ne" : "eq") +
                              "' is not supported because the required parameters might be missing. Try adding "
                              "$count=true query parameter and ConsistencyLevel:eventual header. Refer to "
                              "https://aka.ms/graph-docs/advanced-queries for more information"};
@@ -100,10 +117,12 @@ route_result list_users(route_context const& c) {
   } else if (q.filter == user_filter::upn_startswith && !q.filter_value.empty()) {
     // Only the users with the prefix's first character are looked at (the tenant indexes them).
     auto const candidates = c.t.users_with_upn_initial(q.filter_value[0]);
+    // A one-character prefix without a range is the index itself: no name needs to be made to test it.
+    bool const all_match = q.filter_value.size() == 1 && !q.upn_le;
     auto it = std::lower_bound(candidates.begin(), candidates.end(), position);
     for (; it != candidates.end() && picked.size() < *size; ++it)
-      if (matches(c.t, q, *it)) picked.push_back(*it);
-    while (it != candidates.end() && !matches(c.t, q, *it)) ++it;
+      if (all_match || matches(c.t, q, *it)) picked.push_back(*it);
+    while (it != candidates.end() && !all_match && !matches(c.t, q, *it)) ++it;
     if (it != candidates.end()) next = *it;
   } else {
     std::uint64_t i = position;

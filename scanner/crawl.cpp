@@ -229,6 +229,7 @@ struct crawl {
     }
     summary.licensed_users = totals.licensed_users;
     summary.pages = totals.pages;
+    summary.shards_halved = totals.shards_halved;
 
     // One uninterrupted derived listing stores each user once (a sharded one proved it against $count); a resume,
     // a restarted or repeated listing, or fetch mode's retried batches may leave older copies to remove.

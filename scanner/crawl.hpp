@@ -59,6 +59,7 @@ struct scan_summary {
   std::int64_t users = 0, licensed_users = 0, skus = 0, subscriptions = 0, pages = 0, requests = 0, throttled = 0;
   double elapsed_s = 0;
   bool resumed = false;
+  std::int64_t shards_halved = 0;  // shards of the users listing too big for one chain, listed in two halves
   // The auditor saw every user of the complete snapshot exactly once, so the findings stored are its own;
   // otherwise (a resume, a relisting, fetch mode, no auditor) the snapshot must be audited whole.
   bool findings_streamed = false;

@@ -5,6 +5,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace scanner {
@@ -16,7 +18,9 @@ constexpr std::int64_t page_size = 999;
 // few round trips in a row.
 constexpr std::int64_t auto_min_pages = 4;
 
+// v2 cursors may hold split shards; a cursor without any is written as v1, which earlier versions read.
 constexpr std::string_view cursor_header = "entra-audit shards v1\n";
+constexpr std::string_view cursor_header_v2 = "entra-audit shards v2\n";
 
 std::optional<std::int64_t> to_int(std::string_view text) {
   std::int64_t v = 0;
@@ -65,25 +69,69 @@ unsigned shard_chains_for(const shards_setting& setting, std::int64_t total_user
 
 std::string users_count_url() { return "/v1.0/users?$select=id&$top=1&$count=true"; }
 
-std::string shard_first_url(std::string_view prefix) {
-  // An OData string literal doubles its single quotes.
+// An OData string literal doubles its single quotes.
+std::string odata_literal(std::string_view text) {
   std::string literal;
-  for (char c : prefix) {
+  for (char c : text) {
     literal.push_back(c);
     if (c == '\'') literal.push_back('\'');
   }
-  std::string const filter = fmt::format("startswith(userPrincipalName,'{}')", literal);
+  return literal;
+}
+
+std::string shard_first_url(std::string_view prefix, const std::optional<std::string>& bound, bool above) {
+  std::string filter = fmt::format("startswith(userPrincipalName,'{}')", odata_literal(prefix));
+  if (bound)
+    filter += above ? fmt::format(" and not(userPrincipalName le '{}')", odata_literal(*bound))
+                    : fmt::format(" and userPrincipalName le '{}'", odata_literal(*bound));
   return fmt::format("/v1.0/users?$select={}&$top={}&$count=true&$filter={}", user_select, page_size,
                      form_encode(filter));
 }
 
+bool worth_splitting(std::int64_t count, std::int64_t total_users, unsigned chains) {
+  std::int64_t const share = (total_users + std::max(chains, 1u) - 1) / std::max(chains, 1u);
+  return count > std::max(share, 2 * page_size);
+}
+
+std::optional<std::string> split_bound(std::vector<std::string> sample, std::string_view prefix) {
+  if (sample.size() < 2) return std::nullopt;
+  for (auto& upn : sample)
+    for (auto& c : upn) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto const median = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2 - 1);
+  std::nth_element(sample.begin(), median, sample.end());
+  std::string bound = std::move(*median);
+  std::string lower_prefix(prefix);
+  for (auto& c : lower_prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!bound.starts_with(lower_prefix) || bound.size() > 256) return std::nullopt;
+  for (unsigned char c : bound)
+    if (c <= ' ' || c == 0x7f) return std::nullopt;
+  return bound;
+}
+
+std::string shard_progress::name() const {
+  if (!bound) return prefix;
+  return fmt::format("{} {} {}", prefix, above ? "gt" : "le", *bound);
+}
+
 shard_cursor shard_cursor::fresh() {
   shard_cursor c;
-  for (auto const& prefix : upn_first_characters()) c.shards.push_back({prefix, shard_progress::phase::pending, {}, {}, 0});
+  for (auto const& prefix : upn_first_characters()) c.shards.push_back({prefix, {}, false, shard_progress::phase::pending, {}, {}, 0});
   return c;
 }
 
-bool shard_cursor::is_sharded(std::string_view text) { return text.starts_with(cursor_header); }
+void shard_cursor::split(std::size_t index, const std::string& bound, std::size_t at) {
+  auto& whole = shards[index];
+  whole.at = shard_progress::phase::split;
+  whole.next_link.clear();
+  shard_progress low{whole.prefix, bound, false, shard_progress::phase::pending, {}, {}, 0};
+  shard_progress high{whole.prefix, bound, true, shard_progress::phase::pending, {}, {}, 0};
+  // whole is not used past here: the inserts may move it.
+  shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), {std::move(low), std::move(high)});
+}
+
+bool shard_cursor::is_sharded(std::string_view text) {
+  return text.starts_with(cursor_header) || text.starts_with(cursor_header_v2);
+}
 
 base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
   auto const bad = [] {
@@ -93,7 +141,7 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
   };
   if (!is_sharded(text)) return bad();
   shard_cursor c;
-  std::size_t pos = cursor_header.size();
+  std::size_t pos = cursor_header.size();  // both versions' headers have one length
   while (pos < text.size()) {
     auto prefix = field(text, pos, '\t');
     auto phase = field(text, pos, '\t');
@@ -102,10 +150,21 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
     auto link = field(text, pos, '\n');
     if (!prefix || !phase || !count || !stored || !link || prefix->empty()) return bad();
     shard_progress s;
-    s.prefix = std::string(*prefix);
+    // "prefix", or "prefix le bound" / "prefix gt bound" for a half (bounds hold no space).
+    std::string_view key = *prefix;
+    if (auto const space = key.find(' '); space != std::string_view::npos) {
+      auto const op = key.substr(space + 1, 3);
+      if ((op != "le " && op != "gt ") || key.size() <= space + 4) return bad();
+      s.bound = std::string(key.substr(space + 4));
+      s.above = op == "gt ";
+      key = key.substr(0, space);
+      if (s.bound->find(' ') != std::string::npos) return bad();
+    }
+    s.prefix = std::string(key);
     if (*phase == "p") s.at = shard_progress::phase::pending;
     else if (*phase == "r") s.at = shard_progress::phase::running;
     else if (*phase == "d") s.at = shard_progress::phase::done;
+    else if (*phase == "s") s.at = shard_progress::phase::split;
     else return bad();
     if (*count != "-") {
       s.count = to_int(*count);
@@ -124,28 +183,32 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
 
 std::string shard_cursor::encode() const {
   if (done()) return {};
-  std::string out(cursor_header);
+  bool const any_split =
+      std::any_of(shards.begin(), shards.end(), [](const shard_progress& s) { return s.bound.has_value(); });
+  std::string out(any_split ? cursor_header_v2 : cursor_header);
   for (auto const& s : shards) {
-    char const phase = s.at == shard_progress::phase::pending ? 'p' : s.at == shard_progress::phase::running ? 'r' : 'd';
-    out += fmt::format("{}\t{}\t{}\t{}\t{}\n", s.prefix, phase, s.count ? std::to_string(*s.count) : "-", s.stored,
+    char const phase = s.at == shard_progress::phase::pending   ? 'p'
+                       : s.at == shard_progress::phase::running ? 'r'
+                       : s.at == shard_progress::phase::split   ? 's'
+                                                                : 'd';
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\n", s.name(), phase, s.count ? std::to_string(*s.count) : "-", s.stored,
                        s.at == shard_progress::phase::running ? s.next_link : "");
   }
   return out;
 }
 
 bool shard_cursor::done() const {
-  for (auto const& s : shards)
-    if (s.at != shard_progress::phase::done) return false;
-  return true;
+  return std::all_of(shards.begin(), shards.end(), [](const shard_progress& s) { return s.finished(); });
 }
 
 std::optional<std::string> shard_cursor::incomplete(std::int64_t total_users) const {
   std::int64_t counted = 0;
   for (auto const& s : shards) {
-    if (s.at != shard_progress::phase::done) return fmt::format("shard '{}' did not finish", s.prefix);
-    if (!s.count) return fmt::format("shard '{}' did not say how many users it holds", s.prefix);
+    if (s.at == shard_progress::phase::split) continue;  // its halves account for its users
+    if (s.at != shard_progress::phase::done) return fmt::format("shard '{}' did not finish", s.name());
+    if (!s.count) return fmt::format("shard '{}' did not say how many users it holds", s.name());
     if (*s.count != s.stored)
-      return fmt::format("shard '{}' counted {} users but listed {}", s.prefix, *s.count, s.stored);
+      return fmt::format("shard '{}' counted {} users but listed {}", s.name(), *s.count, s.stored);
     counted += *s.count;
   }
   if (counted != total_users)

@@ -40,17 +40,39 @@ unsigned shard_chains_for(const shards_setting& setting, std::int64_t total_user
 std::string users_count_url();
 
 // The first page of the shard of users whose principal name starts with prefix (case-insensitive, as Graph's
-// startswith), with $count=true so the shard's size is known.
-std::string shard_first_url(std::string_view prefix);
+// startswith), with $count=true so the shard's size is known. With a bound, only those of them whose name is
+// `le` bound, or with above those that are `not(le)` it: two halves that partition the shard whatever Graph's
+// collation (the user resource documents le and not on userPrincipalName, in advanced queries).
+std::string shard_first_url(std::string_view prefix, const std::optional<std::string>& bound = std::nullopt,
+                            bool above = false);
+
+// Whether a shard that counts count users is worth halving: it holds more than one chain's even share of the
+// listing (and more than two pages), so it alone would keep the listing going after the others are done.
+bool worth_splitting(std::int64_t count, std::int64_t total_users, unsigned chains);
+
+// The bound that halves a shard as a sample of its users (their principal names, from its first page) shows it:
+// the lower median, lower-cased; nullopt when the sample is too small or the name could not be a bound (it
+// does not start with the prefix, or holds a space or control character, which the cursor cannot store).
+std::optional<std::string> split_bound(std::vector<std::string> sample, std::string_view prefix);
 
 // One shard's progress: where its chain is, how many users it said it holds and how many were stored.
 struct shard_progress {
-  enum class phase { pending, running, done };
+  // split: replaced by its two halves (it lists nothing itself).
+  enum class phase { pending, running, done, split };
   std::string prefix;
+  std::optional<std::string> bound;    // a half of a split shard: names le bound, or above it
+  bool above = false;
   phase at = phase::pending;
   std::string next_link;               // running: the link after the last stored page
   std::optional<std::int64_t> count;   // @odata.count of its first page
   std::int64_t stored = 0;             // users stored from this shard
+
+  // Its name in logs and in the cursor: "j", "j le jo.x@contoso.com" or "j gt jo.x@contoso.com".
+  std::string name() const;
+  // The first page of its users.
+  std::string first_url() const { return shard_first_url(prefix, bound, above); }
+  // Done, or split into halves.
+  bool finished() const { return at == phase::done || at == phase::split; }
 };
 
 // Every shard of a sharded listing: what a snapshot stores as its resume cursor (scans.next_link).
@@ -68,6 +90,9 @@ struct shard_cursor {
 
   // True when every shard is done.
   bool done() const;
+  // Replaces the whole shard at index (one no page of which is stored) by its halves at bound: it turns split,
+  // and the halves are inserted, pending, at position at (> index), the next shards to be taken.
+  void split(std::size_t index, const std::string& bound, std::size_t at);
   // Why the shards do not add up to total_users (nullopt when each shard stored what it counted and the counts
   // sum to total_users): the proof that the partition covered the whole directory.
   std::optional<std::string> incomplete(std::int64_t total_users) const;

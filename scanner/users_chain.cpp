@@ -163,6 +163,7 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
     if (hooks != nullptr) hooks->count = *current.count;
     else totals.total_users = *current.count;
   }
+  if (!resuming && hooks != nullptr && hooks->split && hooks->split(current)) co_return chain_end::split;
 
   // The chain is sequential, but its pages need not wait for their own storing: in derived mode up to
   // stores_ahead pages of it queue for the storage thread (shared with the other shards' chains) while it fetches

@@ -7,6 +7,7 @@
 #include "scanner/concurrency.hpp"
 #include "scanner/crawl.hpp"
 #include "scanner/graph_client.hpp"
+#include "scanner/parse_users.hpp"
 #include "scanner/progress.hpp"
 #include "scanner/stop_signal.hpp"
 #include "storage/database.hpp"
@@ -44,9 +45,11 @@ struct chain_totals {
   std::optional<std::int64_t> total_users;   // @odata.count, when asked for
   bool restarted = false;                    // a resume whose stored link had expired started over
   bool relisted = false;                     // the shards did not prove complete: the single chain listed again
+  std::int64_t shards_halved = 0;            // big shards listed in two halves (chain_hooks::split)
 };
 
-enum class chain_end { done, stopped };
+// split: a sharded chain handed its shard over to two halves (chain_hooks::split).
+enum class chain_end { done, stopped, split };
 
 // How one chain of a sharded listing differs from the single chain: where it starts over when its stored link
 // expired, the resume cursor stored with each page (all shards' progress), and the count its first page gave.
@@ -56,6 +59,9 @@ struct chain_hooks {
   // returns the cursor to store with it.
   std::function<std::string(const std::string& next_link, std::size_t users)> cursor;
   std::optional<std::int64_t> count;  // @odata.count of the chain's first page
+  // Called with a fresh chain's first page before anything of it is stored: true ends the chain there
+  // (chain_end::split) and the page is dropped, its users to be listed again by the halves the hook queued.
+  std::function<bool(const parsed_user_page& first)> split;
 };
 
 // The first page's URL: exactly the stored properties, 999 per page; with_count adds $count=true for progress.

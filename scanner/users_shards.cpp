@@ -14,15 +14,19 @@
 #include <fmt/core.h>
 
 #include <exception>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace scanner {
 namespace {
 
 // What the chains of one sharded listing share; lives in crawl_user_shards' frame, which outlives every chain.
 struct shard_run {
-  shard_run(chain_context& c, shard_cursor& cur, chain_totals& t, net::any_io_executor ex)
+  shard_run(chain_context& c, shard_cursor& cur, chain_totals& t, unsigned n, net::any_io_executor ex)
       : outer(c),
         cursor(cur),
+        chains(n),
         totals(t),
         stop(ex),
         ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before,
@@ -30,7 +34,9 @@ struct shard_run {
         all_done(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;
-  shard_cursor& cursor;  // written on the storage thread only, while chains run
+  shard_cursor& cursor;  // written on the storage thread (progress) and the io thread (splits), under cursor_lock
+  std::mutex cursor_lock;  // a split inserts into cursor.shards while the storage thread may be encoding it
+  unsigned chains = 0;
   chain_totals& totals;
   stop_signal stop;      // the outer stop, or the first failure: ends every chain after its current page
   chain_context ctx;     // the outer context with this run's stop
@@ -51,14 +57,33 @@ struct shard_run {
 net::awaitable<void> shard_chain(shard_run& run) {
   auto& shards = run.cursor.shards;
   while (!run.stop.requested()) {
-    while (run.next < shards.size() && shards[run.next].at == shard_progress::phase::done) ++run.next;
+    while (run.next < shards.size() && shards[run.next].finished()) ++run.next;
     if (run.next >= shards.size()) co_return;
+    // Indexes below run.next never move: a split inserts its halves at run.next.
     std::size_t const index = run.next++;
     // No chain has stored a page of this shard yet in this run, so its fields are stable here.
     bool const resuming = shards[index].at == shard_progress::phase::running;
     chain_hooks hooks;
-    hooks.first_url = shard_first_url(shards[index].prefix);
+    hooks.first_url = shards[index].first_url();
+    hooks.split = [&run, index](const parsed_user_page& first) {
+      auto const& s = run.cursor.shards[index];
+      if (s.bound || !first.count || !run.totals.total_users ||
+          !worth_splitting(*first.count, *run.totals.total_users, run.chains))
+        return false;
+      std::vector<std::string> sample;
+      sample.reserve(first.page.users.size());
+      for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);
+      auto bound = split_bound(std::move(sample), s.prefix);
+      if (!bound) return false;
+      base::log(base::log_level::debug, "users shard '{}' holds {} users: listing it in two halves at '{}'", s.prefix,
+                *first.count, *bound);
+      std::lock_guard lock(run.cursor_lock);
+      run.cursor.split(index, *bound, run.next);
+      ++run.totals.shards_halved;
+      return true;
+    };
     hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
+      std::lock_guard lock(run.cursor_lock);
       auto& s = run.cursor.shards[index];
       if (hooks.count) s.count = hooks.count;
       s.stored += static_cast<std::int64_t>(users);
@@ -73,7 +98,7 @@ net::awaitable<void> shard_chain(shard_run& run) {
       // A refused startswith shows on a shard's first page; anything else is the scan's failure.
       if (!resuming && shards[index].stored == 0 && answered_bad_request(ended.error())) {
         base::log(base::log_level::warn, "Graph refused the users shard '{}' ({}): listing the users in one chain",
-                  shards[index].prefix, ended.error().message);
+                  shards[index].name(), ended.error().message);
         run.refused = true;
         run.stop.request("a refused shard");
       } else {
@@ -82,6 +107,7 @@ net::awaitable<void> shard_chain(shard_run& run) {
       co_return;
     }
     if (*ended == chain_end::stopped) co_return;
+    // chain_end::split: the halves are next in line, and this chain takes the first.
   }
 }
 
@@ -120,7 +146,7 @@ net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(graph_cli
 net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,
                                                           chain_totals& totals) {
   auto const executor = co_await net::this_coro::executor;
-  shard_run run(ctx, cursor, totals, executor);
+  shard_run run(ctx, cursor, totals, std::max(chains, 1u), executor);
   spawn(run, forward_stop(run), false);
   for (unsigned n = 0; n < std::max(chains, 1u); ++n) spawn(run, shard_chain(run), true);
   constexpr auto use_tuple = net::as_tuple(net::use_awaitable);

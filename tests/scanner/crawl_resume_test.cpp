@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -107,7 +109,11 @@ TEST_CASE("SIGINT interrupts a scan after a whole page, and --resume finishes it
   CHECK(resumed->licensed_users == whole->licensed_users);
 }
 
-TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --resume finishes it equal to the truth") {
+namespace {
+
+// SIGINT after `pages` users pages of a 30,000-user sharded listing paged `chains` at a time, then --resume: the
+// snapshot must equal the truth. Returns the cursor stored at the interruption.
+scanner::shard_cursor check_sharded_resume(unsigned chains, int pages) {
   graphsim::sim_options o = slow_tenant();
   o.users = 30000;  // 31 pages over 43 shards
   o.latency_min_ms = 40;
@@ -116,11 +122,11 @@ TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --res
   test_support::temp_dir dir;
   auto db = open_db(dir);
   auto options = options_for(*sim);
-  options.shards = scanner::shards_setting{false, 4};
+  options.shards = scanner::shards_setting{false, chains};
 
   base::result<scanner::scan_summary> first = base::runtime_error("not run");
   {
-    interrupter ctrl_c(*sim, 12);
+    interrupter ctrl_c(*sim, pages);
     first = scanner::run_scan(db, options);
   }
   REQUIRE_FALSE(first.has_value());
@@ -130,11 +136,10 @@ TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --res
   auto const& interrupted = **resumable;
   CHECK(interrupted.pages >= 1);
   CHECK(interrupted.users < 30000);
-  // The cursor records each shard: pending, part-way with its next link, or done.
+  // The cursor records each shard: pending, part-way with its next link, done, or split into halves.
   CHECK(scanner::shard_cursor::is_sharded(interrupted.next_link));
-  auto const cursor = scanner::shard_cursor::decode(interrupted.next_link);
+  auto cursor = scanner::shard_cursor::decode(interrupted.next_link);
   REQUIRE_OK(cursor);
-  CHECK(cursor->shards.size() == scanner::upn_first_characters().size());
   std::int64_t in_shards = 0;
   for (auto const& shard : cursor->shards) in_shards += shard.stored;
   CHECK(in_shards == interrupted.users);
@@ -149,6 +154,22 @@ TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --res
   CHECK(got.user_rows == 30000);
   CHECK(got.users == truth.users);
   CHECK(got.licenses == truth.licenses);
+  return std::move(*cursor);
+}
+
+}  // namespace
+
+TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --resume finishes it equal to the truth") {
+  auto const cursor = check_sharded_resume(4, 12);
+  CHECK(cursor.shards.size() == scanner::upn_first_characters().size());
+}
+
+TEST_CASE("SIGINT after big shards were halved stores the halves' places, and --resume finishes equal to the truth") {
+  // 16 chains: 1,875 users a chain, so the biggest first letters (about 3,000 users) are halved on their first page.
+  auto const cursor = check_sharded_resume(16, 40);
+  CHECK(cursor.shards.size() > scanner::upn_first_characters().size());
+  CHECK(std::any_of(cursor.shards.begin(), cursor.shards.end(),
+                    [](const scanner::shard_progress& s) { return s.at == scanner::shard_progress::phase::split; }));
 }
 
 TEST_CASE("a resume whose stored link has expired starts the users over in the same snapshot, without duplicates") {

@@ -50,6 +50,19 @@ TEST_CASE("a sharded listing stores every user and license once, as the tenant s
   CHECK(got.users_requests >= 1 + 43);
 }
 
+TEST_CASE("shards too big for one chain are listed in two halves, and every user is still stored once") {
+  // 40,000 users over 16 chains: 2,500 a chain, and the biggest first letters hold more.
+  auto const got = scan_with(tenant_of(40'000), {false, 16});
+  auto const truth = served(40'000, 5);
+  CHECK(got.summary.shards_halved > 0);
+  CHECK(got.rows.user_rows == 40'000);
+  CHECK(got.rows.users == truth.users);
+  CHECK(got.rows.licenses == truth.licenses);
+  CHECK(got.summary.users == 40'000);
+  // A halved shard costs its dropped first page and one more partial page: still two requests a shard.
+  CHECK(got.users_requests <= 1 + (40'000 + 998) / 999 + 2 * 43);
+}
+
 TEST_CASE("auto leaves a tenant of a few pages to the single chain") {
   auto const got = scan_with(tenant_of(2'997), {true, 0});
   CHECK(got.rows.user_rows == 2'997);

@@ -109,3 +109,79 @@ TEST_CASE("the shards prove complete only when each listed what it counted and t
   cursor.shards[3].at = scanner::shard_progress::phase::running;
   CHECK(cursor.incomplete(total).has_value());
 }
+
+TEST_CASE("a shard holding more than one chain's share of the listing is worth halving, a small one is not") {
+  CHECK(scanner::worth_splitting(10'148, 100'000, 16));       // 'j' of 100k users: 6,250 a chain
+  CHECK_FALSE(scanner::worth_splitting(6'000, 100'000, 16));
+  CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 16));   // never below two pages
+  CHECK(scanner::worth_splitting(2'500, 12'000, 16));
+  CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
+}
+
+TEST_CASE("a shard splits at the lower median of its first page's names, lower-cased, or not at all") {
+  auto const bound = scanner::split_bound({"JOE@x.com", "ann@x.com", "bob@x.com", "jan@x.com"}, "J");
+  CHECK_FALSE(bound.has_value());  // the median, bob@, does not start with the prefix: not a sample of the shard
+  auto const j = scanner::split_bound({"JOE@x.com", "jo@x.com", "jim@x.com", "jan@x.com"}, "J");
+  REQUIRE(j.has_value());
+  CHECK(*j == "jim@x.com");  // jan jim | jo joe
+  CHECK_FALSE(scanner::split_bound({"jan@x.com"}, "j").has_value());
+  CHECK_FALSE(scanner::split_bound({"j an@x.com", "j bo@x.com"}, "j").has_value());  // a space: no cursor key
+}
+
+TEST_CASE("a split shard's halves filter with le and not(le), and its cursor (v2) survives encoding") {
+  scanner::shard_progress low;
+  low.prefix = "j";
+  low.bound = "jo'x@c.com";
+  auto const url = low.first_url();
+  CHECK(url.find(scanner::shard_first_url("j").substr(0, url.find("$filter="))) == 0);
+  CHECK(url.find("%20and%20userPrincipalName%20le%20%27jo%27%27x%40c.com%27") != std::string::npos);
+  scanner::shard_progress high = low;
+  high.above = true;
+  CHECK(high.first_url().find("%20and%20not%28userPrincipalName%20le%20%27jo%27%27x%40c.com%27%29") !=
+        std::string::npos);
+
+  auto cursor = scanner::shard_cursor::fresh();
+  CHECK(cursor.encode().starts_with("entra-audit shards v1\n"));  // no split: readable by earlier versions
+  cursor.shards[1].at = scanner::shard_progress::phase::running;  // 'm', taken before 'j' splits
+  cursor.shards[1].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=M";
+  cursor.split(0, "jo'x@c.com", 2);
+  REQUIRE(cursor.shards.size() == scanner::upn_first_characters().size() + 2);
+  CHECK(cursor.shards[0].at == scanner::shard_progress::phase::split);
+  CHECK(cursor.shards[1].prefix == "m");
+  CHECK(cursor.shards[2].name() == "j le jo'x@c.com");
+  CHECK(cursor.shards[3].name() == "j gt jo'x@c.com");
+  CHECK(cursor.shards[2].at == scanner::shard_progress::phase::pending);
+  cursor.shards[2].at = scanner::shard_progress::phase::done;
+  cursor.shards[2].count = cursor.shards[2].stored = 4;
+  auto const text = cursor.encode();
+  CHECK(text.starts_with("entra-audit shards v2\n"));
+  auto const back = scanner::shard_cursor::decode(text);
+  REQUIRE(back.has_value());
+  REQUIRE(back->shards.size() == cursor.shards.size());
+  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
+    CHECK(back->shards[i].name() == cursor.shards[i].name());
+    CHECK(back->shards[i].bound == cursor.shards[i].bound);
+    CHECK(back->shards[i].above == cursor.shards[i].above);
+    CHECK(back->shards[i].at == cursor.shards[i].at);
+    CHECK(back->shards[i].count == cursor.shards[i].count);
+  }
+  CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj lt x\tp\t-\t0\t\n").has_value());
+}
+
+TEST_CASE("a split shard's users are proven by its halves, not by itself") {
+  auto cursor = scanner::shard_cursor::fresh();
+  cursor.split(0, "jm", 1);
+  std::int64_t total = 0;
+  for (auto& s : cursor.shards) {
+    if (s.at == scanner::shard_progress::phase::split) continue;
+    s.at = scanner::shard_progress::phase::done;
+    s.count = s.stored = 7;
+    total += 7;
+  }
+  CHECK(cursor.done());
+  CHECK_FALSE(cursor.incomplete(total).has_value());
+  cursor.shards[2].stored = 6;  // the upper half listed one user short
+  auto const why = cursor.incomplete(total);
+  REQUIRE(why.has_value());
+  CHECK(why->find("shard 'j gt jm' counted 7 users but listed 6") != std::string::npos);
+}
