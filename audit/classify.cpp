@@ -37,7 +37,7 @@ std::string_view to_string(assignment a) {
   return "unknown";
 }
 
-std::vector<license_verdict> classify(const storage::user_licenses& user, const sku_index& index) {
+std::vector<license_verdict> classify(const user_view& user, const sku_index& index) {
   std::vector<license_verdict> verdicts;
   verdicts.reserve(user.licenses.size());
   const bool email_verified = iequals(trim(user.user.creation_type), "EmailVerified");

@@ -1,6 +1,7 @@
 // audit/classify.hpp — the origin of each license of one user (DESIGN.md §3), a pure function of stored facts.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,20 @@ struct license_verdict {
   std::vector<std::string> group_ids;  // lower-case, sorted, de-duplicated
 };
 
+// One user's record, licenses and states as classify reads them, borrowed from where they are held (a stored
+// user's user_licenses, or the rows of a users page as it is crawled).
+struct user_view {
+  const storage::user_record& user;
+  std::span<const storage::assigned_license_record> licenses;
+  std::span<const storage::license_state_record> states;
+};
+
 // One verdict per assignedLicenses entry (duplicates of a skuId count once), in the user's order;
 // licenseAssignmentStates rows without an assignedLicenses entry are not classified.
-std::vector<license_verdict> classify(const storage::user_licenses& user, const sku_index& index);
+std::vector<license_verdict> classify(const user_view& user, const sku_index& index);
+// The same for a stored user.
+inline std::vector<license_verdict> classify(const storage::user_licenses& user, const sku_index& index) {
+  return classify(user_view{user.user, user.licenses, user.states}, index);
+}
 
 }  // namespace audit

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <string>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -94,14 +95,17 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
   auto& auditor = *s.auditor;
   const auto& owner_ids = auditor.owner_ids();
 
-  // The page's users with their licenses and states, in page order: the shape classify reads from storage.
-  std::vector<storage::user_licenses> users(page.users.size());
+  // Each user's licenses and states as ranges of the page's rows, which the parser appends user by user; a page
+  // put together otherwise (rows of a user apart) is regrouped into copies.
+  struct rows {
+    std::size_t begin = 0, end = 0;
+  };
+  std::vector<rows> licenses(page.users.size()), states(page.users.size());
   std::unordered_map<std::string_view, std::size_t> at;
   at.reserve(page.users.size());
   bool met_owner = false;
   for (std::size_t i = 0; i < page.users.size(); ++i) {
     const auto& u = page.users[i];
-    users[i].user = u;
     at.emplace(u.id, i);
     // Owners first, so that findings of this very page already name them.
     if (!owner_ids.empty() && std::binary_search(owner_ids.begin(), owner_ids.end(), to_lower(trim(u.id)))) {
@@ -109,10 +113,17 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
       met_owner = true;
     }
   }
-  for (const auto& l : page.licenses)
-    if (auto it = at.find(l.user_id); it != at.end()) users[it->second].licenses.push_back(l);
-  for (const auto& st : page.states)
-    if (auto it = at.find(st.user_id); it != at.end()) users[it->second].states.push_back(st);
+  bool apart = false;
+  auto const group = [&](std::vector<rows>& ranges, const std::string& user_id, std::size_t row) {
+    auto const it = at.find(user_id);
+    if (it == at.end()) return;  // storage refuses such a page before it could matter
+    rows& r = ranges[it->second];
+    if (r.begin == r.end) r = {row, row + 1};
+    else if (r.end == row) ++r.end;
+    else apart = true;
+  };
+  for (std::size_t i = 0; i < page.licenses.size(); ++i) group(licenses, page.licenses[i].user_id, i);
+  for (std::size_t i = 0; i < page.states.size(); ++i) group(states, page.states[i].user_id, i);
 
   if (met_owner) {
     // Held findings whose owners are all met now go out with their names.
@@ -141,7 +152,23 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     }
     return {};
   };
-  for (const auto& u : users) (void)auditor.audit(u, keep);  // keep never fails
+  if (!apart) {
+    std::span<const storage::assigned_license_record> const all_licenses(page.licenses);
+    std::span<const storage::license_state_record> const all_states(page.states);
+    for (std::size_t i = 0; i < page.users.size(); ++i) {
+      user_view const u{page.users[i], all_licenses.subspan(licenses[i].begin, licenses[i].end - licenses[i].begin),
+                        all_states.subspan(states[i].begin, states[i].end - states[i].begin)};
+      (void)auditor.audit(u, keep);  // keep never fails
+    }
+    return out;
+  }
+  std::vector<storage::user_licenses> users(page.users.size());
+  for (std::size_t i = 0; i < page.users.size(); ++i) users[i].user = page.users[i];
+  for (const auto& l : page.licenses)
+    if (auto it = at.find(l.user_id); it != at.end()) users[it->second].licenses.push_back(l);
+  for (const auto& st : page.states)
+    if (auto it = at.find(st.user_id); it != at.end()) users[it->second].states.push_back(st);
+  for (const auto& u : users) (void)auditor.audit(u, keep);
   return out;
 }
 

@@ -140,7 +140,7 @@ void user_auditor::name_owners(storage::finding_record& f) const {
   f.recommended_action = recommended_action(*o, f, sku.override_rule ? sku.override_rule->reason : std::string_view{});
 }
 
-base::result<void> user_auditor::audit(const storage::user_licenses& u, const storage::finding_sink& emit) {
+base::result<void> user_auditor::audit(const user_view& u, const storage::finding_sink& emit) {
   auto& summary = s_->summary;
   ++summary.users;
   if (u.licenses.empty()) return {};

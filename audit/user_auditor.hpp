@@ -2,6 +2,7 @@
 // core of run_audit, apart from where the users come from.
 #pragma once
 
+#include "audit/classify.hpp"
 #include "audit/run_audit.hpp"
 #include "base/error.hpp"
 #include "storage/database.hpp"
@@ -31,7 +32,10 @@ class user_auditor {
   // Names in f (a finding this auditor made) the owners known now: owner_upns and the action that cites them.
   void name_owners(storage::finding_record& f) const;
   // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.
-  base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit);
+  base::result<void> audit(const user_view& u, const storage::finding_sink& emit);
+  base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit) {
+    return audit(user_view{u.user, u.licenses, u.states}, emit);
+  }
   // The counts so far.
   const audit_summary& summary() const;
 

@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace graphsim {
@@ -33,7 +34,11 @@ graph_failure not_found(std::string_view key) {
 // its collation; the halves `le` and `not(le)` partition a shard whatever it is).
 bool upn_in_range(odata_query const& q, std::string_view upn) {
   if (!q.upn_le) return true;
-  return (to_lower(upn) <= to_lower(*q.upn_le)) != q.upn_above;
+  auto const lower = [](char c) { return static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::string_view const bound = *q.upn_le;
+  bool const le = std::lexicographical_compare(bound.begin(), bound.end(), upn.begin(), upn.end(),
+                                               [&](char a, char b) { return lower(a) < lower(b); }) == false;
+  return le != q.upn_above;
 }
 
 bool matches(tenant const& t, odata_query const& q, std::uint64_t i) {

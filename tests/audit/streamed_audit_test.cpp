@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "small_tenant.hpp"
@@ -30,8 +31,10 @@ std::map<std::string, std::string> stored_findings(storage::database& db, std::i
 // Streams the small tenant's users through a streamed audit in pages of the given users (indexes into
 // small_tenant_users()), storing each page with its findings as the scanner does; then the findings it left
 // must be exactly what run_audit stores for the same snapshot, and so must the counts.
+// scatter moves each page's first two license rows to its end, so that a user's rows are apart (not as the
+// parser lays them out).
 void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pages, std::size_t held_limit,
-                                 audit::audit_options options = {}) {
+                                 audit::audit_options options = {}, bool scatter = false) {
   test_support::temp_dir dir;
   auto db = storage::database::open((dir / "audit.db").string()).value();
   auto const scan_id = begin_small_tenant(db);
@@ -42,7 +45,9 @@ void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pa
   for (const auto& indexes : pages) {
     std::vector<storage::user_licenses> users;
     for (auto i : indexes) users.push_back(all[i]);
-    auto const page = page_of(users);
+    auto page = page_of(users);
+    if (scatter && page.licenses.size() > 2)
+      std::rotate(page.licenses.begin(), page.licenses.begin() + 2, page.licenses.end());
     auto const findings = streamed.page(page);
     db.write_user_page(scan_id, page, "", {}, findings).value();
   }
@@ -72,6 +77,7 @@ void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pa
 TEST_CASE("a streamed audit stores page by page exactly the findings run_audit stores") {
   SUBCASE("one page, the purchaser first") { check_streamed_equals_whole({{0, 1, 2, 3, 4, 5}}, 16); }
   SUBCASE("a page per user") { check_streamed_equals_whole({{0}, {1}, {2}, {3}, {4}, {5}}, 16); }
+  SUBCASE("a page whose users' rows are apart") { check_streamed_equals_whole({{0, 1, 2, 3, 4, 5}}, 16, {}, true); }
   SUBCASE("with the identity provider's managed SKUs") {
     audit::audit_options options;
     options.idp_managed_skus = {"ENTERPRISEPACK", "POWER_BI_PRO"};
