@@ -11,11 +11,13 @@
 
 namespace scanner::json {
 
-base::result<void> parse(rapidjson::Document& doc, std::string_view body, std::string_view what) {
-  // Iterative parsing: a hostile body of nested brackets cannot exhaust the stack. The default
-  // MemoryPoolAllocator frees in bulk, so destroying a deep document does not recurse either.
-  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<flags>(body.data(), body.size());
+namespace {
+
+// Iterative parsing: a hostile body of nested brackets cannot exhaust the stack. The default
+// MemoryPoolAllocator frees in bulk, so destroying a deep document does not recurse either.
+constexpr unsigned parse_flags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+base::result<void> parse_outcome(const rapidjson::Document& doc, std::string_view body, std::string_view what) {
   if (doc.HasParseError()) {
     if (body.empty())
       return base::runtime_error(fmt::format("cannot parse {}: the body is empty", what));
@@ -24,6 +26,29 @@ base::result<void> parse(rapidjson::Document& doc, std::string_view body, std::s
                                            body.size()));
   }
   return {};
+}
+
+// RapidJSON takes a NUL byte for the end of the input and would accept whatever follows a complete document; a
+// raw NUL is not JSON anywhere (strings must escape it), so it is refused before parsing.
+base::result<void> refuse_nul(std::string_view body, std::string_view what) {
+  if (auto const at = body.find('\0'); at != std::string_view::npos)
+    return base::runtime_error(
+        fmt::format("cannot parse {}: a NUL byte at offset {} of {} bytes", what, at, body.size()));
+  return {};
+}
+
+}  // namespace
+
+base::result<void> parse(rapidjson::Document& doc, std::string_view body, std::string_view what) {
+  if (auto r = refuse_nul(body, what); !r) return r;
+  doc.Parse<parse_flags>(body.data(), body.size());
+  return parse_outcome(doc, body, what);
+}
+
+base::result<void> parse_in_place(rapidjson::Document& doc, std::string& buffer, std::string_view what) {
+  if (auto r = refuse_nul(buffer, what); !r) return r;
+  doc.ParseInsitu<parse_flags>(buffer.data());
+  return parse_outcome(doc, buffer, what);
 }
 
 const value* member(const value& obj, std::string_view key) {

@@ -112,6 +112,20 @@ TEST_CASE("garbage, empty and non-object bodies are rejected with a clear messag
   CHECK(no_value.error().message.find("\"value\"") != std::string::npos);
   CHECK_FALSE(scanner::parse_user_page(R"({"value": []} trailing)").has_value());
   CHECK_FALSE(scanner::parse_user_page("{\"value\": [], \"x\": \"\xff\"}").has_value());  // not UTF-8
+  // A raw NUL byte is not JSON; RapidJSON alone would take it for the end and hide what follows.
+  using namespace std::string_view_literals;
+  auto const nul = scanner::parse_user_page("{\"value\": []}\0 trailing"sv);
+  REQUIRE_FALSE(nul.has_value());
+  CHECK(nul.error().message == "cannot parse users page: a NUL byte at offset 13 of 23 bytes");
+  CHECK_FALSE(scanner::parse_user_page("{\"value\": [], \"x\": \"a\0b\"}"sv).has_value());
+}
+
+TEST_CASE("an escaped NUL inside a display name is kept, with the bytes around it") {
+  auto const parsed = scanner::parse_user_page(R"({"value": [{"id": "U1", "displayName": "a\u0000b\u00e9"}]})");
+  REQUIRE_OK(parsed);
+  REQUIRE(parsed->page.users.size() == 1);
+  CHECK(parsed->page.users[0].display_name == std::string("a\0b\xc3\xa9", 5));
+  CHECK(parsed->page.users[0].id == "u1");
 }
 
 TEST_CASE("a user without an id or a license without a skuId rejects the page, naming the item") {
