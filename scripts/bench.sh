@@ -3,21 +3,24 @@
 # --quick). Figures are measured here, never asserted by tests.
 #   scripts/bench.sh --quick           10k users, no latency, our derived scan + peer (b): a smoke check (~1 min)
 #   scripts/bench.sh                   10k/100k/1M users, latency 0 and 20:80 ms, fetch under 8,000 RU/10 s, peers
-#   scripts/bench.sh --sizes "10000 100000" --latency 20:80 --no-peers [--bin build/app/entra-audit]
+#   scripts/bench.sh --sizes "10000 100000" --latency 20:80 --no-peers [--bin build/app/entra-audit] [--repeat N]
+# Our derived scans below 1M users run --repeat times (default 3; each on a fresh emulator and database) and the
+# run of median wall time is reported: the 2 cores are shared and a single run can be off by a third.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ENTRA_AUDIT_BENCH_BUILD_DIR:-$root/build-release}
 args_given="$*"
-bin="" quick=0 peers=1 sizes="10000 100000 1000000" latencies="0:0 20:80" fetch_users=20000 peer_a_users=2000
+bin="" quick=0 peers=1 sizes="10000 100000 1000000" latencies="0:0 20:80" fetch_users=20000 peer_a_users=2000 repeat=3
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --quick) quick=1 sizes="10000" latencies="0:0" fetch_users=0 peer_a_users=0; shift ;;
+    --quick) quick=1 sizes="10000" latencies="0:0" fetch_users=0 peer_a_users=0 repeat=1; shift ;;
     --sizes) sizes=$2; shift 2 ;;
     --latency) latencies=$2; shift 2 ;;
     --no-peers) peers=0; shift ;;
     --fetch-users) fetch_users=$2; shift 2 ;;
     --peer-a-users) peer_a_users=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
     *) echo "usage: scripts/bench.sh [--quick] [--sizes \"N ...\"] [--latency \"MIN:MAX ...\"] [--no-peers]" >&2; exit 2 ;;
   esac
 done
@@ -71,8 +74,26 @@ record() {
   echo "${rows[-1]}" >&2
 }
 
-# ours NAME USERS LATENCY THROTTLE EXTRA...: one scan + audit + CSV report, timed with /usr/bin/time -v.
+# ours NAME USERS LATENCY THROTTLE EXTRA...: scan + audit + CSV report, timed with /usr/bin/time -v; derived
+# scans below 1M users run $repeat times and the run of median wall time is recorded.
 ours() {
+  local runs=1
+  [[ $1 == "entra-audit derived" && $2 -lt 1000000 ]] && runs=$repeat
+  local kept=("${rows[@]}") picked=() walls=() i
+  for ((i = 0; i < runs; i++)); do
+    rows=()
+    ours_once "$@"
+    picked+=("${rows[0]}")
+    walls+=("$(echo "${rows[0]}" | awk -F'|' '{gsub(/ /,"",$5); print $5}') $i")
+  done
+  local median
+  median=$(printf '%s\n' "${walls[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2) {print $2}')
+  rows=("${kept[@]}" "${picked[$median]}")
+  [[ $runs -gt 1 ]] && echo "bench: $1, $2 users, $3 ms: walls $(printf '%s\n' "${walls[@]}" | awk '{printf "%s ", $1}')s; median kept" >&2
+  echo "${rows[-1]}" >&2
+}
+
+ours_once() {
   local name=$1 users=$2 latency=$3 throttle=$4; shift 4
   start_sim "$users" "$latency" "$throttle"
   local cpu0 db="$work/bench.db"
