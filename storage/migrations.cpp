@@ -18,8 +18,20 @@ struct migration {
   base::result<void> (*apply)(connection& d, std::string_view what);  // nullptr: never needed (first schema)
 };
 
+// Version 2: findings_by_upn was keyed on (scan_id, user_principal_name, sku_part_number, sku_id); the last two
+// columns doubled the index that every finding a scan stores must be inserted into, for an order SQLite can
+// finish by sorting each user's few rows.
+base::result<void> shorten_findings_index(connection& d, std::string_view what) {
+  if (auto r = d.exec("DROP INDEX IF EXISTS findings_by_upn", what); !r) return r;
+  for (const auto& i : schema::indexes())
+    if (i.name == std::string_view("findings_by_upn"))
+      if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+  return {};
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
+    {2, "a shorter findings_by_upn index", shorten_findings_index},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 

@@ -270,8 +270,9 @@ constexpr table all_tables[] = {
 };
 
 constexpr index all_indexes[] = {
-    {"findings_by_upn", "findings", "scan_id, user_principal_name, sku_part_number, sku_id",
-     "reports read findings sorted by upn, SKU part number and SKU id (BINARY: byte order) without a sort"},
+    {"findings_by_upn", "findings", "scan_id, user_principal_name",
+     "reports read findings sorted by upn, SKU part number and SKU id (BINARY: byte order) from it, SQLite sorting "
+     "only each user's few rows by SKU; the short key halves what a scan's inserts maintain (schema version 2)"},
 };
 
 constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at FROM latest_scans;"};

@@ -59,7 +59,7 @@ TEST_CASE("a new database has exactly the declared tables, columns and views") {
     CHECK(column0(dir / "a.db", "SELECT count(*) FROM " + v) == std::vector<std::string>{"0"});
 }
 
-TEST_CASE("findings are read in report order from the index, without a sort") {
+TEST_CASE("findings are read in report order from the index, sorting only each user's rows") {
   test_support::temp_dir dir;
   { auto db = storage_test::open(dir / "a.db"); }
   const auto plan = column0(dir / "a.db",
@@ -69,7 +69,9 @@ TEST_CASE("findings are read in report order from the index, without a sort") {
   std::string joined;
   for (const auto& p : plan) joined += p + "\n";
   CHECK_MESSAGE(joined.find("findings_by_upn") != std::string::npos, joined);
-  CHECK_MESSAGE(joined.find("TEMP B-TREE") == std::string::npos, joined);
+  // Not a sort of the whole result: the index gives the principal-name order, SQLite sorts within each name.
+  CHECK_MESSAGE(joined.find("USE TEMP B-TREE FOR ORDER BY") == std::string::npos, joined);
+  CHECK_MESSAGE(joined.find("USE TEMP B-TREE FOR RIGHT PART OF ORDER BY") != std::string::npos, joined);
 }
 
 TEST_CASE("every table but scans is STRICT and removed with its snapshot") {
