@@ -141,13 +141,13 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     s.held.resize(kept);
   }
 
-  const storage::finding_sink keep = [&](const storage::finding_record& f) -> base::result<void> {
+  const user_auditor::finding_taker keep = [&](storage::finding_record&& f) -> base::result<void> {
     if (auditor.owners_met(f))
-      out.push_back(f);
+      out.push_back(std::move(f));
     else if (s.held.size() < s.held_limit)
       s.held.push_back(pack(f));
     else {
-      out.push_back(f);
+      out.push_back(std::move(f));
       s.stored_unnamed = true;
     }
     return {};
@@ -168,7 +168,7 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     if (auto it = at.find(l.user_id); it != at.end()) users[it->second].licenses.push_back(l);
   for (const auto& st : page.states)
     if (auto it = at.find(st.user_id); it != at.end()) users[it->second].states.push_back(st);
-  for (const auto& u : users) (void)auditor.audit(u, keep);
+  for (const auto& u : users) (void)auditor.audit(user_view{u.user, u.licenses, u.states}, keep);
   return out;
 }
 

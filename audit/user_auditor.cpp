@@ -11,15 +11,27 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 
 namespace audit {
 namespace {
 
-// The finding's columns that come from the user and the verdict; owner_upns and the action are filled later.
+// The columns of a finding that depend on its SKU only (and on the owners met so far), made once per SKU rather
+// than for each of its findings.
+struct sku_cells {
+  bool made = false;
+  std::string subscription_ids, owner_ids, owner_tenant_ids;
+  std::uint64_t owners_version = ~std::uint64_t{0};  // of owner_upns and actions
+  std::string owner_upns;
+  std::unordered_map<int, std::string> actions;  // by origin; see cached_action
+};
+
+// The finding's columns that come from the user, the verdict and its SKU; the action is filled later.
 storage::finding_record to_finding(const std::string& tenant_id, const storage::user_record& user,
-                                   const license_verdict& v) {
+                                   const license_verdict& v, const sku_cells& cells) {
   const sku_facts& f = *v.sku;
   storage::finding_record r;
   r.tenant_id = tenant_id;
@@ -37,9 +49,10 @@ storage::finding_record to_finding(const std::string& tenant_id, const storage::
   r.evidence = v.evidence;
   r.assignment = std::string(to_string(v.assignment));
   r.group_ids = join(v.group_ids);
-  r.subscription_ids = join(f.subscription_ids);
-  r.owner_ids = join(f.owner_ids);
-  r.owner_tenant_ids = join(f.owner_tenant_ids);
+  r.subscription_ids = cells.subscription_ids;
+  r.owner_ids = cells.owner_ids;
+  r.owner_upns = cells.owner_upns;
+  r.owner_tenant_ids = cells.owner_tenant_ids;
   r.is_trial = f.is_trial;
   return r;
 }
@@ -70,6 +83,8 @@ struct user_auditor::state {
   std::optional<sku_index> index;
   std::vector<std::string> owner_ids;
   std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
+  std::uint64_t owners_version = 0;  // bumped by each set_owner_upn
+  std::unordered_map<const sku_facts*, sku_cells> cells;
   audit_summary summary;
 
   std::string owner_upns(const sku_facts& f) const {
@@ -78,6 +93,34 @@ struct user_auditor::state {
       if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
     sort_unique(upns);
     return join(upns);
+  }
+
+  const sku_cells& cells_of(const sku_facts& f) {
+    sku_cells& c = cells[&f];
+    if (!c.made) {
+      c.subscription_ids = join(f.subscription_ids);
+      c.owner_ids = join(f.owner_ids);
+      c.owner_tenant_ids = join(f.owner_tenant_ids);
+      c.made = true;
+    }
+    if (c.owners_version != owners_version) {
+      c.owner_upns = owner_upns(f);
+      c.actions.clear();
+      c.owners_version = owners_version;
+    }
+    return c;
+  }
+
+  // The action of a finding, made once per (SKU, origin) where it cites nothing of the user's: every origin but
+  // group_inherited (its groups are the user's) on a SKU the index knows (unknown SKUs share one entry but not
+  // their ids).
+  std::string action_for(origin o, const sku_facts& f, const storage::finding_record& finding) {
+    std::string_view const reason = f.override_rule ? std::string_view(f.override_rule->reason) : std::string_view{};
+    if (o == origin::group_inherited || f.sku_id.empty()) return recommended_action(o, finding, reason);
+    auto& actions = cells[&f].actions;
+    auto [it, fresh] = actions.try_emplace(static_cast<int>(o));
+    if (fresh) it->second = recommended_action(o, finding, reason);
+    return it->second;
   }
 };
 
@@ -121,6 +164,7 @@ const std::vector<std::string>& user_auditor::owner_ids() const { return s_->own
 
 void user_auditor::set_owner_upn(const std::string& owner_id, const std::string& upn) {
   s_->upn_of.insert_or_assign(to_lower(trim(owner_id)), upn);
+  ++s_->owners_version;
 }
 
 const audit_summary& user_auditor::summary() const { return s_->summary; }
@@ -136,11 +180,15 @@ void user_auditor::name_owners(storage::finding_record& f) const {
   const sku_facts& sku = s_->index->find(f.sku_id);
   auto const o = parse_origin(f.origin);
   if (!o) return;  // not a finding this auditor made
-  f.owner_upns = s_->owner_upns(sku);
-  f.recommended_action = recommended_action(*o, f, sku.override_rule ? sku.override_rule->reason : std::string_view{});
+  f.owner_upns = s_->cells_of(sku).owner_upns;
+  f.recommended_action = s_->action_for(*o, sku, f);
 }
 
 base::result<void> user_auditor::audit(const user_view& u, const storage::finding_sink& emit) {
+  return audit(u, [&](storage::finding_record&& f) { return emit(f); });
+}
+
+base::result<void> user_auditor::audit(const user_view& u, const finding_taker& take) {
   auto& summary = s_->summary;
   ++summary.users;
   if (u.licenses.empty()) return {};
@@ -152,18 +200,16 @@ base::result<void> user_auditor::audit(const user_view& u, const storage::findin
     // Organization licenses are not findings and, outside the managed set, are removed without trouble.
     if (v.origin == origin::organization) continue;
     has_finding = true;
-    auto finding = to_finding(s_->tenant_id, u.user, v);
-    finding.owner_upns = s_->owner_upns(*v.sku);
+    auto finding = to_finding(s_->tenant_id, u.user, v, s_->cells_of(*v.sku));
     if (s_->managed) {
       idp_outcome outcome = license_outcome(v.origin, v.sku_id, *s_->managed);
       finding.idp_outcome = std::string(to_string(outcome));
       call = combine(call, outcome);
     }
-    const auto& rule = v.sku->override_rule;
-    finding.recommended_action = recommended_action(v.origin, finding, rule ? rule->reason : std::string_view{});
-    if (auto r = emit(finding); !r) return r;
+    finding.recommended_action = s_->action_for(v.origin, *v.sku, finding);
     ++summary.findings;
     ++summary.findings_by_origin[finding.origin];
+    if (auto r = take(std::move(finding)); !r) return r;
   }
   if (has_finding) ++summary.users_with_findings;
   count_call(summary, call);

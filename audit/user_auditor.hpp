@@ -8,6 +8,7 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -31,8 +32,12 @@ class user_auditor {
   bool owners_met(const storage::finding_record& f) const;
   // Names in f (a finding this auditor made) the owners known now: owner_upns and the action that cites them.
   void name_owners(storage::finding_record& f) const;
+  // Takes each finding to keep (moved, not copied).
+  using finding_taker = std::function<base::result<void>(storage::finding_record&&)>;
   // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.
   base::result<void> audit(const user_view& u, const storage::finding_sink& emit);
+  // The same, handing each finding over to take.
+  base::result<void> audit(const user_view& u, const finding_taker& take);
   base::result<void> audit(const storage::user_licenses& u, const storage::finding_sink& emit) {
     return audit(user_view{u.user, u.licenses, u.states}, emit);
   }
