@@ -100,6 +100,7 @@ class streamed_page_auditor final : public scanner::page_auditor {
   std::vector<storage::finding_record> findings_of(const storage::user_page& page) override {
     return audit_.page(page);
   }
+  std::vector<storage::finding_record> last_findings() override { return audit_.take_held(); }
 
  private:
   audit::streamed_audit& audit_;

@@ -172,21 +172,26 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
   return out;
 }
 
+std::vector<storage::finding_record> streamed_audit::take_held() {
+  auto& s = *s_;
+  std::vector<record> last;
+  if (!s.auditor) return last;
+  last.reserve(s.held.size());
+  for (const auto& packed : s.held) {
+    last.push_back(unpack(packed));
+    s.auditor->name_owners(last.back());  // those of the SKU's owners that were met
+  }
+  s.held.clear();
+  return last;
+}
+
 base::result<audit_summary> streamed_audit::finish(storage::database& db, std::int64_t scan_id) {
   auto& s = *s_;
   if (!s.auditor || scan_id != s.scan_id)
     return base::runtime_error(
         fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
-  if (!s.held.empty()) {
-    std::vector<record> last;
-    last.reserve(s.held.size());
-    for (const auto& packed : s.held) {
-      last.push_back(unpack(packed));
-      s.auditor->name_owners(last.back());  // those of the SKU's owners that were met
-    }
-    if (auto r = db.add_findings(scan_id, last); !r) return r.error();
-    s.held.clear();
-  }
+  if (!s.held.empty())
+    if (auto r = db.add_findings(scan_id, take_held()); !r) return r.error();
   if (s.stored_unnamed) {
     const user_auditor& auditor = *s.auditor;
     if (auto r = db.update_owner_findings(scan_id, [&](storage::finding_record& f) { auditor.name_owners(f); }); !r)

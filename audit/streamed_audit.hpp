@@ -30,10 +30,13 @@ class streamed_audit {
   // The findings of the page's users, ready to store. A finding naming an owner (a self-service purchase, say)
   // whose user has not been met yet is held back until that user's page, so that it is stored with the name.
   std::vector<storage::finding_record> page(const storage::user_page& page);
+  // After the last page: the findings still held back (their owners were never met), named with the owners
+  // that were, for the scan to store as it completes the snapshot; finish() then has none left to store.
+  std::vector<storage::finding_record> take_held();
   // True once begin() succeeded.
   bool usable() const;
-  // After the last page: stores the findings still held (owners never met), names the owners in those stored
-  // unnamed, and returns the counts; the snapshot's findings are then those run_audit would store.
+  // After the last page: stores the findings still held (unless take_held() took them), names the owners in those
+  // stored unnamed, and returns the counts; the snapshot's findings are then those run_audit would store.
   base::result<audit_summary> finish(storage::database& db, std::int64_t scan_id);
 
  private:

@@ -235,8 +235,12 @@ struct crawl {
     // a restarted or repeated listing, or fetch mode's retried batches may leave older copies to remove.
     bool const copies = summary.resumed || totals.restarted || totals.relisted || mode == license_details_mode::fetch;
     summary.findings_streamed = ctx.auditor != nullptr && !copies;
+    // A streamed audit's last findings complete the snapshot with it, so it is never seen complete without them.
+    std::vector<storage::finding_record> last;
+    if (summary.findings_streamed) last = ctx.auditor->last_findings();
     if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {},
-                                       copies ? storage::snapshot_copies::possible : storage::snapshot_copies::none);
+                                       copies ? storage::snapshot_copies::possible : storage::snapshot_copies::none,
+                                       last);
         !finished)
       co_return give_up(finished.error());
     co_return base::result<void>{};

@@ -31,6 +31,8 @@ class page_auditor {
   virtual bool begin(storage::database& db, std::int64_t scan_id) = 0;
   // The findings of the page's users.
   virtual std::vector<storage::finding_record> findings_of(const storage::user_page& page) = 0;
+  // After the last page: the findings still held back, stored in the transaction that completes the snapshot.
+  virtual std::vector<storage::finding_record> last_findings() = 0;
 };
 
 struct scan_options {

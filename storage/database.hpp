@@ -70,9 +70,11 @@ class database {
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
   // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers.
   // Unless the writer says no row can have been stored twice (copies = none), it first deletes every row that a
-  // later copy replaced (a sort of the snapshot's users).
+  // later copy replaced (a sort of the snapshot's users). findings (the last of a streamed audit) are added in
+  // the same transaction, so a complete snapshot is never seen without them.
   base::result<void> finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
-                                 std::string_view error = {}, snapshot_copies copies = snapshot_copies::possible);
+                                 std::string_view error = {}, snapshot_copies copies = snapshot_copies::possible,
+                                 std::span<const finding_record> findings = {});
   // Removes the tenant's complete snapshots beyond the newest keep (>= 1), and its unfinished ones older than
   // its newest complete one, with all their rows; returns how many snapshots went.
   base::result<int> prune(std::string_view tenant_id, int keep);

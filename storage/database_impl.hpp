@@ -5,6 +5,7 @@
 #include "storage/database.hpp"
 #include "storage/statement.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,6 +65,10 @@ class write_transaction {
   bool open_ = true;
   bool restore_checks_ = false;
 };
+
+// Inserts findings of the scan inside the caller's write transaction; the first failure is returned.
+base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                   std::string_view what);
 
 // Brings a read-write database to schema::current_version (creating it when new), in one transaction.
 base::result<void> migrate(connection& d);

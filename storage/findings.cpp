@@ -31,6 +31,22 @@ base::result<void> require_scan(detail::connection& d, std::int64_t scan_id, std
 
 }  // namespace
 
+namespace detail {
+
+base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                   std::string_view what) {
+  if (findings.empty()) return {};
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  if (!ins) return ins.error();
+  for (const auto& f : findings) {
+    bind_finding(**ins, scan_id, f);
+    if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return {};
+}
+
+}  // namespace detail
+
 base::result<void> database::replace_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
   return replace_findings(scan_id, [&](const finding_sink& emit) -> base::result<void> {
     for (const auto& f : findings)
@@ -82,16 +98,10 @@ base::result<void> database::replace_findings(
 base::result<void> database::add_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
   std::string const what = fmt::format("store findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
-  if (!ins) return ins.error();
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
   if (auto r = require_scan(d, scan_id, what); !r) return r;
-  int rc = SQLITE_OK;
-  for (const auto& f : findings) {
-    detail::bind_finding(**ins, scan_id, f);
-    if (rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  }
+  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
   return tx->commit(what);
 }
 

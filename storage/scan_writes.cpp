@@ -164,14 +164,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     }
   }
 
-  if (!findings.empty()) {
-    auto ins_finding = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
-    if (!ins_finding) return ins_finding.error();
-    for (const auto& f : findings) {
-      detail::bind_finding(**ins_finding, scan_id, f);
-      if (const int rc = (*ins_finding)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-    }
-  }
+  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
 
   statement& fin = **done;
   fin.bind_int(1, scan_id);
@@ -260,7 +253,8 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
 }  // namespace
 
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
-                                         std::string_view error, snapshot_copies copies) {
+                                         std::string_view error, snapshot_copies copies,
+                                         std::span<const finding_record> findings) {
   std::string const what = fmt::format("finish scan {} in '{}'", scan_id, impl_->path);
   // A finished scan's next link is kept: an interrupted one resumes there; for a complete one it is empty.
   auto s = impl_->prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
@@ -269,10 +263,13 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
                            "WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
                            what);
   if (!s) return s.error();
-  auto tx = detail::write_transaction::begin(*impl_, what);
+  // With findings to add, nothing is deleted and the UPDATE below proves the scan's row: no per-row parent checks.
+  auto tx = detail::write_transaction::begin(
+      *impl_, what, findings.empty() ? detail::parent_checks::on : detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
   if (copies == snapshot_copies::possible)
     if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
+  if (auto r = detail::insert_findings(*impl_, scan_id, findings, what); !r) return r;
 
   std::string line(error);
   for (char& c : line)

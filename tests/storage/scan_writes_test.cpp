@@ -508,3 +508,28 @@ TEST_CASE("a second connection reads while a page's write transaction is open") 
   sqlite3_exec(raw, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(raw);
 }
+
+TEST_CASE("a page's findings and a snapshot's last findings are stored in the page's and the completing transaction") {
+  test_support::temp_dir dir;
+  const auto path = dir / "a.db";
+  auto db = open(path);
+  const auto id = ok(db.begin_scan(start()));
+  std::vector<storage::finding_record> two(2);
+  two[0].user_principal_name = "a@x";
+  two[1].user_principal_name = "b@x";
+  ok(db.write_user_page(id, page(1, 2), "next", {1, 0}, two));
+  CHECK(count(path, "SELECT count(*) FROM findings WHERE scan_id = " + std::to_string(id)) == 2);
+
+  std::vector<storage::finding_record> last(1);
+  last[0].user_principal_name = "c@x";
+  ok(db.finish_scan(id, storage::scan_status::complete, {2, 0}, {}, storage::snapshot_copies::none, last));
+  CHECK(count(path, "SELECT count(*) FROM latest_findings") == 3);
+
+  // A scan that is no longer running takes neither a page nor last findings: nothing of them is stored.
+  auto page_refused = db.write_user_page(id, page(3, 1), "", {}, last);
+  REQUIRE_FALSE(page_refused.has_value());
+  auto finish_refused = db.finish_scan(id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::none, last);
+  REQUIRE_FALSE(finish_refused.has_value());
+  CHECK(finish_refused.error().message.find("is not running") != std::string::npos);
+  CHECK(count(path, "SELECT count(*) FROM findings") == 3);
+}
