@@ -150,3 +150,13 @@ TEST_CASE("the users $select names exactly the stored properties") {
         "id,userPrincipalName,displayName,mail,userType,accountEnabled,usageLocation,onPremisesSyncEnabled,"
         "department,createdDateTime,creationType,assignedLicenses,licenseAssignmentStates");
 }
+
+TEST_CASE("a body ending in a UTF-8 lead byte is refused without reading past it (fuzz_graph_page crash 1)") {
+  auto const body = fixture("fuzz-fuzz_graph_page-1.bin");
+  auto const parsed = scanner::parse_user_page(body);
+  REQUIRE_FALSE(parsed.has_value());
+  CHECK(parsed.error().message.find("cannot parse users page") != std::string::npos);
+  // The same ending inside a complete document.
+  CHECK_FALSE(scanner::parse_user_page("{\"value\": [], \"x\": \"ab\xe5\"}").has_value());
+  CHECK_FALSE(scanner::parse_user_page("{\"value\": [], \"x\": \"\xf4").has_value());
+}
