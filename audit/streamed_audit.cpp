@@ -67,7 +67,7 @@ struct streamed_audit::state {
   std::optional<user_auditor> auditor;
   std::int64_t scan_id = 0;
   std::vector<std::string> held;  // packed findings waiting for an owner's page
-  bool stored_unnamed = false;                // held_limit was reached: finish() names owners in place
+  bool stored_unnamed = false;     // held_limit was reached: finish() names owners in place
 };
 
 streamed_audit::streamed_audit(audit_options options, std::size_t held_limit) : s_(std::make_unique<state>()) {

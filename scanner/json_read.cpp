@@ -45,15 +45,19 @@ base::result<void> parse(rapidjson::Document& doc, std::string_view body, std::s
   return parse_outcome(doc, body, what);
 }
 
-base::result<void> parse_in_place(rapidjson::Document& doc, std::string& buffer, std::string_view what) {
-  if (auto r = refuse_nul(buffer, what); !r) return r;
-  std::size_t const size = buffer.size();
+base::result<void> parse_in_place(rapidjson::Document& doc, std::string_view body, std::string& buffer,
+                                  std::string_view what) {
+  if (auto r = refuse_nul(body, what); !r) return r;
   // RapidJSON's UTF-8 check takes all of a sequence's continuation bytes before judging them, and the in-place
   // stream does not stop at the end: a body ending in a lead byte was read up to three bytes past it (found by
-  // fuzz_graph_page). Four more NULs keep those reads inside the buffer; the first one ends the input.
-  buffer.append(4, '\0');
+  // fuzz_graph_page). Four NULs after the copy keep those reads inside the buffer; the first one ends the input.
+  constexpr std::size_t padding = 4;
+  buffer.clear();
+  buffer.reserve(body.size() + padding);
+  buffer.append(body);
+  buffer.append(padding, '\0');
   doc.ParseInsitu<parse_flags>(buffer.data());
-  return parse_outcome(doc, std::string_view(buffer.data(), size), what);
+  return parse_outcome(doc, body, what);
 }
 
 const value* member(const value& obj, std::string_view key) {

@@ -21,9 +21,10 @@ using value = rapidjson::Value;
 // Parses body as one JSON document (UTF-8 validated, no recursion, nothing after it); the error names what
 // and where ("cannot parse <what>: <reason> at offset N").
 base::result<void> parse(rapidjson::Document& doc, std::string_view body, std::string_view what);
-// Like parse, decoding buffer in place: doc's strings point into buffer (which must outlive them), so none is
-// copied; the hot path of a users page. Same checks and errors as parse.
-base::result<void> parse_in_place(rapidjson::Document& doc, std::string& buffer, std::string_view what);
+// Like parse, decoding in place a copy of body that it writes into buffer: doc's strings point into buffer
+// (which must outlive them), so none is copied one by one; the hot path of a users page. Same checks and errors.
+base::result<void> parse_in_place(rapidjson::Document& doc, std::string_view body, std::string& buffer,
+                                  std::string_view what);
 
 // The member key of obj, or nullptr when obj is not an object or has no such member.
 const value* member(const value& obj, std::string_view key);

@@ -58,9 +58,9 @@ base::result<void> read_states(const json::value& user, std::size_t index, const
 base::result<parsed_user_page> parse_user_page(std::string_view body) {
   // A page is up to a few MiB of mostly strings: decoding them in place in one copy of the body saves a copy
   // and an allocation per string. buffer outlives doc, whose strings point into it.
-  std::string buffer(body);
+  std::string buffer;
   rapidjson::Document doc;
-  if (auto parsed = json::parse_in_place(doc, buffer, what); !parsed) return parsed.error();
+  if (auto parsed = json::parse_in_place(doc, body, buffer, what); !parsed) return parsed.error();
   if (!doc.IsObject()) return base::runtime_error(fmt::format("cannot read {}: the body is not a JSON object", what));
   auto const* users = json::member(doc, "value");
   if (users == nullptr || !users->IsArray())

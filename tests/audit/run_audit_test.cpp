@@ -174,3 +174,34 @@ TEST_CASE("run_audit stores no finding when one cannot be stored, keeping the pr
   CHECK(findings.size() == 5);
   for (const auto& [key, f] : findings) CHECK_MESSAGE(f.idp_outcome.empty(), key);  // all from the first run
 }
+
+TEST_CASE("each finding's action names its own unknown SKU and its own groups, though actions are made once per SKU") {
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  auto const scan_id = begin_small_tenant(db);
+  constexpr const char* orphan2 = "abcdef00-0000-0000-0000-00000000000a";  // a second SKU in no list
+  constexpr const char* group2 = "eeeeeeee-0000-0000-0000-000000000002";
+  auto gina = person("00000000-0000-0000-0000-000000000011", "gina@contoso.example", {});
+  gina.licenses.push_back({gina.user.id, orphan, {}});
+  gina.licenses.push_back({gina.user.id, orphan2, {}});
+  gina.licenses.push_back({gina.user.id, e3, {}});
+  add_state(gina, e3, group_id);
+  auto hugo = person("00000000-0000-0000-0000-000000000012", "hugo@contoso.example", {});
+  hugo.licenses.push_back({hugo.user.id, e3, {}});
+  add_state(hugo, e3, group2);
+  db.write_user_page(scan_id, page_of({gina, hugo}), "", {}).value();
+  db.finish_scan(scan_id, storage::scan_status::complete, {}).value();
+  REQUIRE(audit::run_audit(db, scan_id, {}).has_value());
+
+  auto const findings = findings_of(db, scan_id);
+  REQUIRE(findings.size() == 4);
+  auto const& first = findings.at(std::string("gina@contoso.example ") + orphan);
+  auto const& second = findings.at(std::string("gina@contoso.example ") + orphan2);
+  CHECK(first.recommended_action.find(orphan) != std::string::npos);
+  CHECK(second.recommended_action.find(orphan2) != std::string::npos);
+  CHECK(second.recommended_action.find(orphan) == std::string::npos);
+  CHECK(findings.at("gina@contoso.example ENTERPRISEPACK").recommended_action.find(group_id) != std::string::npos);
+  auto const& hugos = findings.at("hugo@contoso.example ENTERPRISEPACK").recommended_action;
+  CHECK(hugos.find(group2) != std::string::npos);
+  CHECK(hugos.find(group_id) == std::string::npos);
+}
