@@ -20,9 +20,16 @@ void append_csv_cell(std::string& out, std::string_view text) {
     out += text;
     return;
   }
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
+  // Whole runs between quotes: free-text cells (recommended_action) are long and usually hold a comma.
+  for (std::size_t from = 0; from < text.size();) {
+    std::size_t const at = text.find('"', from);
+    if (at == std::string_view::npos) {
+      out.append(text.substr(from));
+      break;
+    }
+    out.append(text.substr(from, at + 1 - from));
+    out += '"';
+    from = at + 1;
   }
   out += '"';
 }

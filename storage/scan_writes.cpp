@@ -119,21 +119,36 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   // Users are appended in arrival order (schema.cpp says why). A page stored again (a retried page) appends
   // its users once more with larger seqs: readers take the newest row of a user, and finish_scan() deletes
   // the older ones with their licenses and states, so no user is ever read twice.
-  std::unordered_map<std::string_view, std::int64_t> seq_of;
-  seq_of.reserve(page.users.size());
+  std::int64_t const first_seq = user_seq + 1;
   for (const auto& u : page.users) {
-    seq_of[u.id] = ++user_seq;
-    detail::bind_user(**ins_user, scan_id, user_seq, u);
+    detail::bind_user(**ins_user, scan_id, ++user_seq, u);
     if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
+  // Licenses and states come grouped by user in page order, so the owner is nearly always the user of the row
+  // before or the next one: a walk, not a hash of every row's id. The map serves any other order.
+  std::size_t hint = 0;
+  std::unordered_map<std::string_view, std::int64_t> seq_of;
   auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
+    auto const& users = page.users;
+    for (std::size_t i = hint; i < users.size() && i < hint + 2; ++i) {
+      if (users[i].id == user_id) {
+        hint = i;
+        return first_seq + static_cast<std::int64_t>(i);
+      }
+    }
+    if (seq_of.empty()) {
+      seq_of.reserve(users.size());
+      // The last copy wins, as a stored page's last row of a user is the one readers take.
+      for (std::size_t i = 0; i < users.size(); ++i) seq_of[users[i].id] = first_seq + static_cast<std::int64_t>(i);
+    }
     auto const it = seq_of.find(user_id);
     if (it == seq_of.end())
       return base::runtime_error(
           fmt::format("cannot {}: a license of user '{}' came without that user in the "
                       "page — this is a bug in entra-audit; please report it",
                       what, user_id));
+    hint = static_cast<std::size_t>(it->second - first_seq);
     return it->second;
   };
 

@@ -28,3 +28,16 @@ TEST_CASE("an empty cell stays empty") {
   reports::append_csv_row(out, std::string(), std::string("x"));
   CHECK(out == ",x\r\n");
 }
+
+TEST_CASE("quotes at either end and in a row are each doubled") {
+  auto cell = [](std::string_view text) {
+    std::string out;
+    reports::append_csv_cell(out, text);
+    return out;
+  };
+  CHECK(cell("\"") == "\"\"\"\"");
+  CHECK(cell("\"\"") == "\"\"\"\"\"\"");
+  CHECK(cell("\"a, b\"") == "\"\"\"a, b\"\"\"");
+  CHECK(cell("x\"\"y,") == "\"x\"\"\"\"y,\"");
+  CHECK(cell("no quote, a comma") == "\"no quote, a comma\"");
+}

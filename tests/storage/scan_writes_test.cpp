@@ -138,6 +138,30 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
   }
 }
 
+TEST_CASE("licenses and states are stored under their own user whatever their order in the page") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  auto p = page(1, 6);
+  // Graph's order inside a page is its own: scatter the rows so that no row follows its user's previous one.
+  std::reverse(p.licenses.begin(), p.licenses.end());
+  std::rotate(p.states.begin(), p.states.begin() + static_cast<std::ptrdiff_t>(p.states.size() / 2), p.states.end());
+  ok(db.write_user_page(id, p, "", {}));
+
+  std::vector<storage::user_licenses> seen;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen.push_back(u); }));
+  REQUIRE(seen.size() == 6);
+  for (int n = 1; n <= 6; ++n) {
+    const auto expected = page(n, n);
+    const auto& u = seen[n - 1];
+    REQUIRE(u.user.id == guid(n));
+    REQUIRE(u.licenses.size() == expected.licenses.size());
+    REQUIRE(u.states.size() == expected.states.size());
+    for (const auto& l : u.licenses) CHECK(l.user_id == guid(n));
+    for (const auto& st : u.states) CHECK(st.user_id == guid(n));
+  }
+}
+
 TEST_CASE("a complete snapshot is walked as stored, with the same licenses and states; a running one by id") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
