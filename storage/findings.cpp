@@ -150,7 +150,11 @@ base::result<void> database::for_each_finding(std::int64_t scan_id,
   detail::reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);
   int rc = SQLITE_ROW;
-  while ((rc = (*s)->step()) == SQLITE_ROW) fn(detail::read_finding(**s));
+  finding_record row;  // one record for every row: no allocation per cell once its buffers have grown
+  while ((rc = (*s)->step()) == SQLITE_ROW) {
+    detail::read_finding(**s, row);
+    fn(row);
+  }
   if (rc != SQLITE_DONE) return impl_->failure(rc, what);
   return {};
 }

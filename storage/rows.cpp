@@ -204,31 +204,37 @@ void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r) {
   s.bind_text(i++, r.recommended_action);
 }
 
+void read_finding(const statement& s, finding_record& r) {
+  int c = 1;
+  // assign() keeps each string's buffer: a reader that reuses one record allocates only for longer cells.
+  auto text = [&](std::string& out) { out.assign(s.text_view(c++)); };
+  text(r.tenant_id);
+  text(r.user_id);
+  text(r.user_principal_name);
+  text(r.display_name);
+  r.account_enabled = s.boolean(c++);
+  text(r.user_type);
+  text(r.department);
+  text(r.sku_id);
+  text(r.sku_part_number);
+  text(r.product_name);
+  text(r.origin);
+  text(r.confidence);
+  text(r.evidence);
+  text(r.assignment);
+  text(r.group_ids);
+  text(r.subscription_ids);
+  text(r.owner_ids);
+  text(r.owner_upns);
+  text(r.owner_tenant_ids);
+  r.is_trial = s.boolean(c++);
+  text(r.idp_outcome);
+  text(r.recommended_action);
+}
+
 finding_record read_finding(const statement& s) {
   finding_record r;
-  int c = 1;
-  r.tenant_id = s.text(c++);
-  r.user_id = s.text(c++);
-  r.user_principal_name = s.text(c++);
-  r.display_name = s.text(c++);
-  r.account_enabled = s.boolean(c++);
-  r.user_type = s.text(c++);
-  r.department = s.text(c++);
-  r.sku_id = s.text(c++);
-  r.sku_part_number = s.text(c++);
-  r.product_name = s.text(c++);
-  r.origin = s.text(c++);
-  r.confidence = s.text(c++);
-  r.evidence = s.text(c++);
-  r.assignment = s.text(c++);
-  r.group_ids = s.text(c++);
-  r.subscription_ids = s.text(c++);
-  r.owner_ids = s.text(c++);
-  r.owner_upns = s.text(c++);
-  r.owner_tenant_ids = s.text(c++);
-  r.is_trial = s.boolean(c++);
-  r.idp_outcome = s.text(c++);
-  r.recommended_action = s.text(c++);
+  read_finding(s, r);
   return r;
 }
 

@@ -32,6 +32,8 @@ assigned_license_record read_assigned_license(const statement& s);
 license_state_record read_license_state(const statement& s);
 license_plan_record read_license_plan(const statement& s);
 finding_record read_finding(const statement& s);
+// The same, into r (its strings keep their buffers).
+void read_finding(const statement& s, finding_record& r);
 scan_info read_scan(const statement& s);
 
 // scan_status as stored and back (unknown text reads as failed: never mistaken for complete).
