@@ -88,8 +88,8 @@ std::string shard_first_url(std::string_view prefix, const std::optional<std::st
                      form_encode(filter));
 }
 
-bool worth_splitting(std::int64_t count, std::int64_t total_users, unsigned chains) {
-  std::int64_t const share = (total_users + std::max(chains, 1u) - 1) / std::max(chains, 1u);
+bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chains) {
+  std::int64_t const share = (users_left + std::max(chains, 1u) - 1) / std::max(chains, 1u);
   return count > std::max(share, 2 * page_size);
 }
 

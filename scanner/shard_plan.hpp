@@ -47,8 +47,9 @@ std::string shard_first_url(std::string_view prefix, const std::optional<std::st
                             bool above = false);
 
 // Whether a shard that counts count users is worth halving: it holds more than one chain's even share of the
-// listing (and more than two pages), so it alone would keep the listing going after the others are done.
-bool worth_splitting(std::int64_t count, std::int64_t total_users, unsigned chains);
+// users_left still to list (and more than two pages), so it alone would keep the listing going after the
+// others are done.
+bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chains);
 
 // The bound that halves a shard as a sample of its users (their principal names, from its first page) shows it:
 // the lower median, lower-cased; nullopt when the sample is too small or the name could not be a bound (it

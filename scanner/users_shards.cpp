@@ -13,6 +13,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
 #include <string>
@@ -67,9 +68,12 @@ net::awaitable<void> shard_chain(shard_run& run) {
     hooks.first_url = shards[index].first_url();
     hooks.split = [&run, index](const parsed_user_page& first) {
       auto const& s = run.cursor.shards[index];
-      if (s.bound || !first.count || !run.totals.total_users ||
-          !worth_splitting(*first.count, *run.totals.total_users, run.chains))
-        return false;
+      if (s.bound || !first.count || !run.totals.total_users) return false;
+      // Measured against the users still to list, not all of them: a shard taken late, when the other chains
+      // are near their end, is split at a size that would not be worth it at the start.
+      std::int64_t const left =
+          std::max<std::int64_t>(*run.totals.total_users - run.totals.users_before - run.totals.users, 0);
+      if (!worth_splitting(*first.count, left, run.chains)) return false;
       std::vector<std::string> sample;
       sample.reserve(first.page.users.size());
       for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);

@@ -116,6 +116,10 @@ TEST_CASE("a shard holding more than one chain's share of the listing is worth h
   CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 16));   // never below two pages
   CHECK(scanner::worth_splitting(2'500, 12'000, 16));
   CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
+  // The scan passes the users still to list: 'o' (5,379) is not worth halving at the start of 100k users, but
+  // is once half of them are listed and its five pages in a row would outlast the other chains.
+  CHECK_FALSE(scanner::worth_splitting(5'379, 100'000, 16));
+  CHECK(scanner::worth_splitting(5'379, 50'000, 16));
 }
 
 TEST_CASE("a shard splits at the lower median of its first page's names, lower-cased, or not at all") {
