@@ -158,7 +158,7 @@ if [[ $quick -eq 0 ]]; then
   doc="$root/docs/benchmarks.md"
   section=$(printf '%s\n\n%s\n\n%s\n' \
     "Latest \`scripts/bench.sh $args_given\` run: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)." \
-    "$table" "Wall time covers scan + audit + CSV report for entra-audit, the SDK calls alone for the peers.")
+    "$table" "Wall time is each process's, start to exit: scan + audit + CSV report for entra-audit, node with the SDK (its token, its calls) for the peers.")
   if [[ -f $doc ]] && grep -q '<!-- bench:begin -->' "$doc"; then
     SECTION=$section awk '/<!-- bench:begin -->/{print; print ENVIRON["SECTION"]; skip=1; next}
       /<!-- bench:end -->/{skip=0} !skip' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
