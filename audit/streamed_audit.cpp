@@ -160,6 +160,7 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
                         all_states.subspan(states[i].begin, states[i].end - states[i].begin)};
       (void)auditor.audit(u, keep);  // keep never fails
     }
+    out.shrink_to_fit();  // the findings wait with their page for the storage thread: no doubling slack
     return out;
   }
   std::vector<storage::user_licenses> users(page.users.size());
@@ -169,6 +170,7 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
   for (const auto& st : page.states)
     if (auto it = at.find(st.user_id); it != at.end()) users[it->second].states.push_back(st);
   for (const auto& u : users) (void)auditor.audit(user_view{u.user, u.licenses, u.states}, keep);
+  out.shrink_to_fit();
   return out;
 }
 
