@@ -125,19 +125,20 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
-  // Licenses and states come grouped by user in page order, so the owner is nearly always the user of the row
-  // before or the next one: a walk, not a hash of every row's id. The map serves any other order.
+  // Licenses and states come grouped by user in page order (users without any are skipped), so a walk forward
+  // from the previous row's owner finds each owner: one pass over the page, no hash of every id. A row the walk
+  // does not find (some other order) switches the page to a map of its ids.
   std::size_t hint = 0;
   std::unordered_map<std::string_view, std::int64_t> seq_of;
   auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
     auto const& users = page.users;
-    for (std::size_t i = hint; i < users.size() && i < hint + 2; ++i) {
-      if (users[i].id == user_id) {
-        hint = i;
-        return first_seq + static_cast<std::int64_t>(i);
-      }
-    }
     if (seq_of.empty()) {
+      for (std::size_t i = hint; i < users.size(); ++i) {
+        if (users[i].id == user_id) {
+          hint = i;
+          return first_seq + static_cast<std::int64_t>(i);
+        }
+      }
       seq_of.reserve(users.size());
       // The last copy wins, as a stored page's last row of a user is the one readers take.
       for (std::size_t i = 0; i < users.size(); ++i) seq_of[users[i].id] = first_seq + static_cast<std::int64_t>(i);
@@ -148,7 +149,6 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
           fmt::format("cannot {}: a license of user '{}' came without that user in the "
                       "page — this is a bug in entra-audit; please report it",
                       what, user_id));
-    hint = static_cast<std::size_t>(it->second - first_seq);
     return it->second;
   };
 
@@ -278,7 +278,8 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
                            "WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
                            what);
   if (!s) return s.error();
-  // With findings to add, nothing is deleted and the UPDATE below proves the scan's row: no per-row parent checks.
+  // With findings to add, the UPDATE below proves the scan's row before anything commits (and the rows
+  // drop_replaced_rows may delete are no row's parent): no per-row parent checks.
   auto tx = detail::write_transaction::begin(
       *impl_, what, findings.empty() ? detail::parent_checks::on : detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();

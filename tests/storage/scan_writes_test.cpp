@@ -138,6 +138,33 @@ TEST_CASE("for_each_user returns licenses and states grouped per user in id orde
   }
 }
 
+TEST_CASE("licenses and states in page order are stored under their user when users without any come between") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  // Users 2, 3, 5 and 6 hold nothing: each licensed user's rows follow one or two users without rows.
+  storage::user_page p;
+  for (int n = 1; n <= 7; ++n) p.users.push_back(user(n));
+  for (int n : {1, 4, 7}) {
+    p.licenses.push_back({guid(n), guid(1000), {}});
+    p.states.push_back({guid(n), guid(1000), std::nullopt, "Active", "None", "2024-01-02T00:00:00Z", {}});
+  }
+  ok(db.write_user_page(id, p, "", {}));
+
+  std::vector<storage::user_licenses> seen;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen.push_back(u); }));
+  REQUIRE(seen.size() == 7);
+  for (int n = 1; n <= 7; ++n) {
+    const auto& u = seen[n - 1];
+    REQUIRE(u.user.id == guid(n));
+    const std::size_t expected = (n == 1 || n == 4 || n == 7) ? 1 : 0;
+    REQUIRE(u.licenses.size() == expected);
+    REQUIRE(u.states.size() == expected);
+    for (const auto& l : u.licenses) CHECK(l.user_id == guid(n));
+    for (const auto& st : u.states) CHECK(st.user_id == guid(n));
+  }
+}
+
 TEST_CASE("licenses and states are stored under their own user whatever their order in the page") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
