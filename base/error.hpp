@@ -12,17 +12,32 @@ namespace base {
 // Process exit codes fixed by DESIGN.md §2.
 enum class exit_code : int { success = 0, runtime = 1, usage = 2, findings = 3 };
 
-// An expected failure: one line for a person (what failed, why, how to fix) and the exit code it maps to.
+// What a remote service (Graph, the token endpoint) answered when a failure is its answer: the fields callers
+// decide on, so that no decision reads the message's wording.
+struct service_reply {
+  unsigned http_status = 0;  // the final HTTP status; 0 when no answer was received (timeout, reset, refused)
+  std::string code;          // Graph's error.code or OAuth's error, e.g. "Directory_ExpiredPageToken"; may be empty
+  std::string request_id;    // the request-id header (or the body's innerError), for Microsoft support
+};
+
+// An expected failure: one line for a person (what failed, why, how to fix), the exit code it maps to, and the
+// service's answer when there was one.
 struct error {
   std::string message;
   exit_code code = exit_code::runtime;
+  service_reply reply;
 };
 
 // Builds a runtime failure (exit 1) from its one-line message.
-inline error runtime_error(std::string message) { return {std::move(message), exit_code::runtime}; }
+inline error runtime_error(std::string message) { return {std::move(message), exit_code::runtime, {}}; }
+
+// Builds a runtime failure (exit 1) that is a service's answer.
+inline error service_error(std::string message, service_reply reply) {
+  return {std::move(message), exit_code::runtime, std::move(reply)};
+}
 
 // Builds a usage or configuration failure (exit 2) from its one-line message.
-inline error usage_error(std::string message) { return {std::move(message), exit_code::usage}; }
+inline error usage_error(std::string message) { return {std::move(message), exit_code::usage, {}}; }
 
 // Thrown only when code calls value() on a failed result: that is a programming error, caught by main.
 struct error_exception : std::exception {

@@ -136,7 +136,7 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     if (!body.request_id.empty()) line += fmt::format(" (request-id {})", body.request_id);
     auto const hint = hint_for_status(status, absolute, options_.authority_host, creds_.tenant_id, creds_.client_id);
     if (!hint.empty()) line += " — " + hint;
-    return base::runtime_error(tokens_.redact(std::move(line)));
+    return base::service_error(tokens_.redact(std::move(line)), {status, body.code, body.request_id});
   };
 
   for (int attempt = 1;; ++attempt) {

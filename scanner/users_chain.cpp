@@ -128,15 +128,11 @@ std::string first_users_url(bool with_count) {
                      with_count ? "&$count=true" : "");
 }
 
-bool answered_bad_request(const base::error& e) {
-  // graph_client's final errors read "<METHOD> <url> failed: <status> …".
-  return e.message.find(" failed: 400") != std::string::npos;
-}
+bool answered_bad_request(const base::error& e) { return e.reply.http_status == 400; }
 
 bool link_unusable(const base::error& e) {
-  auto const& m = e.message;
-  return m.find("ExpiredPageToken") != std::string::npos || answered_bad_request(e) ||
-         m.find(" failed: 410") != std::string::npos;
+  // Directory_ExpiredPageToken is a 400 (GRAPH.md §9); 410 Gone is what delta links answer.
+  return e.reply.http_status == 400 || e.reply.http_status == 410;
 }
 
 storage::scan_counters current_counters(const chain_context& ctx) {
