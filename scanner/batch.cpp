@@ -1,10 +1,12 @@
 #include "scanner/batch.hpp"
 
 #include "base/internal_error.hpp"
+#include "base/log.hpp"
 
 #include "scanner/graph_error_text.hpp"
 #include "scanner/parse_batch.hpp"
 #include "scanner/parse_license_details.hpp"
+#include "scanner/parse_users.hpp"
 #include "scanner/retry_policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -105,8 +107,14 @@ std::chrono::milliseconds settle(batch_run& run, pending_item item, const batch_
     retry.push_back(std::move(item));
     return {};
   }
+  if (r.status == 404) {
+    ++run.counters.items_not_found;
+    base::log(base::log_level::debug, "GET /v1.0{} (in $batch): 404, the user was deleted since the listing", url);
+    return {};
+  }
   if (!is_retryable_status(r.status)) {
-    run.fail(base::runtime_error(item_failure(item, r)));
+    auto const body = parse_graph_error(r.body);
+    run.fail(base::service_error(item_failure(item, r), {r.status, body.code, body.request_id}));
     return {};
   }
   std::optional<std::chrono::milliseconds> retry_after;
@@ -232,6 +240,24 @@ net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_rec
   if (run.failure) co_return *run.failure;
   if (stop.requested()) co_return unless_stopped<std::vector<storage::license_plan_record>>{};
   co_return unless_stopped<std::vector<storage::license_plan_record>>{std::move(run.rows)};
+}
+
+net::awaitable<base::result<unless_stopped<bool>>> probe_license_details(graph_client& client, stop_signal& stop) {
+  graph_request list{"GET", "/v1.0/users?$select=id&$top=1", {}, {}};
+  auto listing = get_parsed_or_stop<parsed_user_page>(client, std::move(list), parse_user_page, stop);
+  auto page = co_await std::move(listing);
+  if (!page) co_return page.error();
+  if (!*page) co_return unless_stopped<bool>{};
+  if ((*page)->page.users.empty()) co_return unless_stopped<bool>{true};
+  std::string const id = (*page)->page.users.front().id;
+  graph_request details{"GET", "/v1.0" + license_details_url(id), {}, {}};
+  auto reading = get_parsed_or_stop<std::vector<storage::license_plan_record>>(
+      client, std::move(details), [&id](std::string_view body) { return parse_license_details(id, body); }, stop);
+  auto read = co_await std::move(reading);
+  if (!read && read.error().reply.http_status == 403) co_return unless_stopped<bool>{false};
+  if (!read) co_return read.error();
+  if (!*read) co_return unless_stopped<bool>{};
+  co_return unless_stopped<bool>{true};
 }
 
 }  // namespace scanner

@@ -21,6 +21,7 @@ struct batch_counters {
   std::int64_t batches = 0;
   std::int64_t items_throttled = 0;  // items answered 429 inside a batch
   std::int64_t items_retried = 0;
+  std::int64_t items_not_found = 0;  // items answered 404: the user was deleted after the listing (skipped)
 };
 
 // How much the batch loop sends at once and how fast: batches in flight and items per batch, both halved when
@@ -37,13 +38,19 @@ struct batch_limits {
   ru_pacer pacer;
 };
 
+// Whether Graph lets this application read licenseDetails (docs/scanning.md, "Fetch mode": the documentation
+// disagrees with itself): lists one user and reads its licenseDetails. false on 403, true on success or when the
+// tenant has no user; nullopt when stop came first; any other failure is returned.
+net::awaitable<base::result<unless_stopped<bool>>> probe_license_details(graph_client& client, stop_signal& stop);
+
 // The relative URL of a user's licenseDetails inside a batch ($select lowers its cost from 2 to 1 RU).
 std::string license_details_url(std::string_view user_id);
 
 // Fetches the licenseDetails rows of every user in user_ids: up to limits' batches in flight, each sent when
 // limits' pacer has room for the estimated RU of its items (and fed every item's throttling headers); items
 // answered 429/503/5xx (or with a body that does not parse) go into a later batch after the client has paused
-// for the longest Retry-After; any other item status fails the whole call with the item's URL and status.
+// for the longest Retry-After; an item answered 404 (the user was deleted since the listing) is skipped and
+// counted; any other item status fails the whole call with the item's URL and status.
 // nullopt when stop was requested first (nothing partial is returned).
 net::awaitable<base::result<unless_stopped<std::vector<storage::license_plan_record>>>> fetch_license_details(
     graph_client& client, std::vector<std::string> user_ids, batch_limits& limits, stop_signal& stop,

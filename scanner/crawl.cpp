@@ -2,7 +2,9 @@
 
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
+#include "scanner/batch.hpp"
 #include "scanner/fetch_tenant.hpp"
+#include "scanner/seen_ids.hpp"
 #include "scanner/users_chain.hpp"
 #include "scanner/users_shards.hpp"
 
@@ -25,6 +27,11 @@
 namespace scanner {
 namespace {
 
+std::optional<std::int64_t> most_of(std::optional<std::int64_t> total) {
+  if (!total) return std::nullopt;
+  return most_users_for(*total);
+}
+
 std::string_view mode_name(license_details_mode m) { return m == license_details_mode::fetch ? "fetch" : "derived"; }
 
 // Everything one run of `scan` owns; the coroutine below works on it.
@@ -43,6 +50,10 @@ struct crawl {
   storage::scan_counters before;
   std::int64_t users_before = 0;
   batch_counters batches;
+  seen_ids seen;  // every user id listed by this run
+  bool copies = false;  // the snapshot may hold a user twice before finish_scan (its counts are then re-read)
+  // --license-details, unless Graph refuses licenseDetails (derived then) or a resumed snapshot says otherwise.
+  license_details_mode mode = options.mode;
 
   storage::scan_counters counters() const {
     auto const stats = client.stats();
@@ -88,7 +99,7 @@ struct crawl {
       base::log(base::log_level::info, "resuming scan {} of tenant {} after {} pages ({} users)", resumable->scan_id,
                 org.tenant_id, resumable->pages, resumable->users);
     } else {
-      auto id = db.begin_scan({org.tenant_id, std::string(mode_name(options.mode)), options.tool_version,
+      auto id = db.begin_scan({org.tenant_id, std::string(mode_name(mode)), options.tool_version,
                                client.graph_root()});
       if (!id) return id.error();
       scan_id = *id;
@@ -97,66 +108,113 @@ struct crawl {
     return resumable;
   }
 
-  // Lists every user into the snapshot: sharded when the setting (or a stored sharded cursor) says so and the
-  // shards prove complete, else (or as the fallback) in one chain. cursor: the stored resume cursor, if any.
-  // counted: the users count (count_users), when run() asked for it (sharding, or a sharded resume).
-  using users_count = base::result<unless_stopped<std::int64_t>>;
+  // Lists every user in one @odata.nextLink chain from start; a chain whose link Graph refuses starts over from
+  // the first page, up to max_chain_listings listings in all.
+  net::awaitable<base::result<chain_end>> list_one_chain(chain_context& ctx, chain_start start, chain_totals& totals) {
+    constexpr int max_chain_listings = 3;
+    for (int listing = 1;; ++listing) {
+      auto most = start.most;
+      auto crawling = crawl_users(ctx, std::move(start), totals);
+      auto ended = co_await std::move(crawling);
+      if (!ended || *ended != chain_end::link_expired) co_return ended;
+      if (listing >= max_chain_listings)
+        co_return base::runtime_error(fmt::format(
+            "Graph refused the users listing's links in each of {} listings; the scan stops and the previous "
+            "snapshot stays the latest — try again later",
+            max_chain_listings));
+      base::log(base::log_level::warn, "scan {}: listing the users again from the first page", *scan_id);
+      totals.restarted = true;
+      start = chain_start{.url = first_users_url(), .most = most};
+    }
+  }
+
+  // Lists every user into the snapshot (docs/scanning.md, "Listing the users"): a stored single-chain link goes on
+  // in one chain; otherwise, when Graph counts the users and the tenant is big enough (or a stored sharded cursor
+  // says so), in shards that must prove themselves against the count; otherwise, and whenever the shards cannot
+  // vouch for every user, in one chain from the first page.
+  // cursor: the stored resume cursor, if any. counted: count_users' answer, when run() asked for it.
+  using users_count = base::result<unless_stopped<user_count>>;
   net::awaitable<base::result<chain_end>> list_users(chain_context& ctx, std::string cursor,
                                                      std::optional<users_count> counted, chain_totals& totals) {
     bool const sharded_resume = shard_cursor::is_sharded(cursor);
     if (!cursor.empty() && !sharded_resume) {
-      auto crawling = crawl_users(ctx, std::move(cursor), true, totals);
+      auto crawling = list_one_chain(ctx, chain_start{.url = std::move(cursor), .resuming = true}, totals);
       co_return co_await std::move(crawling);
     }
-    std::optional<shard_cursor> shards;
-    unsigned chains = 0;
-    std::int64_t total = 0;
+    std::optional<std::int64_t> total;
     if (counted) {
-      auto& count = *counted;
-      bool const refused = !count && answered_bad_request(count.error());
-      if (refused) {
-        // Without $count the shards cannot be proven complete: the single chain lists everyone.
-        base::log(base::log_level::warn, "Graph cannot count the users ({}): listing them in one chain",
-                  count.error().message);
-        totals.relisted = sharded_resume;  // the shards' stored pages are then listed again
-        totals.users = 0;
-        totals.licensed_users = 0;
-        auto crawling = crawl_users(ctx, first_users_url(false), false, totals);
-        co_return co_await std::move(crawling);
-      }
-      if (!count) co_return count.error();
-      if (!*count) co_return chain_end::stopped;
-      total = **count;
-      totals.total_users = total;
-      if (sharded_resume) {
-        auto decoded = shard_cursor::decode(cursor);
-        if (!decoded) co_return decoded.error();
-        shards = std::move(*decoded);
-        chains = options.shards.chains > 0 ? options.shards.chains : auto_shard_chains;
-      } else if ((chains = shard_chains_for(options.shards, total)) > 0) {
-        shards = shard_cursor::fresh();
-      }
+      if (!*counted) co_return counted->error();
+      if (!**counted) co_return chain_end::stopped;
+      total = (**counted)->users;
     }
-    if (shards) {
-      base::log(base::log_level::info, "listing {} users in {} shards, {} at a time", total, shards->shards.size(),
-                chains);
-      auto crawling = crawl_user_shards(ctx, *shards, chains, totals);
-      auto ended = co_await std::move(crawling);
-      if (!ended) co_return ended.error();
-      if (*ended == shards_end::stopped) co_return chain_end::stopped;
-      if (*ended == shards_end::done) {
-        auto const why = shards->incomplete(total);
-        if (!why) co_return chain_end::done;
-        base::log(base::log_level::warn, "the users shards do not add up ({}): listing the users again in one chain",
-                  *why);
-      }
-      // The single chain stores every user again; finish_scan keeps the newest copy of each.
-      totals.relisted = true;
+    totals.total_users = total;
+    auto one_chain = [&](std::string_view why) {
+      if (!why.empty()) base::log(base::log_level::warn, "{}: listing the users in one chain", why);
+      // The stored pages of a sharded listing are stored again; storage keeps the newest copy of each user.
+      if (sharded_resume || totals.users > 0) totals.relisted = true;
       totals.users = 0;
       totals.licensed_users = 0;
+      return list_one_chain(ctx, chain_start{.url = first_users_url(), .most = most_of(total)},
+                            totals);
+    };
+
+    std::optional<shard_cursor> shards;
+    unsigned chains = 0;
+    if (sharded_resume) {
+      auto decoded = shard_cursor::decode(cursor);
+      if (!total) {
+        auto crawling = one_chain("Graph no longer counts the users (no @odata.count), so the stored shards "
+                                  "cannot be proven complete");
+        co_return co_await std::move(crawling);
+      }
+      if (!decoded) {
+        auto crawling = one_chain("the stored shards were written by an older version of entra-audit");
+        co_return co_await std::move(crawling);
+      }
+      shards = std::move(*decoded);
+      chains = options.shards.chains > 0 ? options.shards.chains : auto_shard_chains;
+    } else if (total && (chains = shard_chains_for(options.shards, *total)) > 0) {
+      shards = shard_cursor::fresh();
+    } else if (!total && counted) {
+      base::log(options.shards.automatic ? base::log_level::info : base::log_level::warn,
+                "Graph gives no @odata.count here (no advanced queries: ConsistencyLevel: eventual is ignored, as in "
+                "Azure AD B2C), so the users cannot be listed in shards: listing them in one chain, about one "
+                "request per 999 users in a row");
     }
-    auto crawling = crawl_users(ctx, first_users_url(progress.enabled()), false, totals);
-    co_return co_await std::move(crawling);
+    if (!shards) {
+      auto crawling = one_chain("");
+      co_return co_await std::move(crawling);
+    }
+
+    base::log(base::log_level::info, "listing {} users in {} shards, {} at a time", *total, shards->shards.size(),
+              chains);
+    auto crawling = crawl_user_shards(ctx, *shards, chains, totals);
+    auto ended = co_await std::move(crawling);
+    if (!ended) co_return ended.error();
+    if (*ended == shards_end::stopped) co_return chain_end::stopped;
+    if (*ended == shards_end::refused) {
+      auto again = one_chain("");
+      co_return co_await std::move(again);
+    }
+    auto verdict = shards->verdict(*total);
+    if (verdict.outcome == shards_verdict::kind::proven) co_return chain_end::done;
+    if (verdict.outcome == shards_verdict::kind::fewer_than_counted) {
+      // The directory's count is eventually consistent: ask once more before listing everyone again.
+      auto recounting = count_users(client, stop);
+      auto recount = co_await std::move(recounting);
+      if (!recount) co_return recount.error();
+      if (!*recount) co_return chain_end::stopped;
+      if ((*recount)->users && *(*recount)->users <= verdict.listed) verdict.outcome = shards_verdict::kind::more_than_counted;
+      else if ((*recount)->users) total = (*recount)->users;
+    }
+    if (verdict.outcome == shards_verdict::kind::more_than_counted) {
+      base::log(base::log_level::info, "the shards listed {} users where the directory counted {} (its count lags the "
+                "directory): every shard listed what it holds", verdict.listed, *total);
+      co_return chain_end::done;
+    }
+    auto again = one_chain(fmt::format("the shards hold {} users but the directory counts {} (users outside every "
+                                       "prefix, or deleted meanwhile)", verdict.listed, *total));
+    co_return co_await std::move(again);
   }
 
   net::awaitable<base::result<void>> run() {
@@ -188,9 +246,21 @@ struct crawl {
     summary.tenant_id = (*org)->tenant_id;
     summary.tenant_name = (*org)->display_name;
 
+    if (mode == license_details_mode::fetch) {
+      auto probing = probe_license_details(client, stop);
+      auto probed = co_await std::move(probing);
+      if (!probed) co_return probed.error();
+      if (!*probed) co_return interrupted();
+      if (!**probed) {
+        base::log(base::log_level::warn, "Graph refuses /users/{{id}}/licenseDetails to this application (403): "
+                  "continuing with --license-details derived (the same rows, built from assignedLicenses and "
+                  "subscribedSkus); grant LicenseAssignment.Read.All to fetch them");
+        mode = license_details_mode::derived;
+        summary.license_details_fallback = true;
+      }
+    }
     auto resumable = choose_snapshot(**org);
     if (!resumable) co_return give_up(resumable.error());
-    license_details_mode mode = options.mode;
     if (*resumable && (*resumable)->license_details_mode != mode_name(mode)) {
       base::log(base::log_level::warn, "scan {} was started with --license-details {}: continuing it that way",
                 *scan_id, (*resumable)->license_details_mode);
@@ -199,7 +269,8 @@ struct crawl {
     }
 
     batch_limits limits(options.concurrency, options.ru_per_10s);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before, nullptr};
+    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before, nullptr,
+                      &seen};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     // The count serves a fresh sharded listing or a sharded resume only.
@@ -229,11 +300,14 @@ struct crawl {
     }
     summary.licensed_users = totals.licensed_users;
     summary.pages = totals.pages;
-    summary.shards_halved = totals.shards_halved;
+    summary.shards_split = totals.shards_split;
+    summary.duplicate_users = totals.duplicate_users;
+    summary.users_missing = batches.items_not_found;
 
-    // One uninterrupted derived listing stores each user once (a sharded one proved it against $count); a resume,
-    // a restarted or repeated listing, or fetch mode's retried batches may leave older copies to remove.
-    bool const copies = summary.resumed || totals.restarted || totals.relisted || mode == license_details_mode::fetch;
+    // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
+    // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.
+    copies = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0 ||
+             mode == license_details_mode::fetch;
     summary.findings_streamed = ctx.auditor != nullptr && !copies;
     // A streamed audit's last findings complete the snapshot with it, so it is never seen complete without them.
     std::vector<storage::finding_record> last;
@@ -300,7 +374,13 @@ base::result<scan_summary> run_scan(storage::database& db, const scan_options& o
     summary.users = (*info)->users;
     summary.pages = (*info)->pages;
   }
-  if (summary.resumed) summary.licensed_users = count_licensed(db, *c.scan_id);
+  if (c.copies) summary.licensed_users = count_licensed(db, *c.scan_id);
+  if (summary.duplicate_users > 0)
+    base::log(base::log_level::warn, "Graph listed {} user id(s) more than once during scan {}: each user is stored "
+              "once, and audited once", summary.duplicate_users, summary.scan_id);
+  if (summary.users_missing > 0)
+    base::log(base::log_level::warn, "{} user(s) were deleted between the listing and their licenseDetails in scan "
+              "{}: they are stored without service plans", summary.users_missing, summary.scan_id);
   auto const counters = c.counters();
   summary.requests = counters.requests;
   summary.throttled = counters.throttled;

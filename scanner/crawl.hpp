@@ -61,7 +61,10 @@ struct scan_summary {
   std::int64_t users = 0, licensed_users = 0, skus = 0, subscriptions = 0, pages = 0, requests = 0, throttled = 0;
   double elapsed_s = 0;
   bool resumed = false;
-  std::int64_t shards_halved = 0;  // shards of the users listing too big for one chain, listed in two halves
+  std::int64_t shards_split = 0;      // shards of the users listing too big for one chain, listed as longer prefixes
+  std::int64_t duplicate_users = 0;   // user ids Graph listed more than once (stored once)
+  std::int64_t users_missing = 0;     // fetch mode: users deleted between the listing and their licenseDetails
+  bool license_details_fallback = false;  // fetch mode refused (403): the snapshot was taken derived
   // The auditor saw every user of the complete snapshot exactly once, so the findings stored are its own;
   // otherwise (a resume, a relisting, fetch mode, no auditor) the snapshot must be audited whole.
   bool findings_streamed = false;

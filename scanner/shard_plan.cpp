@@ -18,9 +18,14 @@ constexpr std::int64_t page_size = 999;
 // few round trips in a row.
 constexpr std::int64_t auto_min_pages = 4;
 
-// v2 cursors may hold split shards; a cursor without any is written as v1, which earlier versions read.
+// v1: one shard per first character (earlier versions); v2: range halves (no longer read); v3: any prefixes,
+// with the listing number of each.
 constexpr std::string_view cursor_header = "entra-audit shards v1\n";
 constexpr std::string_view cursor_header_v2 = "entra-audit shards v2\n";
+constexpr std::string_view cursor_header_v3 = "entra-audit shards v3\n";
+
+// The characters after the first of a local part: the first characters and '@', where the domain begins.
+constexpr std::string_view local_characters = "jmsacdkrbltegnphvfiozwyuqx0123456789'.-_!#^~";
 
 std::optional<std::int64_t> to_int(std::string_view text) {
   std::int64_t v = 0;
@@ -55,10 +60,21 @@ const std::vector<std::string>& upn_first_characters() {
   // the last chains to finish are the short ones.
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v;
-    for (char c : std::string_view("jmsacdkrbltegnphvfiozwyuqx0123456789'-_!#^~")) v.emplace_back(1, c);
+    for (char c : local_characters) v.emplace_back(1, c);
     return v;
   }();
   return all;
+}
+
+std::vector<char> upn_next_characters(std::string_view prefix) {
+  if (prefix.find('@') != std::string_view::npos) return {};
+  std::vector<char> next(local_characters.begin(), local_characters.end());
+  next.push_back('@');
+  return next;
+}
+
+bool splittable(std::string_view prefix) {
+  return prefix.size() < max_shard_prefix && prefix.find('@') == std::string_view::npos;
 }
 
 unsigned shard_chains_for(const shards_setting& setting, std::int64_t total_users) {
@@ -79,11 +95,8 @@ std::string odata_literal(std::string_view text) {
   return literal;
 }
 
-std::string shard_first_url(std::string_view prefix, const std::optional<std::string>& bound, bool above) {
-  std::string filter = fmt::format("startswith(userPrincipalName,'{}')", odata_literal(prefix));
-  if (bound)
-    filter += above ? fmt::format(" and not(userPrincipalName le '{}')", odata_literal(*bound))
-                    : fmt::format(" and userPrincipalName le '{}'", odata_literal(*bound));
+std::string shard_first_url(std::string_view prefix) {
+  std::string const filter = fmt::format("startswith(userPrincipalName,'{}')", odata_literal(prefix));
   return fmt::format("/v1.0/users?$select={}&$top={}&$count=true&$filter={}", user_select, page_size,
                      form_encode(filter));
 }
@@ -93,44 +106,31 @@ bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chain
   return count > std::max(share, 2 * page_size);
 }
 
-std::optional<std::string> split_bound(std::vector<std::string> sample, std::string_view prefix) {
-  if (sample.size() < 2) return std::nullopt;
-  for (auto& upn : sample)
-    for (auto& c : upn) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto const median = sample.begin() + static_cast<std::ptrdiff_t>(sample.size() / 2 - 1);
-  std::nth_element(sample.begin(), median, sample.end());
-  std::string bound = std::move(*median);
-  std::string lower_prefix(prefix);
-  for (auto& c : lower_prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!bound.starts_with(lower_prefix) || bound.size() > 256) return std::nullopt;
-  for (unsigned char c : bound)
-    if (c <= ' ' || c == 0x7f) return std::nullopt;
-  return bound;
-}
-
-std::string shard_progress::name() const {
-  if (!bound) return prefix;
-  return fmt::format("{} {} {}", prefix, above ? "gt" : "le", *bound);
-}
-
 shard_cursor shard_cursor::fresh() {
   shard_cursor c;
-  for (auto const& prefix : upn_first_characters()) c.shards.push_back({prefix, {}, false, shard_progress::phase::pending, {}, {}, 0});
+  for (auto const& prefix : upn_first_characters()) c.shards.push_back({.prefix = prefix});
   return c;
 }
 
-void shard_cursor::split(std::size_t index, const std::string& bound, std::size_t at) {
-  auto& whole = shards[index];
-  whole.at = shard_progress::phase::split;
-  whole.next_link.clear();
-  shard_progress low{whole.prefix, bound, false, shard_progress::phase::pending, {}, {}, 0};
-  shard_progress high{whole.prefix, bound, true, shard_progress::phase::pending, {}, {}, 0};
-  // whole is not used past here: the inserts may move it.
-  shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), {std::move(low), std::move(high)});
+std::size_t shard_cursor::split(std::size_t index, std::size_t at) {
+  std::string const prefix = shards[index].prefix;
+  shards[index].at = shard_progress::phase::replaced;
+  shards[index].next_link.clear();
+  std::vector<shard_progress> longer;
+  for (char c : upn_next_characters(prefix)) longer.push_back({.prefix = prefix + c});
+  shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), longer.begin(), longer.end());
+  return longer.size();
+}
+
+void shard_cursor::relist(std::size_t index, std::size_t at) {
+  shard_progress again{.prefix = shards[index].prefix, .listing = shards[index].listing + 1};
+  shards[index].at = shard_progress::phase::replaced;
+  shards[index].next_link.clear();
+  shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), std::move(again));
 }
 
 bool shard_cursor::is_sharded(std::string_view text) {
-  return text.starts_with(cursor_header) || text.starts_with(cursor_header_v2);
+  return text.starts_with(cursor_header) || text.starts_with(cursor_header_v2) || text.starts_with(cursor_header_v3);
 }
 
 base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
@@ -139,40 +139,34 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
         "the stored resume cursor of this scan is not one this version of entra-audit reads — start a new scan "
         "(without --resume)");
   };
-  if (!is_sharded(text)) return bad();
+  bool const v3 = text.starts_with(cursor_header_v3);
+  if (!v3 && !text.starts_with(cursor_header)) return bad();
   shard_cursor c;
-  std::size_t pos = cursor_header.size();  // both versions' headers have one length
+  std::size_t pos = cursor_header.size();  // every version's header has one length
   while (pos < text.size()) {
     auto prefix = field(text, pos, '\t');
     auto phase = field(text, pos, '\t');
     auto count = field(text, pos, '\t');
     auto stored = field(text, pos, '\t');
+    auto listing = v3 ? field(text, pos, '\t') : std::optional<std::string_view>("1");
     auto link = field(text, pos, '\n');
-    if (!prefix || !phase || !count || !stored || !link || prefix->empty()) return bad();
-    shard_progress s;
-    // "prefix", or "prefix le bound" / "prefix gt bound" for a half (bounds hold no space).
-    std::string_view key = *prefix;
-    if (auto const space = key.find(' '); space != std::string_view::npos) {
-      auto const op = key.substr(space + 1, 3);
-      if ((op != "le " && op != "gt ") || key.size() <= space + 4) return bad();
-      s.bound = std::string(key.substr(space + 4));
-      s.above = op == "gt ";
-      key = key.substr(0, space);
-      if (s.bound->find(' ') != std::string::npos) return bad();
-    }
-    s.prefix = std::string(key);
+    if (!prefix || !phase || !count || !stored || !listing || !link || prefix->empty()) return bad();
+    shard_progress s{.prefix = std::string(*prefix)};
+    if (s.prefix.find(' ') != std::string::npos) return bad();
     if (*phase == "p") s.at = shard_progress::phase::pending;
     else if (*phase == "r") s.at = shard_progress::phase::running;
     else if (*phase == "d") s.at = shard_progress::phase::done;
-    else if (*phase == "s") s.at = shard_progress::phase::split;
+    else if (*phase == "s") s.at = shard_progress::phase::replaced;
     else return bad();
     if (*count != "-") {
       s.count = to_int(*count);
       if (!s.count) return bad();
     }
     auto const n = to_int(*stored);
-    if (!n) return bad();
+    auto const l = to_int(*listing);
+    if (!n || !l || *l < 1) return bad();
     s.stored = *n;
+    s.listing = static_cast<unsigned>(*l);
     s.next_link = std::string(*link);
     if (s.at == shard_progress::phase::running && s.next_link.empty()) return bad();
     c.shards.push_back(std::move(s));
@@ -183,16 +177,14 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
 
 std::string shard_cursor::encode() const {
   if (done()) return {};
-  bool const any_split =
-      std::any_of(shards.begin(), shards.end(), [](const shard_progress& s) { return s.bound.has_value(); });
-  std::string out(any_split ? cursor_header_v2 : cursor_header);
+  std::string out(cursor_header_v3);
   for (auto const& s : shards) {
-    char const phase = s.at == shard_progress::phase::pending   ? 'p'
-                       : s.at == shard_progress::phase::running ? 'r'
-                       : s.at == shard_progress::phase::split   ? 's'
-                                                                : 'd';
-    out += fmt::format("{}\t{}\t{}\t{}\t{}\n", s.name(), phase, s.count ? std::to_string(*s.count) : "-", s.stored,
-                       s.at == shard_progress::phase::running ? s.next_link : "");
+    char const phase = s.at == shard_progress::phase::pending    ? 'p'
+                       : s.at == shard_progress::phase::running  ? 'r'
+                       : s.at == shard_progress::phase::replaced ? 's'
+                                                                 : 'd';
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", s.prefix, phase, s.count ? std::to_string(*s.count) : "-",
+                       s.stored, s.listing, s.at == shard_progress::phase::running ? s.next_link : "");
   }
   return out;
 }
@@ -201,19 +193,20 @@ bool shard_cursor::done() const {
   return std::all_of(shards.begin(), shards.end(), [](const shard_progress& s) { return s.finished(); });
 }
 
-std::optional<std::string> shard_cursor::incomplete(std::int64_t total_users) const {
+shards_verdict shard_cursor::verdict(std::int64_t total_users) const {
+  shards_verdict v;
+  bool exact = true;
   std::int64_t counted = 0;
   for (auto const& s : shards) {
-    if (s.at == shard_progress::phase::split) continue;  // its halves account for its users
-    if (s.at != shard_progress::phase::done) return fmt::format("shard '{}' did not finish", s.name());
-    if (!s.count) return fmt::format("shard '{}' did not say how many users it holds", s.name());
-    if (*s.count != s.stored)
-      return fmt::format("shard '{}' counted {} users but listed {}", s.name(), *s.count, s.stored);
-    counted += *s.count;
+    if (s.at != shard_progress::phase::done) continue;  // replaced shards' users are listed by their successors
+    v.listed += s.stored;
+    counted += s.count.value_or(s.stored);
+    if (!s.count || *s.count != s.stored) exact = false;
   }
-  if (counted != total_users)
-    return fmt::format("the shards hold {} users but the directory counts {}", counted, total_users);
-  return std::nullopt;
+  if (exact && counted == total_users) v.outcome = shards_verdict::kind::proven;
+  else if (v.listed >= total_users) v.outcome = shards_verdict::kind::more_than_counted;
+  else v.outcome = shards_verdict::kind::fewer_than_counted;
+  return v;
 }
 
 }  // namespace scanner

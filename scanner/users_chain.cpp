@@ -22,17 +22,54 @@ namespace {
 
 // Graph's maximum page size for /users without signInActivity (GRAPH.md §1).
 constexpr int users_page_size = 999;
+constexpr std::size_t max_link_in_errors = 160;
 
-bool asks_count(std::string_view url) {
-  return url.find("$count=true") != std::string_view::npos || url.find("%24count=true") != std::string_view::npos;
+std::string short_link(std::string_view link) {
+  if (link.size() <= max_link_in_errors) return std::string(link);
+  return std::string(link.substr(0, max_link_in_errors)) + "…";
 }
 
-net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_context& ctx, std::string url) {
+net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_context& ctx, std::string url,
+                                                                         bool advanced) {
   graph_request req{"GET", std::move(url), {}, {}};
-  // $count needs the advanced-query header on every page, not only the first (GRAPH.md §1, paging).
-  if (asks_count(req.url)) req.headers.emplace_back("ConsistencyLevel", "eventual");
+  // An advanced query needs its header on every page, not only the first (docs/scanning.md, "Advanced queries"):
+  // the chain says so, since a nextLink need not show the $count it continues.
+  if (advanced) req.headers.emplace_back("ConsistencyLevel", "eventual");
   auto fetching = get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
   co_return co_await std::move(fetching);
+}
+
+// The part of a link that names the page, without its scheme and host: a server may give one page's link as a
+// relative and then as an absolute URL.
+std::string_view page_of(std::string_view link) {
+  if (auto const scheme = link.find("://"); scheme != std::string_view::npos) {
+    auto const path = link.find('/', scheme + 3);
+    return path == std::string_view::npos ? std::string_view() : link.substr(path);
+  }
+  return link;
+}
+
+// The links one chain has followed, to stop a server that pages in a circle.
+class chain_links {
+ public:
+  // Records link; false if the chain followed it before.
+  bool first_time(std::string_view link) { return seen_.insert(page_of(link)); }
+
+ private:
+  seen_ids seen_;
+};
+
+// Records the page's user ids in the run's set; counts and reports those listed before.
+void note_duplicates(chain_context& ctx, const parsed_user_page& page, chain_totals& totals) {
+  if (ctx.seen == nullptr) return;
+  std::int64_t again = 0;
+  for (auto const& u : page.page.users)
+    if (!ctx.seen->insert(u.id)) ++again;
+  if (again == 0) return;
+  if (totals.duplicate_users == 0)
+    base::log(base::log_level::warn, "scan {}: Graph listed {} user(s) of this page before (first: {}): each is "
+              "stored once", ctx.scan_id, again, page.page.users.front().id);
+  totals.duplicate_users += again;
 }
 
 progress_counts progress_of(const chain_context& ctx, const chain_totals& totals) {
@@ -123,15 +160,17 @@ void store_behind(chain_context& ctx, parsed_user_page page, chain_totals& total
 
 }  // namespace
 
-std::string first_users_url(bool with_count) {
-  return fmt::format("/v1.0/users?$select={}&$top={}{}", user_select, users_page_size,
-                     with_count ? "&$count=true" : "");
+std::string first_users_url() {
+  return fmt::format("/v1.0/users?$select={}&$top={}", user_select, users_page_size);
 }
+
+std::int64_t most_users_for(std::int64_t count) { return 2 * count + users_page_size; }
 
 bool answered_bad_request(const base::error& e) { return e.reply.http_status == 400; }
 
 bool link_unusable(const base::error& e) {
-  // Directory_ExpiredPageToken is a 400 (GRAPH.md §9); 410 Gone is what delta links answer.
+  // Directory_ExpiredPageToken is a 400 (docs/scanning.md, "Page links"); 410 Gone is what expired links of
+  // other Graph collections answer.
   return e.reply.http_status == 400 || e.reply.http_status == 410;
 }
 
@@ -140,26 +179,24 @@ storage::scan_counters current_counters(const chain_context& ctx) {
   return {ctx.before.requests + stats.requests, ctx.before.throttled + stats.throttled + ctx.batches.items_throttled};
 }
 
-net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::string start_url, bool resuming,
-                                                    chain_totals& totals, chain_hooks* hooks) {
-  bool const with_count = asks_count(start_url);
-  auto first_fetch = fetch_page(ctx, std::move(start_url));
+net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, chain_start start, chain_totals& totals,
+                                                    chain_hooks* hooks) {
+  chain_links links;
+  links.first_time(start.url);
+  std::string const first_url = start.url;
+  auto first_fetch = fetch_page(ctx, std::move(start.url), start.advanced);
   auto first = co_await std::move(first_fetch);
-  if (!first && resuming && link_unusable(first.error())) {
-    base::log(base::log_level::warn, "scan {}: the stored link cannot be followed any more ({}); reading the users "
-              "again from the first page", ctx.scan_id, first.error().message);
-    totals.restarted = true;
-    auto again = fetch_page(ctx, hooks != nullptr ? hooks->first_url : first_users_url(with_count));
-    first = co_await std::move(again);
+  if (!first && start.resuming && link_unusable(first.error())) {
+    base::log(base::log_level::warn, "scan {}: the stored link cannot be followed any more ({})", ctx.scan_id,
+              first.error().message);
+    co_return chain_end::link_expired;
   }
   if (!first) co_return first.error();
   if (!*first) co_return chain_end::stopped;
   parsed_user_page current = std::move(**first);
-  if (current.count) {
-    if (hooks != nullptr) hooks->count = *current.count;
-    else totals.total_users = *current.count;
-  }
-  if (!resuming && hooks != nullptr && hooks->split && hooks->split(current)) co_return chain_end::split;
+  if (current.count && hooks != nullptr) hooks->count = *current.count;
+  if (!start.most && current.count && !start.resuming) start.most = most_users_for(*current.count);
+  if (!start.resuming && hooks != nullptr && hooks->split && hooks->split(current)) co_return chain_end::split;
 
   // The chain is sequential, but its pages need not wait for their own storing: in derived mode up to
   // stores_ahead pages of it queue for the storage thread (shared with the other shards' chains) while it fetches
@@ -169,17 +206,38 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
   unsigned const stores_ahead = ctx.mode == license_details_mode::derived ? 2 : 1;
   auto const executor = co_await net::this_coro::executor;
   stores_behind stores(executor);
+  std::int64_t listed = 0;
+  std::optional<base::error> looping;
   for (;;) {
+    note_duplicates(ctx, current, totals);
+    listed += static_cast<std::int64_t>(current.page.users.size());
     bool const last = current.next_link.empty();
     std::string next_url = current.next_link;
+    if (!last && !links.first_time(next_url)) {
+      looping = base::runtime_error(fmt::format(
+          "Graph's users listing pages in a circle: @odata.nextLink {} was followed before (after {} users from {}); "
+          "the scan stops and the previous snapshot stays the latest",
+          short_link(next_url), listed, short_link(first_url)));
+    } else if (start.most && listed > *start.most) {
+      looping = base::runtime_error(fmt::format(
+          "Graph's users listing from {} goes on past {} users where {} were counted; the scan stops (a server "
+          "that pages without end) and the previous snapshot stays the latest",
+          short_link(first_url), listed, (*start.most - users_page_size) / 2));
+    }
+    if (looping) break;  // the page that shows the loop is not stored
     store_behind(ctx, std::move(current), totals, hooks, stores);
     if (last) break;
     // The fetch goes first so that its request leaves before the store it just queued runs.
-    auto fetching = fetch_page(ctx, std::move(next_url));
+    auto fetching = fetch_page(ctx, std::move(next_url), start.advanced);
     auto next = co_await std::move(fetching);
     if (!next || !*next || stores.failed || stores.stopped || ctx.stop.requested()) {
       co_await stores.drain(0);
       if (stores.failed) co_return *stores.failed;
+      if (!next && link_unusable(next.error())) {
+        base::log(base::log_level::warn, "scan {}: Graph refused a link of the users listing after {} users ({})",
+                  ctx.scan_id, listed, next.error().message);
+        co_return chain_end::link_expired;
+      }
       if (!next) co_return next.error();
       co_return chain_end::stopped;
     }
@@ -188,6 +246,7 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, std::str
   }
   co_await stores.drain(0);
   if (stores.failed) co_return *stores.failed;
+  if (looping) co_return *looping;
   co_return stores.stopped ? chain_end::stopped : chain_end::done;
 }
 

@@ -31,7 +31,7 @@ struct shard_run {
         totals(t),
         stop(ex),
         ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before,
-            c.auditor},
+            c.auditor, c.seen},
         all_done(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;
@@ -54,37 +54,73 @@ struct shard_run {
   }
 };
 
+// A shard is listed at most this many times (its first listing included) when its listing and its count
+// disagree or its links expire; then what it listed is kept (users changed while it was listed).
+constexpr unsigned max_listings = 3;
+
+// Splits the shard at index into longer prefixes, queued next; false when its prefix cannot be split.
+bool split_shard(shard_run& run, std::size_t index, std::string_view why) {
+  std::lock_guard lock(run.cursor_lock);
+  auto const& s = run.cursor.shards[index];
+  if (!splittable(s.prefix)) return false;
+  base::log(base::log_level::debug, "users shard {} {}: listing it as longer prefixes", s.name(), why);
+  run.cursor.split(index, run.next);
+  ++run.totals.shards_split;
+  return true;
+}
+
+// Decides what follows a shard that ended: nothing (it proved itself), a listing of it alone again, or its split.
+// Returns the failure that ends the run, if any.
+std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain_end ended) {
+  auto& shards = run.cursor.shards;
+  if (ended == chain_end::link_expired) {
+    // A shard too long for its links' lifetime is listed as shorter ones; a short one is simply listed again.
+    run.totals.relisted = true;
+    run.totals.restarted = true;
+    if (shards[index].count.value_or(0) > 2 * 999 && split_shard(run, index, "outlived its page links")) return {};
+    if (shards[index].listing >= max_listings)
+      return base::runtime_error(fmt::format(
+          "Graph refused the links of users shard {} in each of its {} listings; the scan stops and the previous "
+          "snapshot stays the latest — try again later, or with --shards 64 for shorter chains",
+          shards[index].name(), max_listings));
+    std::lock_guard lock(run.cursor_lock);
+    run.cursor.relist(index, run.next);
+    return {};
+  }
+  auto const& s = shards[index];
+  if (!s.count || *s.count == s.stored) return {};
+  if (s.listing >= max_listings) {
+    base::log(base::log_level::warn, "users shard {} counted {} users but listed {} in its listing {}: keeping what "
+              "it listed (users changed while it was listed)", s.name(), *s.count, s.stored, s.listing);
+    return {};
+  }
+  base::log(base::log_level::warn, "users shard {} counted {} users but listed {}: listing it again alone", s.name(),
+            *s.count, s.stored);
+  run.totals.relisted = true;
+  std::lock_guard lock(run.cursor_lock);
+  run.cursor.relist(index, run.next);
+  return {};
+}
+
 // Lists one shard after another until none is left or the run stops.
 net::awaitable<void> shard_chain(shard_run& run) {
   auto& shards = run.cursor.shards;
   while (!run.stop.requested()) {
     while (run.next < shards.size() && shards[run.next].finished()) ++run.next;
     if (run.next >= shards.size()) co_return;
-    // Indexes below run.next never move: a split inserts its halves at run.next.
+    // Indexes below run.next never move: a split or a relisting inserts at run.next.
     std::size_t const index = run.next++;
     // No chain has stored a page of this shard yet in this run, so its fields are stable here.
     bool const resuming = shards[index].at == shard_progress::phase::running;
     chain_hooks hooks;
-    hooks.first_url = shards[index].first_url();
     hooks.split = [&run, index](const parsed_user_page& first) {
-      auto const& s = run.cursor.shards[index];
-      if (s.bound || !first.count || !run.totals.total_users) return false;
+      if (!first.count || !run.totals.total_users) return false;
       // Measured against the users still to list, not all of them: a shard taken late, when the other chains
       // are near their end, is split at a size that would not be worth it at the start.
       std::int64_t const left =
           std::max<std::int64_t>(*run.totals.total_users - run.totals.users_before - run.totals.users, 0);
       if (!worth_splitting(*first.count, left, run.chains)) return false;
-      std::vector<std::string> sample;
-      sample.reserve(first.page.users.size());
-      for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);
-      auto bound = split_bound(std::move(sample), s.prefix);
-      if (!bound) return false;
-      base::log(base::log_level::debug, "users shard '{}' holds {} users: listing it in two halves at '{}'", s.prefix,
-                *first.count, *bound);
-      std::lock_guard lock(run.cursor_lock);
-      run.cursor.split(index, *bound, run.next);
-      ++run.totals.shards_halved;
-      return true;
+      return split_shard(run, index, fmt::format("holds {} users", *first.count));
     };
     hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
       std::lock_guard lock(run.cursor_lock);
@@ -95,13 +131,17 @@ net::awaitable<void> shard_chain(shard_run& run) {
       s.next_link = next_link;
       return run.cursor.encode();
     };
-    std::string start = resuming ? shards[index].next_link : hooks.first_url;
-    auto crawling = crawl_users(run.ctx, std::move(start), resuming, run.totals, &hooks);
+    chain_start start{.url = resuming ? shards[index].next_link : shards[index].first_url(),
+                      .resuming = resuming,
+                      .advanced = true,
+                      .most = shards[index].count ? std::optional(most_users_for(*shards[index].count))
+                                                  : std::nullopt};
+    auto crawling = crawl_users(run.ctx, std::move(start), run.totals, &hooks);
     auto ended = co_await std::move(crawling);
     if (!ended) {
       // A refused startswith shows on a shard's first page; anything else is the scan's failure.
       if (!resuming && shards[index].stored == 0 && answered_bad_request(ended.error())) {
-        base::log(base::log_level::warn, "Graph refused the users shard '{}' ({}): listing the users in one chain",
+        base::log(base::log_level::warn, "Graph refused the users shard {} ({}): listing the users in one chain",
                   shards[index].name(), ended.error().message);
         run.refused = true;
         run.stop.request("a refused shard");
@@ -111,7 +151,11 @@ net::awaitable<void> shard_chain(shard_run& run) {
       co_return;
     }
     if (*ended == chain_end::stopped) co_return;
-    // chain_end::split: the halves are next in line, and this chain takes the first.
+    if (*ended == chain_end::split) continue;  // the longer prefixes are next in line
+    if (auto failed = settle_shard(run, index, *ended)) {
+      run.fail(std::move(*failed));
+      co_return;
+    }
   }
 }
 
@@ -136,15 +180,18 @@ void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
 
 }  // namespace
 
-net::awaitable<base::result<unless_stopped<std::int64_t>>> count_users(graph_client& client, stop_signal& stop) {
+net::awaitable<base::result<unless_stopped<user_count>>> count_users(graph_client& client, stop_signal& stop) {
   graph_request req{"GET", users_count_url(), {}, {{"ConsistencyLevel", "eventual"}}};
   auto fetching = get_parsed_or_stop<parsed_user_page>(client, std::move(req), parse_user_page, stop);
   auto page = co_await std::move(fetching);
-  if (!page) co_return page.error();
-  if (!*page) co_return unless_stopped<std::int64_t>{};
-  if (!(*page)->count)
-    co_return base::runtime_error(fmt::format("GET {} answered without @odata.count", users_count_url()));
-  co_return unless_stopped<std::int64_t>{*(*page)->count};
+  if (!page) {
+    // A Graph without advanced queries may refuse $count outright; the listing then needs no count.
+    if (answered_bad_request(page.error())) co_return unless_stopped<user_count>{user_count{}};
+    co_return page.error();
+  }
+  if (!*page) co_return unless_stopped<user_count>{};
+  // No @odata.count: Graph ignored $count (no advanced queries here, as in Azure AD B2C), which is no failure.
+  co_return unless_stopped<user_count>{user_count{(*page)->count}};
 }
 
 net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,

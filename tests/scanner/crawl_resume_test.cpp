@@ -115,7 +115,7 @@ namespace {
 // snapshot must equal the truth. Returns the cursor stored at the interruption.
 scanner::shard_cursor check_sharded_resume(unsigned chains, int pages) {
   graphsim::sim_options o = slow_tenant();
-  o.users = 30000;  // 31 pages over 43 shards
+  o.users = 30000;  // 31 pages over 44 shards
   o.latency_min_ms = 40;
   o.latency_max_ms = 80;
   auto sim = start_sim(o);
@@ -136,7 +136,7 @@ scanner::shard_cursor check_sharded_resume(unsigned chains, int pages) {
   auto const& interrupted = **resumable;
   CHECK(interrupted.pages >= 1);
   CHECK(interrupted.users < 30000);
-  // The cursor records each shard: pending, part-way with its next link, done, or split into halves.
+  // The cursor records each shard: pending, part-way with its next link, done, or split into longer prefixes.
   CHECK(scanner::shard_cursor::is_sharded(interrupted.next_link));
   auto cursor = scanner::shard_cursor::decode(interrupted.next_link);
   REQUIRE_OK(cursor);
@@ -164,12 +164,12 @@ TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --res
   CHECK(cursor.shards.size() == scanner::upn_first_characters().size());
 }
 
-TEST_CASE("SIGINT after big shards were halved stores the halves' places, and --resume finishes equal to the truth") {
-  // 16 chains: 1,875 users a chain, so the biggest first letters (about 3,000 users) are halved on their first page.
+TEST_CASE("SIGINT after big shards were split stores the longer prefixes' places, and --resume finishes equal to the truth") {
+  // 16 chains: 1,875 users a chain, so the biggest first letters (about 3,000 users) are split on their first page.
   auto const cursor = check_sharded_resume(16, 40);
   CHECK(cursor.shards.size() > scanner::upn_first_characters().size());
   CHECK(std::any_of(cursor.shards.begin(), cursor.shards.end(),
-                    [](const scanner::shard_progress& s) { return s.at == scanner::shard_progress::phase::split; }));
+                    [](const scanner::shard_progress& s) { return s.at == scanner::shard_progress::phase::replaced; }));
 }
 
 TEST_CASE("a resume whose stored link has expired starts the users over in the same snapshot, without duplicates") {

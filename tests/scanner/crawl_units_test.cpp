@@ -11,21 +11,26 @@
 
 using namespace std::chrono_literals;
 
-TEST_CASE("the users chain starts with the stored properties, 999 per page, and $count only when asked") {
-  CHECK(scanner::first_users_url(false) ==
+TEST_CASE("the single users chain asks the stored properties, 999 per page, and no advanced query") {
+  CHECK(scanner::first_users_url() ==
         "/v1.0/users?$select=id,userPrincipalName,displayName,mail,userType,accountEnabled,usageLocation,"
         "onPremisesSyncEnabled,department,createdDateTime,creationType,assignedLicenses,licenseAssignmentStates"
         "&$top=999");
-  CHECK(scanner::first_users_url(true).ends_with("&$top=999&$count=true"));
 }
 
-TEST_CASE("an expired or refused page link is recognised from the client's error line") {
-  CHECK(scanner::link_unusable(base::runtime_error(
-      "GET /v1.0/users?$skiptoken=x failed: 400 Directory_ExpiredPageToken: The specified page token value has "
-      "expired (request-id r)")));
-  CHECK(scanner::link_unusable(base::runtime_error("GET /v1.0/users?$skiptoken=x failed: 410 Gone")));
-  CHECK_FALSE(scanner::link_unusable(base::runtime_error("GET /v1.0/users failed: 503 after 6 attempts")));
-  CHECK_FALSE(scanner::link_unusable(base::runtime_error("GET /v1.0/users failed: connection refused")));
+TEST_CASE("an expired or refused page link is recognised from the status Graph answered, not the wording") {
+  CHECK(scanner::link_unusable(base::service_error("anything", {400, "Directory_ExpiredPageToken", "r"})));
+  CHECK(scanner::link_unusable(base::service_error("anything", {410, "", ""})));
+  CHECK_FALSE(scanner::link_unusable(base::service_error("GET x failed: 400 ExpiredPageToken", {503, "", ""})));
+  // The old test read the text: a line that merely mentions a 400 is not one.
+  CHECK_FALSE(scanner::link_unusable(base::runtime_error("GET /v1.0/users failed: 400 Directory_ExpiredPageToken")));
+  CHECK_FALSE(scanner::answered_bad_request(base::runtime_error("GET /v1.0/users failed: 400")));
+  CHECK(scanner::answered_bad_request(base::service_error("refused", {400, "Request_UnsupportedQuery", ""})));
+}
+
+TEST_CASE("a chain that counted N users may list up to twice that and a page before it is taken for a loop") {
+  CHECK(scanner::most_users_for(0) == 999);
+  CHECK(scanner::most_users_for(10'000) == 20'999);
 }
 
 TEST_CASE("the progress line shows counts, and a percentage and ETA once the total is known") {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <string>
 
 TEST_CASE("--shards accepts auto, off and 1 to 64, and names the rule otherwise") {
   auto const a = scanner::parse_shards_setting("auto");
@@ -31,9 +32,11 @@ TEST_CASE("the shards cover every character a user principal name may start with
   CHECK(distinct.size() == all.size());
   for (char c = 'a'; c <= 'z'; ++c) CHECK(distinct.count(std::string(1, c)) == 1);
   for (char c = '0'; c <= '9'; ++c) CHECK(distinct.count(std::string(1, c)) == 1);
-  for (char c : std::string_view("'-_!#^~")) CHECK(distinct.count(std::string(1, c)) == 1);
-  CHECK(distinct.count(".") == 0);  // Entra refuses a leading period
-  CHECK(all.size() == 43);
+  // Every other character Entra allows in a user principal name; nothing forbids a leading period.
+  for (char c : std::string_view("'.-_!#^~")) CHECK(distinct.count(std::string(1, c)) == 1);
+  CHECK(all.size() == 44);
+  for (auto const& s : all)  // startswith ignores case: one shard per letter
+    CHECK(s.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos);
 }
 
 TEST_CASE("auto shards a tenant of more than four pages and leaves smaller ones to the single chain") {
@@ -89,7 +92,7 @@ TEST_CASE("a shard cursor survives encoding, and is empty once every shard is do
   }
 }
 
-TEST_CASE("the shards prove complete only when each listed what it counted and the counts make the total") {
+TEST_CASE("the shards prove complete when each listed what it counted and the counts make the total") {
   auto cursor = scanner::shard_cursor::fresh();
   std::int64_t total = 0;
   for (auto& s : cursor.shards) {
@@ -98,94 +101,93 @@ TEST_CASE("the shards prove complete only when each listed what it counted and t
     s.stored = 10;
     total += 10;
   }
-  CHECK_FALSE(cursor.incomplete(total).has_value());
-  auto const lagging = cursor.incomplete(total + 1);
-  REQUIRE(lagging.has_value());
-  CHECK(lagging->find("the directory counts") != std::string::npos);
-  cursor.shards[3].stored = 9;
-  auto const short_shard = cursor.incomplete(total);
-  REQUIRE(short_shard.has_value());
-  CHECK(short_shard->find("counted 10 users but listed 9") != std::string::npos);
-  cursor.shards[3].at = scanner::shard_progress::phase::running;
-  CHECK(cursor.incomplete(total).has_value());
+  CHECK(cursor.verdict(total).outcome == scanner::shards_verdict::kind::proven);
+  CHECK(cursor.verdict(total).listed == total);
+  // The directory counts one more than the shards hold: someone is outside every prefix (or was deleted).
+  CHECK(cursor.verdict(total + 1).outcome == scanner::shards_verdict::kind::fewer_than_counted);
+  // The directory's count lags the shards': nothing is missing.
+  CHECK(cursor.verdict(total - 3).outcome == scanner::shards_verdict::kind::more_than_counted);
+  cursor.shards[3].stored = 9;  // kept after its last listing: not proven, and one short
+  CHECK(cursor.verdict(total).outcome == scanner::shards_verdict::kind::fewer_than_counted);
+  CHECK(cursor.verdict(total).listed == total - 1);
 }
 
-TEST_CASE("a shard holding more than one chain's share of the listing is worth halving, a small one is not") {
+TEST_CASE("a shard holding more than one chain's share of the listing is worth splitting, a small one is not") {
   CHECK(scanner::worth_splitting(10'148, 100'000, 16));       // 'j' of 100k users: 6,250 a chain
   CHECK_FALSE(scanner::worth_splitting(6'000, 100'000, 16));
   CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 16));   // never below two pages
   CHECK(scanner::worth_splitting(2'500, 12'000, 16));
   CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
-  // The scan passes the users still to list: 'o' (5,379) is not worth halving at the start of 100k users, but
+  // The scan passes the users still to list: 'o' (5,379) is not worth splitting at the start of 100k users, but
   // is once half of them are listed and its five pages in a row would outlast the other chains.
   CHECK_FALSE(scanner::worth_splitting(5'379, 100'000, 16));
   CHECK(scanner::worth_splitting(5'379, 50'000, 16));
 }
 
-TEST_CASE("a shard splits at the lower median of its first page's names, lower-cased, or not at all") {
-  auto const bound = scanner::split_bound({"JOE@x.com", "ann@x.com", "bob@x.com", "jan@x.com"}, "J");
-  CHECK_FALSE(bound.has_value());  // the median, bob@, does not start with the prefix: not a sample of the shard
-  auto const j = scanner::split_bound({"JOE@x.com", "jo@x.com", "jim@x.com", "jan@x.com"}, "J");
-  REQUIRE(j.has_value());
-  CHECK(*j == "jim@x.com");  // jan jim | jo joe
-  CHECK_FALSE(scanner::split_bound({"jan@x.com"}, "j").has_value());
-  CHECK_FALSE(scanner::split_bound({"j an@x.com", "j bo@x.com"}, "j").has_value());  // a space: no cursor key
-}
-
-TEST_CASE("a split shard's halves filter with le and not(le), and its cursor (v2) survives encoding") {
-  scanner::shard_progress low;
-  low.prefix = "j";
-  low.bound = "jo'x@c.com";
-  auto const url = low.first_url();
-  CHECK(url.find(scanner::shard_first_url("j").substr(0, url.find("$filter="))) == 0);
-  CHECK(url.find("%20and%20userPrincipalName%20le%20%27jo%27%27x%40c.com%27") != std::string::npos);
-  scanner::shard_progress high = low;
-  high.above = true;
-  CHECK(high.first_url().find("%20and%20not%28userPrincipalName%20le%20%27jo%27%27x%40c.com%27%29") !=
-        std::string::npos);
-
+TEST_CASE("a split shard is replaced by one shard per character that may follow its prefix, '@' included") {
   auto cursor = scanner::shard_cursor::fresh();
-  CHECK(cursor.encode().starts_with("entra-audit shards v1\n"));  // no split: readable by earlier versions
   cursor.shards[1].at = scanner::shard_progress::phase::running;  // 'm', taken before 'j' splits
   cursor.shards[1].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=M";
-  cursor.split(0, "jo'x@c.com", 2);
-  REQUIRE(cursor.shards.size() == scanner::upn_first_characters().size() + 2);
-  CHECK(cursor.shards[0].at == scanner::shard_progress::phase::split);
+  auto const added = cursor.split(0, 2);
+  CHECK(added == scanner::upn_first_characters().size() + 1);
+  REQUIRE(cursor.shards.size() == scanner::upn_first_characters().size() + added);
+  CHECK(cursor.shards[0].at == scanner::shard_progress::phase::replaced);
   CHECK(cursor.shards[1].prefix == "m");
-  CHECK(cursor.shards[2].name() == "j le jo'x@c.com");
-  CHECK(cursor.shards[3].name() == "j gt jo'x@c.com");
-  CHECK(cursor.shards[2].at == scanner::shard_progress::phase::pending);
-  cursor.shards[2].at = scanner::shard_progress::phase::done;
-  cursor.shards[2].count = cursor.shards[2].stored = 4;
-  auto const text = cursor.encode();
-  CHECK(text.starts_with("entra-audit shards v2\n"));
-  auto const back = scanner::shard_cursor::decode(text);
-  REQUIRE(back.has_value());
-  REQUIRE(back->shards.size() == cursor.shards.size());
-  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
-    CHECK(back->shards[i].name() == cursor.shards[i].name());
-    CHECK(back->shards[i].bound == cursor.shards[i].bound);
-    CHECK(back->shards[i].above == cursor.shards[i].above);
-    CHECK(back->shards[i].at == cursor.shards[i].at);
-    CHECK(back->shards[i].count == cursor.shards[i].count);
+  std::set<std::string> longer;
+  for (std::size_t i = 2; i < 2 + added; ++i) {
+    CHECK(cursor.shards[i].at == scanner::shard_progress::phase::pending);
+    longer.insert(cursor.shards[i].prefix);
   }
-  CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj lt x\tp\t-\t0\t\n").has_value());
+  CHECK(longer.count("ja") == 1);
+  CHECK(longer.count("j.") == 1);
+  CHECK(longer.count("j'") == 1);
+  CHECK(longer.count("j@") == 1);  // "j@contoso.com" starts with no longer local part
+  CHECK(longer.size() == added);
+  // A split of a split goes deeper; a prefix that reached the domain is never split (a name may end there).
+  CHECK(cursor.split(2, 3) == added);
+  CHECK(cursor.shards[3].prefix.size() == 3);
+  CHECK(scanner::upn_next_characters("j@").empty());
+  CHECK_FALSE(scanner::splittable("j@c"));
+  CHECK(scanner::splittable("u1234567"));
+  CHECK_FALSE(scanner::splittable(std::string(scanner::max_shard_prefix, 'a')));
 }
 
-TEST_CASE("a split shard's users are proven by its halves, not by itself") {
+TEST_CASE("a split shard's users are proven by its longer prefixes, and a relisted one by its new listing") {
   auto cursor = scanner::shard_cursor::fresh();
-  cursor.split(0, "jm", 1);
+  cursor.split(0, 1);
+  cursor.relist(1, 2);  // 'ja' listed again: its first listing is replaced
+  CHECK(cursor.shards[2].prefix == cursor.shards[1].prefix);
+  CHECK(cursor.shards[2].listing == 2);
   std::int64_t total = 0;
   for (auto& s : cursor.shards) {
-    if (s.at == scanner::shard_progress::phase::split) continue;
+    if (s.at == scanner::shard_progress::phase::replaced) continue;
     s.at = scanner::shard_progress::phase::done;
     s.count = s.stored = 7;
     total += 7;
   }
   CHECK(cursor.done());
-  CHECK_FALSE(cursor.incomplete(total).has_value());
-  cursor.shards[2].stored = 6;  // the upper half listed one user short
-  auto const why = cursor.incomplete(total);
-  REQUIRE(why.has_value());
-  CHECK(why->find("shard 'j gt jm' counted 7 users but listed 6") != std::string::npos);
+  CHECK(cursor.verdict(total).outcome == scanner::shards_verdict::kind::proven);
+}
+
+TEST_CASE("a v3 cursor keeps multi-character prefixes, listings and quotes; a v2 cursor of range halves is refused") {
+  auto cursor = scanner::shard_cursor::fresh();
+  cursor.split(0, 1);
+  cursor.shards[3].at = scanner::shard_progress::phase::running;
+  cursor.shards[3].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=J";
+  cursor.shards[3].listing = 2;
+  cursor.shards[3].count = 1234;
+  auto const text = cursor.encode();
+  CHECK(text.starts_with("entra-audit shards v3\n"));
+  auto const back = scanner::shard_cursor::decode(text);
+  REQUIRE(back.has_value());
+  REQUIRE(back->shards.size() == cursor.shards.size());
+  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
+    CHECK(back->shards[i].prefix == cursor.shards[i].prefix);
+    CHECK(back->shards[i].at == cursor.shards[i].at);
+    CHECK(back->shards[i].listing == cursor.shards[i].listing);
+    CHECK(back->shards[i].count == cursor.shards[i].count);
+    CHECK(back->shards[i].next_link == cursor.shards[i].next_link);
+  }
+  CHECK(scanner::shard_cursor::is_sharded("entra-audit shards v2\nj le x\tp\t-\t0\t\n"));
+  CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj le x\tp\t-\t0\t\n").has_value());
 }
