@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 
@@ -112,12 +113,24 @@ shard_cursor shard_cursor::fresh() {
   return c;
 }
 
-std::size_t shard_cursor::split(std::size_t index, std::size_t at) {
+std::size_t shard_cursor::split(std::size_t index, std::size_t at, std::span<const std::string> sample) {
   std::string const prefix = shards[index].prefix;
   shards[index].at = shard_progress::phase::replaced;
   shards[index].next_link.clear();
+  auto next = upn_next_characters(prefix);
+  std::array<std::int64_t, 256> seen{};
+  auto const lower = [](char c) { return static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c))); };
+  for (auto const& name : sample) {
+    if (name.size() <= prefix.size()) continue;
+    if (!std::equal(prefix.begin(), prefix.end(), name.begin(), [&](char a, char b) { return lower(a) == lower(b); }))
+      continue;  // not a name of this shard
+    ++seen[lower(name[prefix.size()])];
+  }
+  std::stable_sort(next.begin(), next.end(), [&seen](char a, char b) {
+    return seen[static_cast<unsigned char>(a)] > seen[static_cast<unsigned char>(b)];
+  });
   std::vector<shard_progress> longer;
-  for (char c : upn_next_characters(prefix)) longer.push_back({.prefix = prefix + c});
+  for (char c : next) longer.push_back({.prefix = prefix + c});
   shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), longer.begin(), longer.end());
   return longer.size();
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,8 +111,10 @@ struct shard_cursor {
   // True when every shard is done.
   bool done() const;
   // Replaces the shard at index by one shard per character that may follow its prefix, inserted, pending, at
-  // position at (> index): the next shards to be taken. Returns how many were inserted.
-  std::size_t split(std::size_t index, std::size_t at);
+  // position at (> index): the next shards to be taken, those most frequent in sample (names from the shard's
+  // first page) first, so that the longest chains start first. Which shards there are never depends on sample,
+  // only their order. Returns how many were inserted.
+  std::size_t split(std::size_t index, std::size_t at, std::span<const std::string> sample = {});
   // Replaces the shard at index by a fresh pending copy of it (listing + 1) inserted at position at (> index).
   void relist(std::size_t index, std::size_t at);
   // How the finished shards compare with total_users (call when done()).

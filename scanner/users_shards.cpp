@@ -58,13 +58,14 @@ struct shard_run {
 // disagree or its links expire; then what it listed is kept (users changed while it was listed).
 constexpr unsigned max_listings = 3;
 
-// Splits the shard at index into longer prefixes, queued next; false when its prefix cannot be split.
-bool split_shard(shard_run& run, std::size_t index, std::string_view why) {
+// Splits the shard at index into longer prefixes, queued next (ordered by sample, names from its first page);
+// false when its prefix cannot be split.
+bool split_shard(shard_run& run, std::size_t index, std::string_view why, std::span<const std::string> sample = {}) {
   std::lock_guard lock(run.cursor_lock);
   auto const& s = run.cursor.shards[index];
   if (!splittable(s.prefix)) return false;
   base::log(base::log_level::debug, "users shard {} {}: listing it as longer prefixes", s.name(), why);
-  run.cursor.split(index, run.next);
+  run.cursor.split(index, run.next, sample);
   ++run.totals.shards_split;
   return true;
 }
@@ -120,7 +121,10 @@ net::awaitable<void> shard_chain(shard_run& run) {
       std::int64_t const left =
           std::max<std::int64_t>(*run.totals.total_users - run.totals.users_before - run.totals.users, 0);
       if (!worth_splitting(*first.count, left, run.chains)) return false;
-      return split_shard(run, index, fmt::format("holds {} users", *first.count));
+      std::vector<std::string> sample;
+      sample.reserve(first.page.users.size());
+      for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);
+      return split_shard(run, index, fmt::format("holds {} users", *first.count), sample);
     };
     hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
       std::lock_guard lock(run.cursor_lock);

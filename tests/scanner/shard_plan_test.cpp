@@ -191,3 +191,17 @@ TEST_CASE("a v3 cursor keeps multi-character prefixes, listings and quotes; a v2
   CHECK(scanner::shard_cursor::is_sharded("entra-audit shards v2\nj le x\tp\t-\t0\t\n"));
   CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj le x\tp\t-\t0\t\n").has_value());
 }
+
+TEST_CASE("the longer prefixes most frequent in the dropped page come first, and the sample never adds or drops one") {
+  auto plain = scanner::shard_cursor::fresh();
+  auto ordered = scanner::shard_cursor::fresh();
+  std::vector<std::string> const sample{"JOE@x.com", "jo@x.com", "jim@x.com", "ann@x.com", "j@x.com", "jo.b@x.com"};
+  auto const n = plain.split(0, 1);
+  CHECK(ordered.split(0, 1, sample) == n);
+  CHECK(ordered.shards[1].prefix == "jo");  // three names
+  CHECK(ordered.shards[2].prefix == "ji");  // then one each, in the usual order of characters
+  std::set<std::string> a, b;
+  for (auto const& s : plain.shards) a.insert(s.prefix);
+  for (auto const& s : ordered.shards) b.insert(s.prefix);
+  CHECK(a == b);
+}
