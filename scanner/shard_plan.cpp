@@ -103,10 +103,14 @@ std::string shard_first_url(std::string_view prefix) {
 }
 
 bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chains) {
-  std::int64_t const share = (users_left + std::max(chains, 1u) - 1) / std::max(chains, 1u);
-  return count > std::max(share, 2 * page_size);
+  std::int64_t const n = std::max(chains, 1u);
+  std::int64_t const share = (users_left + n - 1) / n;
+  // A split costs one first page per longer prefix (45), spread over the chains: it pays only when the shard's
+  // pages in a row would outlast the other chains' share by more than that.
+  std::int64_t const longer = static_cast<std::int64_t>(local_characters.size()) + 1;
+  std::int64_t const cost = (longer + n - 1) / n * page_size;
+  return count > std::max(share + cost, 2 * page_size);
 }
-
 shard_cursor shard_cursor::fresh() {
   shard_cursor c;
   for (auto const& prefix : upn_first_characters()) c.shards.push_back({.prefix = prefix});

@@ -112,16 +112,17 @@ TEST_CASE("the shards prove complete when each listed what it counted and the co
   CHECK(cursor.verdict(total).listed == total - 1);
 }
 
-TEST_CASE("a shard holding more than one chain's share of the listing is worth splitting, a small one is not") {
-  CHECK(scanner::worth_splitting(10'148, 100'000, 16));       // 'j' of 100k users: 6,250 a chain
-  CHECK_FALSE(scanner::worth_splitting(6'000, 100'000, 16));
-  CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 16));   // never below two pages
-  CHECK(scanner::worth_splitting(2'500, 12'000, 16));
+TEST_CASE("a shard is worth splitting when its pages in a row outlast a chain's share by more than the split costs") {
+  // 100k users over 16 chains: 6,250 a chain, and a split's 45 first pages cost 3 pages a chain.
+  CHECK(scanner::worth_splitting(10'148, 100'000, 16));       // 'j'
+  CHECK_FALSE(scanner::worth_splitting(9'000, 100'000, 16));
+  CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 64));   // never below two pages
+  CHECK(scanner::worth_splitting(2'500, 12'000, 64));         // 188 a chain, and one first page each
   CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
-  // The scan passes the users still to list: 'o' (5,379) is not worth splitting at the start of 100k users, but
-  // is once half of them are listed and its five pages in a row would outlast the other chains.
-  CHECK_FALSE(scanner::worth_splitting(5'379, 100'000, 16));
-  CHECK(scanner::worth_splitting(5'379, 50'000, 16));
+  // The scan passes the users still to list: 'o' (7,000) is not worth splitting at the start of 100k users, but
+  // is once half of them are listed and its pages in a row would outlast the other chains.
+  CHECK_FALSE(scanner::worth_splitting(7'000, 100'000, 16));
+  CHECK(scanner::worth_splitting(7'000, 50'000, 16));
 }
 
 TEST_CASE("a split shard is replaced by one shard per character that may follow its prefix, '@' included") {
