@@ -41,21 +41,26 @@ TEST_CASE("a repeated, non-numeric or unsupported query option is refused with G
 TEST_CASE("the supported filters are recognised, quotes unescaped") {
   auto sw = parse_odata_query("/v1.0/users?$filter=startswith(userPrincipalName,'o''brien')");
   REQUIRE(sw.has_value());
-  CHECK(sw->filter == user_filter::upn_startswith);
-  CHECK(sw->filter_value == "o'brien");
+  REQUIRE(sw->filter.has_value());
+  CHECK(sw->filter->k == filter_node::kind::starts_with);
+  CHECK(sw->filter->property == "userPrincipalName");
+  CHECK(sw->filter->values == std::vector<std::string>{"o'brien"});
   auto licensed = parse_odata_query("/v1.0/users?$filter=assignedLicenses/$count%20ne%200&$count=true");
   REQUIRE(licensed.has_value());
-  CHECK(licensed->filter == user_filter::licensed);
+  REQUIRE(licensed->filter.has_value());
+  CHECK(licensed->filter->k == filter_node::kind::license_count);
+  CHECK(licensed->filter->op == compare_op::ne);
 }
 
 TEST_CASE("a sealed page token opens to the same values and a tampered one does not") {
   page_token_codec codec(42);
-  page_token t{page_kind::users, 999, 3, 1, 77};
+  page_token t{page_kind::users, 999, 3, 1, 77, 5};
   std::string sealed = codec.seal(t);
   auto opened = codec.open(sealed);
   REQUIRE(opened.has_value());
   CHECK(opened->position == 999);
   CHECK(opened->query_hash == 77);
+  CHECK(opened->page == 5);
   sealed[5] = sealed[5] == 'A' ? 'B' : 'A';
   CHECK_FALSE(codec.open(sealed).has_value());
   CHECK_FALSE(codec.open("garbage").has_value());
