@@ -97,7 +97,7 @@ struct license_set {
 // How a user's principal name (a guest's: home mail) is spelt; all but standard only with skewed_upns.
 enum class upn_style : std::uint8_t {
   standard,         // given.surname<index>
-  employee_number,  // u<employee number>, the number 1,000,000 + 7 × index
+  employee_number,  // u<employee number>, seven digits, a bijection of the index
   leading_symbol,   // <symbol>given.surname<index>, symbol one of . ~ ' - _ ! ^ #
   digits_only,      // <index>
   capitalised,      // Given.surname<index>

@@ -12,8 +12,25 @@ namespace {
 
 constexpr std::uint64_t tag_user = 0x55534552, tag_licenses = 0x4c494353, tag_id = 0x55494400,
                         tag_id_key = 0x4b4559, tag_skew = 0x534b4557, tag_deletions = 0x44454c53;
-// Employee numbers of skewed tenants: u1000000, u1000007, ... (never contiguous, as real ones rarely are).
-constexpr std::uint64_t employee_base = 1'000'000, employee_step = 7;
+// Employee numbers of skewed tenants: seven digits, u1000000 to u9999999, spread over the range as decades of
+// hires spread them (so that 'u12' is a shard of its own), and a bijection of the index: number =
+// base + (step × index + offset) mod span, step coprime to span (2^6 3^2 5^6).
+constexpr std::uint64_t employee_base = 1'000'000, employee_span = 9'000'000, employee_step = 7'777'777,
+                        employee_offset = 4'242'424;
+
+// step⁻¹ mod span, by the extended Euclidean algorithm.
+constexpr std::uint64_t inverse_step() {
+  std::int64_t r0 = employee_span, r1 = employee_step, t0 = 0, t1 = 1;
+  while (r1 != 0) {
+    const std::int64_t q = r0 / r1;
+    std::int64_t r = r0 - q * r1;
+    r0 = r1, r1 = r;
+    std::int64_t t = t0 - q * t1;
+    t0 = t1, t1 = t;
+  }
+  return static_cast<std::uint64_t>(t0 < 0 ? t0 + static_cast<std::int64_t>(employee_span) : t0);
+}
+static_assert(inverse_step() * employee_step % employee_span == 1);
 // The leading symbols of skewed principal names: every non-alphanumeric character Entra allows in one
 // (GRAPH.md §16: A–Z a–z 0–9 ' . - _ ! # ^ ~).
 constexpr std::string_view upn_symbols = ".~'-_!^#";
@@ -230,7 +247,7 @@ void append_local_part(const user_profile& p, std::string& out) {
   switch (p.style) {
     case upn_style::employee_number:
       out += 'u';
-      number(employee_base + employee_step * p.index);
+      number(employee_base + (employee_step * p.index + employee_offset) % employee_span);
       return;
     case upn_style::digits_only: number(p.index); return;
     case upn_style::leading_symbol: out += p.upn_symbol; break;
@@ -255,8 +272,12 @@ std::vector<std::uint64_t> indices_in_local_part(std::string_view local, std::ui
   const char* first = local.data() + local.size() - digits;
   if (digits == 0 || std::from_chars(first, local.data() + local.size(), n).ec != std::errc()) return out;
   if (n < limit) out.push_back(n);
-  if (n >= employee_base && (n - employee_base) % employee_step == 0 && (n - employee_base) / employee_step < limit)
-    out.push_back((n - employee_base) / employee_step);
+  if (n >= employee_base && n < employee_base + employee_span) {
+    // The employee number's index: step⁻¹ × (number - base - offset) mod span (products fit in 64 bits).
+    const std::uint64_t shifted = (n - employee_base + employee_span - employee_offset) % employee_span;
+    const std::uint64_t index = inverse_step() * shifted % employee_span;
+    if (index < limit) out.push_back(index);
+  }
   return out;
 }
 

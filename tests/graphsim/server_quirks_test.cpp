@@ -267,3 +267,88 @@ TEST_CASE("duplicate-users=K (hostile): page K repeats users served before, so a
   CHECK(std::vector<std::string>(l.ids.begin() + 10, l.ids.begin() + 13) ==
         std::vector<std::string>(l.ids.begin(), l.ids.begin() + 3));
 }
+
+TEST_CASE("skewed-upns: the one-character prefixes of Entra's first characters list every user exactly once") {
+  test_support::temp_dir dir;
+  auto options = with_quirk(small_tenant(3'000), "skewed-upns");
+  options.truth_path = (dir / "truth.csv").string();
+  auto server = start(options);
+  client c(server->url());
+  std::string const token = token_for(c, *server);
+  auto const everyone = list_all(c, token, "/v1.0/users?$select=id,userPrincipalName&$top=999");
+  REQUIRE(everyone.ids.size() == 3'000);
+  std::map<std::string, std::string> upn_of;
+  for (std::size_t i = 0; i < everyone.ids.size(); ++i) upn_of[everyone.ids[i]] = everyone.upns[i];
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  // The documented first characters, each as a client puts it into a URL.
+  std::string const firsts = "abcdefghijklmnopqrstuvwxyz0123456789'.-_!#^~";
+  auto encoded = [](std::string const& text) {
+    std::string out;
+    for (char ch : text) {
+      if (ch == '\'') out += "''";  // an OData literal doubles its quotes ...
+      else if (ch == '#') out += "%23";
+      else if (ch == '^') out += "%5E";
+      else out += ch;
+    }
+    std::string url;
+    for (char ch : out) url += ch == '\'' ? std::string("%27") : std::string(1, ch);  // ... and the URL encodes them
+    return url;
+  };
+  std::multiset<std::string> listed;
+  for (char first : firsts) {
+    CAPTURE(first);
+    auto shard = list_all(c, token,
+                          "/v1.0/users?$select=id,userPrincipalName&$top=999&$count=true&$filter=startswith(userPrincipalName,%27" +
+                              encoded(std::string(1, first)) + "%27)",
+                          eventual);
+    CHECK(shard.failed_status == 0);
+    REQUIRE(shard.count);
+    CHECK(static_cast<std::size_t>(*shard.count) == shard.ids.size());
+    for (auto const& upn : shard.upns) CHECK(lower(upn)[0] == first);
+    listed.insert(shard.ids.begin(), shard.ids.end());
+  }
+  // Every user exactly once, except users whose first character is outside the set (a skewed tenant has none).
+  std::multiset<std::string> expected;
+  std::size_t outside = 0;
+  for (auto const& [id, upn] : upn_of) {
+    if (firsts.find(lower(upn)[0]) == std::string::npos) ++outside;
+    else expected.insert(id);
+  }
+  CHECK(outside == 0);
+  CHECK(listed == expected);
+  // Every first character is used, and the employee numbers make 'u' the biggest shard.
+  std::map<char, std::size_t> by_first;
+  for (auto const& [id, upn] : upn_of) ++by_first[lower(upn)[0]];
+  for (char symbol : std::string("'.-_!#^~")) CHECK(by_first[symbol] > 0);
+  CHECK(std::max_element(by_first.begin(), by_first.end(), [](auto a, auto b) { return a.second < b.second; })->first == 'u');
+
+  // Longer prefixes: 'u1', 'u12', a digits-only name with its '@', symbols with letters after them.
+  std::string digits_name;
+  for (auto const& [id, upn] : upn_of)
+    if (std::isdigit(static_cast<unsigned char>(upn[0])) && upn.find('_') == std::string::npos) digits_name = upn;
+  REQUIRE_FALSE(digits_name.empty());
+  for (std::string prefix : {std::string("u1"), std::string("U12"), digits_name.substr(0, digits_name.find('@') + 1),
+                             std::string(".A"), std::string("~"), std::string("#"), std::string("'a"), std::string("^")}) {
+    CAPTURE(prefix);
+    std::set<std::string> want;
+    for (auto const& [id, upn] : upn_of)
+      if (lower(upn).starts_with(lower(prefix))) want.insert(id);
+    auto got = list_all(c, token, "/v1.0/users?$select=id&$top=50&$filter=startswith(userPrincipalName,%27" + encoded(prefix) + "%27)");
+    CHECK(got.failed_status == 0);
+    CHECK_FALSE(want.empty());
+    CHECK(as_set(got.ids) == want);
+    CHECK(got.ids.size() == want.size());
+  }
+
+  // The truth names users as they are served (a name starting with '-' behind the CSV's formula guard, a
+  // leading quote: DESIGN.md §4).
+  auto truth = truth_by_user(dir / "truth.csv");
+  REQUIRE_FALSE(truth.empty());
+  for (auto const& [id, rows] : truth) {
+    std::string const upn = upn_of.at(id);
+    for (auto const& row : rows) CHECK(row[2] == (upn[0] == '-' ? "'" + upn : upn));
+  }
+}
