@@ -16,8 +16,8 @@ struct quirk_spec {
   std::function<void(sim_options&, std::uint64_t)> set;
 };
 
-std::array<quirk_spec, 10> const& specs() {
-  static std::array<quirk_spec, 10> const all{{
+std::array<quirk_spec, 11> const& specs() {
+  static std::array<quirk_spec, 11> const all{{
       {"no-count", false, [](sim_options& o, std::uint64_t) { o.quirks.no_count = true; }},
       {"no-range-filter", false, [](sim_options& o, std::uint64_t) { o.quirks.no_range_filter = true; }},
       {"count-lag", true, [](sim_options& o, std::uint64_t n) { o.count_lag = n; }},
@@ -29,6 +29,7 @@ std::array<quirk_spec, 10> const& specs() {
       {"users-deleted-during-scan", true,
        [](sim_options& o, std::uint64_t n) { o.quirks.users_deleted_during_scan = n; }},
       {"skewed-upns", false, [](sim_options& o, std::uint64_t) { o.quirks.skewed_upns = true; }},
+      {"empty-page", true, [](sim_options& o, std::uint64_t n) { o.quirks.empty_page = n; }},
       {"nextlink-loop", true, [](sim_options& o, std::uint64_t n) { o.quirks.nextlink_loop = n; }},
       {"duplicate-users", true, [](sim_options& o, std::uint64_t n) { o.quirks.duplicate_users = n; }},
   }};

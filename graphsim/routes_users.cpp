@@ -212,7 +212,8 @@ route_result list_users(route_context const& c) {
   }
 
   auto const f = selection(q);
-  picked_page picked = pick_users(c, f, position, *size);
+  // empty-page: a page with no users and a nextLink, as Graph's paging documents them.
+  picked_page picked = quirks.empty_page == page ? picked_page{{}, position} : pick_users(c, f, position, *size);
   std::string next_link;
   if (picked.next)
     next_link = link(c, "/v1.0/users", "$skiptoken",

@@ -23,6 +23,7 @@ struct sim_quirks {
   bool license_details_forbidden = false;       // licensedetails-forbidden: /users/{id}/licenseDetails answers 403
   std::uint64_t users_deleted_during_scan = 0;  // users-deleted-during-scan=N: N users go after the first page
   bool skewed_upns = false;                     // skewed-upns: employee numbers, leading symbols, digits-only names
+  std::uint64_t empty_page = 0;                 // empty-page=K: page K holds no users, only a nextLink
   std::uint64_t nextlink_loop = 0;              // nextlink-loop=K (hostile): page K links back to page 1
   std::uint64_t duplicate_users = 0;            // duplicate-users=K (hostile): page K repeats earlier users
 };

@@ -352,3 +352,18 @@ TEST_CASE("skewed-upns: the one-character prefixes of Entra's first characters l
     for (auto const& row : rows) CHECK(row[2] == (upn[0] == '-' ? "'" + upn : upn));
   }
 }
+
+TEST_CASE("empty-page=K: page K holds no users but a nextLink, and the listing stays complete") {
+  auto server = start(with_quirk(small_tenant(23), "empty-page=2"));
+  client c(server->url());
+  std::string const token = token_for(c, *server);
+  auto first = json(c.get("/v1.0/users?$top=5&$select=id", token).body);
+  auto second = json(c.get(target_of(first["@odata.nextLink"].GetString()), token).body);
+  CHECK(second["value"].Size() == 0);
+  CHECK(second.HasMember("@odata.nextLink"));
+  auto l = list_all(c, token, "/v1.0/users?$top=5&$select=id");
+  CHECK(l.failed_status == 0);
+  CHECK(l.pages == 6);
+  CHECK(l.ids.size() == 23);
+  CHECK(as_set(l.ids).size() == 23);
+}
