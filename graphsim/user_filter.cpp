@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace graphsim {
 namespace {
@@ -318,63 +317,6 @@ bool compare(compare_op op, int c) {
 }
 
 
-// The words of a displayName as Graph's $search tokenizes it (search-query-parameter.md): runs of letters or
-// of digits, split where lower case turns upper; plus the runs joined across symbols ("hello.world" also
-// gives "helloworld"). Bytes above 0x7f count as letters. Lower-cased.
-std::vector<std::string> search_words(std::string_view text) {
-  auto kind = [](unsigned char c) {
-    if (c >= '0' && c <= '9') return 1;
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) return 2;
-    return c == ' ' || c == '\t' ? 0 : 3;  // 0: a space; 3: a symbol
-  };
-  std::vector<std::string> words;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty()) words.push_back(to_lower(word));
-    word.clear();
-  };
-  for (char ch : text) {
-    auto const c = static_cast<unsigned char>(ch);
-    int const k = kind(c);
-    if (k == 0 || k == 3) {
-      flush();
-      continue;
-    }
-    if (!word.empty()) {
-      auto const prev = static_cast<unsigned char>(word.back());
-      if (kind(prev) != k || (std::islower(prev) && std::isupper(c))) flush();
-    }
-    word.push_back(ch);
-  }
-  flush();
-  // Words separated only by symbols are one word too.
-  for (std::size_t start = 0; start <= text.size();) {
-    std::size_t end = text.find_first_of(" \t", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string joined;
-    bool symbol = false;
-    for (char ch : text.substr(start, end - start)) {
-      if (kind(static_cast<unsigned char>(ch)) == 3) symbol = true;
-      else joined.push_back(ch);
-    }
-    if (symbol && !joined.empty()) words.push_back(to_lower(joined));
-    start = end + 1;
-  }
-  return words;
-}
-
-bool words_match(std::string_view term, std::string_view value) {
-  auto const wanted = search_words(term);
-  auto const have = search_words(value);
-  return std::all_of(wanted.begin(), wanted.end(), [&](std::string const& w) {
-    return std::any_of(have.begin(), have.end(), [&](std::string const& h) { return h.starts_with(w); });
-  });
-}
-
-graph_failure bad_search(std::string_view text) {
-  return {400, "Request_UnsupportedQuery", "Syntax error: '" + std::string(text) + "' is not a valid $search value."};
-}
-
 }  // namespace
 
 boost::system::result<filter_node, graph_failure> parse_user_filter(std::string_view text) {
@@ -383,42 +325,10 @@ boost::system::result<filter_node, graph_failure> parse_user_filter(std::string_
   return parser(text, std::move(*tokens)).run();
 }
 
-boost::system::result<filter_node, graph_failure> parse_user_search(std::string_view text) {
-  filter_node any;
-  any.k = filter_node::kind::any_of;
-  filter_node all;
-  all.k = filter_node::kind::all_of;
-  std::string_view rest = trim(text);
-  while (true) {
-    if (rest.empty() || rest.front() != '"') return bad_search(text);
-    auto const close = rest.find('"', 1);
-    auto const colon = rest.find(':');
-    if (close == std::string_view::npos || colon == std::string_view::npos || colon > close) return bad_search(text);
-    std::string_view const property = trim(rest.substr(1, colon - 1));
-    std::string const term(trim(rest.substr(colon + 1, close - colon - 1)));
-    property_rule const* r = rule_of(property);
-    if (!r || r->is_bool || r->starts_with == support::none)
-      return graph_failure{400, "Request_UnsupportedQuery",
-                           "Unsupported or invalid search clause specified for property '" + std::string(property) +
-                               "' of resource 'User'."};
-    filter_node clause;
-    clause.k = iequals(r->name, "displayName") ? filter_node::kind::token_match : filter_node::kind::starts_with;
-    clause.property = std::string(r->name);
-    clause.values.push_back(term);
-    all.children.push_back(std::move(clause));
-    rest = trim(rest.substr(close + 1));
-    if (rest.empty()) break;
-    bool const is_or = istarts_with(rest, "OR ");
-    if (!is_or && !istarts_with(rest, "AND ")) return bad_search(text);
-    rest = trim(rest.substr(is_or ? 3 : 4));
-    if (is_or) {  // AND binds tighter than OR
-      any.children.push_back(std::move(all));
-      all = filter_node{};
-      all.k = filter_node::kind::all_of;
-    }
-  }
-  any.children.push_back(std::move(all));
-  return any;
+std::optional<std::string_view> prefix_filter_property(std::string_view name) {
+  property_rule const* r = rule_of(name);
+  if (!r || r->is_bool || r->starts_with == support::none) return std::nullopt;
+  return r->name;
 }
 
 std::string advanced_operator(filter_node const& f) {
@@ -459,13 +369,6 @@ std::optional<std::string> required_upn_prefix(filter_node const& f) {
 
 bool is_one_initial(filter_node const& f) {
   return f.k == filter_node::kind::starts_with && iequals(f.property, "userPrincipalName") && f.values[0].size() == 1;
-}
-
-bool reads_only_upn(filter_node const& f) {
-  using k = filter_node::kind;
-  if (f.k == k::all_of || f.k == k::any_of || f.k == k::negation)
-    return std::all_of(f.children.begin(), f.children.end(), reads_only_upn);
-  return iequals(f.property, "userPrincipalName");
 }
 
 int icompare(std::string_view a, std::string_view b) {

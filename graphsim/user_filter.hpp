@@ -69,8 +69,12 @@ std::optional<std::string> required_upn_prefix(filter_node const& f);
 // True if the filter is exactly startswith(userPrincipalName,'c') with one character c.
 bool is_one_initial(filter_node const& f);
 
-// True if the filter reads nothing of a user but the userPrincipalName.
-bool reads_only_upn(filter_node const& f);
+// The spelling Graph gives a string property of users that startswith filters on (userPrincipalName, mail,
+// displayName, ...), matched ignoring case; nullopt for any other name.
+std::optional<std::string_view> prefix_filter_property(std::string_view name);
+
+// True if every word of term starts a word of value, as $search matches displayName (user_search.cpp).
+bool words_match(std::string_view term, std::string_view value);
 
 // The filter's value for one user.
 bool matches(filter_node const& f, user_view const& user);
