@@ -10,6 +10,8 @@
 #include <fmt/core.h>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 namespace app {
 namespace {
@@ -19,7 +21,7 @@ int report_error(base::error const& e) {
   return static_cast<int>(e.code);
 }
 
-void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
+void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std::vector<std::string>& quirks) {
   auto* sim = cli.add_subcommand("sim", "run the Graph emulator as a server (tests, benchmarks, trying the tool)");
   sim->add_option("--users", o.users, "users in the synthetic tenant")->check(CLI::Range(0, 2'000'000));
   sim->add_option("--seed", o.seed, "seed of the synthetic tenant");
@@ -42,6 +44,15 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
   sim->add_flag("--no-advanced-queries{false}", o.advanced_queries,
                 "answer $count and ConsistencyLevel: eventual with 400 (no sharded listing)");
   sim->add_option("--count-lag", o.count_lag, "the count of all users lags this many behind (eventual consistency)");
+  sim->add_option("--quirk", quirks,
+                  "behave as real tenants do where they differ from Graph's documentation, or hostile (repeatable; "
+                  "docs/graphsim.md): " + graphsim::quirk_names());
+}
+
+base::result<void> apply_quirks(std::vector<std::string> const& quirks, graphsim::sim_options& o) {
+  for (auto const& q : quirks)
+    if (auto r = graphsim::apply_quirk(o, q); !r) return r;
+  return {};
 }
 
 base::result<void> parse_latency(std::string const& text, graphsim::sim_options& o) {
@@ -72,7 +83,8 @@ int run(int argc, char** argv) {
   add_demo_command(cli, demo);
   graphsim::sim_options sim_options;
   std::string latency;
-  add_sim(cli, sim_options, latency);
+  std::vector<std::string> quirks;
+  add_sim(cli, sim_options, latency, quirks);
 
   try {
     cli.parse(argc, argv);
@@ -87,6 +99,7 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("demo")) return run_demo_command(demo);
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return report_error(r.error());
+    if (auto r = apply_quirks(quirks, sim_options); !r) return report_error(r.error());
     auto r = graphsim::run_sim(sim_options, std::cout);
     return r ? 0 : report_error(r.error());
   }

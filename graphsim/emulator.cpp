@@ -207,14 +207,8 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
   } else {
     std::string const base = base_url(req);
     auto const consistency = req.header("consistencylevel");
-    route_context const ctx{tenant_,
-                            codec_,
-                            req,
-                            *query,
-                            base,
-                            consistency && iequals(trim(*consistency), "eventual"),
-                            options_.advanced_queries,
-                            options_.count_lag};
+    route_context const ctx{tenant_,  codec_, req, *query, base, consistency && iequals(trim(*consistency), "eventual"),
+                            options_, orders_};
     auto result = run_route(route, ctx);
     res = result ? std::move(*result)
                  : graph_error(result.error().status, result.error().code, result.error().message, request_id,

@@ -7,6 +7,7 @@
 #include "graphsim/faults.hpp"
 #include "graphsim/http_types.hpp"
 #include "graphsim/page_token.hpp"
+#include "graphsim/routes.hpp"
 #include "graphsim/server.hpp"
 #include "graphsim/stats.hpp"
 #include "graphsim/throttle.hpp"
@@ -51,6 +52,7 @@ class emulator {
   fault_plan faults_;
   throttle_bucket bucket_;
   page_token_codec codec_;
+  order_cache orders_;
   request_stats stats_;
   std::mt19937_64 rng_;
   std::string scheme_ = "http";

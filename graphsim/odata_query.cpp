@@ -15,67 +15,19 @@ graph_failure bad_request(std::string message) { return {400, "Request_BadReques
 
 graph_failure unsupported_query() { return {400, "Request_UnsupportedQuery", "Unsupported Query."}; }
 
-graph_failure invalid_filter(std::string_view text) {
-  return bad_request("Invalid filter clause: syntax error in '" + std::string(text) + "'.");
-}
-
-// A single-quoted OData string literal ('' escapes a quote); the rest of text after it goes to rest.
-std::optional<std::string> parse_quoted(std::string_view& text) {
-  if (text.empty() || text.front() != '\'') return std::nullopt;
-  std::string out;
-  std::size_t i = 1;
-  for (; i < text.size(); ++i) {
-    if (text[i] == '\'') {
-      if (i + 1 < text.size() && text[i + 1] == '\'') {
-        out.push_back('\'');
-        ++i;
-        continue;
-      }
-      text.remove_prefix(i + 1);
-      return out;
-    }
-    out.push_back(text[i]);
-  }
-  return std::nullopt;
-}
-
-bool consume(std::string_view& text, std::string_view token) {
-  text = trim(text);
-  if (!istarts_with(text, token)) return false;
-  text.remove_prefix(token.size());
-  return true;
-}
-
-boost::system::result<odata_query, graph_failure> parse_filter(std::string_view text, odata_query q) {
+// `property [asc|desc]`: one key, as directory objects sort by one property.
+boost::system::result<order_key, graph_failure> parse_orderby(std::string_view text) {
   std::string_view t = trim(text);
-  if (consume(t, "startswith")) {
-    if (!consume(t, "(") || !consume(t, "userPrincipalName") || !consume(t, ",")) return unsupported_query();
-    t = trim(t);
-    auto literal = parse_quoted(t);
-    if (!literal || !consume(t, ")")) return invalid_filter(text);
-    q.filter = user_filter::upn_startswith;
-    q.filter_value = *literal;
-    if (trim(t).empty()) return q;
-    // `and userPrincipalName le 'y'` or `and not(userPrincipalName le 'y')`: how a big shard is halved.
-    if (!consume(t, "and ")) return unsupported_query();
-    bool const negated = consume(t, "not(") || consume(t, "not (");
-    if (!consume(t, "userPrincipalName") || !consume(t, "le ")) return unsupported_query();
-    t = trim(t);
-    auto bound = parse_quoted(t);
-    if (!bound || (negated && !consume(t, ")")) || !trim(t).empty()) return invalid_filter(text);
-    q.upn_le = *bound;
-    q.upn_above = negated;
-    return q;
+  auto const space = t.find(' ');
+  order_key key;
+  key.property = std::string(t.substr(0, space));
+  if (space != std::string_view::npos) {
+    std::string_view const direction = trim(t.substr(space + 1));
+    if (iequals(direction, "desc")) key.descending = true;
+    else if (!iequals(direction, "asc")) return unsupported_query();
   }
-  if (consume(t, "assignedLicenses/$count")) {
-    bool ne = false;
-    if (consume(t, "ne ")) ne = true;
-    else if (!consume(t, "eq ")) return unsupported_query();
-    if (!consume(t, "0") || !trim(t).empty()) return unsupported_query();
-    q.filter = ne ? user_filter::licensed : user_filter::unlicensed;
-    return q;
-  }
-  return unsupported_query();
+  if (key.property.empty() || key.property.find(',') != std::string::npos) return unsupported_query();
+  return key;
 }
 
 }  // namespace
@@ -84,9 +36,9 @@ std::uint64_t odata_query::shape_hash() const {
   std::uint64_t h = fnv1a("graphsim-query");
   for (auto const& s : select) h = fnv1a(to_lower(s) + ",", h);
   h = fnv1a(top ? std::to_string(*top) : "-", h);
-  h = fnv1a(std::to_string(static_cast<int>(filter)), h);
-  h = fnv1a(filter_value, h);
-  h = fnv1a(upn_le ? (upn_above ? ">" : "<=") + *upn_le : "-", h);
+  h = fnv1a("f" + filter_text, h);
+  h = fnv1a("o" + orderby_text, h);
+  h = fnv1a("s" + search_text, h);
   h = fnv1a(count ? "c" : "n", h);
   return h;
 }
@@ -132,6 +84,10 @@ boost::system::result<odata_query, graph_failure> parse_odata_query(std::string_
       q.top = n;
     } else if (key == "$filter") {
       q.filter_text = value;
+    } else if (key == "$orderby") {
+      q.orderby_text = value;
+    } else if (key == "$search") {
+      q.search_text = value;
     } else if (key == "$count") {
       if (iequals(value, "true")) q.count = true;
       else if (iequals(value, "false")) q.count = false;
@@ -147,8 +103,19 @@ boost::system::result<odata_query, graph_failure> parse_odata_query(std::string_
     }
   }
   if (!q.filter_text.empty()) {
-    std::string const text = q.filter_text;  // q moves into the call: keep the text alive apart
-    return parse_filter(text, std::move(q));
+    auto filter = parse_user_filter(q.filter_text);
+    if (!filter) return filter.error();
+    q.filter = std::move(*filter);
+  }
+  if (!q.orderby_text.empty()) {
+    auto key = parse_orderby(q.orderby_text);
+    if (!key) return key.error();
+    q.orderby = std::move(*key);
+  }
+  if (!q.search_text.empty()) {
+    auto search = parse_user_search(q.search_text);
+    if (!search) return search.error();
+    q.search = std::move(*search);
   }
   return q;
 }

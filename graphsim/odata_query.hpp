@@ -1,8 +1,9 @@
 // graphsim/odata_query.hpp — the OData query options the emulator understands ($select, $top, $filter,
-// $count, $skiptoken, $deltatoken), parsed from a request target with Boost.URL.
+// $orderby, $search, $count, $skiptoken, $deltatoken), parsed from a request target with Boost.URL.
 #pragma once
 
 #include "graphsim/http_types.hpp"
+#include "graphsim/user_filter.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -13,28 +14,26 @@
 
 namespace graphsim {
 
-// The $filter expressions the emulator evaluates on /users.
-enum class user_filter : std::uint8_t {
-  none,
-  upn_startswith,  // startswith(userPrincipalName,'x'), optionally `and [not(]userPrincipalName le 'y'[)]`
-  licensed,        // assignedLicenses/$count ne 0 (advanced query)
-  unlicensed,      // assignedLicenses/$count eq 0 (advanced query)
+// One $orderby key of /users.
+struct order_key {
+  std::string property;  // as Graph spells it, e.g. "displayName"
+  bool descending = false;
 };
 
 struct odata_query {
   std::vector<std::string> select;  // property names as given, trimmed, empty entries dropped
   std::string select_text;          // the raw $select value (echoed into nextLink and @odata.context)
   std::optional<long long> top;     // range checks are the route's (users: 1..999)
-  user_filter filter = user_filter::none;
   std::string filter_text;          // the raw $filter value
-  std::string filter_value;         // startswith prefix
-  // A range beside the prefix: userPrincipalName le upn_le (or, with upn_above, not that); an advanced query.
-  std::optional<std::string> upn_le;
-  bool upn_above = false;
+  std::optional<filter_node> filter;  // $filter parsed (users' filter language)
+  std::string orderby_text;         // the raw $orderby value
+  std::optional<order_key> orderby;
+  std::string search_text;          // the raw $search value
+  std::optional<filter_node> search;  // $search as the filter it amounts to (docs/graphsim.md)
   bool count = false;
   std::optional<std::string> skiptoken;
   std::optional<std::string> deltatoken;
-  std::vector<std::string> unsupported;  // other system options that were given ($orderby, $expand, ...)
+  std::vector<std::string> unsupported;  // other system options that were given ($expand, $format, ...)
 
   // A stable digest of the options that shape a result set (not the tokens): page tokens carry it, so a
   // token replayed with another query is refused.
@@ -45,7 +44,8 @@ struct odata_query {
 [[noreturn]] void throw_exception_from_error(graph_failure const& e, boost::source_location const& loc);
 
 // Parses the query part of target (origin form, e.g. "/v1.0/users?$top=5"), or Graph's 400 for a malformed,
-// repeated or non-numeric option. Unknown $filter shapes are refused with Request_UnsupportedQuery.
+// repeated or non-numeric option. Query values are percent-decoded, '+' read as a space (form encoding);
+// unknown $filter, $orderby or $search shapes are refused with Request_UnsupportedQuery.
 boost::system::result<odata_query, graph_failure> parse_odata_query(std::string_view target);
 
 }  // namespace graphsim

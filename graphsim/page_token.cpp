@@ -5,7 +5,7 @@
 namespace graphsim {
 namespace {
 
-constexpr std::size_t payload_size = 1 + 4 * 8;
+constexpr std::size_t payload_size = 1 + 5 * 8;
 constexpr std::size_t sealed_size = payload_size + 8;
 
 void put(std::string& out, std::uint64_t v) {
@@ -36,6 +36,7 @@ std::string page_token_codec::seal(page_token const& t) const {
   put(raw, t.version);
   put(raw, t.since);
   put(raw, t.query_hash);
+  put(raw, t.page);
   put(raw, mac(key_, raw));
   return base64url_encode(raw);
 }
@@ -53,6 +54,7 @@ std::optional<page_token> page_token_codec::open(std::string_view text) const {
   t.version = get(view, 9);
   t.since = get(view, 17);
   t.query_hash = get(view, 25);
+  t.page = get(view, 33);
   return t;
 }
 

@@ -17,6 +17,7 @@ struct page_token {
   std::uint64_t version = 0;     // tenant version the round started at (delta)
   std::uint64_t since = 0;       // version the changes are listed from (delta_changes)
   std::uint64_t query_hash = 0;  // odata_query::shape_hash of the request that started the round
+  std::uint64_t page = 0;        // the page of the chain it leads to (the first page, asked without one, is 1)
 };
 
 // Seals and opens tokens with one process-wide key: tokens of another emulator run are refused.

@@ -137,8 +137,10 @@ std::string link(route_context const& c, std::string_view path, std::string_view
   if (!c.q.select_text.empty()) add("$select", c.q.select_text);
   if (c.q.top) add("$top", std::to_string(*c.q.top));
   if (!c.q.filter_text.empty()) add("$filter", c.q.filter_text);
+  if (!c.q.orderby_text.empty()) add("$orderby", c.q.orderby_text);
+  if (!c.q.search_text.empty()) add("$search", c.q.search_text);
   if (c.q.count) add("$count", "true");
-  add(token_name, token);
+  if (!token_name.empty()) add(token_name, token);
   return out;
 }
 
@@ -180,6 +182,11 @@ std::string users_fragment(odata_query const& q) {
 graph_failure expired_page_token() {
   return {400, "Directory_ExpiredPageToken",
           "The specified page token value has expired and can no longer be included in your request."};
+}
+
+bool page_token_expired(route_context const& c, std::uint64_t page) {
+  std::uint64_t const limit = c.options.quirks.expired_page_token_after;
+  return limit > 0 && page > limit;
 }
 
 }  // namespace route_detail

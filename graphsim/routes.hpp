@@ -5,12 +5,14 @@
 #include "graphsim/http_types.hpp"
 #include "graphsim/odata_query.hpp"
 #include "graphsim/page_token.hpp"
+#include "graphsim/server.hpp"
 #include "graphsim/throttle.hpp"
 
 #include <boost/system/result.hpp>
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace graphsim {
 
@@ -43,6 +45,14 @@ struct route_match {
 // path segments case-insensitively as Graph does.
 route_match match_graph_route(std::string_view method, std::string_view target);
 
+// A sorted users listing ($orderby), kept for the pages that follow: the last one built, for one query on
+// one tenant version.
+struct order_cache {
+  std::uint64_t query = 0;    // the query's filter, search and orderby digest
+  std::uint64_t version = ~0ull;  // tenant::version() it was built at
+  std::vector<std::uint32_t> order;  // user indices, in the listing's order
+};
+
 // What a handler sees of one request.
 struct route_context {
   tenant& t;
@@ -51,8 +61,8 @@ struct route_context {
   odata_query const& q;
   std::string const& base_url;  // scheme://host as the client addressed us (links and @odata.context)
   bool eventual = false;        // ConsistencyLevel: eventual
-  bool advanced_queries = true; // sim_options::advanced_queries
-  std::uint64_t count_lag = 0;  // sim_options::count_lag
+  sim_options const& options;   // advanced_queries, count_lag and the quirks
+  order_cache& orders;
 };
 
 using route_result = boost::system::result<sim_response, graph_failure>;
@@ -76,8 +86,9 @@ namespace route_detail {
 std::string json_quote(std::string_view s);
 // base_url + "/v1.0/$metadata#" + fragment.
 std::string context_url(route_context const& c, std::string_view fragment);
-// base_url + path + "?" + the query options that shape the result ($select, $top, $filter, $count) +
-// token_name=token: the absolute @odata.nextLink / @odata.deltaLink.
+// base_url + path + "?" + the query options that shape the result ($select, $top, $filter, $orderby,
+// $search, $count) + token_name=token (none when token_name is empty): the absolute @odata.nextLink /
+// @odata.deltaLink, or the link of a chain's first page.
 std::string link(route_context const& c, std::string_view path, std::string_view token_name, std::string_view token);
 // Graph's 400/501 for a $select naming an unknown property, or (in a collection) a single-user-only one.
 std::optional<graph_failure> check_user_select(odata_query const& q, bool collection);
@@ -85,8 +96,10 @@ std::optional<graph_failure> check_user_select(odata_query const& q, bool collec
 boost::system::result<unsigned, graph_failure> page_size(odata_query const& q);
 // "users" or "users(a,b)": the @odata.context fragment for a user collection with this $select.
 std::string users_fragment(odata_query const& q);
-// Graph's 400 for a page token it did not issue for this query.
+// Graph's 400 for a page token it did not issue for this query, or one that has expired.
 graph_failure expired_page_token();
+// True if a chain's page (1 = the first) is past what the expired-page-token-after quirk lets through.
+bool page_token_expired(route_context const& c, std::uint64_t page);
 }  // namespace route_detail
 
 }  // namespace graphsim

@@ -75,6 +75,8 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   tenant_config config;
   config.users = options.users;
   config.seed = options.seed;
+  config.skewed_upns = options.quirks.skewed_upns;
+  config.deleted_during_scan = options.quirks.users_deleted_during_scan;
   if (auto r = apply_profile(options.profile, config); !r) return r.error();
   s->t = std::make_unique<tenant>(config);
   if (!options.truth_path.empty()) {

@@ -8,9 +8,25 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace graphsim {
+
+// What real tenants do differently from Graph's documentation, and hostile behaviours for robustness tests;
+// each is one `--quirk NAME[=N]` (docs/graphsim.md, "Quirks"). All off by default: the emulator then behaves
+// as Graph is documented.
+struct sim_quirks {
+  bool no_count = false;                        // no-count: @odata.count never sent (Azure AD B2C tenants)
+  bool no_range_filter = false;                 // no-range-filter: lt/le/gt/ge and not(...) on userPrincipalName refused
+  std::uint64_t expired_page_token_after = 0;   // expired-page-token-after=K: a chain's page K+1 is refused (0 = off)
+  bool license_details_forbidden = false;       // licensedetails-forbidden: /users/{id}/licenseDetails answers 403
+  std::uint64_t users_deleted_during_scan = 0;  // users-deleted-during-scan=N: N users go after the first page
+  bool skewed_upns = false;                     // skewed-upns: employee numbers, leading symbols, digits-only names
+  std::uint64_t empty_page = 0;                 // empty-page=K: page K holds no users, only a nextLink
+  std::uint64_t nextlink_loop = 0;              // nextlink-loop=K (hostile): page K links back to page 1
+  std::uint64_t duplicate_users = 0;            // duplicate-users=K (hostile): page K repeats earlier users
+};
 
 // Everything `entra-audit sim` accepts (DESIGN.md §2); defaults: throttling, faults and latency off.
 struct sim_options {
@@ -29,9 +45,17 @@ struct sim_options {
   unsigned token_lifetime_s = 3599;      // --token-lifetime
   std::string truth_path;                // --truth PATH
   std::string profile = "default";       // --profile default|clean (clean: a tenant without findings)
-  bool advanced_queries = true;          // false (--no-advanced-queries): $count and ConsistencyLevel refused
-  std::uint64_t count_lag = 0;           // --count-lag N: @odata.count of all users lags N behind (eventual)
+  // Two quirks kept as fields of their own (older tests set them); --quirk sets them too.
+  bool advanced_queries = true;          // false (--no-advanced-queries, quirk no-advanced-queries): refused
+  std::uint64_t count_lag = 0;           // --count-lag N, quirk count-lag=N: @odata.count of all users lags N
+  sim_quirks quirks;                     // --quirk NAME[=N], repeatable
 };
+
+// Turns on one quirk given as `NAME` or `NAME=N` (the --quirk syntax), or says why it cannot: an unknown name,
+// a missing, unwanted or malformed number.
+base::result<void> apply_quirk(sim_options& options, std::string_view spec);
+// The quirk names as `--quirk` takes them, e.g. "no-count, count-lag=N, ...", for help texts.
+std::string quirk_names();
 
 // Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is
 // accepted), serves until SIGINT/SIGTERM, then prints the request log to out and returns.

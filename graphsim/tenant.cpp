@@ -24,9 +24,12 @@ tenant::tenant(tenant_config config) : impl_(std::make_unique<impl>()) {
   t.config = config;
   build_directory(t);
   license_set licenses;
+  std::string local;
   for (std::uint64_t i = 0; i < config.users; ++i) {
     const user_profile p = make_profile(t, i);
-    unsigned char const initial = lower_byte(p.given->ascii[0]);  // a UPN starts with the ASCII given name
+    local.clear();
+    append_local_part(p, local);  // a guest's name starts with its mail's local part too
+    unsigned char const initial = lower_byte(local[0]);
     ++t.upn_first_char[initial];
     t.users_by_upn_initial[initial].push_back(static_cast<std::uint32_t>(i));
     make_licenses(t, p, licenses);
@@ -34,6 +37,7 @@ tenant::tenant(tenant_config config) : impl_(std::make_unique<impl>()) {
     for (const user_license& l : licenses.view()) ++t.skus[l.sku].consumed_units;
   }
   size_subscriptions(t);
+  t.scheduled_deletions = schedule_deletions(config, config.deleted_during_scan);
 }
 
 tenant::~tenant() = default;
@@ -44,12 +48,46 @@ const std::string& tenant::default_domain() const { return impl_->domain; }
 const std::string& tenant::client_id() const { return impl_->client_id; }
 const std::string& tenant::client_secret() const { return impl_->client_secret; }
 
-std::uint64_t tenant::user_count() const { return impl_->config.users; }
+std::uint64_t tenant::user_count() const {
+  return impl_->config.users - (impl_->deletions_done ? impl_->scheduled_deletions.size() : 0);
+}
+
+std::uint64_t tenant::index_end() const { return impl_->config.users; }
+
+bool tenant::exists(std::uint64_t i) const {
+  const tenant_state& t = *impl_;
+  if (i >= t.config.users) return false;
+  return !t.deletions_done ||
+         !std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i);
+}
+
+bool tenant::deletions_pending() const { return !impl_->deletions_done && !impl_->scheduled_deletions.empty(); }
+
+void tenant::delete_scheduled_users() {
+  tenant_state& t = *impl_;
+  if (t.deletions_done) return;
+  t.deletions_done = true;
+  license_set licenses;
+  std::string local;
+  for (std::uint64_t i : t.scheduled_deletions) {
+    const user_profile p = make_profile(t, i);
+    local.clear();
+    append_local_part(p, local);
+    unsigned char const initial = lower_byte(local[0]);
+    --t.upn_first_char[initial];
+    auto& index = t.users_by_upn_initial[initial];
+    index.erase(std::lower_bound(index.begin(), index.end(), static_cast<std::uint32_t>(i)));
+    current_licenses(t, p, licenses);
+    if (licenses.count > 0) --t.licensed;
+    for (const user_license& l : licenses.view()) --t.skus[l.sku].consumed_units;
+    t.change_log.emplace_back(++t.version, i);
+  }
+}
 
 std::optional<std::uint64_t> tenant::find_user(std::string_view key) const {
   const tenant_state& t = *impl_;
-  if (auto by_id = index_of_user_id(t, key)) return by_id;
-  // A UPN carries its index as the digits ending the local part (before the guest's "_domain#EXT#").
+  if (auto by_id = index_of_user_id(t, key)) return exists(*by_id) ? by_id : std::nullopt;
+  // A UPN carries its index in the digits ending the local part (before the guest's "_domain#EXT#").
   const std::string lower = ascii_lower(key);
   const auto at = lower.rfind('@');
   if (at == std::string::npos) return std::nullopt;
@@ -60,17 +98,9 @@ std::optional<std::uint64_t> tenant::find_user(std::string_view key) const {
     if (underscore == std::string_view::npos) return std::nullopt;
     local = local.substr(0, underscore);
   }
-  std::size_t digits = 0;
-  while (digits < local.size() && digits < 19 && local[local.size() - 1 - digits] >= '0' &&
-         local[local.size() - 1 - digits] <= '9')
-    ++digits;
-  if (digits == 0) return std::nullopt;
-  std::uint64_t index = 0;
-  const char* first = local.data() + local.size() - digits;
-  if (std::from_chars(first, local.data() + local.size(), index).ec != std::errc() || index >= t.config.users)
-    return std::nullopt;
-  if (ascii_lower(user_principal_name(index)) != lower) return std::nullopt;
-  return index;
+  for (std::uint64_t index : indices_in_local_part(local, t.config.users))
+    if (exists(index) && ascii_lower(user_principal_name(index)) == lower) return index;
+  return std::nullopt;
 }
 
 std::string tenant::user_principal_name(std::uint64_t i) const {
@@ -87,19 +117,45 @@ bool tenant::has_licenses(std::uint64_t i) const {
 
 std::uint64_t tenant::count_upn_prefix(std::string_view prefix) const {
   const tenant_state& t = *impl_;
-  if (prefix.empty()) return t.config.users;
+  if (prefix.empty()) return user_count();
   if (prefix.size() == 1) return t.upn_first_char[lower_byte(prefix[0])];
   const std::string lower = ascii_lower(prefix);
   std::uint64_t count = 0;
   std::string upn;
-  for (std::uint64_t i = 0; i < t.config.users; ++i) {
-    const user_profile p = make_profile(t, i);
-    if (lower_byte(p.given->ascii[0]) != static_cast<unsigned char>(lower[0])) continue;
+  for (std::uint32_t i : users_with_upn_initial(prefix[0])) {
     upn.clear();
-    append_upn(t, p, upn);
-    if (upn.starts_with(lower)) ++count;
+    append_upn(t, make_profile(t, i), upn);
+    if (ascii_lower(upn).starts_with(lower)) ++count;
   }
   return count;
+}
+
+std::optional<std::string> tenant::property_text(std::uint64_t i, std::string_view property) const {
+  const tenant_state& t = *impl_;
+  const user_profile p = make_profile(t, i);
+  const std::string name = ascii_lower(property);
+  std::string out;
+  if (name == "userprincipalname") append_upn(t, p, out);
+  else if (name == "displayname") append_display_name(p, out);
+  else if (name == "givenname") out = p.given->text;
+  else if (name == "surname") out = p.surname->text;
+  else if (name == "usertype") out = p.guest ? "Guest" : "Member";
+  else if (name == "id") out = user_id(t, i);
+  else if (name == "accountenabled") out = p.enabled ? "true" : "false";
+  else if (name == "mail" && p.has_mail) append_mail(t, p, out);
+  else if (name == "createddatetime" && p.created != 0) out = format_time(p.created);
+  else return std::nullopt;
+  return out;
+}
+
+std::string tenant::object_id(std::uint64_t i) const { return user_id(*impl_, i); }
+
+std::vector<std::string> tenant::sku_ids(std::uint64_t i) const {
+  license_set licenses;
+  current_licenses(*impl_, make_profile(*impl_, i), licenses);
+  std::vector<std::string> ids;
+  for (const user_license& l : licenses.view()) ids.push_back(impl_->skus[l.sku].sku_id);
+  return ids;
 }
 
 std::span<const std::uint32_t> tenant::users_with_upn_initial(char c) const {
@@ -125,6 +181,8 @@ std::vector<std::string> tenant::removed_user_ids() const {
   for (std::uint64_t n = 0; n < 3; ++n)
     ids.push_back(mix::to_string(mix::v4_guid(mix::hash(impl_->config.seed, 0x44454c, n, 1),
                                               mix::hash(impl_->config.seed, 0x44454c, n, 2))));
+  if (impl_->deletions_done)
+    for (std::uint64_t i : impl_->scheduled_deletions) ids.push_back(user_id(*impl_, i));
   return ids;
 }
 

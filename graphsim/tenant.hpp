@@ -25,6 +25,12 @@ struct tenant_config {
   std::uint64_t users = 1000;
   std::uint64_t seed = 1;
   bool clean = false;  // only organization-bought, directly assigned licenses: no findings (`--profile clean`)
+  // Principal names skewed as real tenants' are: employee numbers, leading symbols, digits-only local parts,
+  // capitals (the skewed-upns quirk, docs/graphsim.md).
+  bool skewed_upns = false;
+  // Users deleted while a scan runs (the users-deleted-during-scan quirk): chosen from the seed at start,
+  // deleted by delete_scheduled_users().
+  std::uint64_t deleted_during_scan = 0;
 };
 
 // One entry of assignLicense's addLicenses.
@@ -56,6 +62,14 @@ class tenant {
 
   // Number of users currently in the tenant.
   std::uint64_t user_count() const;
+  // Users are numbered 0 .. index_end() - 1; a deleted one keeps its number but no longer exists.
+  std::uint64_t index_end() const;
+  bool exists(std::uint64_t i) const;
+  // Deletes the users scheduled by tenant_config::deleted_during_scan (once; later calls do nothing). Their
+  // lookups fail from then on, counts drop, and delta lists them as removed.
+  void delete_scheduled_users();
+  // True while scheduled deletions have not happened yet.
+  bool deletions_pending() const;
   // The index of the user whose id (case-insensitive GUID) or userPrincipalName (case-insensitive) is key.
   std::optional<std::uint64_t> find_user(std::string_view key) const;
   // True if name is a user property /users may $select (case-insensitive, as Graph).
@@ -68,10 +82,18 @@ class tenant {
   std::string user_principal_name(std::uint64_t i) const;
   // True if the user has at least one assignedLicenses entry.
   bool has_licenses(std::uint64_t i) const;
-  // Count of users whose userPrincipalName starts with prefix (case-insensitive), computed without a full
-  // scan when prefix has one character.
+  // User i's property as text, what $filter, $search and $orderby compare: userPrincipalName, mail,
+  // displayName, givenName, surname, userType, id, accountEnabled ("true"/"false"), createdDateTime (as
+  // written); nullopt when the value is null or the property is none of these.
+  std::optional<std::string> property_text(std::uint64_t i, std::string_view property) const;
+  // User i's object id (a deleted user's too).
+  std::string object_id(std::uint64_t i) const;
+  // User i's skuIds (lower case), in assignedLicenses order.
+  std::vector<std::string> sku_ids(std::uint64_t i) const;
   // The users whose principal name starts with c (case-insensitive), in index order.
   std::span<const std::uint32_t> users_with_upn_initial(char c) const;
+  // Count of users whose userPrincipalName starts with prefix (case-insensitive): the size of an index when
+  // prefix has one character, else a pass over that index.
   std::uint64_t count_upn_prefix(std::string_view prefix) const;
   // Count of users with at least one license.
   std::uint64_t count_licensed() const;
@@ -91,11 +113,13 @@ class tenant {
   // A counter bumped by every change; users changed after version v are listed by changed_since(v).
   std::uint64_t version() const;
   std::vector<std::uint64_t> changed_since(std::uint64_t v) const;
-  // Ids of users deleted before the tenant was served (delta's "@removed" entries, reason "deleted").
+  // Ids of deleted users (delta's "@removed" entries, reason "deleted"): those deleted before the tenant was
+  // served, then those delete_scheduled_users() removed.
   std::vector<std::string> removed_user_ids() const;
 
   // Writes the ground truth: every (user, SKU) whose origin by DESIGN.md §3 is not organization, as the
-  // findings CSV of DESIGN.md §4 (header included), on the data as served now.
+  // findings CSV of DESIGN.md §4 (header included), on the data as served now — without the users scheduled
+  // for deletion, deleted yet or not: the truth of the tenant at the end of a scan.
   void write_truth_csv(std::ostream& out) const;
 
  private:

@@ -94,6 +94,15 @@ struct license_set {
   std::span<const user_license> view() const { return {items.data(), count}; }
 };
 
+// How a user's principal name (a guest's: home mail) is spelt; all but standard only with skewed_upns.
+enum class upn_style : std::uint8_t {
+  standard,         // given.surname<index>
+  employee_number,  // u<employee number>, seven digits, a bijection of the index
+  leading_symbol,   // <symbol>given.surname<index>, symbol one of . ~ ' - _ ! ^ #
+  digits_only,      // <index>
+  capitalised,      // Given.surname<index>
+};
+
 // A user's attributes, a pure function of (seed, index); licenses are separate (they may have been changed).
 struct user_profile {
   std::uint64_t index = 0;
@@ -114,6 +123,8 @@ struct user_profile {
   bool has_phone = false;
   bool signed_in = true;
   std::int64_t created = 0;  // createdDateTime, seconds since 1970; 0 = null
+  upn_style style = upn_style::standard;
+  char upn_symbol = 0;  // the leading symbol of upn_style::leading_symbol
 };
 
 struct prop_cache;  // user_json.cpp: the last $select resolved to property codes
@@ -131,6 +142,8 @@ struct tenant_state {
   // generating everyone else's (4 bytes a user).
   std::array<std::vector<std::uint32_t>, 256> users_by_upn_initial;
   std::uint64_t licensed = 0;
+  std::vector<std::uint64_t> scheduled_deletions;  // sorted; deleted once deletions_done
+  bool deletions_done = false;
   std::unordered_map<std::uint64_t, license_set> changed_licenses;  // the only per-user state: assignLicense's
   std::uint64_t version = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> change_log;  // (version, user index)
@@ -153,6 +166,14 @@ void make_licenses(const tenant_state& t, const user_profile& p, license_set& ou
 void current_licenses(const tenant_state& t, const user_profile& p, license_set& out);
 // Appends user i's userPrincipalName.
 void append_upn(const tenant_state& t, const user_profile& p, std::string& out);
+// Appends the local part a user's principal name starts with (a guest's: of the home mail).
+void append_local_part(const user_profile& p, std::string& out);
+// The indices below limit a principal name's local part (a guest's: home mail's) may name, read from its
+// trailing digits (an index, or an employee number). The caller checks that user's name is the one given.
+std::vector<std::uint64_t> indices_in_local_part(std::string_view local, std::uint64_t limit);
+// The users to delete during a scan: n distinct indices of the upper half of the tenant, above the
+// hand-placed users (so purchasers and special cases stay), drawn from the seed; sorted.
+std::vector<std::uint64_t> schedule_deletions(const tenant_config& config, std::uint64_t n);
 // Appends user i's displayName.
 void append_display_name(const user_profile& p, std::string& out);
 // Appends user i's mail (call only when has_mail).

@@ -211,6 +211,8 @@ void tenant::write_truth_csv(std::ostream& out) const {
   std::vector<truth_row> rows;
   license_set licenses;
   for (std::uint64_t i = 0; i < t.config.users; ++i) {
+    // The truth at the end of a scan: users deleted during it have no findings left.
+    if (std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i)) continue;
     const user_profile p = make_profile(t, i);
     current_licenses(t, p, licenses);
     for (std::uint8_t n = 0; n < licenses.count; ++n) {

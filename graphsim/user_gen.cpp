@@ -5,12 +5,35 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 namespace graphsim::detail {
 namespace {
 
 constexpr std::uint64_t tag_user = 0x55534552, tag_licenses = 0x4c494353, tag_id = 0x55494400,
-                        tag_id_key = 0x4b4559;
+                        tag_id_key = 0x4b4559, tag_skew = 0x534b4557, tag_deletions = 0x44454c53;
+// Employee numbers of skewed tenants: seven digits, u1000000 to u9999999, spread over the range as decades of
+// hires spread them (so that 'u12' is a shard of its own), and a bijection of the index: number =
+// base + (step × index + offset) mod span, step coprime to span (2^6 3^2 5^6).
+constexpr std::uint64_t employee_base = 1'000'000, employee_span = 9'000'000, employee_step = 7'777'777,
+                        employee_offset = 4'242'424;
+
+// step⁻¹ mod span, by the extended Euclidean algorithm.
+constexpr std::uint64_t inverse_step() {
+  std::int64_t r0 = employee_span, r1 = employee_step, t0 = 0, t1 = 1;
+  while (r1 != 0) {
+    const std::int64_t q = r0 / r1;
+    std::int64_t r = r0 - q * r1;
+    r0 = r1, r1 = r;
+    std::int64_t t = t0 - q * t1;
+    t0 = t1, t1 = t;
+  }
+  return static_cast<std::uint64_t>(t0 < 0 ? t0 + static_cast<std::int64_t>(employee_span) : t0);
+}
+static_assert(inverse_step() * employee_step % employee_span == 1);
+// The leading symbols of skewed principal names: every non-alphanumeric character Entra allows in one
+// (GRAPH.md §16: A–Z a–z 0–9 ' . - _ ! # ^ ~).
+constexpr std::string_view upn_symbols = ".~'-_!^#";
 constexpr std::int64_t day = 86400;
 constexpr std::int64_t t_2016 = 1451606400;  // 2016-01-01
 constexpr std::int64_t t_2018_06 = 1527811200;  // 2018-06-01: createdDateTime is null for some synced users before
@@ -160,6 +183,19 @@ user_profile make_profile(const tenant_state& t, std::uint64_t i) {
   p.signed_in = !s.chance(80);
   p.created = t_2016 + static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(t_2025_10 - t_2016)));
   if (p.synced && p.created < t_2018_06 && s.chance(500)) p.created = 0;
+  if (t.config.skewed_upns) {
+    // A stream of its own, so that a skewed tenant differs from the plain one only in its names. Per mille:
+    // members 400 employee numbers, 60 leading symbols, 40 digits only, 100 capitalised; guests' home mails
+    // (their names start with the mail's first character) 80, 40 and 100 of the last three.
+    mix::stream k(mix::hash(t.config.seed, tag_skew, i));
+    std::uint64_t r = k.below(1000);
+    if (p.guest) r += 400;
+    if (r < 400) p.style = upn_style::employee_number;
+    else if (r < (p.guest ? 480u : 460u)) p.style = upn_style::leading_symbol;
+    else if (r < (p.guest ? 520u : 500u)) p.style = upn_style::digits_only;
+    else if (r < (p.guest ? 620u : 600u)) p.style = upn_style::capitalised;
+    p.upn_symbol = upn_symbols[k.below(upn_symbols.size())];
+  }
 
   if (i < special_users) {
     // Hand-placed attributes; hostile text lands in small tenants too.
@@ -202,16 +238,64 @@ void current_licenses(const tenant_state& t, const user_profile& p, license_set&
   make_licenses(t, p, out);
 }
 
-namespace {
 void append_local_part(const user_profile& p, std::string& out) {
+  char digits[24];
+  auto number = [&](std::uint64_t n) {
+    auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, end);
+  };
+  switch (p.style) {
+    case upn_style::employee_number:
+      out += 'u';
+      number(employee_base + (employee_step * p.index + employee_offset) % employee_span);
+      return;
+    case upn_style::digits_only: number(p.index); return;
+    case upn_style::leading_symbol: out += p.upn_symbol; break;
+    default: break;
+  }
+  std::size_t const start = out.size();
   out += p.given->ascii;
+  if (p.style == upn_style::capitalised && out[start] >= 'a' && out[start] <= 'z')
+    out[start] = static_cast<char>(out[start] - 'a' + 'A');
   out += '.';
   out += p.surname->ascii;
-  char digits[24];
-  auto end = std::to_chars(digits, digits + sizeof digits, p.index).ptr;
-  out.append(digits, end);
+  number(p.index);
 }
-}  // namespace
+
+std::vector<std::uint64_t> indices_in_local_part(std::string_view local, std::uint64_t limit) {
+  std::size_t digits = 0;
+  while (digits < local.size() && digits < 19 && local[local.size() - 1 - digits] >= '0' &&
+         local[local.size() - 1 - digits] <= '9')
+    ++digits;
+  std::vector<std::uint64_t> out;
+  std::uint64_t n = 0;
+  const char* first = local.data() + local.size() - digits;
+  if (digits == 0 || std::from_chars(first, local.data() + local.size(), n).ec != std::errc()) return out;
+  if (n < limit) out.push_back(n);
+  if (n >= employee_base && n < employee_base + employee_span) {
+    // The employee number's index: step⁻¹ × (number - base - offset) mod span (products fit in 64 bits).
+    const std::uint64_t shifted = (n - employee_base + employee_span - employee_offset) % employee_span;
+    const std::uint64_t index = inverse_step() * shifted % employee_span;
+    if (index < limit) out.push_back(index);
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> schedule_deletions(const tenant_config& config, std::uint64_t n) {
+  const std::uint64_t low = std::max<std::uint64_t>(special_users, config.users / 2);
+  const std::uint64_t range = config.users > low ? config.users - low : 0;
+  n = std::min(n, range);
+  // Floyd's sampling: n distinct values of [0, range) in n draws.
+  mix::stream s(mix::hash(config.seed, tag_deletions));
+  std::unordered_set<std::uint64_t> picked;
+  for (std::uint64_t j = range - n; j < range; ++j) {
+    const std::uint64_t v = s.below(j + 1);
+    picked.insert(picked.count(low + v) ? low + j : low + v);
+  }
+  std::vector<std::uint64_t> sorted(picked.begin(), picked.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
 
 void append_upn(const tenant_state& t, const user_profile& p, std::string& out) {
   append_local_part(p, out);

@@ -217,6 +217,47 @@ std::string target_of(std::string const& absolute_link) {
   return std::string(parsed->encoded_target());
 }
 
+listing list_all(client& c, std::string const& token, std::string target, header_list headers, int max_pages) {
+  listing out;
+  while (!target.empty()) {
+    if (out.pages == max_pages) {
+      out.stopped = true;
+      return out;
+    }
+    auto r = c.get(target, token, headers);
+    if (r.status != 200) {
+      out.failed_status = r.status;
+      out.failed_code = error_code(r);
+      return out;
+    }
+    auto doc = json(r.body);
+    REQUIRE_FALSE(doc.HasParseError());
+    ++out.pages;
+    if (doc.HasMember("@odata.count")) {
+      CHECK(out.pages == 1);  // only the first page carries the count
+      out.count = doc["@odata.count"].GetInt64();
+    }
+    for (auto const& u : doc["value"].GetArray()) {
+      out.ids.emplace_back(u["id"].GetString());
+      if (u.HasMember("userPrincipalName")) out.upns.emplace_back(u["userPrincipalName"].GetString());
+    }
+    target = doc.HasMember("@odata.nextLink") ? target_of(doc["@odata.nextLink"].GetString()) : "";
+  }
+  return out;
+}
+
+std::string error_code(reply const& r) {
+  auto doc = json(r.body);
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("error")) return {};
+  return doc["error"]["code"].GetString();
+}
+
+std::string error_message(reply const& r) {
+  auto doc = json(r.body);
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("error")) return {};
+  return doc["error"]["message"].GetString();
+}
+
 std::vector<std::vector<std::string>> parse_csv(std::string const& text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;

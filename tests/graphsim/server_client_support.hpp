@@ -7,8 +7,10 @@
 #include <boost/system/error_code.hpp>
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +63,25 @@ graphsim::sim_options small_tenant(std::uint64_t users = 20);
 rapidjson::Document json(std::string const& body);
 // The path+query of an absolute link (what a client sends after following @odata.nextLink).
 std::string target_of(std::string const& absolute_link);
+
+// What following a users listing's @odata.nextLink chain gave.
+struct listing {
+  std::vector<std::string> ids;   // in the order served, repeats kept
+  std::vector<std::string> upns;  // when selected
+  std::optional<std::int64_t> count;  // @odata.count of the first page
+  int pages = 0;                  // pages answered 200
+  unsigned failed_status = 0;     // the status that ended the chain early, 0 if none did
+  std::string failed_code;        // its error.code
+  bool stopped = false;           // max_pages reached with a nextLink still to follow
+};
+
+// Follows @odata.nextLink from target until it is absent, a request fails, or max_pages pages were read;
+// checks that only the first page carries @odata.count.
+listing list_all(client& c, std::string const& token, std::string target, header_list headers = {},
+                 int max_pages = 10'000);
+// error.code and error.message of a Graph error body ("" when the body is none).
+std::string error_code(reply const& r);
+std::string error_message(reply const& r);
 
 // Rows of RFC 4180 CSV text (quoted fields, doubled quotes, CRLF or LF line ends).
 std::vector<std::vector<std::string>> parse_csv(std::string const& text);

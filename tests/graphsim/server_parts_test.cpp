@@ -41,21 +41,46 @@ TEST_CASE("a repeated, non-numeric or unsupported query option is refused with G
 TEST_CASE("the supported filters are recognised, quotes unescaped") {
   auto sw = parse_odata_query("/v1.0/users?$filter=startswith(userPrincipalName,'o''brien')");
   REQUIRE(sw.has_value());
-  CHECK(sw->filter == user_filter::upn_startswith);
-  CHECK(sw->filter_value == "o'brien");
+  REQUIRE(sw->filter.has_value());
+  CHECK(sw->filter->k == filter_node::kind::starts_with);
+  CHECK(sw->filter->property == "userPrincipalName");
+  CHECK(sw->filter->values == std::vector<std::string>{"o'brien"});
   auto licensed = parse_odata_query("/v1.0/users?$filter=assignedLicenses/$count%20ne%200&$count=true");
   REQUIRE(licensed.has_value());
-  CHECK(licensed->filter == user_filter::licensed);
+  REQUIRE(licensed->filter.has_value());
+  CHECK(licensed->filter->k == filter_node::kind::license_count);
+  CHECK(licensed->filter->op == compare_op::ne);
+}
+
+TEST_CASE("$search matches displayName by words as Graph documents its tokenizing") {
+  // search-query-parameter.md's examples: case turns split words, numbers are words, symbols join words.
+  CHECK(words_match("hello", "HelloWORld"));
+  CHECK(words_match("world", "HelloWORld"));
+  CHECK_FALSE(words_match("world", "HELLOworld"));  // lower to upper only: one word "helloworld"
+  CHECK(words_match("123", "hello123world"));
+  CHECK(words_match("helloworld", "hello.world"));
+  CHECK(words_match("helloworld", "hello-world"));
+  CHECK(words_match("li david", "David Li"));  // any order
+  CHECK(words_match("Dav", "David Li"));       // a word's start
+  CHECK_FALSE(words_match("avid", "David Li"));
+  auto q = parse_odata_query("/v1.0/users?$search=%22displayName:ana%22%20OR%20%22mail:ana%22");
+  REQUIRE(q.has_value());
+  REQUIRE(q->search.has_value());
+  CHECK(q->search->k == filter_node::kind::any_of);
+  CHECK(q->search->children.size() == 2);
+  CHECK_FALSE(parse_odata_query("/v1.0/users?$search=ana").has_value());
+  CHECK_FALSE(parse_odata_query("/v1.0/users?$search=%22accountEnabled:true%22").has_value());
 }
 
 TEST_CASE("a sealed page token opens to the same values and a tampered one does not") {
   page_token_codec codec(42);
-  page_token t{page_kind::users, 999, 3, 1, 77};
+  page_token t{page_kind::users, 999, 3, 1, 77, 5};
   std::string sealed = codec.seal(t);
   auto opened = codec.open(sealed);
   REQUIRE(opened.has_value());
   CHECK(opened->position == 999);
   CHECK(opened->query_hash == 77);
+  CHECK(opened->page == 5);
   sealed[5] = sealed[5] == 'A' ? 'B' : 'A';
   CHECK_FALSE(codec.open(sealed).has_value());
   CHECK_FALSE(codec.open("garbage").has_value());
