@@ -136,10 +136,13 @@ picked_page pick_users(route_context const& c, std::optional<filter_node> const&
   }
   auto const prefix = f ? required_upn_prefix(*f) : std::nullopt;
   if (prefix) {
-    // Only the users with the prefix's first character are looked at (the tenant indexes them); a
-    // one-character prefix alone is the index itself: no name needs to be made to test it.
-    auto const candidates = t.users_with_upn_initial((*prefix)[0]);
-    bool const all_match = is_one_initial(*f);
+    // Only the users with the prefix are looked at (the tenant indexes them by first character, and by sorted
+    // name for longer prefixes); a startswith alone is the index itself: no name needs to be made to test it.
+    std::vector<std::uint32_t> longer;
+    if (prefix->size() > 1) longer = t.users_with_upn_prefix(*prefix);
+    auto const candidates = prefix->size() > 1 ? std::span<const std::uint32_t>(longer)
+                                               : t.users_with_upn_initial((*prefix)[0]);
+    bool const all_match = is_upn_startswith(*f);
     auto it = std::lower_bound(candidates.begin(), candidates.end(), position);
     for (; it != candidates.end() && out.users.size() < size; ++it)
       if (all_match || user_matches(t, *f, *it)) out.users.push_back(*it);
@@ -165,12 +168,16 @@ std::uint64_t total_count(route_context const& c, std::optional<filter_node> con
   tenant const& t = c.t;
   if (c.q.orderby) return ordered_users(c, f).size();
   if (!f) return t.user_count() - std::min(t.user_count(), c.options.count_lag);
-  if (is_one_initial(*f)) return t.count_upn_prefix(f->values[0]);
+  if (is_upn_startswith(*f)) return t.count_upn_prefix(f->values[0]);
   if (f->k == filter_node::kind::license_count)
     return f->op == compare_op::ne ? t.count_licensed() : t.user_count() - t.count_licensed();
   std::uint64_t n = 0;
   if (auto const prefix = required_upn_prefix(*f)) {
-    for (std::uint64_t i : t.users_with_upn_initial((*prefix)[0])) n += user_matches(t, *f, i) ? 1 : 0;
+    std::vector<std::uint32_t> longer;
+    if (prefix->size() > 1) longer = t.users_with_upn_prefix(*prefix);
+    for (std::uint64_t i : prefix->size() > 1 ? std::span<const std::uint32_t>(longer)
+                                              : t.users_with_upn_initial((*prefix)[0]))
+      n += user_matches(t, *f, i) ? 1 : 0;
     return n;
   }
   for (std::uint64_t i = 0; i < t.index_end(); ++i) n += t.exists(i) && user_matches(t, *f, i) ? 1 : 0;

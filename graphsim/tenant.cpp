@@ -77,6 +77,8 @@ void tenant::delete_scheduled_users() {
     --t.upn_first_char[initial];
     auto& index = t.users_by_upn_initial[initial];
     index.erase(std::lower_bound(index.begin(), index.end(), static_cast<std::uint32_t>(i)));
+    std::lock_guard lock(t.upn_sorted_lock);
+    t.upn_sorted[initial].clear();  // made again from the index on the next longer prefix
     current_licenses(t, p, licenses);
     if (licenses.count > 0) --t.licensed;
     for (const user_license& l : licenses.view()) --t.skus[l.sku].consumed_units;
@@ -115,19 +117,48 @@ bool tenant::has_licenses(std::uint64_t i) const {
   return licenses.count > 0;
 }
 
+namespace {
+
+// The range of t's sorted names of prefix's first byte that start with prefix (lower-cased); t.upn_sorted_lock held.
+std::span<const std::pair<std::string, std::uint32_t>> upn_range(const tenant_state& t, std::string_view prefix) {
+  unsigned char const initial = lower_byte(prefix[0]);
+  auto& sorted = t.upn_sorted[initial];
+  if (sorted.empty() && !t.users_by_upn_initial[initial].empty()) {
+    sorted.reserve(t.users_by_upn_initial[initial].size());
+    std::string upn;
+    for (std::uint32_t i : t.users_by_upn_initial[initial]) {
+      upn.clear();
+      append_upn(t, make_profile(t, i), upn);
+      sorted.emplace_back(ascii_lower(upn), i);
+    }
+    std::sort(sorted.begin(), sorted.end());
+  }
+  std::string const lower = ascii_lower(prefix);
+  auto const first = std::lower_bound(sorted.begin(), sorted.end(), lower,
+                                      [](const auto& e, const std::string& p) { return e.first < p; });
+  auto last = first;
+  while (last != sorted.end() && last->first.starts_with(lower)) ++last;
+  return {first, last};
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> tenant::users_with_upn_prefix(std::string_view prefix) const {
+  const tenant_state& t = *impl_;
+  std::vector<std::uint32_t> users;
+  if (prefix.empty()) return users;
+  std::lock_guard lock(t.upn_sorted_lock);
+  for (auto const& e : upn_range(t, prefix)) users.push_back(e.second);
+  std::sort(users.begin(), users.end());
+  return users;
+}
+
 std::uint64_t tenant::count_upn_prefix(std::string_view prefix) const {
   const tenant_state& t = *impl_;
   if (prefix.empty()) return user_count();
   if (prefix.size() == 1) return t.upn_first_char[lower_byte(prefix[0])];
-  const std::string lower = ascii_lower(prefix);
-  std::uint64_t count = 0;
-  std::string upn;
-  for (std::uint32_t i : users_with_upn_initial(prefix[0])) {
-    upn.clear();
-    append_upn(t, make_profile(t, i), upn);
-    if (ascii_lower(upn).starts_with(lower)) ++count;
-  }
-  return count;
+  std::lock_guard lock(t.upn_sorted_lock);
+  return upn_range(t, prefix).size();
 }
 
 std::optional<std::string> tenant::property_text(std::uint64_t i, std::string_view property) const {

@@ -92,8 +92,10 @@ class tenant {
   std::vector<std::string> sku_ids(std::uint64_t i) const;
   // The users whose principal name starts with c (case-insensitive), in index order.
   std::span<const std::uint32_t> users_with_upn_initial(char c) const;
+  // The users whose principal name starts with prefix (case-insensitive, any length), in index order.
+  std::vector<std::uint32_t> users_with_upn_prefix(std::string_view prefix) const;
   // Count of users whose userPrincipalName starts with prefix (case-insensitive): the size of an index when
-  // prefix has one character, else a pass over that index.
+  // prefix has one character, else a binary search in that index's sorted names.
   std::uint64_t count_upn_prefix(std::string_view prefix) const;
   // Count of users with at least one license.
   std::uint64_t count_licensed() const;

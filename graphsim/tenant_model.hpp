@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -141,6 +142,11 @@ struct tenant_state {
   // The users of each lower-cased first UPN byte, in index order: a startswith shard reads its users without
   // generating everyone else's (4 bytes a user).
   std::array<std::vector<std::uint32_t>, 256> users_by_upn_initial;
+  // The lower-cased names of each first byte's users, sorted, made on the first longer prefix asked of that
+  // byte (and made again after deletions): a shard of longer prefixes is a binary search, not a pass that makes
+  // every name of its first character.
+  mutable std::array<std::vector<std::pair<std::string, std::uint32_t>>, 256> upn_sorted;
+  mutable std::mutex upn_sorted_lock;
   std::uint64_t licensed = 0;
   std::vector<std::uint64_t> scheduled_deletions;  // sorted; deleted once deletions_done
   bool deletions_done = false;

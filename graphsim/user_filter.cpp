@@ -367,8 +367,8 @@ std::optional<std::string> required_upn_prefix(filter_node const& f) {
   return best;
 }
 
-bool is_one_initial(filter_node const& f) {
-  return f.k == filter_node::kind::starts_with && iequals(f.property, "userPrincipalName") && f.values[0].size() == 1;
+bool is_upn_startswith(filter_node const& f) {
+  return f.k == filter_node::kind::starts_with && iequals(f.property, "userPrincipalName") && !f.values[0].empty();
 }
 
 int icompare(std::string_view a, std::string_view b) {

@@ -66,8 +66,8 @@ bool has_upn_range(filter_node const& f);
 // the whole filter requires; nullopt when the filter requires none.
 std::optional<std::string> required_upn_prefix(filter_node const& f);
 
-// True if the filter is exactly startswith(userPrincipalName,'c') with one character c.
-bool is_one_initial(filter_node const& f);
+// True if the filter is exactly startswith(userPrincipalName,'p') with a non-empty prefix p.
+bool is_upn_startswith(filter_node const& f);
 
 // The spelling Graph gives a string property of users that startswith filters on (userPrincipalName, mail,
 // displayName, ...), matched ignoring case; nullopt for any other name.
