@@ -99,9 +99,29 @@ net::awaitable<base::result<std::string>> token_source::refresh() {
   token_ = std::move(*fetched);
   base::register_secret(token_->value, base::secret_kind::token);
   renew_at_ = renewal_time(started, token_->lifetime);
+  if (!signed_in_) {
+    signed_in_ = true;
+    log_sign_in();
+  }
   base::log(base::log_level::debug, "acquired a Graph token for app {} valid {} s", creds_.client_id,
             token_->lifetime.count());
   co_return ok_text(token_->value);
+}
+
+void token_source::log_sign_in() const {
+  std::string const source = creds_.credential_source.empty() ? std::string() : " (" + creds_.credential_source + ")";
+  std::string_view const kind = creds_.secret ? "client secret" : creds_.certificate_path ? "certificate" : "federated token";
+  if (creds_.ignored_credentials.empty()) {
+    base::log(base::log_level::debug, "signed in to tenant {} as app {} with a {}{}", creds_.tenant_id,
+              creds_.client_id, kind, source);
+    return;
+  }
+  std::string ignored;
+  for (auto const& name : creds_.ignored_credentials) ignored += (ignored.empty() ? "" : ", ") + name;
+  base::log(base::log_level::info,
+            "signed in to tenant {} as app {} with a {}{}; ignored {} (Azure Identity's order: secret, certificate, "
+            "federated token file)",
+            creds_.tenant_id, creds_.client_id, kind, source, ignored);
 }
 
 base::result<std::string> token_source::credential_form() {

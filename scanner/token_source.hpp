@@ -42,6 +42,7 @@ class token_source {
   boost::asio::awaitable<base::result<std::string>> refresh();
   boost::asio::awaitable<base::result<access_token>> request_token();
   base::result<std::string> credential_form();
+  void log_sign_in() const;
 
   connection_pool& pool_;
   connection_options options_;
@@ -56,6 +57,7 @@ class token_source {
   std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
   std::optional<base::error> last_error_;  // outcome of the last shared request, for the callers that waited on it
   std::int64_t requests_ = 0;
+  bool signed_in_ = false;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
