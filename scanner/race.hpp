@@ -43,4 +43,15 @@ boost::asio::awaitable<std::optional<T>> unless_stop(boost::asio::awaitable<T> t
   co_return std::nullopt;
 }
 
+// The same for a task without a result: true when it finished first, false when stop came first. E.g. two stops
+// forwarded into one: co_await unless_stop(outer.wait(), inner).
+inline boost::asio::awaitable<bool> unless_stop(boost::asio::awaitable<void> task, stop_signal& stop) {
+  auto finished = [](boost::asio::awaitable<void> t) -> boost::asio::awaitable<bool> {
+    co_await std::move(t);
+    co_return true;
+  };
+  auto raced = co_await unless_stop(finished(std::move(task)), stop);
+  co_return raced.has_value();
+}
+
 }  // namespace scanner

@@ -80,3 +80,23 @@ TEST_CASE("a page whose parser throws ends the request with that exception inste
   REQUIRE(failure);
   CHECK_THROWS_WITH(std::rethrow_exception(failure), "field value too large");
 }
+
+TEST_CASE("a task without a result races too: true when it finished first, its exception rethrown at once") {
+  net::io_context io;
+  scanner::stop_signal stop(io.get_executor());
+  scanner::stop_signal other(io.get_executor());
+  bool first = false;
+  net::steady_timer soon(io, 5ms);
+  soon.async_wait([&](auto) { other.request("the shards are listed"); });
+  auto forwarded = [&]() -> net::awaitable<void> { first = co_await scanner::unless_stop(other.wait(), stop); };
+  std::exception_ptr failure;
+  REQUIRE(finishes_within(io, forwarded(), 5s, failure));
+  CHECK(first);
+
+  io.restart();
+  auto throwing = []() -> net::awaitable<void> {
+    co_await throws_after(1ms);
+  };
+  REQUIRE(finishes_within(io, scanner::unless_stop(throwing(), stop), 5s, failure));
+  CHECK(failure);
+}
