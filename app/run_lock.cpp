@@ -73,8 +73,8 @@ base::result<run_lock> run_lock::acquire(const std::string& db_path) {
       int const err = errno;
       ::close(fd);
       if (err != EWOULDBLOCK)
-        return base::runtime_error(
-            fmt::format("cannot lock database '{}': {} — use a local file system for --db", db_path, std::strerror(err)));
+        return base::runtime_error(fmt::format("cannot lock database '{}': {} — use a local file system for --db",
+                                               db_path, std::strerror(err)));
       std::string const holder = flock_holder(locked);
       return base::runtime_error(fmt::format("another entra-audit run (pid {}) is writing '{}' — wait for it to "
                                              "finish; overlapping runs are refused so snapshots stay consistent",

@@ -110,7 +110,9 @@ net::awaitable<base::result<std::string>> token_source::refresh() {
 
 void token_source::log_sign_in() const {
   std::string const source = creds_.credential_source.empty() ? std::string() : " (" + creds_.credential_source + ")";
-  std::string_view const kind = creds_.secret ? "client secret" : creds_.certificate_path ? "certificate" : "federated token";
+  std::string_view const kind = creds_.secret             ? "client secret"
+                                : creds_.certificate_path ? "certificate"
+                                                          : "federated token";
   if (creds_.ignored_credentials.empty()) {
     base::log(base::log_level::debug, "signed in to tenant {} as app {} with a {}{}", creds_.tenant_id,
               creds_.client_id, kind, source);

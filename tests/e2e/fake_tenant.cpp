@@ -7,8 +7,8 @@ namespace e2e {
 std::string fake_user(const std::string& id, const std::string& upn, const std::string& display_name_json,
                       const std::string& department_json) {
   return fmt::format(R"({{"id":"{}","userPrincipalName":"{}","displayName":"{}","department":"{}",)"
-                     R"("accountEnabled":true,"userType":"Member","assignedLicenses":[{{"skuId":"{}","disabledPlans":[]}}],)"
-                     R"("licenseAssignmentStates":[]}})",
+                     R"("accountEnabled":true,"userType":"Member",)"
+                     R"("assignedLicenses":[{{"skuId":"{}","disabledPlans":[]}}],"licenseAssignmentStates":[]}})",
                      id, upn, display_name_json, department_json, fake_sku_id);
 }
 

@@ -41,7 +41,9 @@ std::string query_text(std::string const& db, std::string const& sql) {
   return value;
 }
 
-std::string one_user() { return "[" + e2e::fake_user("00000000-0000-0000-0000-000000000001", "a@fake.test", "Ann", "Sales") + "]"; }
+std::string one_user() {
+  return "[" + e2e::fake_user("00000000-0000-0000-0000-000000000001", "a@fake.test", "Ann", "Sales") + "]";
+}
 
 // The token endpoint answers with an access token of n bytes.
 e2e::fake_tenant::intercept_fn token_of_size(std::size_t n) {
@@ -55,8 +57,12 @@ const std::string hostile_secret = "a/b+c=d~e%f g\"h";
 
 // Every spelling of hostile_secret a server could echo (docs/security.md), as text to search output for.
 std::vector<std::string> spellings_of_hostile_secret() {
-  return {hostile_secret,       "a%2Fb%2Bc%3Dd~e%25f%20g%22h", "a%2fb%2bc%3dd~e%25f%20g%22h", "a%2Fb%2Bc%3Dd~e%25f+g%22h",
-          R"(a\/b+c=d~e%f g\"h)", R"(a/b+c=d~e%f g\"h)",
+  return {hostile_secret,
+          "a%2Fb%2Bc%3Dd~e%25f%20g%22h",
+          "a%2fb%2bc%3dd~e%25f%20g%22h",
+          "a%2Fb%2Bc%3Dd~e%25f+g%22h",
+          R"(a\/b+c=d~e%f g\"h)",
+          R"(a/b+c=d~e%f g\"h)",
           // base64("22222222-2222-2222-2222-222222222222:" + secret): HTTP Basic, the secret's own characters
           "OmEvYitjPWR+ZSVmIGciaA"};
 }

@@ -26,7 +26,8 @@ struct slow_tenant {
   std::shared_ptr<std::atomic<bool>> asked = std::make_shared<std::atomic<bool>>(false);
   e2e::fake_tenant tenant{"[]", [asked = asked](const test_fake::request& r) -> std::optional<reply> {
                             *asked = true;
-                            if (r.target.starts_with("/v1.0/users")) std::this_thread::sleep_for(std::chrono::seconds(4));
+                            if (r.target.starts_with("/v1.0/users"))
+                              std::this_thread::sleep_for(std::chrono::seconds(4));
                             return std::nullopt;
                           }};
 };

@@ -121,7 +121,8 @@ TEST_CASE("a token endpoint that echoes the request body shows the secret in no 
   test_fake::server server([&](const test_fake::request& r) {
     std::string const basic = scanner::base64_encode("client-1:" + hostile);
     std::string json_escaped = R"({\"secret\":\"a\\/b+c=d~e%f g\\\"h\"})";
-    return reply{400, R"({"error":"invalid_request","error_codes":[90014],"error_description":"AADSTS90014: bad body )" +
+    return reply{400, R"({"error":"invalid_request","error_codes":[90014],)"
+                      R"("error_description":"AADSTS90014: bad body )" +
                           r.body + " json " + json_escaped + " basic " + basic + R"("})"};
   });
   client_under_test t(options_for(server.url()), secret_creds(hostile));
