@@ -1,6 +1,7 @@
 #include "app/commands.hpp"
 
 #include "app/demo_command.hpp"
+#include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
 #include "base/version.hpp"
@@ -15,11 +16,6 @@
 
 namespace app {
 namespace {
-
-int report_error(base::error const& e) {
-  fmt::print(stderr, "entra-audit: {}\n", e.message);
-  return static_cast<int>(e.code);
-}
 
 void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std::vector<std::string>& quirks) {
   auto* sim = cli.add_subcommand("sim", "run the Graph emulator as a server (tests, benchmarks, trying the tool)");
@@ -89,6 +85,9 @@ int run(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
+    // --help and --version end here too (exit 0, on stdout); a usage error under --log-format json is a record.
+    if (e.get_exit_code() != 0 && base::current_log_format() == base::log_format::json)
+      return fail(base::usage_error(fmt::format("{} (run with --help for more information)", e.what())));
     int const rc = cli.exit(e);
     return rc == 0 ? 0 : static_cast<int>(base::exit_code::usage);
   }
@@ -98,10 +97,10 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);
   if (cli.got_subcommand("sim")) {
-    if (auto r = parse_latency(latency, sim_options); !r) return report_error(r.error());
-    if (auto r = apply_quirks(quirks, sim_options); !r) return report_error(r.error());
+    if (auto r = parse_latency(latency, sim_options); !r) return fail(r.error());
+    if (auto r = apply_quirks(quirks, sim_options); !r) return fail(r.error());
     auto r = graphsim::run_sim(sim_options, std::cout);
-    return r ? 0 : report_error(r.error());
+    return r ? 0 : fail(r.error());
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "app/demo_command.hpp"
 
+#include "app/options.hpp"
 #include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
@@ -14,14 +15,6 @@
 #include <system_error>
 
 namespace app {
-namespace {
-
-int fail(base::error const& e) {
-  fmt::print(stderr, "entra-audit: {}\n", e.message);
-  return static_cast<int>(e.code);
-}
-
-}  // namespace
 
 CLI::App* add_demo_command(CLI::App& cli, demo_command_options& o) {
   auto* cmd = cli.add_subcommand("demo", "scan the built-in emulated tenant and write every report into --out DIR");
@@ -29,6 +22,7 @@ CLI::App* add_demo_command(CLI::App& cli, demo_command_options& o) {
   cmd->add_option("--users", o.users, "users in the emulated tenant")->check(CLI::Range(0, 2'000'000));
   cmd->add_option("--seed", o.seed, "seed of the emulated tenant");
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus, "SKUs the demo's identity provider assigns");
+  add_timeout_option(*cmd, o.timeout);
   return cmd;
 }
 
@@ -59,6 +53,7 @@ int run_demo_command(const demo_command_options& o) {
   options.connection.graph_endpoint = (*server)->url();
   options.connection.authority_host = (*server)->url();
   options.connection.ca_file = (*server)->ca_pem_path();
+  options.connection.timeout = o.timeout;
   options.creds.tenant_id = (*server)->tenant_id();
   options.creds.client_id = (*server)->client_id();
   options.creds.secret = (*server)->client_secret();

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -13,6 +14,7 @@ struct demo_command_options {
   std::uint64_t users = 1000;
   std::uint64_t seed = 1;
   std::string idp_managed_skus = "ENTERPRISEPACK,SPE_E5,EMSPREMIUM";
+  std::chrono::milliseconds timeout{60'000};  // --timeout
 };
 
 // Registers `demo` and its flags.

@@ -10,11 +10,6 @@
 namespace app {
 namespace {
 
-int fail(base::error const& e) {
-  fmt::print(stderr, "entra-audit: {}\n", e.message);
-  return static_cast<int>(e.code);
-}
-
 // The snapshot a command reads: the given id (which must exist and be complete) or the latest complete one.
 base::result<std::int64_t> pick_scan(storage::database& db, std::int64_t scan_id, std::string const& tenant_id) {
   if (scan_id > 0) {
@@ -89,7 +84,8 @@ int run_report_command(const report_command_options& o) {
   if (o.by == "owner") {
     auto files = reports::write_reports_by_owner(*db, *scan_id, o.out);
     if (!files) return fail(files.error());
-    if (!o.common.quiet) fmt::print(stderr, "entra-audit: wrote {} files into {}\n", files->size(), o.out);
+    if (!o.common.quiet)
+      base::print_outcome(base::log_level::info, fmt::format("wrote {} files into {}", files->size(), o.out));
     return 0;
   }
   reports::report_options options;

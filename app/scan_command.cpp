@@ -18,30 +18,6 @@
 namespace app {
 namespace {
 
-int fail(base::error const& e) {
-  fmt::print(stderr, "entra-audit: {}\n", e.message);
-  return static_cast<int>(e.code);
-}
-
-base::result<std::chrono::seconds> parse_duration(std::string const& text) {
-  if (text.empty()) return std::chrono::seconds{0};
-  std::size_t used = 0;
-  long long value = 0;
-  try {
-    value = std::stoll(text, &used);
-  } catch (std::exception const&) {
-    used = 0;
-  }
-  std::string const unit = text.substr(used);
-  long long scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  else if (unit == "m") scale = 60;
-  else if (unit == "h") scale = 3600;
-  if (used == 0 || scale == 0 || value <= 0)
-    return base::usage_error(fmt::format("invalid --deadline '{}': expected a duration such as 3600s, 90m or 2h", text));
-  return std::chrono::seconds{value * scale};
-}
-
 std::optional<std::string> environment(std::string_view name) {
   char const* value = std::getenv(std::string(name).c_str());
   if (value == nullptr) return std::nullopt;
@@ -67,6 +43,7 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--graph-endpoint", auth.graph_endpoint, "Graph root URL (overrides --cloud; e.g. the emulator)");
   cmd.add_option("--authority-host", auth.authority_host, "login host URL (env AZURE_AUTHORITY_HOST)");
   cmd.add_option("--ca-file", auth.ca_file, "extra trusted CA certificates (PEM)");
+  add_timeout_option(cmd, auth.timeout);
 }
 
 CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
@@ -110,8 +87,12 @@ class streamed_page_auditor final : public scanner::page_auditor {
 
 int run_scan_command(const scan_command_options& o) {
   configure_logging(o.common);
-  auto deadline = parse_duration(o.deadline);
-  if (!deadline) return fail(deadline.error());
+  std::chrono::seconds deadline{0};
+  if (!o.deadline.empty()) {
+    auto parsed = parse_duration(o.deadline, "--deadline", std::chrono::hours{24 * 365});
+    if (!parsed) return fail(parsed.error());
+    deadline = std::chrono::ceil<std::chrono::seconds>(*parsed);
+  }
   auto shards = scanner::parse_shards_setting(o.shards);
   if (!shards) return fail(shards.error());
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
@@ -127,7 +108,7 @@ int run_scan_command(const scan_command_options& o) {
 
   scanner::scan_options options;
   options.connection = settings->first;
-  options.connection.deadline = *deadline;
+  options.connection.deadline = deadline;
   options.creds = settings->second;
   options.mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
                                               : scanner::license_details_mode::derived;
@@ -162,12 +143,13 @@ int run_scan_command(const scan_command_options& o) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - audit_start).count());
 
   if (!o.common.quiet) {
-    fmt::print(stderr,
-               "entra-audit: scan {} of {} complete: {} users ({} licensed), {} SKUs, {} findings for {} users, "
-               "{} requests ({} throttled), {:.1f} s\n",
-               scanned->scan_id, scanned->tenant_name.empty() ? scanned->tenant_id : scanned->tenant_name,
-               scanned->users, scanned->licensed_users, scanned->skus, audited->findings, audited->users_with_findings,
-               scanned->requests, scanned->throttled, scanned->elapsed_s);
+    base::print_outcome(
+        base::log_level::info,
+        fmt::format("scan {} of {} complete: {} users ({} licensed), {} SKUs, {} findings for {} users, "
+                    "{} requests ({} throttled), {:.1f} s",
+                    scanned->scan_id, scanned->tenant_name.empty() ? scanned->tenant_id : scanned->tenant_name,
+                    scanned->users, scanned->licensed_users, scanned->skus, audited->findings,
+                    audited->users_with_findings, scanned->requests, scanned->throttled, scanned->elapsed_s));
   }
   if (o.fail_on_findings && audited->findings > 0) return static_cast<int>(base::exit_code::findings);
   return 0;

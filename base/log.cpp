@@ -1,5 +1,8 @@
 #include "base/log.hpp"
 
+#include "base/redact.hpp"
+#include "base/utf8.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -21,21 +24,75 @@ std::string_view level_name(log_level level) {
   return "info";
 }
 
+// A JSON string: controls escaped, and an invalid UTF-8 byte (server text) written as U+FFFD so that every record
+// parses.
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t const n = utf8_sequence_length(s, i);
+    auto const c = static_cast<unsigned char>(s[i]);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
     }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+    i += n;
   }
   out += '"';
+}
+
+// A text record stays one line, and server text cannot drive the terminal: controls become \xNN.
+void append_text_line(std::string& out, std::string_view s) {
+  for (char ch : s) {
+    auto const c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) out += fmt::format("\\x{:02x}", c);
+    else out += ch;
+  }
+}
+
+void write_record(log_level level, std::string_view message, bool outcome) {
+  std::string line;
+  if (outcome && g_format == log_format::text) {
+    line = "entra-audit: ";
+    append_text_line(line, message);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    return;
+  }
+  auto const now = std::chrono::system_clock::now();
+  std::time_t const t = std::chrono::system_clock::to_time_t(now);
+  auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (g_format == log_format::json) {
+    line = fmt::format("{{\"time\":\"{}.{:03}Z\",\"level\":\"{}\",\"message\":", stamp, ms, level_name(level));
+    append_json_string(line, message);
+    line += "}\n";
+  } else {
+    line = fmt::format("{}.{:03}Z {} ", stamp, ms, level_name(level));
+    append_text_line(line, message);
+    line += '\n';
+  }
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace
@@ -45,25 +102,14 @@ void configure_log(log_level min_level, log_format format) {
   g_format = format;
 }
 
+void set_log_format(log_format format) { g_format = format; }
+
+log_format current_log_format() { return g_format; }
+
 bool log_enabled(log_level level) { return level >= g_min_level; }
 
-void vlog(log_level level, std::string_view message) {
-  auto const now = std::chrono::system_clock::now();
-  std::time_t const t = std::chrono::system_clock::to_time_t(now);
-  auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string line;
-  if (g_format == log_format::json) {
-    line = fmt::format("{{\"time\":\"{}.{:03}Z\",\"level\":\"{}\",\"message\":", stamp, ms, level_name(level));
-    append_json_string(line, message);
-    line += "}\n";
-  } else {
-    line = fmt::format("{}.{:03}Z {} {}\n", stamp, ms, level_name(level), message);
-  }
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
+void vlog(log_level level, std::string_view message) { write_record(level, redact(message), false); }
+
+void print_outcome(log_level level, std::string_view message) { write_record(level, redact(message), true); }
 
 }  // namespace base

@@ -1,6 +1,7 @@
 // base/log.hpp — one-line log records on stderr, as text or JSON (--log-format), filtered by level.
 //
-// Never pass a token, secret, client assertion or Authorization header to these functions.
+// Every record, and every closing line, passes through base::redact: a registered secret never reaches stderr
+// (docs/security.md). Still, never pass a token, secret, client assertion or Authorization header on purpose.
 #pragma once
 
 #include <fmt/core.h>
@@ -15,6 +16,12 @@ enum class log_format { text, json };
 // Sets the minimum level written and the record format (process-wide; call once from main).
 void configure_log(log_level min_level, log_format format);
 
+// Sets only the record format (main does it before parsing, so that usage errors follow --log-format json).
+void set_log_format(log_format format);
+
+// The record format in use.
+log_format current_log_format();
+
 // True if a record at this level would be written.
 bool log_enabled(log_level level);
 
@@ -27,5 +34,9 @@ void log(log_level level, fmt::format_string<Args...> format, Args&&... args) {
   if (!log_enabled(level)) return;
   vlog(level, fmt::format(format, std::forward<Args>(args)...));
 }
+
+// Writes a command's closing line whatever the level filter: its error, or the summary of what it did. As text
+// "entra-audit: <message>"; under --log-format json one record like those of vlog.
+void print_outcome(log_level level, std::string_view message);
 
 }  // namespace base

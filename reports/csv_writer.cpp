@@ -1,8 +1,26 @@
 #include "reports/csv_writer.hpp"
 
+#include "reports/text.hpp"
+
 namespace reports {
 
+namespace {
+
+bool has_control(std::string_view text) {
+  for (char c : text)
+    if (is_control(c)) return true;
+  return false;
+}
+
+}  // namespace
+
 void append_csv_cell(std::string& out, std::string_view text) {
+  if (has_control(text)) {
+    std::string clean;
+    append_controls_replaced(clean, text);
+    append_csv_cell(out, clean);
+    return;
+  }
   // A leading = + - @ tab or CR makes spreadsheets evaluate the cell; the quote makes it inert text.
   const bool formula = !text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' ||
                                          text[0] == '\t' || text[0] == '\r');

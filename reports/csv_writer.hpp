@@ -6,8 +6,8 @@
 
 namespace reports {
 
-// Appends one cell: prefixed with ' when it starts with = + - @ tab or CR, quoted only when it must be
-// (comma, quote, CR or LF inside), quotes doubled.
+// Appends one cell: controls (tab and line breaks included) replaced by U+FFFD (docs/reports.md), prefixed with '
+// when it starts with = + - @ tab or CR, quoted only when it must be (comma or quote inside), quotes doubled.
 void append_csv_cell(std::string& out, std::string_view text);
 
 // Appends the cells joined by commas and ends the row with CRLF.

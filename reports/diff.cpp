@@ -51,7 +51,7 @@ counts count(const std::vector<diff_entry>& changes) {
 
 std::string safe(std::string_view text) {
   std::string out;
-  append_terminal_safe(out, text);
+  append_controls_replaced(out, text);
   return out;
 }
 

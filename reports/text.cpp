@@ -1,5 +1,7 @@
 #include "reports/text.hpp"
 
+#include "base/utf8.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -10,34 +12,7 @@ namespace {
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view hex = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is invalid (RFC 3629 table, so overlongs,
-// surrogates and values above U+10FFFF are rejected).
-std::size_t valid_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) -> unsigned { return static_cast<unsigned char>(text[k]); };
-  const unsigned b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  const unsigned b1 = byte(i + 1);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  return len;
-}
+using base::utf8_sequence_length;
 
 void append_u_escape(std::string& out, unsigned code) {
   out += "\\u";
@@ -46,9 +21,14 @@ void append_u_escape(std::string& out, unsigned code) {
 
 }  // namespace
 
+bool is_control(char c) {
+  auto const u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F;
+}
+
 bool is_valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const auto n = valid_sequence_length(text, i);
+    const auto n = utf8_sequence_length(text, i);
     if (n == 0) return false;
     i += n;
   }
@@ -59,7 +39,7 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const auto n = valid_sequence_length(text, i);
+    const auto n = utf8_sequence_length(text, i);
     if (n == 0) {
       out += replacement;
       ++i;
@@ -73,6 +53,10 @@ std::string valid_utf8(std::string_view text) {
 
 void append_html_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
+    if (is_control(c)) {
+      out += replacement;
+      continue;
+    }
     switch (c) {
       case '&':
         out += "&amp;";
@@ -98,7 +82,7 @@ void append_html_escaped(std::string& out, std::string_view text) {
 void append_script_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
-    const auto n = valid_sequence_length(text, i);
+    const auto n = utf8_sequence_length(text, i);
     if (n == 0) {
       out += "\\ufffd";
       ++i;
@@ -115,7 +99,9 @@ void append_script_json_string(std::string& out, std::string_view text) {
       out += "\\\"";
     } else if (c == '\\') {
       out += "\\\\";
-    } else if (c == '<' || c == '>' || c == '&' || c < 0x20 || c == 0x7F) {
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\ufffd";  // the HTML report shows controls as U+FFFD, like every other text output
+    } else if (c == '<' || c == '>' || c == '&') {
       append_u_escape(out, c);
     } else {
       out += static_cast<char>(c);
@@ -144,28 +130,17 @@ void append_markdown_escaped(std::string& out, std::string_view text) {
         out += '\\';
         out += c;
         break;
-      case '\r':
-      case '\n':
-      case '\t':
-        out += ' ';
-        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) break;  // other controls are dropped
-        out += c;
+        if (is_control(c)) out += replacement;
+        else out += c;
     }
   }
 }
 
-void append_terminal_safe(std::string& out, std::string_view text) {
+void append_controls_replaced(std::string& out, std::string_view text) {
   for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 0xF];
-    } else {
-      out += c;
-    }
+    if (is_control(c)) out += replacement;
+    else out += c;
   }
 }
 

@@ -6,25 +6,31 @@
 
 namespace reports {
 
+// C0 controls (U+0000-U+001F, tab and line breaks included) and DEL (U+007F). No text output carries them raw
+// (docs/reports.md, "Control characters"): CSV, Markdown, HTML and terminal text show U+FFFD in their place, JSON
+// escapes them (\u0000). The database keeps what Graph sent.
+bool is_control(char c);
+
 // The text with every invalid UTF-8 sequence replaced by U+FFFD (outputs are UTF-8 by contract).
 std::string valid_utf8(std::string_view text);
 // True when text is valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 
-// Appends text for HTML element content or a quoted attribute: & < > " ' become entities.
+// Appends text for HTML element content or a quoted attribute: & < > " ' become entities, controls U+FFFD.
 void append_html_escaped(std::string& out, std::string_view text);
 
-// Appends text as a JSON string literal safe inside <script>: besides " \ and controls, < > & and U+2028/2029
-// are written as \u escapes so the data can never close the script element or break the JavaScript parser.
+// Appends text as a JSON string literal safe inside <script>: " and \ are escaped, controls become \ufffd (the
+// page shows U+FFFD like every text output), < > & and U+2028/2029 are written as \u escapes so the data can
+// never close the script element or break the JavaScript parser.
 void append_script_json_string(std::string& out, std::string_view text);
 
 // Appends text for inline Markdown (a table cell or a list item): \ | * _ ` [ ] < > # & ~ ! are backslash-escaped
-// and line breaks become spaces, so a name can neither format nor break the table.
+// and controls (line breaks included) become U+FFFD, so a name can neither format nor break the table.
 void append_markdown_escaped(std::string& out, std::string_view text);
 
-// Appends text for a terminal line: control characters (ESC included) are written as \xNN so a name cannot
-// move the cursor or change colours.
-void append_terminal_safe(std::string& out, std::string_view text);
+// Appends text for a terminal line: controls (ESC included) become U+FFFD, so a name cannot move the cursor or
+// change colours.
+void append_controls_replaced(std::string& out, std::string_view text);
 
 // A file name from an owner: characters outside [A-Za-z0-9._@-] become '_', a leading '.' becomes '_', at most
 // 120 bytes, never empty.

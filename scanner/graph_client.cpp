@@ -1,6 +1,7 @@
 #include "scanner/graph_client.hpp"
 
 #include "base/log.hpp"
+#include "base/redact.hpp"
 #include "scanner/connection_pool.hpp"
 #include "scanner/encoding.hpp"
 #include "scanner/graph_error_text.hpp"
@@ -28,9 +29,34 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr int max_throttled_waits = 30;
 constexpr std::size_t max_url_in_errors = 160;
 
+// Redacted before it is cut: a cut secret (a hostile nextLink may carry one) would no longer be recognised.
 std::string short_url(const std::string& url) {
-  if (url.size() <= max_url_in_errors) return url;
-  return url.substr(0, max_url_in_errors) + "…";
+  std::string text = base::redact(url);
+  if (text.size() <= max_url_in_errors) return text;
+  return text.substr(0, max_url_in_errors) + "…";
+}
+
+// The HTTP request for req with the bearer token and the Graph headers. Beast throws std::length_error for a field
+// longer than its 16-bit limit: that becomes an error value here, never an exception inside a concurrent request
+// (docs/security.md). Tokens are checked against that limit when they arrive; this is the second line.
+base::result<http::request<http::string_body>> build_message(http::verb verb, const std::string& target,
+                                                             const graph_request& req, const std::string& token) {
+  try {
+    http::request<http::string_body> msg{verb, target, 11};
+    for (auto const& [name, value] : req.headers) msg.set(name, value);
+    msg.set(http::field::authorization, "Bearer " + token);
+    msg.set("x-ms-throttle-priority", "Low");
+    msg.set("client-request-id", new_guid());
+    msg.set(http::field::user_agent, user_agent());
+    msg.set(http::field::accept, "application/json");
+    if (!req.body.empty()) {
+      if (msg[http::field::content_type].empty()) msg.set(http::field::content_type, "application/json");
+      msg.body() = req.body;
+    }
+    return msg;
+  } catch (std::exception const& e) {
+    return base::runtime_error(fmt::format("cannot build the request: {}", e.what()));
+  }
 }
 
 class client_impl final : public graph_client {
@@ -136,7 +162,7 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     if (!body.request_id.empty()) line += fmt::format(" (request-id {})", body.request_id);
     auto const hint = hint_for_status(status, absolute, options_.authority_host, creds_.tenant_id, creds_.client_id);
     if (!hint.empty()) line += " — " + hint;
-    return base::service_error(tokens_.redact(std::move(line)), {status, body.code, body.request_id});
+    return base::service_error(base::redact(std::move(line)), {status, body.code, body.request_id});
   };
 
   for (int attempt = 1;; ++attempt) {
@@ -145,19 +171,10 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     if (!token) co_return token.error();
     last_token = *token;
 
-    http::request<http::string_body> msg{verb, split->target, 11};
-    for (auto const& [name, value] : req.headers) msg.set(name, value);
-    msg.set(http::field::authorization, "Bearer " + *token);
-    msg.set("x-ms-throttle-priority", "Low");
-    msg.set("client-request-id", new_guid());
-    msg.set(http::field::user_agent, user_agent());
-    msg.set(http::field::accept, "application/json");
-    if (!req.body.empty()) {
-      if (msg[http::field::content_type].empty()) msg.set(http::field::content_type, "application/json");
-      msg.body() = req.body;
-    }
+    auto msg = build_message(verb, split->target, req, *token);
+    if (!msg) co_return base::runtime_error(fmt::format("{}: {}", what, msg.error().message));
     ++stats_.requests;
-    auto raw = co_await pool_.send(graph_where_, std::move(msg));
+    auto raw = co_await pool_.send(graph_where_, std::move(*msg));
 
     std::optional<std::chrono::milliseconds> retry_after;
     std::string failure;
@@ -187,6 +204,10 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
         if (auto ra = response.header("retry-after"))
           retry_after = parse_retry_after(*ra, std::chrono::system_clock::now());
         if (status == 429) ++stats_.throttled;
+        if (status / 100 == 3)
+          co_return base::service_error(describe_redirect(what, status, response.header("location"),
+                                                          redirected_service::graph),
+                                        {status, error_body.code, error_body.request_id});
         if (status == 401 && !renewed) {
           // The token may have been revoked or expired early: renew once, then believe the 401.
           renewed = true;
@@ -218,8 +239,17 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
                                         failure.empty() ? "" : failure + " ", options_.deadline.count()),
                             attempt);
     ++stats_.retries;
-    base::log(base::log_level::debug, "{}: {}; retrying in {} ms", what,
-              status != 0 ? fmt::format("{} {}", status, error_body.code) : tokens_.redact(failure), wait.count());
+    // Every retry is told at the default level: a slow or failing service is never silence (docs/security.md).
+    std::string const why = status != 0 ? fmt::format("{} {}", status, error_body.code) : failure;
+    double const seconds = std::chrono::duration<double>(wait).count();
+    if (throttled)
+      base::log(base::log_level::warn, "{}: {}; waiting {:.1f} s as Retry-After asks (throttled {} time{}, {})", what,
+                why, seconds, throttled_waits, throttled_waits == 1 ? "" : "s",
+                options_.deadline.count() > 0 ? "up to the --deadline"
+                                              : fmt::format("at most {} in a row", max_throttled_waits));
+    else
+      base::log(base::log_level::warn, "{}: {}; retrying in {:.1f} s (attempt {} of {})", what, why, seconds,
+                failures + 1, max_attempts);
     co_await sleep(wait);
   }
 }

@@ -43,6 +43,8 @@ struct credentials {
   std::optional<std::string> certificate_password;
   bool certificate_rs256 = false;                    // RS256 + x5t instead of PS256 + x5t#S256
   std::optional<std::string> federated_token_file;   // re-read at every token request
+  std::string credential_source;                     // the flag or variable it came from, e.g. "AZURE_CLIENT_SECRET"
+  std::vector<std::string> ignored_credentials;      // other credential variables set, ignored (Azure Identity order)
 };
 
 using header_list = std::vector<std::pair<std::string, std::string>>;

@@ -1,5 +1,7 @@
 #include "scanner/graph_error_text.hpp"
 
+#include "base/redact.hpp"
+
 #include <fmt/core.h>
 #include <rapidjson/document.h>
 
@@ -25,7 +27,8 @@ const rapidjson::Value* member(const rapidjson::Value& object, std::string_view 
 std::string string_member(const rapidjson::Value& object, std::string_view name) {
   auto const* v = member(object, name);
   if (v == nullptr || !v->IsString()) return {};
-  return std::string(v->GetString(), v->GetStringLength()).substr(0, 500);
+  // Redacted before it is cut: a cut secret would no longer be recognised (docs/security.md).
+  return base::redact(std::string_view(v->GetString(), v->GetStringLength())).substr(0, 500);
 }
 
 std::string first_line(std::string s) {
@@ -88,6 +91,21 @@ std::string hint_for_status(unsigned status, std::string_view url, std::string_v
     case 504: return "Graph is unavailable; try again later";
     default: return {};
   }
+}
+
+std::string describe_redirect(std::string_view what, unsigned status, std::optional<std::string_view> location,
+                              redirected_service service) {
+  constexpr std::size_t max_location = 200;
+  std::string target = location && !location->empty() ? base::redact(*location) : "nowhere (no Location header)";
+  if (target.size() > max_location) target = target.substr(0, max_location) + "…";
+  auto const fix = service == redirected_service::graph
+                       ? "check --graph-endpoint or --cloud (the Graph root, e.g. https://graph.microsoft.com), or "
+                         "whether a proxy or captive portal answers instead of Graph"
+                       : "check --authority-host, AZURE_AUTHORITY_HOST or --cloud (the login host, e.g. "
+                         "https://login.microsoftonline.com), or whether a proxy or captive portal answers instead of "
+                         "the login service";
+  return fmt::format("{} was redirected ({}) to {} — redirects are never followed, so that no {} goes elsewhere; {}",
+                     what, status, target, service == redirected_service::graph ? "token" : "credential", fix);
 }
 
 }  // namespace scanner

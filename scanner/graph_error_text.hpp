@@ -1,6 +1,7 @@
 // scanner/graph_error_text.hpp — Graph's error body (GRAPH.md §12) and the one-line final error (pure).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,14 @@ std::string permission_for(std::string_view url);
 // and the admin-consent URL on authority_host for tenant and client.
 std::string hint_for_status(unsigned status, std::string_view url, std::string_view authority_host,
                             std::string_view tenant_id, std::string_view client_id);
+
+// Which service a redirect came from: the fix differs (the Graph root or the login host).
+enum class redirected_service { graph, login };
+
+// One line for a 3xx answer, which is never followed (a token or credential must not go where the user did not
+// point it): "<what> was redirected (301) to <location> — ...; check --graph-endpoint or --cloud, or a proxy or
+// captive portal ...". location may be absent or hostile: it is cut to a readable length.
+std::string describe_redirect(std::string_view what, unsigned status, std::optional<std::string_view> location,
+                              redirected_service service);
 
 }  // namespace scanner

@@ -5,14 +5,12 @@
 
 #include "base/error.hpp"
 #include "scanner/graph_client.hpp"
+#include "scanner/race.hpp"
 #include "scanner/stop_signal.hpp"
-
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <optional>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 namespace scanner {
 
@@ -37,17 +35,14 @@ net::awaitable<base::result<T>> get_parsed(graph_client& client, graph_request r
   co_return std::move(*parsed);
 }
 
-// Like get_parsed, abandoned (nullopt) as soon as stop is requested.
+// Like get_parsed, abandoned (nullopt) as soon as stop is requested; an exception inside it is rethrown at once.
 template <class T, class Parse>
 net::awaitable<base::result<unless_stopped<T>>> get_parsed_or_stop(graph_client& client, graph_request req,
                                                                     Parse parse, stop_signal& stop) {
-  using namespace boost::asio::experimental::awaitable_operators;
-  if (stop.requested()) co_return unless_stopped<T>{};
   auto fetching = get_parsed<T>(client, std::move(req), std::move(parse));
-  auto stopping = stop.wait();
-  auto raced = co_await (std::move(fetching) || std::move(stopping));
-  if (raced.index() == 1) co_return unless_stopped<T>{};
-  auto& got = std::get<0>(raced);
+  auto raced = co_await unless_stop(std::move(fetching), stop);
+  if (!raced) co_return unless_stopped<T>{};
+  auto& got = *raced;
   if (!got) co_return got.error();
   co_return unless_stopped<T>{std::move(*got)};
 }

@@ -1,5 +1,7 @@
 #include "scanner/progress.hpp"
 
+#include "base/log.hpp"
+
 #include <fmt/format.h>
 
 namespace scanner {
@@ -7,6 +9,8 @@ namespace {
 
 // Redrawing more often than this only costs terminal bandwidth.
 constexpr std::chrono::milliseconds redraw_interval{250};
+// Under --log-format json the line is a record, not a redraw: one every few seconds is enough for a log.
+constexpr std::chrono::milliseconds record_interval{5000};
 
 std::string grouped(std::int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);
@@ -49,7 +53,9 @@ progress_meter::~progress_meter() {
 void progress_meter::update(const progress_counts& c) {
   if (!enabled_) return;
   auto const now = std::chrono::steady_clock::now();
-  if (drawn_ && now - last_draw_ < redraw_interval) return;
+  bool const records = base::current_log_format() == base::log_format::json;
+  bool const shown = last_draw_ != std::chrono::steady_clock::time_point{};
+  if (shown && now - last_draw_ < (records ? record_interval : redraw_interval)) return;
   last_draw_ = now;
   draw(c);
 }
@@ -57,13 +63,18 @@ void progress_meter::update(const progress_counts& c) {
 void progress_meter::finish(const progress_counts& c) {
   if (!enabled_) return;
   draw(c);
-  std::fputc('\n', out_);
+  if (drawn_) std::fputc('\n', out_);
   std::fflush(out_);
   drawn_ = false;
 }
 
 void progress_meter::draw(const progress_counts& c) {
   auto const line = format_progress(c, std::chrono::steady_clock::now() - started_);
+  if (base::current_log_format() == base::log_format::json) {
+    // Every stderr line is JSON then (docs/security.md): a record, no carriage return, no escape sequence.
+    base::log(base::log_level::info, "progress: {}", line);
+    return;
+  }
   // \r and "erase to end of line" redraw in place.
   std::fprintf(out_, "\r%s\x1b[K", line.c_str());
   std::fflush(out_);

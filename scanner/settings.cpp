@@ -69,6 +69,75 @@ base::result<std::string> validate_proxy(std::string value, std::string_view sou
   return base::result<std::string>{boost::system::in_place_value, std::move(value)};
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string host_of(const std::string& url) {
+  auto split = split_absolute_url(url);
+  return split ? lower(split->where.host) : std::string();
+}
+
+// The clouds whose login host this is (GRAPH.md §11; the US Government clouds share one), or none for any other
+// host (the emulator, a test server): those are never checked against the cloud.
+std::vector<std::string_view> clouds_of_login_host(std::string_view host) {
+  if (host == "login.microsoftonline.com" || host == "login.windows.net") return {"global"};
+  if (host == "login.microsoftonline.us") return {"usgov", "usgov-dod"};
+  if (host == "login.chinacloudapi.cn" || host == "login.partner.microsoftonline.cn") return {"china"};
+  return {};
+}
+
+// The cloud whose Graph root this is, if it is one.
+std::optional<std::string_view> cloud_of_graph_host(std::string_view host) {
+  for (std::string_view cloud : {"global", "usgov", "usgov-dod", "china"})
+    if (host_of(endpoints_of_cloud(cloud)->graph_root) == host) return cloud;
+  return std::nullopt;
+}
+
+bool contains(const std::vector<std::string_view>& clouds, std::string_view cloud) {
+  return std::find(clouds.begin(), clouds.end(), cloud) != clouds.end();
+}
+
+// How a person calls a cloud in a message.
+std::string_view cloud_label(std::string_view cloud) {
+  if (cloud == "usgov" || cloud == "usgov-dod") return "US Government";
+  if (cloud == "china") return "China";
+  return "global";
+}
+
+// The cloud whose defaults fill in what was not given: --cloud, else the one the Graph endpoint or the login host
+// (e.g. AZURE_AUTHORITY_HOST=https://login.microsoftonline.us) names, else global. Hosts of two different clouds
+// are a usage error naming both: a token from one cloud is refused by the others (GRAPH.md §11).
+base::result<cloud_endpoints> pick_cloud(const std::string& cloud_flag, const std::optional<std::string>& graph_url,
+                                         const std::optional<std::string>& authority_url,
+                                         const std::string& authority_source) {
+  auto const login_clouds =
+      authority_url ? clouds_of_login_host(host_of(*authority_url)) : std::vector<std::string_view>{};
+  auto const graph_cloud = graph_url ? cloud_of_graph_host(host_of(*graph_url)) : std::nullopt;
+  auto const mismatch = [](std::string_view one, std::string_view one_cloud, std::string_view other,
+                           std::string_view other_cloud) {
+    return base::usage_error(fmt::format(
+        "{} ({} cloud) does not match {} ({} cloud): a token from one cloud is refused by the others — make them "
+        "agree, or leave one out",
+        one, cloud_label(one_cloud), other, cloud_label(other_cloud)));
+  };
+  std::string const login = fmt::format("{} '{}'", authority_source, authority_url.value_or(""));
+  if (!cloud_flag.empty() && !login_clouds.empty() && !contains(login_clouds, cloud_flag))
+    return mismatch("--cloud " + cloud_flag, cloud_flag, login, login_clouds.front());
+  if (graph_cloud && !login_clouds.empty() && !contains(login_clouds, *graph_cloud))
+    return mismatch(fmt::format("--graph-endpoint '{}'", *graph_url), *graph_cloud, login, login_clouds.front());
+  if (graph_cloud && !authority_url && !cloud_flag.empty() &&
+      endpoints_of_cloud(cloud_flag)->authority_host != endpoints_of_cloud(*graph_cloud)->authority_host)
+    return mismatch(fmt::format("--graph-endpoint '{}'", *graph_url), *graph_cloud, "--cloud " + cloud_flag,
+                    cloud_flag);
+  std::string_view cloud = cloud_flag;
+  if (cloud.empty() && graph_cloud) cloud = *graph_cloud;
+  if (cloud.empty() && !login_clouds.empty()) cloud = login_clouds.front();
+  return *endpoints_of_cloud(cloud);
+}
+
 }  // namespace
 
 std::optional<cloud_endpoints> endpoints_of_cloud(std::string_view cloud) {
@@ -115,8 +184,10 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
         fmt::format("{}: '{}' is not an application (client) id", client->source, client->value.substr(0, 100)));
   creds.client_id = client->value;
 
-  // Exactly one credential. Flags win over the environment as a whole, so an exported variable never mixes
-  // with a flag; two of the same kind are a contradiction the user must resolve.
+  // One credential. Flags win over the environment as a whole, so an exported variable never mixes with a flag;
+  // two flags are a contradiction the user must resolve. In the environment, Azure Identity's order decides
+  // (EnvironmentCredential: a secret, else a certificate; then WorkloadIdentityCredential's federated token file),
+  // so that a pod or shell exporting more than one behaves as every Azure SDK does.
   std::vector<std::string> flag_kinds;
   if (!flags.client_secret_file.empty()) flag_kinds.push_back("--client-secret-file");
   if (!flags.certificate.empty()) flag_kinds.push_back("--certificate");
@@ -124,15 +195,18 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
   std::vector<std::string> env_kinds;
   for (std::string_view v : {"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"})
     if (env_value(getenv, v)) env_kinds.emplace_back(v);
+  if (flag_kinds.size() > 1)
+    return base::usage_error(fmt::format("contradictory credentials: {} and {} are both given; keep only one",
+                                         flag_kinds[0], flag_kinds[1]));
   auto const& kinds = flag_kinds.empty() ? env_kinds : flag_kinds;
   if (kinds.empty())
     return base::usage_error(
         "no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or pass "
         "--client-secret-file, --certificate or --federated-token-file");
-  if (kinds.size() > 1)
-    return base::usage_error(fmt::format("contradictory credentials: {} and {} are both set; keep only one", kinds[0],
-                                         kinds[1]));
   std::string const& kind = kinds.front();
+  creds.credential_source = kind;
+  for (auto const& k : env_kinds)
+    if (k != kind) creds.ignored_credentials.push_back(k);
   if (kind == "--client-secret-file") {
     auto text = read_small_file(flags.client_secret_file, "--client-secret-file");
     if (!text) return text.error();
@@ -159,19 +233,27 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
   if (!creds.certificate_path && flags.rs256)
     return base::usage_error("--rs256 needs --certificate (or AZURE_CLIENT_CERTIFICATE_PATH)");
 
-  auto const cloud = endpoints_of_cloud(flags.cloud);
-  if (!cloud)
+  if (!endpoints_of_cloud(flags.cloud))
     return base::usage_error(
         fmt::format("--cloud '{}': expected global, usgov, usgov-dod or china", flags.cloud.substr(0, 50)));
-  auto graph = pick(flags.graph_endpoint, "--graph-endpoint", getenv, "");
-  auto graph_url = validate_service_url(graph ? graph->value : cloud->graph_root, "--graph-endpoint");
-  if (!graph_url) return graph_url.error();
-  options.graph_endpoint = *graph_url;
   auto authority = pick(flags.authority_host, "--authority-host", getenv, "AZURE_AUTHORITY_HOST");
-  auto authority_url = validate_service_url(authority ? authority->value : cloud->authority_host,
-                                            authority ? authority->source : "--authority-host");
-  if (!authority_url) return authority_url.error();
-  options.authority_host = *authority_url;
+  std::optional<std::string> authority_url;
+  if (authority) {
+    auto checked = validate_service_url(authority->value, authority->source);
+    if (!checked) return checked.error();
+    authority_url = std::move(*checked);
+  }
+  auto graph_url = flags.graph_endpoint.empty() ? std::optional<std::string>()
+                                                : std::optional<std::string>(flags.graph_endpoint);
+  if (graph_url) {
+    auto checked = validate_service_url(*graph_url, "--graph-endpoint");
+    if (!checked) return checked.error();
+    graph_url = std::move(*checked);
+  }
+  auto cloud = pick_cloud(flags.cloud, graph_url, authority_url, authority ? authority->source : std::string());
+  if (!cloud) return cloud.error();
+  options.graph_endpoint = graph_url ? *graph_url : cloud->graph_root;
+  options.authority_host = authority_url ? *authority_url : cloud->authority_host;
   options.scope = options.graph_endpoint + "/.default";
 
   if (!flags.ca_file.empty()) {

@@ -18,8 +18,8 @@ void stop_signal::request(std::string reason) {
 
 net::awaitable<void> stop_signal::wait() {
   if (requested_) co_return;
-  // Ends when request() cancels the timer, or when an enclosing `||` cancels this branch because the other one
-  // finished first — then this branch's result is ignored, so returning is harmless either way.
+  // Ends when request() cancels the timer, or when an enclosing race (unless_stop) cancels this branch because the
+  // other one finished first — then this branch's result is ignored, so returning is harmless either way.
   co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
 }
 

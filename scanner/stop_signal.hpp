@@ -19,7 +19,8 @@ class stop_signal {
   // True once request() was called.
   bool requested() const { return requested_; }
   const std::string& reason() const { return reason_; }
-  // Completes when the stop is requested (at once if it already was); race it with `||` to abandon I/O.
+  // Completes when the stop is requested (at once if it already was); race it with unless_stop (race.hpp) to
+  // abandon I/O — not with Boost 1.81's `||`, which ignores a branch that throws.
   boost::asio::awaitable<void> wait();
 
  private:

@@ -1,5 +1,7 @@
 #include "scanner/token_response.hpp"
 
+#include "base/redact.hpp"
+
 #include <fmt/core.h>
 #include <rapidjson/document.h>
 
@@ -36,6 +38,22 @@ base::result<access_token> parse_token_response(std::string_view body) {
   return out;
 }
 
+base::result<void> check_token_value(std::string_view value) {
+  if (value.size() > max_access_token_size)
+    return base::runtime_error(fmt::format(
+        "the token endpoint returned an access token of {} bytes; at most {} fit in an HTTP header — check that "
+        "--authority-host points at the Microsoft identity platform and that the app registration adds no large "
+        "optional claims (docs/security.md)",
+        value.size(), max_access_token_size));
+  for (char c : value)
+    if (c < 0x21 || c > 0x7E)
+      return base::runtime_error(
+          "the token endpoint returned an access token with a character no HTTP header may carry (a space, a "
+          "control character or a non-ASCII byte) — check that --authority-host points at the Microsoft identity "
+          "platform");
+  return {};
+}
+
 namespace {
 
 std::string first_line(std::string_view text) {
@@ -59,8 +77,9 @@ std::string describe_token_error(unsigned status, std::string_view body, const t
   std::vector<long long> codes;
   if (!doc.HasParseError() && doc.IsObject()) {
     if (auto m = doc.FindMember("error"); m != doc.MemberEnd() && m->value.IsString()) error = m->value.GetString();
+    // Redacted before it is cut to one line: a cut secret would no longer be recognised (docs/security.md).
     if (auto m = doc.FindMember("error_description"); m != doc.MemberEnd() && m->value.IsString())
-      description = m->value.GetString();
+      description = base::redact(std::string_view(m->value.GetString(), m->value.GetStringLength()));
     if (auto m = doc.FindMember("error_codes"); m != doc.MemberEnd() && m->value.IsArray())
       for (auto const& c : m->value.GetArray())
         if (c.IsInt64()) codes.push_back(c.GetInt64());

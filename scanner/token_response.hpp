@@ -23,8 +23,18 @@ struct token_request_context {
   std::string token_url;
 };
 
-// Parses a 200 answer ({"token_type":"Bearer","expires_in":3599,"access_token":...}); a malformed one is an error.
+// The longest access token that is accepted (docs/security.md): it travels as "Authorization: Bearer <token>", and
+// Beast stores a header field's length in 16 bits, keeping two bytes for its CRLF: 65,535 - 2 - 7 bytes. A longer
+// token could not be sent at all, so it is refused when it arrives, with the reason.
+inline constexpr std::size_t max_access_token_size = 65'535 - 2 - 7;
+
+// Parses a 200 answer ({"token_type":"Bearer","expires_in":3599,"access_token":...}); a malformed one is an error
+// (which a retry may cure).
 base::result<access_token> parse_token_response(std::string_view body);
+
+// Checks that a parsed token can be sent: at most max_access_token_size bytes, visible ASCII only (RFC 6750
+// b64token, so it can never add a header line). A failure is final: asking again gives the same token.
+base::result<void> check_token_value(std::string_view value);
 
 // One clear line for a failed token request (exit 1), branching on error_codes (GRAPH.md §10), e.g.
 // "AADSTS7000215: invalid client secret — check AZURE_CLIENT_SECRET for app <client id>"; otherwise the first line

@@ -1,7 +1,9 @@
 #include "scanner/token_source.hpp"
 
 #include "base/log.hpp"
+#include "base/redact.hpp"
 #include "scanner/encoding.hpp"
+#include "scanner/graph_error_text.hpp"
 #include "scanner/retry_policy.hpp"
 #include "scanner/user_agent.hpp"
 
@@ -38,6 +40,9 @@ std::chrono::steady_clock::time_point renewal_time(std::chrono::steady_clock::ti
 token_source::token_source(connection_pool& pool, const connection_options& options, credentials creds,
                            std::optional<client_certificate> cert)
     : pool_(pool), options_(options), creds_(std::move(creds)), cert_(std::move(cert)) {
+  // Registered before anything is sent: from here on no log record or error line can carry them.
+  if (creds_.secret) base::register_secret(*creds_.secret, base::secret_kind::credential);
+  if (creds_.certificate_password) base::register_secret(*creds_.certificate_password, base::secret_kind::credential);
   who_.tenant_id = creds_.tenant_id;
   who_.client_id = creds_.client_id;
   who_.credential_kind = creds_.secret ? "secret" : creds_.certificate_path ? "certificate" : "federated";
@@ -48,18 +53,6 @@ token_source::token_source(connection_pool& pool, const connection_options& opti
     token_where_ = split->where;
     token_target_ = split->target;
   }
-}
-
-std::string token_source::redact(std::string text) const {
-  auto const scrub = [&text](const std::string& secret) {
-    if (secret.size() < 4) return;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
-      text.replace(pos, secret.size(), "[redacted]");
-  };
-  if (creds_.secret) scrub(*creds_.secret);
-  scrub(last_assertion_);
-  if (token_) scrub(token_->value);
-  return text;
 }
 
 net::awaitable<base::result<std::string>> token_source::get() {
@@ -104,10 +97,33 @@ net::awaitable<base::result<std::string>> token_source::refresh() {
   }
   if (!fetched) co_return fetched.error();
   token_ = std::move(*fetched);
+  base::register_secret(token_->value, base::secret_kind::token);
   renew_at_ = renewal_time(started, token_->lifetime);
+  if (!signed_in_) {
+    signed_in_ = true;
+    log_sign_in();
+  }
   base::log(base::log_level::debug, "acquired a Graph token for app {} valid {} s", creds_.client_id,
             token_->lifetime.count());
   co_return ok_text(token_->value);
+}
+
+void token_source::log_sign_in() const {
+  std::string const source = creds_.credential_source.empty() ? std::string() : " (" + creds_.credential_source + ")";
+  std::string_view const kind = creds_.secret             ? "client secret"
+                                : creds_.certificate_path ? "certificate"
+                                                          : "federated token";
+  if (creds_.ignored_credentials.empty()) {
+    base::log(base::log_level::debug, "signed in to tenant {} as app {} with a {}{}", creds_.tenant_id,
+              creds_.client_id, kind, source);
+    return;
+  }
+  std::string ignored;
+  for (auto const& name : creds_.ignored_credentials) ignored += (ignored.empty() ? "" : ", ") + name;
+  base::log(base::log_level::info,
+            "signed in to tenant {} as app {} with a {}{}; ignored {} (Azure Identity's order: secret, certificate, "
+            "federated token file)",
+            creds_.tenant_id, creds_.client_id, kind, source, ignored);
 }
 
 base::result<std::string> token_source::credential_form() {
@@ -136,7 +152,7 @@ base::result<std::string> token_source::credential_form() {
     return base::usage_error("no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or "
                              "AZURE_FEDERATED_TOKEN_FILE");
   }
-  last_assertion_ = assertion;
+  base::register_secret(assertion, base::secret_kind::token);
   return ok_text("client_assertion_type=" + form_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
                  "&client_assertion=" + form_encode(assertion));
 }
@@ -160,26 +176,37 @@ net::awaitable<base::result<access_token>> token_source::request_token() {
     std::optional<std::chrono::milliseconds> retry_after;
     if (!response) {
       if (!response.error().retryable)
-        co_return base::runtime_error(redact(fmt::format("cannot get a token from {}: {}", who_.token_url,
-                                                         response.error().message)));
+        co_return base::runtime_error(
+            base::redact(fmt::format("cannot get a token from {}: {}", who_.token_url, response.error().message)));
       failure = response.error().message;
     } else if (response->status == 200) {
       auto token = parse_token_response(response->body);
-      if (token) co_return token;
+      if (token) {
+        if (auto usable = check_token_value(token->value); !usable) co_return usable.error();
+        co_return token;
+      }
       failure = token.error().message;
+    } else if (response->status / 100 == 3) {
+      std::optional<std::string_view> location;
+      for (auto const& [name, value] : response->headers)
+        if (name == "location") location = value;
+      co_return base::service_error(describe_redirect(fmt::format("the token request to {}", who_.token_url),
+                                                      response->status, location, redirected_service::login),
+                                    {response->status, {}, {}});
     } else if (is_retryable_status(response->status)) {
       failure = fmt::format("HTTP {}", response->status);
       for (auto const& [name, value] : response->headers)
         if (name == "retry-after") retry_after = parse_retry_after(value, std::chrono::system_clock::now());
     } else {
-      co_return base::service_error(redact(describe_token_error(response->status, response->body, who_)),
+      co_return base::service_error(base::redact(describe_token_error(response->status, response->body, who_)),
                                     {response->status, {}, {}});
     }
     if (attempt >= max_attempts)
-      co_return base::runtime_error(redact(fmt::format("cannot get a token from {}: {} after {} attempts",
-                                                       who_.token_url, failure, attempt)));
+      co_return base::runtime_error(base::redact(
+          fmt::format("cannot get a token from {}: {} after {} attempts", who_.token_url, failure, attempt)));
     auto const delay = backoff_delay(attempt, retry_after, rng_, options_.backoff_base);
-    base::log(base::log_level::warn, "token request failed ({}); retrying in {} ms", redact(failure), delay.count());
+    base::log(base::log_level::warn, "token request to {} failed ({}); retrying in {:.1f} s (attempt {} of {})",
+              who_.token_url, failure, std::chrono::duration<double>(delay).count(), attempt + 1, max_attempts);
     net::steady_timer timer(co_await net::this_coro::executor, delay);
     co_await timer.async_wait(use_tuple);
   }

@@ -38,13 +38,11 @@ class token_source {
   // Token requests sent so far.
   std::int64_t requests() const { return requests_; }
 
-  // text with the secret, the last client assertion and the current token replaced by "[redacted]".
-  std::string redact(std::string text) const;
-
  private:
   boost::asio::awaitable<base::result<std::string>> refresh();
   boost::asio::awaitable<base::result<access_token>> request_token();
   base::result<std::string> credential_form();
+  void log_sign_in() const;
 
   connection_pool& pool_;
   connection_options options_;
@@ -58,8 +56,8 @@ class token_source {
   bool refreshing_ = false;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
   std::optional<base::error> last_error_;  // outcome of the last shared request, for the callers that waited on it
-  std::string last_assertion_;
   std::int64_t requests_ = 0;
+  bool signed_in_ = false;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -1,5 +1,7 @@
 #include "storage/json_array.hpp"
 
+#include "base/utf8.hpp"
+
 #include <cstdint>
 
 namespace storage::detail {
@@ -38,24 +40,6 @@ void append_escaped(std::string& out, std::string_view s) {
     }
   }
   out += '"';
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // Reads 4 hex digits at json[i]; -1 when they are not there.
@@ -131,7 +115,7 @@ std::vector<std::string> from_json_array(std::string_view json) {
               i += 6;
             }
           }
-          append_utf8(item, static_cast<std::uint32_t>(cp));
+          base::append_utf8(item, static_cast<std::uint32_t>(cp));
           break;
         }
         default:

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -203,6 +204,26 @@ run_result run_entra_audit(const std::vector<std::string>& args, const std::vect
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   return result;
+}
+
+stderr_capture::stderr_capture() {
+  std::fflush(stderr);
+  saved_ = ::dup(2);
+  int const fd = ::open((dir_ / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (saved_ < 0 || fd < 0) throw std::runtime_error("cannot capture stderr");
+  ::dup2(fd, 2);
+  ::close(fd);
+}
+
+stderr_capture::~stderr_capture() {
+  std::fflush(stderr);
+  ::dup2(saved_, 2);
+  ::close(saved_);
+}
+
+std::string stderr_capture::text() const {
+  std::fflush(stderr);
+  return read_file(dir_ / "stderr");
 }
 
 std::string read_file(const std::filesystem::path& p) {

@@ -55,6 +55,21 @@ class child_process {
   bool done_ = false;
 };
 
+// Sends this process's stderr (fd 2) into a temporary file while the object lives, for tests of log records.
+class stderr_capture {
+ public:
+  stderr_capture();
+  ~stderr_capture();  // restores stderr
+  stderr_capture(const stderr_capture&) = delete;
+  stderr_capture& operator=(const stderr_capture&) = delete;
+  // What was written to stderr so far.
+  std::string text() const;
+
+ private:
+  temp_dir dir_;
+  int saved_ = -1;
+};
+
 // Parses RFC 4180 CSV text (CRLF or LF) into rows of cells.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 

@@ -1,5 +1,7 @@
 #include "base/internal_error.hpp"
 
+#include <boost/asio/multiple_exceptions.hpp>
+
 #include <doctest/doctest.h>
 
 #include <stdexcept>
@@ -10,4 +12,10 @@ TEST_CASE("an escaped exception becomes a one-line runtime error naming what fai
   CHECK(e.code == base::exit_code::runtime);
   auto const unknown = base::internal_error(std::make_exception_ptr(42), "scan");
   CHECK(unknown.message == "scan failed: internal error");
+}
+
+TEST_CASE("concurrent branches that all failed are reported by the first one's cause, not 'multiple exceptions'") {
+  auto const first = std::make_exception_ptr(std::length_error("field value too large"));
+  auto const e = base::internal_error(std::make_exception_ptr(boost::asio::multiple_exceptions(first)), "scan");
+  CHECK(e.message == "scan failed: internal error: field value too large");
 }

@@ -1,10 +1,6 @@
 // Wrong configuration and bad input give one clear line and the documented exit code.
 #include "e2e/emulated_tenant.hpp"
 
-#include <sys/file.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -81,21 +77,6 @@ TEST_CASE("report on a snapshot id that does not exist exits 2") {
   auto r = run_entra_audit({"report", "--db", db, "--scan-id", "999"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("999") != std::string::npos);
-}
-
-TEST_CASE("a scan while another run holds the database's lock is refused with a clear message") {
-  graphsim::sim_options o;
-  o.users = 10;
-  e2e::emulated_tenant tenant(o);
-  test_support::temp_dir dir;
-  std::string const db = (dir / "a.db").string();
-  int const fd = ::open((db + ".lock").c_str(), O_RDWR | O_CREAT, 0600);
-  REQUIRE(fd >= 0);
-  REQUIRE(::flock(fd, LOCK_EX) == 0);
-  auto r = run_entra_audit(tenant.scan_args(db), tenant.env());
-  ::close(fd);
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("another entra-audit run") != std::string::npos);
 }
 
 TEST_CASE("an unwritable database path gives a one-line error naming the path") {

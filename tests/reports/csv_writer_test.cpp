@@ -8,14 +8,29 @@ TEST_CASE("a plain cell is written as is") {
   CHECK(out == "alice@contoso.com");
 }
 
-TEST_CASE("a cell with a comma, quote or newline is quoted with quotes doubled") {
+TEST_CASE("a cell with a comma or quote is quoted with quotes doubled") {
   std::string out;
-  reports::append_csv_row(out, std::string("a,b"), std::string("say \"hi\""), std::string("two\nlines"));
-  CHECK(out == "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n");
+  reports::append_csv_row(out, std::string("a,b"), std::string("say \"hi\""), std::string("x"));
+  CHECK(out == "\"a,b\",\"say \"\"hi\"\"\",x\r\n");
+}
+
+TEST_CASE("every C0 control and DEL in a cell becomes U+FFFD, so no raw NUL, line break or escape reaches a CSV") {
+  std::string text;
+  for (int c = 0; c < 0x20; ++c) text += static_cast<char>(c);
+  text += '\x7F';
+  std::string out;
+  reports::append_csv_cell(out, "a" + text + "b");
+  std::string expected = "a";
+  for (int i = 0; i < 0x21; ++i) expected += "\xEF\xBF\xBD";
+  CHECK(out == expected + "b");
+  // A leading tab is a control, replaced: the cell no longer starts with a formula character.
+  out.clear();
+  reports::append_csv_cell(out, std::string("\0=1", 3));
+  CHECK(out == "\xEF\xBF\xBD=1");
 }
 
 TEST_CASE("cells starting with a formula character are neutralised with a leading quote") {
-  for (std::string const text : {"=1+2", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"}) {
+  for (std::string const text : {"=1+2", "+SUM(A1)", "-2", "@cmd"}) {
     std::string out;
     reports::append_csv_cell(out, text);
     CHECK(out.find('\'') != std::string::npos);

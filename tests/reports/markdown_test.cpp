@@ -27,7 +27,7 @@ std::string render(const std::vector<storage::finding_record>& findings) {
 TEST_CASE("the Markdown summary escapes names so they neither format nor break the table") {
   const auto md = render(reports_test::hostile_findings());
   CHECK(md.find("Contoso \\| \\# Ltd") != std::string::npos);
-  CHECK(md.find("two lines \\| \\*bold\\* \\_x\\_ \\`c\\` \\[l\\] \\#h") != std::string::npos);
+  CHECK(md.find("two\xEF\xBF\xBDlines \\| \\*bold\\* \\_x\\_ \\`c\\` \\[l\\] \\#h") != std::string::npos);
   CHECK(md.find("\\<script\\>alert(1)\\</script\\>") != std::string::npos);
   CHECK(md.find("<script>") == std::string::npos);
   CHECK(md.find("two\nlines") == std::string::npos);

@@ -11,7 +11,7 @@ TEST_CASE("HTML escaping covers the five characters that can change markup") {
 TEST_CASE("JSON for a script element escapes < > & and the JavaScript line separators") {
   std::string out;
   reports::append_script_json_string(out, "</script>&\xE2\x80\xA8\xE2\x80\xA9\"\\\n\xF0\x9F\x98\x80");
-  CHECK(out == "\"\\u003c/script\\u003e\\u0026\\u2028\\u2029\\\"\\\\\\u000a\xF0\x9F\x98\x80\"");
+  CHECK(out == "\"\\u003c/script\\u003e\\u0026\\u2028\\u2029\\\"\\\\\\ufffd\xF0\x9F\x98\x80\"");
 }
 
 TEST_CASE("invalid UTF-8 is replaced, valid text is kept byte for byte") {
@@ -24,10 +24,21 @@ TEST_CASE("invalid UTF-8 is replaced, valid text is kept byte for byte") {
         "b");
 }
 
-TEST_CASE("terminal text shows control characters instead of obeying them") {
+TEST_CASE("terminal text shows U+FFFD for control characters instead of obeying them") {
   std::string out;
-  reports::append_terminal_safe(out, "a\x1b[31mb\n");
-  CHECK(out == "a\\x1b[31mb\\x0a");
+  reports::append_controls_replaced(out, std::string("a\x1b[31mb\n\0\x7F", 10));
+  CHECK(out == "a\xEF\xBF\xBD[31mb\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_CASE("HTML and Markdown text show U+FFFD for NUL, other C0 controls and DEL") {
+  std::string const hostile("a\0b\x01" "c\x1f\x7F\td\r\ne", 12);
+  std::string const expected =
+      "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "d\xEF\xBF\xBD\xEF\xBF\xBD" "e";
+  std::string html, md;
+  reports::append_html_escaped(html, hostile);
+  reports::append_markdown_escaped(md, hostile);
+  CHECK(html == expected);
+  CHECK(md == expected);
 }
 
 TEST_CASE("owner file names keep only safe characters and never start with a dot") {

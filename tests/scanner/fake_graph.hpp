@@ -27,7 +27,8 @@ struct request {
 
 // What to do with a request.
 struct reply {
-  enum class action { respond, reset, truncate, close_after };  // close_after: answer as keep-alive, then hang up
+  // close_after: answer as keep-alive, then hang up; stall: never answer (the connection stays open, idle)
+  enum class action { respond, reset, truncate, close_after, stall };
   using header_list = std::vector<std::pair<std::string, std::string>>;
   reply(unsigned s = 200, std::string b = "{}", header_list h = {}, action a = action::respond)
       : status(s), body(std::move(b)), headers(std::move(h)), act(a) {}

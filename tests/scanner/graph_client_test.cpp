@@ -1,8 +1,7 @@
 #include "scanner/graph_client.hpp"
 
-#include "fake_graph.hpp"
+#include "graph_client_harness.hpp"
 #include "support.hpp"
-#include "test_pki.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,76 +11,7 @@
 #include <atomic>
 #include <thread>
 
-namespace {
-
-namespace net = boost::asio;
-using namespace std::chrono_literals;
-using test_fake::reply;
-
-const std::string secret = "Sup3r~Secret.Value_123";
-const std::string token = "eyJ.fake-access-token.sig";
-
-bool is_token_request(const test_fake::request& r) { return r.target.find("/oauth2/v2.0/token") != std::string::npos; }
-
-// Answers token requests with `token`, everything else with handle(r, n) where n counts Graph requests from 1.
-auto graph(std::function<reply(const test_fake::request&, int)> handle, int expires_in = 3599) {
-  auto count = std::make_shared<std::atomic<int>>(0);
-  return [handle, count, expires_in](const test_fake::request& r) {
-    if (is_token_request(r)) return reply{200, test_fake::token_body(token, expires_in)};
-    return handle(r, ++*count);
-  };
-}
-
-reply ok_page() { return reply{200, R"({"value":[]})"}; }
-
-scanner::credentials secret_creds() {
-  scanner::credentials c;
-  c.tenant_id = "tenant-1";
-  c.client_id = "client-1";
-  c.secret = secret;
-  return c;
-}
-
-scanner::connection_options options_for(const std::string& root) {
-  scanner::connection_options o;
-  o.graph_endpoint = root;
-  o.authority_host = root;
-  o.backoff_base = 5ms;  // the retry schedule is tested in retry_policy_test; here only outcomes count
-  o.timeout = 5000ms;
-  return o;
-}
-
-// Runs the client's coroutine to completion on io.
-template <class T>
-T run(net::io_context& io, net::awaitable<T> task) {
-  std::optional<T> out;
-  net::co_spawn(io, [&]() -> net::awaitable<void> { out.emplace(co_await std::move(task)); }, net::detached);
-  io.restart();
-  io.run();
-  REQUIRE(out.has_value());
-  return std::move(*out);
-}
-
-struct client_under_test {
-  net::io_context io;
-  std::unique_ptr<scanner::graph_client> client;
-  explicit client_under_test(scanner::connection_options o, scanner::credentials c = secret_creds()) {
-    auto made = scanner::graph_client::create(io, std::move(o), std::move(c));
-    REQUIRE(made.has_value());
-    client = std::move(*made);
-  }
-  base::result<scanner::graph_response> get(std::string url, scanner::body_check check = {}) {
-    return run(io, client->send(scanner::graph_request{"GET", std::move(url), {}, {}}, std::move(check)));
-  }
-};
-
-void check_no_secrets(const std::string& text) {
-  CHECK(text.find(secret) == std::string::npos);
-  CHECK(text.find(token) == std::string::npos);
-  CHECK(text.find('\n') == std::string::npos);
-}
-
-}  // namespace
+using namespace graph_client_harness;
 
 TEST_CASE("a request carries the bearer token and the Graph headers, after a client-credentials token request") {
   test_fake::server server(graph([](auto const&, int) { return ok_page(); }));

@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -77,14 +79,45 @@ TEST_CASE("a missing client id or credential is a usage error naming what to set
   CHECK(r.error().message.find("AZURE_CLIENT_SECRET") != std::string::npos);
 }
 
-TEST_CASE("two credentials at once are a contradiction, reported as a usage error") {
+TEST_CASE("with several credentials in the environment, Azure Identity's order picks secret, certificate, token file") {
   auto env = base_env;
   env["AZURE_CLIENT_CERTIFICATE_PATH"] = "/tmp/cert.pem";
+  env["AZURE_FEDERATED_TOKEN_FILE"] = "/var/run/secrets/token";
   auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.secret == "s3cr3t-value");
+  CHECK_FALSE(r->second.certificate_path);
+  CHECK_FALSE(r->second.federated_token_file);
+  CHECK(r->second.credential_source == "AZURE_CLIENT_SECRET");
+  CHECK(r->second.ignored_credentials ==
+        std::vector<std::string>{"AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"});
+
+  env.erase("AZURE_CLIENT_SECRET");
+  r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.certificate_path == "/tmp/cert.pem");
+  CHECK_FALSE(r->second.federated_token_file);
+  CHECK(r->second.ignored_credentials == std::vector<std::string>{"AZURE_FEDERATED_TOKEN_FILE"});
+}
+
+TEST_CASE("two credential flags are a contradiction; a flag wins over the environment, which is named as ignored") {
+  test_support::temp_dir dir;
+  test_support::write_file(dir / "secret", "from-file\n");
+  scanner::auth_flags flags;
+  flags.client_secret_file = (dir / "secret").string();
+  flags.certificate = "/tmp/cert.pem";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
-  CHECK(r.error().message.find("AZURE_CLIENT_SECRET") != std::string::npos);
-  CHECK(r.error().message.find("AZURE_CLIENT_CERTIFICATE_PATH") != std::string::npos);
+  CHECK(r.error().message.find("--client-secret-file") != std::string::npos);
+  CHECK(r.error().message.find("--certificate") != std::string::npos);
+
+  flags.client_secret_file.clear();
+  r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.certificate_path == "/tmp/cert.pem");
+  CHECK(r->second.credential_source == "--certificate");
+  CHECK(r->second.ignored_credentials == std::vector<std::string>{"AZURE_CLIENT_SECRET"});
 }
 
 TEST_CASE("a certificate from the environment carries its password; --rs256 picks RS256") {
@@ -172,6 +205,61 @@ TEST_CASE("each national cloud has its own Graph root, login host and scope") {
   auto r = scanner::resolve_settings(flags, env_of(base_env));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
+}
+
+TEST_CASE("AZURE_AUTHORITY_HOST of a national cloud picks that cloud's Graph endpoint when none is given") {
+  struct row {
+    const char* authority;
+    const char* graph;
+  };
+  for (auto const& c : {row{"https://login.microsoftonline.us", "https://graph.microsoft.us"},
+                        row{"https://login.chinacloudapi.cn/", "https://microsoftgraph.chinacloudapi.cn"},
+                        row{"https://login.microsoftonline.com", "https://graph.microsoft.com"},
+                        row{"https://LOGIN.MicrosoftOnline.US", "https://graph.microsoft.us"}}) {
+    CAPTURE(c.authority);
+    auto env = base_env;
+    env["AZURE_AUTHORITY_HOST"] = c.authority;
+    auto r = scanner::resolve_settings({}, env_of(env));
+    REQUIRE(r.has_value());
+    CHECK(r->first.graph_endpoint == c.graph);
+    CHECK(r->first.scope == std::string(c.graph) + "/.default");
+  }
+  // --cloud usgov-dod shares the US Government login host: it agrees with it and keeps its own Graph root.
+  auto env = base_env;
+  env["AZURE_AUTHORITY_HOST"] = "https://login.microsoftonline.us";
+  scanner::auth_flags flags;
+  flags.cloud = "usgov-dod";
+  auto r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->first.graph_endpoint == "https://dod-graph.microsoft.us");
+  CHECK(r->first.authority_host == "https://login.microsoftonline.us");
+}
+
+TEST_CASE("a cloud or Graph endpoint that does not match the authority host is a usage error naming both") {
+  auto env = base_env;
+  env["AZURE_AUTHORITY_HOST"] = "https://login.microsoftonline.us";
+  scanner::auth_flags flags;
+  flags.cloud = "china";
+  auto r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("--cloud china (China cloud)") != std::string::npos);
+  CHECK(r.error().message.find("AZURE_AUTHORITY_HOST 'https://login.microsoftonline.us' (US Government cloud)") !=
+        std::string::npos);
+
+  flags.cloud.clear();
+  flags.graph_endpoint = "https://graph.microsoft.com";
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("--graph-endpoint 'https://graph.microsoft.com' (global cloud)") != std::string::npos);
+  CHECK(r.error().message.find("AZURE_AUTHORITY_HOST") != std::string::npos);
+
+  flags.graph_endpoint = "https://microsoftgraph.chinacloudapi.cn";
+  flags.cloud = "global";
+  r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("--cloud global") != std::string::npos);
 }
 
 TEST_CASE("--graph-endpoint and --authority-host override the cloud") {

@@ -78,3 +78,23 @@ TEST_CASE("other AADSTS errors give the first line of error_description; non-JSO
   CHECK(bare.find("502") != std::string::npos);
   CHECK(bare.find("html") == std::string::npos);
 }
+
+TEST_CASE("a token up to 65,526 bytes is accepted; one byte more is refused naming its size, the limit and the fix") {
+  static_assert(scanner::max_access_token_size == 65'526);
+  CHECK(scanner::check_token_value(std::string(scanner::max_access_token_size, 'x')).has_value());
+  auto too_big = scanner::check_token_value(std::string(scanner::max_access_token_size + 1, 'x'));
+  REQUIRE_FALSE(too_big.has_value());
+  CHECK(too_big.error().code == base::exit_code::runtime);
+  CHECK(too_big.error().message.find("65527 bytes; at most 65526 fit in an HTTP header") != std::string::npos);
+  CHECK(too_big.error().message.find("--authority-host") != std::string::npos);
+}
+
+TEST_CASE("a token with a space, a control character or a non-ASCII byte is refused") {
+  for (std::string const& value : {std::string("abc def"), std::string("abc\r\nX-Injected: 1"),
+                                   std::string("abc\0", 4), std::string("abc\xC3\xA9"), std::string("abc\x7F")}) {
+    CAPTURE(value);
+    auto t = scanner::check_token_value(value);
+    REQUIRE_FALSE(t.has_value());
+    CHECK(t.error().message.find("a character no HTTP header may carry") != std::string::npos);
+  }
+}
