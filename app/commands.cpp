@@ -4,6 +4,7 @@
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
 #include "base/version.hpp"
+#include "graphsim/permissions.hpp"
 #include "graphsim/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,11 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency) {
   sim->add_flag("--no-advanced-queries{false}", o.advanced_queries,
                 "answer $count and ConsistencyLevel: eventual with 400 (no sharded listing)");
   sim->add_option("--count-lag", o.count_lag, "the count of all users lags this many behind (eventual consistency)");
+  std::string default_roles;
+  for (auto const& role : graphsim::default_roles()) default_roles += (default_roles.empty() ? "" : ",") + role;
+  sim->add_option_function<std::string>(
+      "--roles", [&o](std::string const& list) { o.roles = graphsim::parse_roles(list); },
+      "application permissions in the tokens' roles claim, comma-separated (default: " + default_roles + ")");
 }
 
 base::result<void> parse_latency(std::string const& text, graphsim::sim_options& o) {

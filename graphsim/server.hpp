@@ -31,6 +31,9 @@ struct sim_options {
   std::string profile = "default";       // --profile default|clean (clean: a tenant without findings)
   bool advanced_queries = true;          // false (--no-advanced-queries): $count and ConsistencyLevel refused
   std::uint64_t count_lag = 0;           // --count-lag N: @odata.count of all users lags N behind (eventual)
+  // --roles LIST: the application permissions in the tokens' roles claim; every route requires one it accepts
+  // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
+  std::optional<std::vector<std::string>> roles;
 };
 
 // Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is
