@@ -78,3 +78,13 @@ TEST_CASE("other AADSTS errors give the first line of error_description; non-JSO
   CHECK(bare.find("502") != std::string::npos);
   CHECK(bare.find("html") == std::string::npos);
 }
+
+TEST_CASE("a refused token request gives its AADSTS code and trace id as fields, not text to search") {
+  auto const reply = scanner::token_error_reply(
+      401, R"({"error":"invalid_client","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"})");
+  CHECK(reply.http_status == 401);
+  CHECK(reply.code == "AADSTS7000215");
+  CHECK(reply.request_id == "t-1");
+  CHECK(scanner::token_error_reply(400, R"({"error":"invalid_request"})").code == "invalid_request");
+  CHECK(scanner::token_error_reply(502, "<html/>").code.empty());
+}
