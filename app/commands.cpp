@@ -1,5 +1,6 @@
 #include "app/commands.hpp"
 
+#include "app/check_command.hpp"
 #include "app/demo_command.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
@@ -70,6 +71,8 @@ int run(int argc, char** argv) {
 
   scan_command_options scan;
   add_scan_command(cli, scan);
+  check_command_options check;
+  add_check_command(cli, check);
   report_command_options report;
   add_report_command(cli, report);
   diff_command_options diff;
@@ -88,6 +91,7 @@ int run(int argc, char** argv) {
   }
 
   if (cli.got_subcommand("scan")) return run_scan_command(scan);
+  if (cli.got_subcommand("check")) return run_check_command(check);
   if (cli.got_subcommand("report")) return run_report_command(report);
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);

@@ -42,13 +42,13 @@ base::result<std::chrono::seconds> parse_duration(std::string const& text) {
   return std::chrono::seconds{value * scale};
 }
 
+}  // namespace
+
 std::optional<std::string> environment(std::string_view name) {
   char const* value = std::getenv(std::string(name).c_str());
   if (value == nullptr) return std::nullopt;
   return std::string(value);
 }
-
-}  // namespace
 
 void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--tenant-id", auth.tenant_id, "directory (tenant) id or domain (env AZURE_TENANT_ID)");
@@ -69,13 +69,17 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--ca-file", auth.ca_file, "extra trusted CA certificates (PEM)");
 }
 
+void add_license_details_option(CLI::App& cmd, std::string& mode) {
+  cmd.add_option("--license-details", mode,
+                 "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
+      ->check(CLI::IsMember({"derived", "fetch"}));
+}
+
 CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   auto* cmd = cli.add_subcommand("scan", "crawl one tenant into the database as a new snapshot, then audit it");
   add_common_options(*cmd, o.common);
   add_auth_options(*cmd, o.auth);
-  cmd->add_option("--license-details", o.license_details,
-                  "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
-      ->check(CLI::IsMember({"derived", "fetch"}));
+  add_license_details_option(*cmd, o.license_details);
   cmd->add_option("--concurrency", o.concurrency, "requests in flight at most")->check(CLI::Range(1u, 64u));
   cmd->add_option("--shards", o.shards,
                   "page the user listing in N shards at once (by first letter of the UPN, checked against $count), "
