@@ -272,8 +272,8 @@ check_row count_row(std::string request, const probe_answer& a, const check_cont
   auto const count = odata_count(a);
   if (!count)
     return {"users $count", verdict::warn,
-            fmt::format("no @odata.count: Graph ignored $count (no advanced queries): {}", one_chain_cost()), {}, {},
-            std::move(request)};
+            fmt::format("no @odata.count: Graph ignored $count (no advanced queries): {}", one_chain_cost()),
+            "`scan --shards off` lists the users in one chain without asking for the count", {}, std::move(request)};
   unsigned const chains = shard_chains_for(shards_setting{}, *count);
   auto const pages = (*count + users_per_page - 1) / users_per_page;
   std::string detail =
