@@ -1,10 +1,12 @@
 #include "app/commands.hpp"
 
+#include "app/check_command.hpp"
 #include "app/demo_command.hpp"
 #include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
 #include "base/version.hpp"
+#include "graphsim/permissions.hpp"
 #include "graphsim/server.hpp"
 
 #include <CLI/CLI.hpp>
@@ -43,6 +45,11 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option("--quirk", quirks,
                   "behave as real tenants do where they differ from Graph's documentation, or hostile (repeatable; "
                   "docs/graphsim.md): " + graphsim::quirk_names());
+  std::string default_roles;
+  for (auto const& role : graphsim::default_roles()) default_roles += (default_roles.empty() ? "" : ",") + role;
+  sim->add_option_function<std::string>(
+      "--roles", [&o](std::string const& list) { o.roles = graphsim::parse_roles(list); },
+      "application permissions in the tokens' roles claim, comma-separated (default: " + default_roles + ")");
 }
 
 base::result<void> apply_quirks(std::vector<std::string> const& quirks, graphsim::sim_options& o) {
@@ -71,6 +78,8 @@ int run(int argc, char** argv) {
 
   scan_command_options scan;
   add_scan_command(cli, scan);
+  check_command_options check;
+  add_check_command(cli, check);
   report_command_options report;
   add_report_command(cli, report);
   diff_command_options diff;
@@ -93,6 +102,7 @@ int run(int argc, char** argv) {
   }
 
   if (cli.got_subcommand("scan")) return run_scan_command(scan);
+  if (cli.got_subcommand("check")) return run_check_command(check);
   if (cli.got_subcommand("report")) return run_report_command(report);
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);

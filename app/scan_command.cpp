@@ -16,15 +16,12 @@
 #include <optional>
 
 namespace app {
-namespace {
 
 std::optional<std::string> environment(std::string_view name) {
   char const* value = std::getenv(std::string(name).c_str());
   if (value == nullptr) return std::nullopt;
   return std::string(value);
 }
-
-}  // namespace
 
 void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--tenant-id", auth.tenant_id, "directory (tenant) id or domain (env AZURE_TENANT_ID)");
@@ -46,13 +43,17 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   add_timeout_option(cmd, auth.timeout);
 }
 
+void add_license_details_option(CLI::App& cmd, std::string& mode) {
+  cmd.add_option("--license-details", mode,
+                 "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
+      ->check(CLI::IsMember({"derived", "fetch"}));
+}
+
 CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   auto* cmd = cli.add_subcommand("scan", "crawl one tenant into the database as a new snapshot, then audit it");
   add_common_options(*cmd, o.common);
   add_auth_options(*cmd, o.auth);
-  cmd->add_option("--license-details", o.license_details,
-                  "derived (from assignedLicenses + subscribedSkus) or fetch (/users/{id}/licenseDetails via $batch)")
-      ->check(CLI::IsMember({"derived", "fetch"}));
+  add_license_details_option(*cmd, o.license_details);
   cmd->add_option("--concurrency", o.concurrency, "requests in flight at most")->check(CLI::Range(1u, 64u));
   cmd->add_option("--shards", o.shards,
                   "page the user listing in N shards at once (by first letter of the UPN, checked against $count), "

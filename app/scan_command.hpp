@@ -7,7 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace app {
 
@@ -28,8 +30,14 @@ struct scan_command_options {
 // Registers the subcommand and its flags.
 CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o);
 
-// Adds the credential and endpoint flags shared by scan (and nothing else that talks to Graph).
+// Adds the credential and endpoint flags of the commands that talk to Graph (scan, check).
 void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth);
+
+// Adds --license-details derived|fetch.
+void add_license_details_option(CLI::App& cmd, std::string& mode);
+
+// The process environment as resolve_settings reads it (the Azure SDK variables, HTTPS_PROXY, ...).
+std::optional<std::string> environment(std::string_view name);
 
 // Runs it and returns the exit code (0, 1, 2, or 3 with --fail-on-findings).
 int run_scan_command(const scan_command_options& o);

@@ -16,7 +16,8 @@ enum class exit_code : int { success = 0, runtime = 1, usage = 2, findings = 3 }
 // decide on, so that no decision reads the message's wording.
 struct service_reply {
   unsigned http_status = 0;  // the final HTTP status; 0 when no answer was received (timeout, reset, refused)
-  std::string code;          // Graph's error.code or OAuth's error, e.g. "Directory_ExpiredPageToken"; may be empty
+  std::string code;          // Graph's error.code, e.g. "Directory_ExpiredPageToken", or the login service's
+                             // "AADSTS<n>" (else its OAuth error); may be empty
   std::string request_id;    // the request-id header (or the body's innerError), for Microsoft support
 };
 

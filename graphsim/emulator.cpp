@@ -3,6 +3,7 @@
 #include "graphsim/batch.hpp"
 #include "graphsim/graph_error.hpp"
 #include "graphsim/odata_query.hpp"
+#include "graphsim/permissions.hpp"
 #include "graphsim/routes.hpp"
 #include "graphsim/tenant.hpp"
 #include "graphsim/text.hpp"
@@ -60,7 +61,8 @@ base::result<std::unique_ptr<emulator>> emulator::create(sim_options const& opti
 emulator::emulator(sim_options const& options, tenant& t, std::vector<fault_rule> schedule, cert_registry certs)
     : options_(options),
       tenant_(t),
-      tokens_(t, std::move(certs), options.token_lifetime_s, options.seed ^ std::random_device{}()),
+      tokens_(t, std::move(certs), options.token_lifetime_s, options.seed ^ std::random_device{}(),
+              options.roles ? *options.roles : default_roles()),
       faults_(std::move(schedule), options.fault_rate, options.fault_seed),
       bucket_(options.throttle_ru, throttle_bucket::clock::now()),
       // A fresh key per run: page and delta tokens of an earlier run are refused, as expired ones are.
@@ -139,7 +141,8 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
   if (route.id == route_id::unknown_version)
     return fail(400, "BadRequest", "Invalid version: " + route.bad_segment);
 
-  switch (tokens_.check(req.header("authorization"), token_service::clock::now())) {
+  auto const bearer = tokens_.check(req.header("authorization"), token_service::clock::now());
+  switch (bearer.state) {
     case bearer_state::valid: break;
     case bearer_state::missing: {
       auto res = fail(401, "InvalidAuthenticationToken", "Access token is empty.");
@@ -156,6 +159,10 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     res.set_header("Allow", std::string(route.method));
     return res;
   }
+
+  // Each route needs one of the application permissions Graph documents for it; $batch items are checked alone.
+  if (!roles_allow(route.id, bearer.roles))
+    return fail(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
 
   if (route.id == route_id::batch) {
     if (batch_item) return fail(400, "BadRequest", "A batch request cannot contain another batch request.");

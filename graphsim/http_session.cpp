@@ -11,6 +11,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <exception>
 #include <random>
 #include <tuple>
@@ -42,11 +43,22 @@ sim_request to_sim_request(http::request<http::string_body>&& req) {
   return out;
 }
 
+// Now as an HTTP-date (IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT": Graph's and login's Date header.
+std::string http_date_now() {
+  std::time_t const now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[40];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return text;
+}
+
 http::response<http::string_body> to_http(sim_response&& res, bool keep_alive) {
   http::response<http::string_body> out;
   out.version(11);
   out.result(res.status);
   out.set(http::field::server, "graphsim");
+  out.set(http::field::date, http_date_now());
   if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
   for (auto& [name, value] : res.headers) out.set(name, value);
   out.body() = std::move(res.body);

@@ -49,6 +49,9 @@ struct sim_options {
   bool advanced_queries = true;          // false (--no-advanced-queries, quirk no-advanced-queries): refused
   std::uint64_t count_lag = 0;           // --count-lag N, quirk count-lag=N: @odata.count of all users lags N
   sim_quirks quirks;                     // --quirk NAME[=N], repeatable
+  // --roles LIST: the application permissions in the tokens' roles claim; every route requires one it accepts
+  // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
+  std::optional<std::vector<std::string>> roles;
 };
 
 // Turns on one quirk given as `NAME` or `NAME=N` (the --quirk syntax), or says why it cannot: an unknown name,

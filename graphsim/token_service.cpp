@@ -52,6 +52,22 @@ bool scope_is_valid(std::string_view scope) {
          (host == "127.0.0.1" || host == "localhost" || host == "[::1]");
 }
 
+// The resource of a valid scope (its "/.default" entry without the suffix): the token's aud, as Entra sets it.
+std::string_view resource_of(std::string_view scope) {
+  constexpr std::string_view suffix = "/.default";
+  std::string_view rest = trim(scope);
+  while (!rest.empty()) {
+    auto const sp = rest.find(' ');
+    std::string_view one = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+    if (!iends_with(one, suffix)) continue;
+    one.remove_suffix(suffix.size());
+    while (!one.empty() && one.back() == '/') one.remove_suffix(1);
+    return one;
+  }
+  return {};
+}
+
 std::map<std::string, std::string> parse_form(std::string_view body) {
   std::map<std::string, std::string> out;
   // In a form '+' is a space (a literal plus arrives as %2B); Boost.URL 1.81's space_as_plus view does not
@@ -81,8 +97,13 @@ std::optional<std::pair<std::string, std::string>> basic_credentials(std::option
 
 }  // namespace
 
-token_service::token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed)
-    : tenant_(t), certs_(std::move(certs)), lifetime_(lifetime_s), rng_(seed ^ 0x746f6b656e73ull) {}
+token_service::token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed,
+                             std::vector<std::string> roles)
+    : tenant_(t),
+      certs_(std::move(certs)),
+      lifetime_(lifetime_s),
+      rng_(seed ^ 0x746f6b656e73ull),
+      roles_(std::move(roles)) {}
 
 sim_response token_service::error(unsigned status, std::string_view error, unsigned code,
                                   std::string_view description, std::string const& trace_id,
@@ -93,11 +114,46 @@ sim_response token_service::error(unsigned status, std::string_view error, unsig
   return res;
 }
 
-sim_response token_service::issue() {
+std::string token_service::claims(std::string_view scope, bool certificate) const {
+  auto const now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::string const aud(resource_of(scope));
+  std::string const iss = "https://sts.windows.net/" + tenant_.tenant_id() + "/";
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto text = [&w](std::string_view key, std::string_view value) {
+    w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  w.StartObject();
+  text("aud", aud);
+  text("iss", iss);
+  w.Key("iat"), w.Int64(now);
+  w.Key("nbf"), w.Int64(now);
+  w.Key("exp"), w.Int64(now + lifetime_.count());
+  text("appid", tenant_.client_id());
+  text("appidacr", certificate ? "2" : "1");  // 1: client secret, 2: certificate (or federated assertion)
+  text("idtyp", "app");
+  if (!roles_.empty()) {  // Entra leaves the claim out when the app holds no application permission
+    w.Key("roles");
+    w.StartArray();
+    for (auto const& r : roles_) w.String(r.data(), static_cast<rapidjson::SizeType>(r.size()));
+    w.EndArray();
+  }
+  text("tid", tenant_.tenant_id());
+  text("ver", "1.0");
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+sim_response token_service::issue(std::string_view scope, bool certificate) {
   auto const now = clock::now();
-  if (tokens_.size() >= max_live_tokens) std::erase_if(tokens_, [&](auto const& kv) { return kv.second <= now; });
-  std::string token = random_token(rng_, 48);
-  tokens_[token] = now + lifetime_;
+  if (tokens_.size() >= max_live_tokens)
+    std::erase_if(tokens_, [&](auto const& kv) { return kv.second.expiry <= now; });
+  std::string token = base64url_encode(R"({"typ":"JWT","alg":"RS256","kid":"graphsim"})") + "." +
+                      base64url_encode(claims(scope, certificate)) + "." + random_token(rng_, 48);
+  tokens_[token] = issued_token{now + lifetime_, roles_};
   ++issued_;
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -181,7 +237,7 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
     if (!verdict)
       return finish(error(401, "invalid_client", verdict.error().aadsts, verdict.error().description, trace_id,
                           correlation_id));
-    return finish(issue());
+    return finish(issue(form["scope"], true));
   }
   if (!form.contains("client_secret"))
     return finish(error(401, "invalid_client", 7000218,
@@ -194,18 +250,19 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
                         "secret value, not the client secret ID, for a secret added to app '" +
                             tenant_.client_id() + "'.",
                         trace_id, correlation_id));
-  return finish(issue());
+  return finish(issue(form["scope"], false));
 }
 
-bearer_state token_service::check(std::optional<std::string_view> authorization, clock::time_point now) const {
-  if (!authorization) return bearer_state::missing;
+bearer_check token_service::check(std::optional<std::string_view> authorization, clock::time_point now) const {
+  if (!authorization) return {bearer_state::missing, {}};
   std::string_view value = trim(*authorization);
-  if (!istarts_with(value, "Bearer")) return bearer_state::invalid;
+  if (!istarts_with(value, "Bearer")) return {bearer_state::invalid, {}};
   value = trim(value.substr(6));
-  if (value.empty()) return bearer_state::missing;
+  if (value.empty()) return {bearer_state::missing, {}};
   auto it = tokens_.find(std::string(value));
-  if (it == tokens_.end()) return bearer_state::invalid;
-  return it->second > now ? bearer_state::valid : bearer_state::expired;
+  if (it == tokens_.end()) return {bearer_state::invalid, {}};
+  if (it->second.expiry <= now) return {bearer_state::expired, {}};
+  return {bearer_state::valid, it->second.roles};
 }
 
 }  // namespace graphsim

@@ -76,6 +76,7 @@ class client_impl final : public graph_client {
         rng_(std::random_device{}()) {}
 
   net::awaitable<base::result<graph_response>> send(graph_request req, body_check check) override;
+  net::awaitable<base::result<std::string>> access_token() override { return tokens_.get(); }
 
   void pause_for(std::chrono::milliseconds delay) override {
     auto const until = std::chrono::steady_clock::now() + std::min(delay, max_wait);

@@ -92,6 +92,9 @@ class graph_client {
   // 2xx response (check passed), or an error naming the URL, the status and the request-id.
   virtual net::awaitable<base::result<graph_response>> send(graph_request req, body_check check = {}) = 0;
 
+  // The bearer token requests carry (fetched if needed), for a caller that reads its claims; never log it.
+  virtual net::awaitable<base::result<std::string>> access_token() = 0;
+
   // Tells every sender to wait until now + delay before its next request (a throttled $batch item).
   virtual void pause_for(std::chrono::milliseconds delay) = 0;
 

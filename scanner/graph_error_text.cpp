@@ -68,11 +68,15 @@ std::string permission_for(std::string_view url) {
   return {};
 }
 
+std::string admin_consent_url(std::string_view authority_host, std::string_view tenant_id, std::string_view client_id) {
+  return fmt::format("{}/{}/adminconsent?client_id={}", authority_host, tenant_id, client_id);
+}
+
 std::string hint_for_status(unsigned status, std::string_view url, std::string_view authority_host,
                             std::string_view tenant_id, std::string_view client_id) {
   switch (status) {
     case 403: {
-      auto const consent = fmt::format("{}/{}/adminconsent?client_id={}", authority_host, tenant_id, client_id);
+      auto const consent = admin_consent_url(authority_host, tenant_id, client_id);
       auto const permission = permission_for(url);
       if (permission == "licenseDetails")
         return fmt::format("licenseDetails is not supported with application permissions; use --license-details "

@@ -20,14 +20,18 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
       return std::nullopt;
     return std::chrono::milliseconds(static_cast<long long>(std::ceil(std::min(seconds, 86400.0) * 1000.0)));
   }
-  // HTTP-date (IMF-fixdate), e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
+  auto const when = parse_http_date(value);
+  if (!when) return std::nullopt;
+  auto const delta = std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
+  return std::max(delta, std::chrono::milliseconds{0});
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
   std::tm tm{};
   std::string const text(value);
   char const* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  auto const when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto const delta = std::chrono::duration_cast<std::chrono::milliseconds>(when - now);
-  return std::max(delta, std::chrono::milliseconds{0});
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 std::chrono::milliseconds backoff_delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,

@@ -13,6 +13,9 @@ inline constexpr int max_attempts = 6;
 // No single wait is longer than this, whatever Retry-After says (DESIGN.md §2).
 inline constexpr std::chrono::milliseconds max_wait{120'000};
 
+// Parses an HTTP-date (IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"), as Retry-After and Date carry it.
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
+
 // Parses a Retry-After value: delta-seconds, possibly fractional ("2.128"), or an HTTP-date relative to now.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);

@@ -110,4 +110,19 @@ std::string describe_token_error(unsigned status, std::string_view body, const t
   return fmt::format("token request to {} failed: HTTP {}", who.token_url, status);
 }
 
+base::service_reply token_error_reply(unsigned status, std::string_view body) {
+  base::service_reply reply{status, {}, {}};
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return reply;
+  if (auto m = doc.FindMember("error_codes"); m != doc.MemberEnd() && m->value.IsArray() && !m->value.Empty() &&
+                                              m->value[0].IsInt64())
+    reply.code = fmt::format("AADSTS{}", m->value[0].GetInt64());
+  else if (auto e = doc.FindMember("error"); e != doc.MemberEnd() && e->value.IsString())
+    reply.code = std::string(e->value.GetString(), e->value.GetStringLength()).substr(0, 100);
+  if (auto t = doc.FindMember("trace_id"); t != doc.MemberEnd() && t->value.IsString())
+    reply.request_id = std::string(t->value.GetString(), t->value.GetStringLength()).substr(0, 100);
+  return reply;
+}
+
 }  // namespace scanner

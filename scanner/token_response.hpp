@@ -41,4 +41,8 @@ base::result<void> check_token_value(std::string_view value);
 // of error_description, else the status. The body's other fields are not echoed.
 std::string describe_token_error(unsigned status, std::string_view body, const token_request_context& who);
 
+// What a failed token request answered, as fields to decide on: the status, "AADSTS<n>" for the first of
+// error_codes (else the OAuth error, e.g. "invalid_client"), and the trace_id Microsoft support asks for.
+base::service_reply token_error_reply(unsigned status, std::string_view body);
+
 }  // namespace scanner

@@ -199,7 +199,7 @@ net::awaitable<base::result<access_token>> token_source::request_token() {
         if (name == "retry-after") retry_after = parse_retry_after(value, std::chrono::system_clock::now());
     } else {
       co_return base::service_error(base::redact(describe_token_error(response->status, response->body, who_)),
-                                    {response->status, {}, {}});
+                                    token_error_reply(response->status, response->body));
     }
     if (attempt >= max_attempts)
       co_return base::runtime_error(base::redact(

@@ -229,7 +229,18 @@ net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, chain_st
     if (last) break;
     // The fetch goes first so that its request leaves before the store it just queued runs.
     auto fetching = fetch_page(ctx, std::move(next_url), start.advanced);
-    auto next = co_await std::move(fetching);
+    // The stores in flight refer to this frame: an exception waits for them before it leaves it.
+    std::exception_ptr thrown;
+    base::result<unless_stopped<parsed_user_page>> next = base::runtime_error("not fetched");
+    try {
+      next = co_await std::move(fetching);
+    } catch (...) {
+      thrown = std::current_exception();
+    }
+    if (thrown) {
+      co_await stores.drain(0);
+      std::rethrow_exception(thrown);
+    }
     if (!next || !*next || stores.failed || stores.stopped || ctx.stop.requested()) {
       co_await stores.drain(0);
       if (stores.failed) co_return *stores.failed;

@@ -4,10 +4,10 @@
 #include "base/log.hpp"
 #include "scanner/graph_get.hpp"
 #include "scanner/parse_users.hpp"
+#include "scanner/race.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -165,10 +165,10 @@ net::awaitable<void> shard_chain(shard_run& run) {
 
 // Turns the outer stop (SIGINT) into this run's stop; ends when either is requested.
 net::awaitable<void> forward_stop(shard_run& run) {
-  using namespace boost::asio::experimental::awaitable_operators;
+  // unless_stop, not Boost's ||, which waits for the first branch that succeeds (docs/security.md).
   auto outer = run.outer.stop.wait();
-  auto inner = run.stop.wait();
-  co_await (std::move(outer) || std::move(inner));
+  auto raced = unless_stop(std::move(outer), run.stop);
+  co_await std::move(raced);
   if (run.outer.stop.requested()) run.stop.request(run.outer.stop.reason());
 }
 

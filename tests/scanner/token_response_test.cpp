@@ -98,3 +98,13 @@ TEST_CASE("a token with a space, a control character or a non-ASCII byte is refu
     CHECK(t.error().message.find("a character no HTTP header may carry") != std::string::npos);
   }
 }
+
+TEST_CASE("a refused token request gives its AADSTS code and trace id as fields, not text to search") {
+  auto const reply = scanner::token_error_reply(
+      401, R"({"error":"invalid_client","error_codes":[7000215],"trace_id":"t-1","correlation_id":"c-1"})");
+  CHECK(reply.http_status == 401);
+  CHECK(reply.code == "AADSTS7000215");
+  CHECK(reply.request_id == "t-1");
+  CHECK(scanner::token_error_reply(400, R"({"error":"invalid_request"})").code == "invalid_request");
+  CHECK(scanner::token_error_reply(502, "<html/>").code.empty());
+}
