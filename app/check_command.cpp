@@ -13,11 +13,6 @@
 namespace app {
 namespace {
 
-int fail(base::error const& e) {
-  fmt::print(stderr, "entra-audit: {}\n", e.message);
-  return static_cast<int>(e.code);
-}
-
 void print_json(const scanner::check_row& row) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);

@@ -239,7 +239,7 @@ class check_run {
   // The users probes; returns the id of the first user listed (for licenseDetails): nullopt when the listing
   // failed, empty when it lists nobody.
   net::awaitable<std::optional<std::string>> probe_users() {
-    std::string const users_url = with_top_1(first_users_url(false));
+    std::string const users_url = with_top_1(first_users_url());
     graph_request const users_req{"GET", users_url, {}, {}};
     auto users = co_await probe(users_req, parse_user_page);
     std::optional<std::string> first_user;
