@@ -5,6 +5,7 @@
 #include "scanner/connection_pool.hpp"
 #include "scanner/encoding.hpp"
 #include "scanner/graph_error_text.hpp"
+#include "scanner/observe_attempt.hpp"
 #include "scanner/retry_policy.hpp"
 #include "scanner/settings.hpp"
 #include "scanner/tls_context.hpp"
@@ -175,7 +176,9 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     auto msg = build_message(verb, split->target, req, *token);
     if (!msg) co_return base::runtime_error(fmt::format("{}: {}", what, msg.error().message));
     ++stats_.requests;
+    auto watched = watch_attempt(options_.observer, exchange_service::graph, *msg, absolute);
     auto raw = co_await pool_.send(graph_where_, std::move(*msg));
+    show_attempt(options_.observer, watched, raw);
 
     std::optional<std::chrono::milliseconds> retry_after;
     std::string failure;

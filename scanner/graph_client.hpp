@@ -20,6 +20,8 @@ namespace scanner {
 
 namespace net = boost::asio;
 
+struct exchange_observer;  // scanner/exchange_observer.hpp
+
 // Where Graph and the login service are, and how to reach them (DESIGN.md §2).
 struct connection_options {
   std::string graph_endpoint = "https://graph.microsoft.com";           // root, without /v1.0
@@ -32,6 +34,7 @@ struct connection_options {
   unsigned max_connections = 16;
   std::chrono::seconds deadline{0};       // whole-scan deadline for retries; 0 = none
   std::chrono::milliseconds backoff_base{500};  // first back-off ceiling, doubled per failure (tests shrink it)
+  exchange_observer* observer = nullptr;  // sees every attempt, token requests included (scan --capture)
 };
 
 // Client-credentials flow inputs. Exactly one of secret, certificate_path, federated_token_file is set.

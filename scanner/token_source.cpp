@@ -4,6 +4,7 @@
 #include "base/redact.hpp"
 #include "scanner/encoding.hpp"
 #include "scanner/graph_error_text.hpp"
+#include "scanner/observe_attempt.hpp"
 #include "scanner/retry_policy.hpp"
 #include "scanner/user_agent.hpp"
 
@@ -172,7 +173,9 @@ net::awaitable<base::result<access_token>> token_source::request_token() {
     req.body() = "client_id=" + form_encode(creds_.client_id) + "&scope=" + form_encode(scope) +
                  "&grant_type=client_credentials&" + *credential;
     ++requests_;
+    auto watched = watch_attempt(options_.observer, exchange_service::login, req, who_.token_url);
     auto response = co_await pool_.send(token_where_, std::move(req));
+    show_attempt(options_.observer, watched, response);
     std::optional<std::chrono::milliseconds> retry_after;
     if (!response) {
       if (!response.error().retryable)
