@@ -50,6 +50,7 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option_function<std::string>(
       "--roles", [&o](std::string const& list) { o.roles = graphsim::parse_roles(list); },
       "application permissions in the tokens' roles claim, comma-separated (default: " + default_roles + ")");
+  sim->add_option("--replay", o.replay_dir, "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
 }
 
 base::result<void> apply_quirks(std::vector<std::string> const& quirks, graphsim::sim_options& o) {

@@ -7,6 +7,7 @@
 #include "graphsim/faults.hpp"
 #include "graphsim/http_types.hpp"
 #include "graphsim/page_token.hpp"
+#include "graphsim/request_handler.hpp"
 #include "graphsim/routes.hpp"
 #include "graphsim/server.hpp"
 #include "graphsim/stats.hpp"
@@ -22,15 +23,15 @@ namespace graphsim {
 
 class tenant;
 
-class emulator {
+class emulator final : public request_handler {
  public:
   // Checks the options (fault schedule, client certificates) and builds the emulator over t.
   static base::result<std::unique_ptr<emulator>> create(sim_options const& options, tenant& t);
 
   // Answers one HTTP request.
-  sim_response handle(sim_request const& req);
+  sim_response handle(sim_request const& req) override;
   // The delay before sending res: uniform in --latency-ms plus 0.05 ms per item, plus 2 s for "slow".
-  std::chrono::microseconds delay_for(sim_response const& res);
+  std::chrono::microseconds delay_for(sim_response const& res) override;
 
   // Where links point when the client sent no usable Host, and the scheme of links ("http" or "https").
   void set_address(std::string scheme, std::string host_port);

@@ -1,7 +1,7 @@
 #include "graphsim/http_session.hpp"
 
 #include "base/log.hpp"
-#include "graphsim/emulator.hpp"
+#include "graphsim/request_handler.hpp"
 #include "graphsim/graph_error.hpp"
 #include "graphsim/text.hpp"
 
@@ -121,7 +121,7 @@ sim_response bad_http_request(beast::error_code ec) {
 
 // Serves requests on one connection until the client closes it, stops sending, or a response ends it.
 template <class Stream>
-net::awaitable<void> serve_requests(Stream& stream, emulator& emu) {
+net::awaitable<void> serve_requests(Stream& stream, request_handler& emu) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -172,14 +172,14 @@ net::awaitable<void> serve_requests(Stream& stream, emulator& emu) {
   }
 }
 
-net::awaitable<void> run_plain(tcp::socket socket, emulator& emu) {
+net::awaitable<void> run_plain(tcp::socket socket, request_handler& emu) {
   beast::tcp_stream stream(std::move(socket));
   co_await serve_requests(stream, emu);
   beast::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);  // already closed by a fault or the peer: fine
 }
 
-net::awaitable<void> run_tls(tcp::socket socket, ssl::context& ctx, emulator& emu) {
+net::awaitable<void> run_tls(tcp::socket socket, ssl::context& ctx, request_handler& emu) {
   beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), ctx);
   beast::get_lowest_layer(stream).expires_after(handshake_timeout);
   auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
@@ -203,7 +203,7 @@ void log_session_failure(std::exception_ptr e) {
 
 }  // namespace
 
-net::awaitable<void> accept_loop(tcp::acceptor& acceptor, emulator& emu, ssl::context* tls) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, request_handler& emu, ssl::context* tls) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
     if (!acceptor.is_open() || ec == net::error::operation_aborted) co_return;

@@ -8,11 +8,11 @@
 
 namespace graphsim {
 
-class emulator;
+class request_handler;
 
 // Accepts connections on acceptor until it is closed, serving each in its own coroutine; tls = nullptr
-// serves plain HTTP. emulator and tls must outlive the io_context's coroutines.
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, emulator& emu,
+// serves plain HTTP. emu (the emulator or a replay) and tls must outlive the io_context's coroutines.
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, request_handler& emu,
                                          boost::asio::ssl::context* tls);
 
 }  // namespace graphsim

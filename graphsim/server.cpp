@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "graphsim/emulator.hpp"
 #include "graphsim/http_session.hpp"
+#include "graphsim/replay_server.hpp"
 #include "graphsim/tenant.hpp"
 #include "graphsim/tls_cert.hpp"
 
@@ -39,12 +40,18 @@ struct running_server {
   sim_options options;
   std::unique_ptr<tenant> t;
   std::unique_ptr<emulator> emu;
+  std::unique_ptr<replay_server> replay;  // --replay: serves a capture; t and emu then serve nothing
   std::unique_ptr<ssl::context> tls;
   std::string url;
   std::string ca_pem_path;
   std::filesystem::path temp_cert;  // removed at the end when we chose the path
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+
+  request_handler& handler() { return replay ? static_cast<request_handler&>(*replay) : *emu; }
+  const std::string& tenant_id() const { return replay ? replay->tenant_id() : t->tenant_id(); }
+  const std::string& client_id() const { return replay ? replay->client_id() : t->client_id(); }
+  const std::string& client_secret() const { return replay ? replay->client_secret() : t->client_secret(); }
 
   ~running_server() {
     std::error_code ec;
@@ -91,6 +98,11 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   auto emu = emulator::create(options, *s->t);
   if (!emu) return emu.error();
   s->emu = std::move(*emu);
+  if (!options.replay_dir.empty()) {
+    auto replay = replay_server::load(options.replay_dir);
+    if (!replay) return replay.error();
+    s->replay = std::move(*replay);
+  }
 
   if (options.tls) {
     auto identity = make_self_signed_identity();
@@ -124,11 +136,12 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   std::string const scheme = options.tls ? "https" : "http";
   s->url = fmt::format("{}://127.0.0.1:{}", scheme, port);
   s->emu->set_address(scheme, fmt::format("127.0.0.1:{}", port));
+  if (s->replay) s->replay->set_root(s->url);
   return s;
 }
 
 void start_accepting(running_server& s) {
-  net::co_spawn(s.ioc, accept_loop(s.acceptor, *s.emu, s.tls.get()), [](std::exception_ptr e) {
+  net::co_spawn(s.ioc, accept_loop(s.acceptor, s.handler(), s.tls.get()), [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -148,8 +161,8 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
     base::log(base::log_level::info, "graphsim: the TLS certificate is in {} (use --cert-out to choose)", s.ca_pem_path);
   // The banner is the contract with scripts and tests (DESIGN.md §2): both lines out before any accept.
   out << "listening " << s.url << '\n'
-      << "tenant_id=" << s.t->tenant_id() << " client_id=" << s.t->client_id()
-      << " client_secret=" << s.t->client_secret() << '\n';
+      << "tenant_id=" << s.tenant_id() << " client_id=" << s.client_id() << " client_secret=" << s.client_secret()
+      << '\n';
   out.flush();
   s.temp_cert.clear();  // a `sim` process leaves its certificate for the clients that still use it
 
@@ -162,7 +175,7 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
   });
   start_accepting(s);
   s.ioc.run();
-  out << s.emu->stats().to_text();
+  out << (s.replay ? s.replay->log_text() : s.emu->stats().to_text());
   out.flush();
   return {};
 }
@@ -198,10 +211,13 @@ background_server::~background_server() {
 }
 
 const std::string& background_server::url() const { return impl_->server->url; }
-const std::string& background_server::tenant_id() const { return impl_->server->t->tenant_id(); }
-const std::string& background_server::client_id() const { return impl_->server->t->client_id(); }
-const std::string& background_server::client_secret() const { return impl_->server->t->client_secret(); }
+const std::string& background_server::tenant_id() const { return impl_->server->tenant_id(); }
+const std::string& background_server::client_id() const { return impl_->server->client_id(); }
+const std::string& background_server::client_secret() const { return impl_->server->client_secret(); }
 const std::string& background_server::ca_pem_path() const { return impl_->server->ca_pem_path; }
-std::string background_server::stats_json() const { return impl_->server->emu->stats().to_json(); }
+std::string background_server::stats_json() const {
+  auto const& s = *impl_->server;
+  return s.replay ? s.replay->stats_json() : s.emu->stats().to_json();
+}
 
 }  // namespace graphsim

@@ -52,6 +52,7 @@ struct sim_options {
   // --roles LIST: the application permissions in the tokens' roles claim; every route requires one it accepts
   // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
   std::optional<std::vector<std::string>> roles;
+  std::string replay_dir{};              // --replay DIR: serve a capture (docs/capture.md) instead of a tenant
 };
 
 // Turns on one quirk given as `NAME` or `NAME=N` (the --quirk syntax), or says why it cannot: an unknown name,
