@@ -1,5 +1,6 @@
 #include "app/scan_command.hpp"
 
+#include "app/capture_option.hpp"
 #include "app/run_lock.hpp"
 #include "base/log.hpp"
 #include "base/version.hpp"
@@ -65,6 +66,7 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file)");
   cmd->add_option("--rules", o.rules, "audit rules file replacing the built-in one (docs/rules.md)");
   cmd->add_option("--deadline", o.deadline, "give up retrying after this long (e.g. 90m)");
+  add_capture_option(*cmd, o.capture);
   return cmd;
 }
 
@@ -100,6 +102,8 @@ int run_scan_command(const scan_command_options& o) {
   if (!managed) return fail(managed.error());
   auto settings = scanner::resolve_settings(o.auth, environment);
   if (!settings) return fail(settings.error());
+  auto capture = open_capture(o.capture, settings->first, settings->second);
+  if (!capture) return fail(capture.error());
 
   std::string const db_path = database_path(o.common);
   auto lock = run_lock::acquire(db_path);
@@ -131,7 +135,9 @@ int run_scan_command(const scan_command_options& o) {
   streamed_page_auditor auditor(streamed);
   options.auditor = &auditor;
 
+  options.connection.observer = *capture ? (*capture)->observer() : nullptr;
   auto scanned = scanner::run_scan(*db, options);
+  if (*capture) (*capture)->finish(scanned ? std::string() : scanned.error().message);
   if (!scanned) return fail(scanned.error());
 
   auto const audit_start = std::chrono::steady_clock::now();

@@ -25,6 +25,7 @@ struct scan_command_options {
   std::string idp_managed_skus;
   std::string rules;
   std::string deadline;  // e.g. 90m, 2h, 3600s; empty = none
+  std::string capture{};  // --capture DIR (docs/capture.md); empty = none
 };
 
 // Registers the subcommand and its flags.
