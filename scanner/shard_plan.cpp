@@ -102,9 +102,9 @@ std::string shard_first_url(std::string_view prefix) {
                      form_encode(filter));
 }
 
-bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chains) {
+bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains) {
   std::int64_t const n = std::max(chains, 1u);
-  std::int64_t const share = (users_left + n - 1) / n;
+  std::int64_t const share = (users + n - 1) / n;
   // A split costs one first page per longer prefix (45), spread over the chains: it pays only when the shard's
   // pages in a row would outlast the other chains' share by more than that.
   std::int64_t const longer = static_cast<std::int64_t>(local_characters.size()) + 1;

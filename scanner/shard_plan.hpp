@@ -57,9 +57,10 @@ std::string users_count_url();
 std::string shard_first_url(std::string_view prefix);
 
 // Whether a shard that counts count users is worth splitting: it holds more than one chain's even share of the
-// users_left still to list plus what the split costs (one first page per longer prefix, spread over the chains),
-// and more than two pages, so it alone would keep the listing going long after the others are done.
-bool worth_splitting(std::int64_t count, std::int64_t users_left, unsigned chains);
+// users (the directory's count, so that the decision depends on counts only) plus what the split costs (one
+// first page per longer prefix, spread over the chains), and more than two pages, so it alone would keep the
+// listing going long after the others are done.
+bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains);
 
 // Whether a shard may be split into longer prefixes at all (its prefix is in the local part and not too long).
 bool splittable(std::string_view prefix);

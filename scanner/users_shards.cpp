@@ -116,11 +116,9 @@ net::awaitable<void> shard_chain(shard_run& run) {
     chain_hooks hooks;
     hooks.split = [&run, index](const parsed_user_page& first) {
       if (!first.count || !run.totals.total_users) return false;
-      // Measured against the users still to list, not all of them: a shard taken late, when the other chains
-      // are near their end, is split at a size that would not be worth it at the start.
-      std::int64_t const left =
-          std::max<std::int64_t>(*run.totals.total_users - run.totals.users_before - run.totals.users, 0);
-      if (!worth_splitting(*first.count, left, run.chains)) return false;
+      // Measured against the whole directory, not the users still to list: the decision then depends on counts
+      // only, never on timing, so a replayed capture (docs/capture.md) asks for exactly the captured shards.
+      if (!worth_splitting(*first.count, *run.totals.total_users, run.chains)) return false;
       std::vector<std::string> sample;
       sample.reserve(first.page.users.size());
       for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);

@@ -119,8 +119,7 @@ TEST_CASE("a shard is worth splitting when its pages in a row outlast a chain's 
   CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 64));   // never below two pages
   CHECK(scanner::worth_splitting(2'500, 12'000, 64));         // 188 a chain, and one first page each
   CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
-  // The scan passes the users still to list: 'o' (7,000) is not worth splitting at the start of 100k users, but
-  // is once half of them are listed and its pages in a row would outlast the other chains.
+  // A shard's share is of the whole directory: 7,000 is worth splitting in 50k users, not in 100k.
   CHECK_FALSE(scanner::worth_splitting(7'000, 100'000, 16));
   CHECK(scanner::worth_splitting(7'000, 50'000, 16));
 }
