@@ -51,7 +51,8 @@ struct crawl {
   std::int64_t users_before = 0;
   batch_counters batches;
   seen_ids seen;  // every user id listed by this run
-  bool copies = false;  // the snapshot may hold a user twice before finish_scan (its counts are then re-read)
+  bool copies = false;   // the snapshot may hold a user twice before finish_scan
+  bool recount = false;  // summary.licensed_users must be read from the finished snapshot
   // --license-details, unless Graph refuses licenseDetails (derived then) or a resumed snapshot says otherwise.
   license_details_mode mode = options.mode;
 
@@ -306,8 +307,9 @@ struct crawl {
 
     // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
     // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.
-    copies = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0 ||
-             mode == license_details_mode::fetch;
+    // This run's licensed-user count is right unless users were stored twice or by an earlier run.
+    recount = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0;
+    copies = recount || mode == license_details_mode::fetch;
     summary.findings_streamed = ctx.auditor != nullptr && !copies;
     // A streamed audit's last findings complete the snapshot with it, so it is never seen complete without them.
     std::vector<storage::finding_record> last;
@@ -374,7 +376,7 @@ base::result<scan_summary> run_scan(storage::database& db, const scan_options& o
     summary.users = (*info)->users;
     summary.pages = (*info)->pages;
   }
-  if (c.copies) summary.licensed_users = count_licensed(db, *c.scan_id);
+  if (c.recount) summary.licensed_users = count_licensed(db, *c.scan_id);
   if (summary.duplicate_users > 0)
     base::log(base::log_level::warn, "Graph listed {} user id(s) more than once during scan {}: each user is stored "
               "once, and audited once", summary.duplicate_users, summary.scan_id);

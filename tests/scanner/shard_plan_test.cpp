@@ -7,6 +7,25 @@
 #include <set>
 #include <string>
 
+namespace {
+
+// Decodes the cursor's own text and checks that every shard came back whole.
+void check_round_trip(const scanner::shard_cursor& cursor) {
+  auto const back = scanner::shard_cursor::decode(cursor.encode());
+  REQUIRE(back.has_value());
+  REQUIRE(back->shards.size() == cursor.shards.size());
+  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
+    CHECK(back->shards[i].prefix == cursor.shards[i].prefix);
+    CHECK(back->shards[i].at == cursor.shards[i].at);
+    CHECK(back->shards[i].next_link == cursor.shards[i].next_link);
+    CHECK(back->shards[i].count == cursor.shards[i].count);
+    CHECK(back->shards[i].stored == cursor.shards[i].stored);
+    CHECK(back->shards[i].listing == cursor.shards[i].listing);
+  }
+}
+
+}  // namespace
+
 TEST_CASE("--shards accepts auto, off and 1 to 64, and names the rule otherwise") {
   auto const a = scanner::parse_shards_setting("auto");
   REQUIRE(a.has_value());
@@ -72,16 +91,7 @@ TEST_CASE("a shard cursor survives encoding, and is empty once every shard is do
   auto const text = cursor.encode();
   CHECK(scanner::shard_cursor::is_sharded(text));
   CHECK_FALSE(scanner::shard_cursor::is_sharded("https://graph.microsoft.com/v1.0/users?$skiptoken=X"));
-  auto const back = scanner::shard_cursor::decode(text);
-  REQUIRE(back.has_value());
-  REQUIRE(back->shards.size() == cursor.shards.size());
-  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
-    CHECK(back->shards[i].prefix == cursor.shards[i].prefix);
-    CHECK(back->shards[i].at == cursor.shards[i].at);
-    CHECK(back->shards[i].next_link == cursor.shards[i].next_link);
-    CHECK(back->shards[i].count == cursor.shards[i].count);
-    CHECK(back->shards[i].stored == cursor.shards[i].stored);
-  }
+  check_round_trip(cursor);
   for (auto& s : cursor.shards) s.at = scanner::shard_progress::phase::done;
   CHECK(cursor.encode().empty());
   for (auto bad : {"entra-audit shards v1\n", "entra-audit shards v1\na\tx\t-\t0\t\n",
@@ -178,16 +188,7 @@ TEST_CASE("a v3 cursor keeps multi-character prefixes, listings and quotes; a v2
   cursor.shards[3].count = 1234;
   auto const text = cursor.encode();
   CHECK(text.starts_with("entra-audit shards v3\n"));
-  auto const back = scanner::shard_cursor::decode(text);
-  REQUIRE(back.has_value());
-  REQUIRE(back->shards.size() == cursor.shards.size());
-  for (std::size_t i = 0; i < cursor.shards.size(); ++i) {
-    CHECK(back->shards[i].prefix == cursor.shards[i].prefix);
-    CHECK(back->shards[i].at == cursor.shards[i].at);
-    CHECK(back->shards[i].listing == cursor.shards[i].listing);
-    CHECK(back->shards[i].count == cursor.shards[i].count);
-    CHECK(back->shards[i].next_link == cursor.shards[i].next_link);
-  }
+  check_round_trip(cursor);
   CHECK(scanner::shard_cursor::is_sharded("entra-audit shards v2\nj le x\tp\t-\t0\t\n"));
   CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj le x\tp\t-\t0\t\n").has_value());
 }
