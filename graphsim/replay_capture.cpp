@@ -81,6 +81,28 @@ std::string replay_key(std::string_view method, std::string_view target) {
   return key;
 }
 
+std::optional<std::string> split_parent_key(std::string_view key) {
+  static const std::regex shard(R"(startswith\(userPrincipalName,\s*'((?:[^']|'')*)'\))", std::regex::icase);
+  std::string const text(key);
+  std::smatch m;
+  if (!std::regex_search(text, m, shard)) return std::nullopt;
+  std::string prefix;
+  std::string const literal = m[1].str();
+  for (std::size_t i = 0; i < literal.size(); ++i) {
+    prefix.push_back(literal[i]);
+    if (literal[i] == '\'') ++i;  // '' is one quote
+  }
+  if (prefix.size() < 2) return std::nullopt;
+  prefix.pop_back();
+  std::string shorter;
+  for (char c : prefix) {
+    shorter.push_back(c);
+    if (c == '\'') shorter.push_back('\'');
+  }
+  return text.substr(0, static_cast<std::size_t>(m.position(1))) + shorter +
+         text.substr(static_cast<std::size_t>(m.position(1) + m.length(1)));
+}
+
 base::result<std::string> captured_run::body_of(const captured_exchange& x) const {
   if (!x.body_file) return base::result<std::string>{boost::system::in_place_value};
   // Bodies live in bodies/ and nowhere else: a capture from elsewhere must not make this serve other files.

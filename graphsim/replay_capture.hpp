@@ -59,4 +59,11 @@ base::result<captured_run> read_capture(const std::filesystem::path& dir);
 // pseudonyms do not keep in order: docs/capture.md).
 std::string replay_key(std::string_view method, std::string_view target);
 
+// For the key of a users shard `startswith(userPrincipalName,'<prefix>')` whose prefix has two characters or more,
+// the key of the same request for the prefix one character shorter (the shard it was split from); nullopt for any
+// other key. The scanner lists only the longer prefixes that the names of a split shard's first page use and proves
+// the others empty by their counts (docs/scanning.md); pseudonyms do not keep those names, so a replay may ask for
+// a longer prefix that the captured scan proved empty and never requested.
+std::optional<std::string> split_parent_key(std::string_view key);
+
 }  // namespace graphsim

@@ -50,6 +50,7 @@ struct replay_server::impl {
   request_stats stats;
   mutable std::mutex misses_mutex;
   std::map<std::string, std::uint64_t> misses;  // replay_key → requests answered NotInCapture
+  std::map<std::string, std::uint64_t> proven_empty;  // replay_key → longer prefixes answered empty (split_parent_key)
 
   void missed(const std::string& key) {
     std::lock_guard lock(misses_mutex);
@@ -91,7 +92,17 @@ struct replay_server::impl {
     } else {
       std::string const key = replay_key(req.method, req.target);
       auto const found = graph.find(key);
-      if (found == graph.end()) {
+      auto const parent = found == graph.end() && req.method == "GET" ? split_parent_key(key) : std::nullopt;
+      if (parent && graph.contains(*parent)) {
+        // The captured scan split that shard and never asked for this prefix: its other prefixes' counts proved
+        // it empty (docs/capture.md, "Replay").
+        {
+          std::lock_guard lock(misses_mutex);
+          ++proven_empty[key];
+        }
+        res.content_type = "application/json; odata.metadata=minimal; charset=utf-8";
+        res.body = fmt::format(R"({{"@odata.context":"{}/v1.0/$metadata#users","@odata.count":0,"value":[]}})", root);
+      } else if (found == graph.end()) {
         missed(key);
         res = not_in_capture(req.method + " " + req.target, "is not in the capture", req);
       } else {
@@ -155,6 +166,9 @@ std::string replay_server::log_text() const {
   std::string out = "replay of " + impl_->run.dir.string() + (impl_->run.partial ? " (a partial capture)" : "") + "\n";
   out += impl_->stats.to_text();
   std::lock_guard lock(impl_->misses_mutex);
+  if (!impl_->proven_empty.empty())
+    out += fmt::format("longer prefixes of a split users shard the capture's scan proved empty, answered empty: {}\n",
+                       impl_->proven_empty.size());
   out += fmt::format("requests not in the capture: {}\n", impl_->misses.size());
   for (auto const& [key, n] : impl_->misses) out += fmt::format("  {} ({}×)\n", key, n);
   return out;

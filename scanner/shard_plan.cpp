@@ -20,10 +20,11 @@ constexpr std::int64_t page_size = 999;
 constexpr std::int64_t auto_min_pages = 4;
 
 // v1: one shard per first character (earlier versions); v2: range halves (no longer read); v3: any prefixes,
-// with the listing number of each.
+// with the listing number of each; v4: v3 with waiting shards.
 constexpr std::string_view cursor_header = "entra-audit shards v1\n";
 constexpr std::string_view cursor_header_v2 = "entra-audit shards v2\n";
 constexpr std::string_view cursor_header_v3 = "entra-audit shards v3\n";
+constexpr std::string_view cursor_header_v4 = "entra-audit shards v4\n";
 
 // The characters after the first of a local part: the first characters and '@', where the domain begins.
 constexpr std::string_view local_characters = "jmsacdkrbltegnphvfiozwyuqx0123456789'.-_!#^~";
@@ -105,8 +106,8 @@ std::string shard_first_url(std::string_view prefix) {
 bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains) {
   std::int64_t const n = std::max(chains, 1u);
   std::int64_t const share = (users + n - 1) / n;
-  // A split costs one first page per longer prefix (45), spread over the chains: it pays only when the shard's
-  // pages in a row would outlast the other chains' share by more than that.
+  // A split costs at most one first page per longer prefix (45), spread over the chains: it pays only when the
+  // shard's pages in a row would outlast the other chains' share by more than that.
   std::int64_t const longer = static_cast<std::int64_t>(local_characters.size()) + 1;
   std::int64_t const cost = (longer + n - 1) / n * page_size;
   return count > std::max(share + cost, 2 * page_size);
@@ -117,10 +118,11 @@ shard_cursor shard_cursor::fresh() {
   return c;
 }
 
-std::size_t shard_cursor::split(std::size_t index, std::size_t at, std::span<const std::string> sample) {
+std::size_t shard_cursor::split(std::size_t index, std::int64_t count, std::span<const std::string> sample) {
   std::string const prefix = shards[index].prefix;
   shards[index].at = shard_progress::phase::replaced;
   shards[index].next_link.clear();
+  shards[index].count = count;  // what its waiting longer prefixes are settled against
   auto next = upn_next_characters(prefix);
   std::array<std::int64_t, 256> seen{};
   auto const lower = [](char c) { return static_cast<unsigned char>(std::tolower(static_cast<unsigned char>(c))); };
@@ -133,10 +135,53 @@ std::size_t shard_cursor::split(std::size_t index, std::size_t at, std::span<con
   std::stable_sort(next.begin(), next.end(), [&seen](char a, char b) {
     return seen[static_cast<unsigned char>(a)] > seen[static_cast<unsigned char>(b)];
   });
-  std::vector<shard_progress> longer;
-  for (char c : next) longer.push_back({.prefix = prefix + c});
-  shards.insert(shards.begin() + static_cast<std::ptrdiff_t>(at), longer.begin(), longer.end());
-  return longer.size();
+  // Appended, not taken next: the shards not yet started are as big as this one's longer prefixes or bigger, and
+  // the listing ends sooner when the longest chains start first.
+  for (char c : next) {
+    bool const used = seen[static_cast<unsigned char>(c)] > 0;
+    shards.push_back(
+        {.prefix = prefix + c, .at = used ? shard_progress::phase::pending : shard_progress::phase::waiting});
+  }
+  return next.size();
+}
+
+bool shard_cursor::settle_waiting(std::size_t index) {
+  using phase = shard_progress::phase;
+  std::string const child = shards[index].prefix;
+  std::string_view const parent(child.data(), child.size() - 1);
+  auto const sibling = [&](const shard_progress& s) {
+    return s.prefix.size() == child.size() && std::string_view(s.prefix).starts_with(parent);
+  };
+  // The split that made it: the last shard of the parent prefix replaced before it (earlier listings of that
+  // prefix were relisted, not split).
+  std::size_t split_at = index;
+  while (split_at > 0 && !(shards[split_at - 1].prefix == parent && shards[split_at - 1].at == phase::replaced))
+    --split_at;
+  std::optional<std::int64_t> expected;
+  if (split_at > 0) expected = shards[split_at - 1].count;
+  // Each sibling listed since the split, by the count of its first listing (a relisting follows it).
+  std::int64_t listed = 0;
+  std::vector<std::string_view> counted;
+  for (std::size_t i = split_at; i < shards.size() && expected; ++i) {
+    auto const& s = shards[i];
+    if (!sibling(s) || s.at == phase::waiting) continue;
+    if (std::find(counted.begin(), counted.end(), s.prefix) != counted.end()) continue;
+    if (!s.count && s.at == phase::pending && !s.uncounted) return false;  // its first page is not in yet
+    if (!s.count) {
+      expected.reset();  // listed without a count: nothing proves the waiting ones empty
+      break;
+    }
+    counted.push_back(s.prefix);
+    listed += *s.count;
+  }
+  bool const empty = expected && listed == *expected;
+  for (std::size_t i = split_at; i < shards.size(); ++i) {
+    auto& s = shards[i];
+    if (!sibling(s) || s.at != phase::waiting) continue;
+    s.at = empty ? phase::done : phase::pending;
+    if (empty) s.count = 0;
+  }
+  return true;
 }
 
 void shard_cursor::relist(std::size_t index, std::size_t at) {
@@ -147,7 +192,8 @@ void shard_cursor::relist(std::size_t index, std::size_t at) {
 }
 
 bool shard_cursor::is_sharded(std::string_view text) {
-  return text.starts_with(cursor_header) || text.starts_with(cursor_header_v2) || text.starts_with(cursor_header_v3);
+  return text.starts_with(cursor_header) || text.starts_with(cursor_header_v2) || text.starts_with(cursor_header_v3) ||
+         text.starts_with(cursor_header_v4);
 }
 
 base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
@@ -156,7 +202,8 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
         "the stored resume cursor of this scan is not one this version of entra-audit reads — start a new scan "
         "(without --resume)");
   };
-  bool const v3 = text.starts_with(cursor_header_v3);
+  bool const v4 = text.starts_with(cursor_header_v4);
+  bool const v3 = v4 || text.starts_with(cursor_header_v3);
   if (!v3 && !text.starts_with(cursor_header)) return bad();
   shard_cursor c;
   std::size_t pos = cursor_header.size();  // every version's header has one length
@@ -174,6 +221,7 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
     else if (*phase == "r") s.at = shard_progress::phase::running;
     else if (*phase == "d") s.at = shard_progress::phase::done;
     else if (*phase == "s") s.at = shard_progress::phase::replaced;
+    else if (*phase == "w" && v4) s.at = shard_progress::phase::waiting;
     else return bad();
     if (*count != "-") {
       s.count = to_int(*count);
@@ -194,11 +242,12 @@ base::result<shard_cursor> shard_cursor::decode(std::string_view text) {
 
 std::string shard_cursor::encode() const {
   if (done()) return {};
-  std::string out(cursor_header_v3);
+  std::string out(cursor_header_v4);
   for (auto const& s : shards) {
     char const phase = s.at == shard_progress::phase::pending    ? 'p'
                        : s.at == shard_progress::phase::running  ? 'r'
                        : s.at == shard_progress::phase::replaced ? 's'
+                       : s.at == shard_progress::phase::waiting  ? 'w'
                                                                  : 'd';
     out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", s.prefix, phase, s.count ? std::to_string(*s.count) : "-",
                        s.stored, s.listing, s.at == shard_progress::phase::running ? s.next_link : "");

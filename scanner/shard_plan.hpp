@@ -68,13 +68,16 @@ bool splittable(std::string_view prefix);
 // One shard's progress: where its chain is, how many users it said it holds and how many were stored.
 struct shard_progress {
   // replaced: split into longer prefixes, or queued again to be listed anew (it lists nothing more itself).
-  enum class phase { pending, running, done, replaced };
+  // waiting: a longer prefix that no name of its parent's first page had; listed only when its siblings' counts
+  // do not add up to its parent's (shard_cursor::settle_waiting), so a split costs the prefixes names use.
+  enum class phase { pending, running, done, replaced, waiting };
   std::string prefix{};
   phase at = phase::pending;
   std::string next_link{};             // running: the link after the last stored page
   std::optional<std::int64_t> count{}; // @odata.count of its first page
   std::int64_t stored = 0;             // users stored from this shard
   unsigned listing = 1;                // 1 for its first listing, 2 when it is listed again alone, ...
+  bool uncounted = false;              // its first page came without @odata.count (this run only, not stored)
 
   // Its name in logs.
   std::string name() const { return "'" + prefix + "'"; }
@@ -111,11 +114,15 @@ struct shard_cursor {
 
   // True when every shard is done.
   bool done() const;
-  // Replaces the shard at index by one shard per character that may follow its prefix, inserted, pending, at
-  // position at (> index): the next shards to be taken, those most frequent in sample (names from the shard's
-  // first page) first, so that the longest chains start first. Which shards there are never depends on sample,
-  // only their order. Returns how many were inserted.
-  std::size_t split(std::size_t index, std::size_t at, std::span<const std::string> sample = {});
+  // Replaces the shard at index, which counted count users, by one shard per character that may follow its
+  // prefix, appended after every shard queued so far: those that names in sample (the shard's first page) use
+  // are pending, most frequent first; the others are waiting. Which shards there are never depends on sample,
+  // only their order and which wait. Returns how many were appended.
+  std::size_t split(std::size_t index, std::int64_t count, std::span<const std::string> sample = {});
+  // Settles the waiting shard at index and its waiting siblings together: done and empty when the counts of its
+  // pending siblings add up to their parent's count exactly, pending (to be listed) otherwise. false, changing
+  // nothing, while a sibling's count is still unknown (its first page not yet in).
+  bool settle_waiting(std::size_t index);
   // Replaces the shard at index by a fresh pending copy of it (listing + 1) inserted at position at (> index).
   void relist(std::size_t index, std::size_t at);
   // How the finished shards compare with total_users (call when done()).

@@ -32,7 +32,8 @@ struct shard_run {
         stop(ex),
         ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before,
             c.auditor, c.seen},
-        all_done(ex, net::steady_timer::time_point::max()) {}
+        all_done(ex, net::steady_timer::time_point::max()),
+        counted(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;
   shard_cursor& cursor;  // written on the storage thread (progress) and the io thread (splits), under cursor_lock
@@ -47,6 +48,7 @@ struct shard_run {
   unsigned running = 0;      // coroutines spawned and not finished
   unsigned chains_left = 0;  // of them, shard chains
   net::steady_timer all_done;
+  net::steady_timer counted;  // never expires: cancelled whenever a shard's first page is in (settle_waiting)
 
   void fail(base::error e) {
     if (!failure) failure = std::move(e);
@@ -58,14 +60,15 @@ struct shard_run {
 // disagree or its links expire; then what it listed is kept (users changed while it was listed).
 constexpr unsigned max_listings = 3;
 
-// Splits the shard at index into longer prefixes, queued next (ordered by sample, names from its first page);
-// false when its prefix cannot be split.
-bool split_shard(shard_run& run, std::size_t index, std::string_view why, std::span<const std::string> sample = {}) {
+// Splits the shard at index, which counted count users, into longer prefixes queued last (those that names of
+// sample, its first page, use; the others wait for their siblings' counts); false when its prefix cannot be split.
+bool split_shard(shard_run& run, std::size_t index, std::int64_t count, std::string_view why,
+                 std::span<const std::string> sample = {}) {
   std::lock_guard lock(run.cursor_lock);
   auto const& s = run.cursor.shards[index];
   if (!splittable(s.prefix)) return false;
   base::log(base::log_level::debug, "users shard {} {}: listing it as longer prefixes", s.name(), why);
-  run.cursor.split(index, run.next, sample);
+  run.cursor.split(index, count, sample);
   ++run.totals.shards_split;
   return true;
 }
@@ -78,7 +81,8 @@ std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain
     // A shard too long for its links' lifetime is listed as shorter ones; a short one is simply listed again.
     run.totals.relisted = true;
     run.totals.restarted = true;
-    if (shards[index].count.value_or(0) > 2 * 999 && split_shard(run, index, "outlived its page links")) return {};
+    auto const count = shards[index].count.value_or(0);
+    if (count > 2 * 999 && split_shard(run, index, count, "outlived its page links")) return {};
     if (shards[index].listing >= max_listings)
       return base::runtime_error(fmt::format(
           "Graph refused the links of users shard {} in each of its {} listings; the scan stops and the previous "
@@ -103,18 +107,47 @@ std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain
   return {};
 }
 
+// Waits until the waiting shard at index is settled (listed, or proven empty by its siblings' counts); false when
+// the run stopped first. Its siblings are queued before it, so their first pages are in flight or in.
+net::awaitable<bool> settle(shard_run& run, std::size_t index) {
+  auto wake = [&run]() -> net::awaitable<void> {
+    co_await run.counted.async_wait(net::as_tuple(net::use_awaitable));
+  };
+  for (;;) {
+    {
+      std::lock_guard lock(run.cursor_lock);
+      if (run.cursor.shards[index].at != shard_progress::phase::waiting || run.cursor.settle_waiting(index))
+        co_return true;
+    }
+    // counted never expires and is only cancelled: with one io thread no cancel() falls between the check above
+    // and this wait, and each later one wakes every waiter.
+    if (!co_await unless_stop(wake(), run.stop)) co_return false;
+  }
+}
+
 // Lists one shard after another until none is left or the run stops.
 net::awaitable<void> shard_chain(shard_run& run) {
   auto& shards = run.cursor.shards;
   while (!run.stop.requested()) {
     while (run.next < shards.size() && shards[run.next].finished()) ++run.next;
     if (run.next >= shards.size()) co_return;
-    // Indexes below run.next never move: a split or a relisting inserts at run.next.
+    // Indexes below run.next never move: a split appends, a relisting inserts at run.next.
     std::size_t const index = run.next++;
+    if (shards[index].at == shard_progress::phase::waiting) {
+      if (!co_await settle(run, index)) co_return;
+      if (shards[index].finished()) continue;  // proven empty: no request
+    }
     // No chain has stored a page of this shard yet in this run, so its fields are stable here.
     bool const resuming = shards[index].at == shard_progress::phase::running;
     chain_hooks hooks;
     hooks.split = [&run, index](const parsed_user_page& first) {
+      {
+        std::lock_guard lock(run.cursor_lock);
+        auto& s = run.cursor.shards[index];
+        s.count = first.count;
+        s.uncounted = !first.count;
+      }
+      run.counted.cancel();  // a waiting sibling may be settled now
       if (!first.count || !run.totals.total_users) return false;
       // Measured against the whole directory, not the users still to list: the decision then depends on counts
       // only, never on timing, so a replayed capture (docs/capture.md) asks for exactly the captured shards.
@@ -122,7 +155,7 @@ net::awaitable<void> shard_chain(shard_run& run) {
       std::vector<std::string> sample;
       sample.reserve(first.page.users.size());
       for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);
-      return split_shard(run, index, fmt::format("holds {} users", *first.count), sample);
+      return split_shard(run, index, *first.count, fmt::format("holds {} users", *first.count), sample);
     };
     hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
       std::lock_guard lock(run.cursor_lock);

@@ -27,8 +27,8 @@ constexpr column scans_columns[] = {
     {"graph_endpoint", text, "the Microsoft Graph root the scan read (a national cloud or the emulator)"},
     {"next_link", text,
      "the resume cursor stored with the last page: the users listing's next page (`@odata.nextLink`), or, "
-     "for a sharded listing (`scan --shards`), every shard's state (a text starting `entra-audit shards v1`, or "
-     "`v2` once a big shard was split in halves); "
+     "for a sharded listing (`scan --shards`), every shard's state (a text starting `entra-audit shards v`; "
+     "docs/scanning.md); "
      "`--resume` continues there; empty when done or not started"},
     {"pages", integer, "user pages stored so far"},
     {"users", integer, "users stored (while running, a user stored twice counts twice; exact once finished)"},

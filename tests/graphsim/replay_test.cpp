@@ -1,4 +1,5 @@
 // `sim --replay`: a capture (docs/capture.md) written by hand here, served by the in-process server.
+#include "graphsim/replay_capture.hpp"
 #include "graphsim/replay_server.hpp"
 
 #include "graphsim/server_client_support.hpp"
@@ -105,6 +106,37 @@ TEST_CASE("a replay matches targets percent-decoded, and any name compared with 
   CHECK(http.get("/v1.0/users?$filter=startswith(userPrincipalName,'j')%20and%20userPrincipalName%20le%20'j-9@d-8.invalid'", "t")
             .status == 200);
   CHECK(http.get("/v1.0/users?$filter=startswith(userPrincipalName,'k')", "t").status == 404);
+}
+
+TEST_CASE("a longer prefix of a captured users shard that the scan never asked for is answered empty, counted 0") {
+  capture_files c;
+  c.add("GET", "/v1.0/users?$top=999&$count=true&$filter=startswith(userPrincipalName%2C%27j%27)", 200,
+        R"({"@odata.count":3000,"value":[]})");
+  c.add("GET", "/v1.0/users?$top=999&$count=true&$filter=startswith(userPrincipalName%2C%27jo%27)", 200,
+        R"({"@odata.count":3000,"value":[]})");
+  auto server = c.serve();
+  client http(server->url());
+  // 'jq' was proven empty by 'jo''s count in the captured scan; pseudonyms made the replay's scanner ask for it.
+  auto const empty = http.get("/v1.0/users?$top=999&$count=true&$filter=startswith(userPrincipalName,'jq')", "t");
+  CHECK(empty.status == 200);
+  CHECK(empty.body.find(R"("@odata.count":0,"value":[])") != std::string::npos);
+  // Two levels below a captured shard, or beside one never split, it is a miss as any other.
+  CHECK(http.get("/v1.0/users?$top=999&$count=true&$filter=startswith(userPrincipalName,'jqa')", "t").status == 404);
+  CHECK(http.get("/v1.0/users?$top=999&$count=true&$filter=startswith(userPrincipalName,'kq')", "t").status == 404);
+  auto const stats = server->stats_json();
+  CHECK(stats.find("'jqa'") != std::string::npos);
+  CHECK(stats.find("'kq'") != std::string::npos);
+  CHECK(stats.find("'jq'") == std::string::npos);  // not a miss
+}
+
+TEST_CASE("the shard a longer users prefix was split from is that prefix one character shorter, quotes kept") {
+  CHECK(graphsim::split_parent_key("get /v1.0/users?$filter=startswith(userPrincipalName,'ju')&$top=999") ==
+        "get /v1.0/users?$filter=startswith(userPrincipalName,'j')&$top=999");
+  CHECK(graphsim::split_parent_key("get /v1.0/users?$filter=startswith(userPrincipalName,'o''b')") ==
+        "get /v1.0/users?$filter=startswith(userPrincipalName,'o''')");
+  CHECK(graphsim::split_parent_key("get /v1.0/users?$filter=startswith(userPrincipalName,'''')") == std::nullopt);
+  CHECK(graphsim::split_parent_key("get /v1.0/users?$filter=startswith(userPrincipalName,'j')") == std::nullopt);
+  CHECK(graphsim::split_parent_key("get /v1.0/organization") == std::nullopt);
 }
 
 TEST_CASE("an attempt captured without an answer is replayed as a broken connection") {

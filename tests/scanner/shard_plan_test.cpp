@@ -136,16 +136,20 @@ TEST_CASE("a shard is worth splitting when its pages in a row outlast a chain's 
 
 TEST_CASE("a split shard is replaced by one shard per character that may follow its prefix, '@' included") {
   auto cursor = scanner::shard_cursor::fresh();
+  auto const first = cursor.shards.size();
   cursor.shards[1].at = scanner::shard_progress::phase::running;  // 'm', taken before 'j' splits
   cursor.shards[1].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=M";
-  auto const added = cursor.split(0, 2);
+  auto const added = cursor.split(0, 5000);
   CHECK(added == scanner::upn_first_characters().size() + 1);
-  REQUIRE(cursor.shards.size() == scanner::upn_first_characters().size() + added);
+  REQUIRE(cursor.shards.size() == first + added);
   CHECK(cursor.shards[0].at == scanner::shard_progress::phase::replaced);
+  CHECK(cursor.shards[0].count == 5000);
   CHECK(cursor.shards[1].prefix == "m");
+  CHECK(cursor.shards[first - 1].prefix == "~");  // appended after every first character
   std::set<std::string> longer;
-  for (std::size_t i = 2; i < 2 + added; ++i) {
-    CHECK(cursor.shards[i].at == scanner::shard_progress::phase::pending);
+  for (std::size_t i = first; i < first + added; ++i) {
+    // No sample: no name shows which prefixes are used, so every one waits for its siblings' counts.
+    CHECK(cursor.shards[i].at == scanner::shard_progress::phase::waiting);
     longer.insert(cursor.shards[i].prefix);
   }
   CHECK(longer.count("ja") == 1);
@@ -154,20 +158,97 @@ TEST_CASE("a split shard is replaced by one shard per character that may follow 
   CHECK(longer.count("j@") == 1);  // "j@contoso.com" starts with no longer local part
   CHECK(longer.size() == added);
   // A split of a split goes deeper; a prefix that reached the domain is never split (a name may end there).
-  CHECK(cursor.split(2, 3) == added);
-  CHECK(cursor.shards[3].prefix.size() == 3);
+  CHECK(cursor.split(first, 300) == added);
+  CHECK(cursor.shards.back().prefix.size() == 3);
   CHECK(scanner::upn_next_characters("j@").empty());
   CHECK_FALSE(scanner::splittable("j@c"));
   CHECK(scanner::splittable("u1234567"));
   CHECK_FALSE(scanner::splittable(std::string(scanner::max_shard_prefix, 'a')));
 }
 
+namespace {
+
+// The index of the (last) shard of prefix.
+std::size_t shard_index(const scanner::shard_cursor& cursor, std::string_view prefix) {
+  for (std::size_t i = cursor.shards.size(); i-- > 0;)
+    if (cursor.shards[i].prefix == prefix) return i;
+  FAIL("no shard " << prefix);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("the longer prefixes no name of the first page uses are listed only when the others' counts fall short") {
+  using phase = scanner::shard_progress::phase;
+  std::vector<std::string> const sample{"jo@x.com", "JOE@x.com", "jim@x.com"};
+  auto cursor = scanner::shard_cursor::fresh();
+  cursor.split(0, 30, sample);
+  auto const jo = shard_index(cursor, "jo");
+  auto const ji = shard_index(cursor, "ji");
+  auto const ja = shard_index(cursor, "ja");
+  CHECK(cursor.shards[jo].at == phase::pending);
+  CHECK(cursor.shards[ji].at == phase::pending);
+  CHECK(cursor.shards[ja].at == phase::waiting);
+
+  SUBCASE("a sibling's first page not yet in: nothing is decided") {
+    cursor.shards[jo].count = 20;
+    CHECK_FALSE(cursor.settle_waiting(ja));
+    CHECK(cursor.shards[ja].at == phase::waiting);
+  }
+  SUBCASE("the listed siblings count every user of the parent: the others are empty, without a request") {
+    cursor.shards[jo].count = 20;
+    cursor.shards[ji].count = 10;
+    REQUIRE(cursor.settle_waiting(ja));
+    for (auto const& s : cursor.shards) {
+      if (s.prefix.size() != 2) continue;
+      CHECK(s.at != phase::waiting);
+      if (s.prefix != "jo" && s.prefix != "ji") {
+        CHECK(s.at == phase::done);
+        CHECK(s.count == 0);
+      }
+    }
+    // Done and empty, they prove the split shard's users together with the listed ones.
+    cursor.shards[jo].at = cursor.shards[ji].at = phase::done;
+    cursor.shards[jo].stored = 20;
+    cursor.shards[ji].stored = 10;
+    for (auto& s : cursor.shards)
+      if (s.prefix.size() == 1 && s.at == phase::pending) {
+        s.at = phase::done;
+        s.count = 0;
+      }
+    CHECK(cursor.done());
+    CHECK(cursor.verdict(30).outcome == scanner::shards_verdict::kind::proven);
+  }
+  SUBCASE("the listed siblings count fewer (or more) than the parent: every other prefix is listed") {
+    cursor.shards[jo].count = 20;
+    cursor.shards[ji].count = 9;
+    REQUIRE(cursor.settle_waiting(ja));
+    CHECK(cursor.shards[ja].at == phase::pending);
+    CHECK(cursor.shards[shard_index(cursor, "j@")].at == phase::pending);
+  }
+  SUBCASE("a sibling's first page came without a count: nothing proves the others empty") {
+    cursor.shards[jo].count = 30;
+    cursor.shards[ji].uncounted = true;
+    REQUIRE(cursor.settle_waiting(ja));
+    CHECK(cursor.shards[ja].at == phase::pending);
+  }
+  SUBCASE("a relisted sibling is counted once, by its first listing") {
+    cursor.shards[jo].count = 20;
+    cursor.shards[ji].count = 10;
+    cursor.shards[jo].at = phase::done;
+    cursor.relist(jo, jo + 1);
+    REQUIRE(cursor.settle_waiting(shard_index(cursor, "ja")));
+    CHECK(cursor.shards[shard_index(cursor, "ja")].at == phase::done);
+  }
+}
+
 TEST_CASE("a split shard's users are proven by its longer prefixes, and a relisted one by its new listing") {
   auto cursor = scanner::shard_cursor::fresh();
-  cursor.split(0, 1);
-  cursor.relist(1, 2);  // 'ja' listed again: its first listing is replaced
-  CHECK(cursor.shards[2].prefix == cursor.shards[1].prefix);
-  CHECK(cursor.shards[2].listing == 2);
+  auto const first = cursor.shards.size();
+  cursor.split(0, 100);
+  cursor.relist(first, first + 1);  // 'ja' listed again: its first listing is replaced
+  CHECK(cursor.shards[first + 1].prefix == cursor.shards[first].prefix);
+  CHECK(cursor.shards[first + 1].listing == 2);
   std::int64_t total = 0;
   for (auto& s : cursor.shards) {
     if (s.at == scanner::shard_progress::phase::replaced) continue;
@@ -179,16 +260,23 @@ TEST_CASE("a split shard's users are proven by its longer prefixes, and a relist
   CHECK(cursor.verdict(total).outcome == scanner::shards_verdict::kind::proven);
 }
 
-TEST_CASE("a v3 cursor keeps multi-character prefixes, listings and quotes; a v2 cursor of range halves is refused") {
+TEST_CASE(
+    "a v4 cursor keeps multi-character prefixes, listings, waiting shards and quotes; v2 range halves are refused") {
   auto cursor = scanner::shard_cursor::fresh();
-  cursor.split(0, 1);
-  cursor.shards[3].at = scanner::shard_progress::phase::running;
-  cursor.shards[3].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=J";
-  cursor.shards[3].listing = 2;
-  cursor.shards[3].count = 1234;
+  auto const first = cursor.shards.size();
+  cursor.split(0, 5000, std::vector<std::string>{"ja@x.com"});
+  cursor.shards[first].at = scanner::shard_progress::phase::running;
+  cursor.shards[first].next_link = "https://graph.microsoft.com/v1.0/users?$skiptoken=J";
+  cursor.shards[first].listing = 2;
+  cursor.shards[first].count = 1234;
   auto const text = cursor.encode();
-  CHECK(text.starts_with("entra-audit shards v3\n"));
+  CHECK(text.starts_with("entra-audit shards v4\n"));
+  CHECK(text.find("\tw\t") != std::string::npos);
   check_round_trip(cursor);
+  // A v3 cursor (written before waiting shards) still resumes.
+  auto v3 = scanner::shard_cursor::fresh().encode();
+  v3.replace(0, std::string_view("entra-audit shards v4").size(), "entra-audit shards v3");
+  CHECK(scanner::shard_cursor::decode(v3).has_value());
   CHECK(scanner::shard_cursor::is_sharded("entra-audit shards v2\nj le x\tp\t-\t0\t\n"));
   CHECK_FALSE(scanner::shard_cursor::decode("entra-audit shards v2\nj le x\tp\t-\t0\t\n").has_value());
 }
@@ -196,11 +284,14 @@ TEST_CASE("a v3 cursor keeps multi-character prefixes, listings and quotes; a v2
 TEST_CASE("the longer prefixes most frequent in the dropped page come first, and the sample never adds or drops one") {
   auto plain = scanner::shard_cursor::fresh();
   auto ordered = scanner::shard_cursor::fresh();
+  auto const first = plain.shards.size();
   std::vector<std::string> const sample{"JOE@x.com", "jo@x.com", "jim@x.com", "ann@x.com", "j@x.com", "jo.b@x.com"};
-  auto const n = plain.split(0, 1);
-  CHECK(ordered.split(0, 1, sample) == n);
-  CHECK(ordered.shards[1].prefix == "jo");  // three names
-  CHECK(ordered.shards[2].prefix == "ji");  // then one each, in the usual order of characters
+  auto const n = plain.split(0, 100);
+  CHECK(ordered.split(0, 100, sample) == n);
+  CHECK(ordered.shards[first].prefix == "jo");      // three names
+  CHECK(ordered.shards[first + 1].prefix == "ji");  // then one each, in the usual order of characters
+  CHECK(ordered.shards[first + 2].prefix == "j@");
+  CHECK(ordered.shards[first + 3].at == scanner::shard_progress::phase::waiting);  // no name: it waits
   std::set<std::string> a, b;
   for (auto const& s : plain.shards) a.insert(s.prefix);
   for (auto const& s : ordered.shards) b.insert(s.prefix);
