@@ -106,12 +106,15 @@ std::string shard_first_url(std::string_view prefix) {
 bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains) {
   std::int64_t const n = std::max(chains, 1u);
   std::int64_t const share = (users + n - 1) / n;
-  // A split costs at most one first page per longer prefix (45), spread over the chains: it pays only when the
-  // shard's pages in a row would outlast the other chains' share by more than that.
+  // The chains never end together: each takes the next shard whole, the biggest first, and that greedy order
+  // ends within about 4/3 of the even share (Graham's bound for longest-first scheduling). A shard the listing waits
+  // for is one that outlasts one and a half shares, by more than the split costs: at most one first page per
+  // longer prefix (45), spread over the chains.
   std::int64_t const longer = static_cast<std::int64_t>(local_characters.size()) + 1;
   std::int64_t const cost = (longer + n - 1) / n * page_size;
-  return count > std::max(share + cost, 2 * page_size);
+  return count > std::max(share + share / 2 + cost, 2 * page_size);
 }
+
 shard_cursor shard_cursor::fresh() {
   shard_cursor c;
   for (auto const& prefix : upn_first_characters()) c.shards.push_back({.prefix = prefix});

@@ -56,10 +56,10 @@ std::string users_count_url();
 // advanced query: the chain sends ConsistencyLevel: eventual on every page).
 std::string shard_first_url(std::string_view prefix);
 
-// Whether a shard that counts count users is worth splitting: it holds more than one chain's even share of the
-// users (the directory's count, so that the decision depends on counts only) plus what the split costs (one
-// first page per longer prefix, spread over the chains), and more than two pages, so it alone would keep the
-// listing going long after the others are done.
+// Whether a shard that counts count users is worth splitting: it holds more than one and a half chains' even
+// share of the users (the directory's count, so that the decision depends on counts only) plus what the split
+// costs (a first page per longer prefix, spread over the chains), and more than two pages, so it alone would keep
+// the listing going long after the others are done.
 bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains);
 
 // Whether a shard may be split into longer prefixes at all (its prefix is in the local part and not too long).

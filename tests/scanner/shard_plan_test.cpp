@@ -122,16 +122,19 @@ TEST_CASE("the shards prove complete when each listed what it counted and the co
   CHECK(cursor.verdict(total).listed == total - 1);
 }
 
-TEST_CASE("a shard is worth splitting when its pages in a row outlast a chain's share by more than the split costs") {
-  // 100k users over 16 chains: 6,250 a chain, and a split's 45 first pages cost 3 pages a chain.
-  CHECK(scanner::worth_splitting(10'148, 100'000, 16));       // 'j'
-  CHECK_FALSE(scanner::worth_splitting(9'000, 100'000, 16));
+TEST_CASE("a shard is worth splitting when its pages in a row outlast one and a half chains' share and the split") {
+  // 100k users over 16 chains: 6,250 a chain, so 9,375, and a split's 45 first pages cost 3 pages a chain.
+  CHECK_FALSE(scanner::worth_splitting(10'148, 100'000, 16));  // 'j' of given names: the others end later anyway
+  CHECK(scanner::worth_splitting(37'227, 100'000, 16));        // 'u' of employee numbers
+  CHECK(scanner::worth_splitting(12'400, 100'000, 16));
+  CHECK_FALSE(scanner::worth_splitting(12'300, 100'000, 16));
+  CHECK(scanner::worth_splitting(101'000, 1'000'000, 16));    // 'j' of 1M: 93,750 + 2,997
   CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 64));   // never below two pages
   CHECK(scanner::worth_splitting(2'500, 12'000, 64));         // 188 a chain, and one first page each
   CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
-  // A shard's share is of the whole directory: 7,000 is worth splitting in 50k users, not in 100k.
-  CHECK_FALSE(scanner::worth_splitting(7'000, 100'000, 16));
-  CHECK(scanner::worth_splitting(7'000, 50'000, 16));
+  // A shard's share is of the whole directory: 8,000 is worth splitting in 50k users, not in 100k.
+  CHECK_FALSE(scanner::worth_splitting(8'000, 100'000, 16));
+  CHECK(scanner::worth_splitting(8'000, 50'000, 16));
 }
 
 TEST_CASE("a split shard is replaced by one shard per character that may follow its prefix, '@' included") {
