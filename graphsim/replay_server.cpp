@@ -50,7 +50,7 @@ struct replay_server::impl {
   request_stats stats;
   mutable std::mutex misses_mutex;
   std::map<std::string, std::uint64_t> misses;  // replay_key → requests answered NotInCapture
-  std::map<std::string, std::uint64_t> proven_empty;  // replay_key → longer prefixes answered empty (split_parent_key)
+  std::map<std::string, std::uint64_t> proven_empty;  // replay_key → longer prefixes answered empty
 
   void missed(const std::string& key) {
     std::lock_guard lock(misses_mutex);
