@@ -14,6 +14,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/core.h>
@@ -185,6 +186,11 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     graph_error_body error_body;
     unsigned status = 0;
     if (!raw) {
+      // Cancelled (a stop raced this request, scanner/race.hpp): whoever cancelled it no longer waits for it, and a
+      // retry, or a warning about one, would only confuse the stop.
+      auto const state = co_await net::this_coro::cancellation_state;
+      if (state.cancelled() != net::cancellation_type::none)
+        co_return base::runtime_error(fmt::format("{}: cancelled", what));
       if (!raw.error().retryable) co_return final_error(0, {}, raw.error().message, attempt);
       failure = raw.error().message;
     } else {
