@@ -1,4 +1,4 @@
-// app/commands.hpp — the command line (DESIGN.md §2): parses arguments and runs one subcommand.
+// app/commands.hpp — the command line (docs/design.md §2): parses arguments and runs one subcommand.
 #pragma once
 
 #include "base/error.hpp"

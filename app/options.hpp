@@ -1,4 +1,4 @@
-// app/options.hpp — the options every subcommand shares (DESIGN.md §2) and how they are registered.
+// app/options.hpp — the options every subcommand shares (docs/design.md §2.2) and how they are registered.
 #pragma once
 
 #include "base/error.hpp"

@@ -15,7 +15,7 @@ bool has_group(const storage::license_state_record& s) {
   return s.assigned_by_group && !trim(*s.assigned_by_group).empty();
 }
 
-// Graph returns the string "None" on success where the docs say null (GRAPH.md §1.1).
+// Graph returns the string "None" on success where the docs say null (docs/graph.md §1.1).
 bool is_error(std::string_view error) {
   error = trim(error);
   return !error.empty() && !iequals(error, "None");
@@ -74,7 +74,7 @@ std::vector<license_verdict> classify(const user_view& user, const sku_index& in
                                    : assignment::unknown;
 
     // Rule 1 is checked before any subscription fact: Graph refuses direct removal of an inherited license with
-    // 400 whoever owns the subscription (GRAPH.md §6).
+    // 400 whoever owns the subscription (docs/graph.md §6).
     const bool group_inherited = group && !direct;
     const sku_facts& f = *v.sku;
     if (f.override_rule) {

@@ -1,4 +1,4 @@
-// audit/classify.hpp — the origin of each license of one user (DESIGN.md §3), a pure function of stored facts.
+// audit/classify.hpp — the origin of each license of one user (docs/design.md §3), a pure function of stored facts.
 #pragma once
 
 #include <span>
@@ -12,7 +12,7 @@
 
 namespace audit {
 
-// How licenseAssignmentStates says the user holds a SKU (DESIGN.md §4 `assignment`).
+// How licenseAssignmentStates says the user holds a SKU (docs/design.md §4.1 `assignment`).
 enum class assignment { direct, group, direct_and_group, unknown };
 
 // The contract name: direct, group, direct+group, unknown.

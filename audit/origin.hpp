@@ -1,4 +1,4 @@
-// audit/origin.hpp — the fixed vocabulary of license origins (DESIGN.md §3) and the IdP outcomes (§4).
+// audit/origin.hpp — the fixed vocabulary of license origins (docs/design.md §3) and the IdP outcomes (§4.3).
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ enum class origin {
 
 enum class confidence { high, medium, low, none };
 
-// What an identity provider's assignLicense does to a license (DESIGN.md §4 idp_outcome).
+// What an identity provider's assignLicense does to a license (docs/design.md §4.3 idp_outcome).
 enum class idp_outcome { unaffected, removal_refused_403, removal_refused_400, removal_may_be_refused };
 
 // The contract name of each value, as written in the CSV.

@@ -1,5 +1,5 @@
 // audit/preflight.hpp — what an identity provider's assignLicense does to a user's licenses when it replaces them
-// with its managed set (DESIGN.md §4 idp_outcome).
+// with its managed set (docs/design.md §4.3 idp_outcome).
 #pragma once
 
 #include <span>
@@ -32,7 +32,7 @@ base::result<managed_skus> resolve_managed_skus(std::span<const std::string> nam
 // The idp_outcome of one license: unaffected when the provider manages the SKU, else what removing it yields.
 idp_outcome license_outcome(origin o, std::string_view sku_id, const managed_skus& managed);
 
-// Whether a user's whole assignLicense call goes through (DESIGN.md §4: it fails if any row is refused).
+// Whether a user's whole assignLicense call goes through (docs/design.md §4.3: it fails if any row is refused).
 enum class call_outcome { succeeds, may_be_refused, refused_400, refused_403 };
 
 // The call outcome after one more license: a refusal outweighs "may be refused"; a 403 is counted ahead of a 400

@@ -8,7 +8,7 @@ void add_token(std::string& evidence, std::string_view token) {
   evidence += token;
 }
 
-// Rules 2–7 of DESIGN.md §3 for one SKU: the first match is its origin, every match is evidence.
+// Rules 2–7 of docs/design.md §3.2 for one SKU: the first match is its origin, every match is evidence.
 void evaluate_rules(sku_facts& f) {
   const int n = f.subscriptions();
   const int kinds = (f.partner_subscriptions > 0) + (f.user_subscriptions > 0) + (f.organization_subscriptions > 0);

@@ -17,7 +17,7 @@
 
 namespace audit {
 
-// DESIGN.md §3: partner-created if ownerTenantId is set and differs from the home tenant; else user-owned if
+// docs/design.md §3.1: partner-created if ownerTenantId is set and differs from the home tenant; else user-owned if
 // ownerType is User (any case); else organization.
 enum class subscription_kind { partner, user_owned, organization };
 

@@ -23,7 +23,7 @@ bool is_guid(std::string_view s);
 // Sorts and de-duplicates the values in place.
 void sort_unique(std::vector<std::string>& values);
 
-// The values joined with ';' (the list-cell form of DESIGN.md §4).
+// The values joined with ';' (the list-cell form of docs/design.md §4.2).
 std::string join(const std::vector<std::string>& values, std::string_view separator = ";");
 
 // Hash and equality that ignore ASCII case and accept string_view lookups (GUIDs, part numbers).

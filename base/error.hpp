@@ -9,7 +9,7 @@
 
 namespace base {
 
-// Process exit codes fixed by DESIGN.md §2.
+// Process exit codes fixed by docs/design.md §2.5.
 enum class exit_code : int { success = 0, runtime = 1, usage = 2, findings = 3 };
 
 // What a remote service (Graph, the token endpoint) answered when a failure is its answer: the fields callers

@@ -8,7 +8,7 @@ namespace data {
 // Microsoft's "Product names and service plan identifiers for licensing" CSV, byte for byte.
 std::string_view licensing_csv();
 
-// The self-service sign-up / viral / free / user-trial SKU list that origin rule 6 uses (DESIGN.md §3).
+// The self-service sign-up / viral / free / user-trial SKU list that origin rule 6 uses (docs/design.md §3.2).
 std::string_view signup_skus_csv();
 
 // The default audit rules file (format in docs/rules.md); --rules PATH replaces it.

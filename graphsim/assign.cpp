@@ -1,5 +1,5 @@
 // POST /users/{id}/assignLicense: the emulator knows which pool each seat came from, so it refuses removals
-// the way Graph does (GRAPH.md §6) and applies the rest atomically.
+// the way Graph does (docs/graph.md §6) and applies the rest atomically.
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"
 #include "graphsim/tenant_model.hpp"
@@ -31,7 +31,7 @@ bool has_live_organization_subscription(const tenant_state& t, std::size_t sku) 
   return false;
 }
 
-// Whether Graph refuses to remove this license, by the origin DESIGN.md §3 gives it. Where Graph's data cannot
+// Whether Graph refuses to remove this license, by the origin docs/design.md §3 gives it. Where Graph's data cannot
 // tell (mixed_ownership, self_service_signup, unattributed) the emulator decides as the hidden truth would:
 // - mixed_ownership: each (user, SKU) seat comes from a hidden pool, organization or self-service, by a hash;
 // - self_service_signup: refused (403) unless the SKU has an organization subscription (the admin then owns the
@@ -91,7 +91,7 @@ assign_outcome tenant::assign_license(std::uint64_t i, std::span<const license_t
     for (const std::string& plan : a.disabled_plans) {
       const std::string id = mix::normalise_guid(trim_key(plan));
       auto it = std::find_if(def.plans.begin(), def.plans.end(), [&](const service_plan& sp) { return sp.id == id; });
-      // [UNCONFIRMED wording] Graph's text for a plan outside the SKU is not documented (GRAPH.md §6).
+      // [UNCONFIRMED wording] Graph's text for a plan outside the SKU is not documented (docs/graph.md §6).
       if (it == def.plans.end())
         return bad_request("Service plan " + std::string(plan) + " is not part of license " + def.sku_id + ".");
       auto index = static_cast<std::uint16_t>(it - def.plans.begin());

@@ -1,4 +1,4 @@
-// graphsim/batch.hpp — POST /$batch (GRAPH.md §7): up to 20 requests, each executed as its own Graph request
+// graphsim/batch.hpp — POST /$batch (docs/graph.md §7): up to 20 requests, each executed as its own Graph request
 // (own status, headers, body, throttling and faults), answered together in {"responses":[...]}.
 #pragma once
 

@@ -1,4 +1,4 @@
-// /subscribedSkus, /directory/subscriptions and /organization as Graph writes them (GRAPH.md §3, §4).
+// /subscribedSkus, /directory/subscriptions and /organization as Graph writes them (docs/graph.md §3, §4).
 #include "graphsim/json_out.hpp"
 #include "graphsim/tenant_model.hpp"
 

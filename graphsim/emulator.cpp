@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view odata_json =
     "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 constexpr auto slow_fault_delay = std::chrono::seconds(2);
-constexpr double latency_per_item_us = 50.0;  // DESIGN.md §5: 0.05 ms per item returned
+constexpr double latency_per_item_us = 50.0;  // docs/design.md §5: 0.05 ms per item returned
 
 std::vector<std::string> path_segments(std::string_view target) {
   std::vector<std::string> segs;
@@ -168,7 +168,7 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     if (batch_item) return fail(400, "BadRequest", "A batch request cannot contain another batch request.");
     auto envelope = run_batch(req, [this](sim_request const& item) { return serve_graph(item, true); });
     if (!envelope) return fail(envelope.error().status, envelope.error().code, envelope.error().message);
-    // The envelope costs nothing: each item was charged on its own (GRAPH.md §7–§8).
+    // The envelope costs nothing: each item was charged on its own (docs/graph.md §7–§8).
     return done(std::move(*envelope), 0);
   }
 
@@ -231,7 +231,7 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     case fault::slow: res.delay_slow = true; break;
     default: break;
   }
-  // Graph warns in x-ms-throttle-limit-percentage once more than 80 % of the budget is used (GRAPH.md §8).
+  // Graph warns in x-ms-throttle-limit-percentage once more than 80 % of the budget is used (docs/graph.md §8).
   if (double const used = bucket_.used_fraction(); used > 0.8)
     res.set_header("x-ms-throttle-limit-percentage", fmt::format("{:.1f}", used));
   return done(std::move(res), cost);

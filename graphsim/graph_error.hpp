@@ -1,5 +1,5 @@
-// graphsim/graph_error.hpp — Graph's standard error body (GRAPH.md §12) and the identity platform's AADSTS
-// token error body (GRAPH.md §10), as the emulator sends them.
+// graphsim/graph_error.hpp — Graph's standard error body (docs/graph.md §12) and the identity platform's AADSTS
+// token error body (docs/graph.md §10.3), as the emulator sends them.
 #pragma once
 
 #include <string>

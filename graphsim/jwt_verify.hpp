@@ -1,4 +1,4 @@
-// graphsim/jwt_verify.hpp — verification of client assertions (GRAPH.md §10): JWTs signed PS256 (header
+// graphsim/jwt_verify.hpp — verification of client assertions (docs/graph.md §10.2): JWTs signed PS256 (header
 // x5t#S256) or RS256 (header x5t) with a certificate registered by --client-cert, checked with OpenSSL.
 #pragma once
 

@@ -158,7 +158,7 @@ std::optional<graph_failure> check_user_select(odata_query const& q, bool collec
 }
 
 boost::system::result<unsigned, graph_failure> page_size(odata_query const& q) {
-  constexpr long long max_page = 999;  // GRAPH.md §1: default 100, maximum 999
+  constexpr long long max_page = 999;  // docs/graph.md §1: default 100, maximum 999
   using page_result = boost::system::result<unsigned, graph_failure>;
   if (!q.top) return page_result(boost::system::in_place_value, 100u);
   if (*q.top < 1 || *q.top > max_page)

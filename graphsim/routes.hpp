@@ -1,5 +1,5 @@
 // graphsim/routes.hpp — the Graph endpoints under /v1.0: which route a target names, and the handlers that
-// answer them from the tenant (GRAPH.md §1–§7). Handlers write JSON straight into a StringBuffer, no DOM.
+// answer them from the tenant (docs/graph.md §1–§7). Handlers write JSON straight into a StringBuffer, no DOM.
 #pragma once
 
 #include "graphsim/http_types.hpp"

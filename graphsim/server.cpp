@@ -93,7 +93,7 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
     if (!truth)
       return base::runtime_error(fmt::format("cannot write --truth '{}': check that the directory exists and is writable",
                                              options.truth_path));
-    ::chmod(options.truth_path.c_str(), 0600);  // findings name people (DESIGN.md §4)
+    ::chmod(options.truth_path.c_str(), 0600);  // findings name people (docs/design.md §4.2)
   }
   auto emu = emulator::create(options, *s->t);
   if (!emu) return emu.error();
@@ -159,7 +159,7 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
   running_server& s = **server;
   if (s.temp_cert.empty() == false)
     base::log(base::log_level::info, "graphsim: the TLS certificate is in {} (use --cert-out to choose)", s.ca_pem_path);
-  // The banner is the contract with scripts and tests (DESIGN.md §2): both lines out before any accept.
+  // The banner is the contract with scripts and tests (docs/design.md §2.6): both lines out before any accept.
   out << "listening " << s.url << '\n'
       << "tenant_id=" << s.tenant_id() << " client_id=" << s.client_id() << " client_secret=" << s.client_secret()
       << '\n';

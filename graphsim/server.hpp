@@ -28,7 +28,7 @@ struct sim_quirks {
   std::uint64_t duplicate_users = 0;            // duplicate-users=K (hostile): page K repeats earlier users
 };
 
-// Everything `entra-audit sim` accepts (DESIGN.md §2); defaults: throttling, faults and latency off.
+// Everything `entra-audit sim` accepts (docs/design.md §2.6); defaults: throttling, faults and latency off.
 struct sim_options {
   std::uint64_t users = 1000;
   std::uint64_t seed = 1;

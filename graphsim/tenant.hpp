@@ -58,7 +58,7 @@ class tenant {
   const std::string& tenant_name() const;
   const std::string& default_domain() const;  // e.g. contoso-1.onmicrosoft.com
   const std::string& client_id() const;
-  const std::string& client_secret() const;  // no spaces or '=' (DESIGN.md §2 banner)
+  const std::string& client_secret() const;  // no spaces or '=' (docs/design.md §2.6 banner)
 
   // Number of users currently in the tenant.
   std::uint64_t user_count() const;
@@ -119,8 +119,8 @@ class tenant {
   // served, then those delete_scheduled_users() removed.
   std::vector<std::string> removed_user_ids() const;
 
-  // Writes the ground truth: every (user, SKU) whose origin by DESIGN.md §3 is not organization, as the
-  // findings CSV of DESIGN.md §4 (header included), on the data as served now — without the users scheduled
+  // Writes the ground truth: every (user, SKU) whose origin by docs/design.md §3 is not organization, as the
+  // findings CSV of docs/design.md §4 (header included), on the data as served now — without the users scheduled
   // for deletion, deleted yet or not: the truth of the tenant at the end of a scan.
   void write_truth_csv(std::ostream& out) const;
 

@@ -198,7 +198,7 @@ std::string format_time(std::int64_t seconds);
 std::string_view to_text(state_kind s);
 std::string_view to_text(error_kind e);
 
-// The origin of one license by DESIGN.md §3 (truth.cpp), with every rule that matched.
+// The origin of one license by docs/design.md §3 (truth.cpp), with every rule that matched.
 enum class origin : std::uint8_t {
   group_inherited,
   partner_managed,
@@ -218,7 +218,7 @@ struct classification {
 // Classifies the license l of user p on the data as served now.
 classification classify(const tenant_state& t, const user_profile& p, const user_license& l);
 
-// The SKU's subscriptions that are not Deleted (the only ones DESIGN.md §3's rules consider).
+// The SKU's subscriptions that are not Deleted (the only ones docs/design.md §3.1's rules consider).
 std::vector<const subscription*> live_subscriptions(const tenant_state& t, std::size_t sku);
 
 }  // namespace graphsim::detail

@@ -1,5 +1,5 @@
 // The tenant's directory: identity, SKUs from Microsoft's catalogue, subscriptions of every ownership kind of
-// DESIGN.md §3, and licensing groups. Fixed per seed; sizes follow the users (size_subscriptions).
+// docs/design.md §3, and licensing groups. Fixed per seed; sizes follow the users (size_subscriptions).
 #include "graphsim/tenant_model.hpp"
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"

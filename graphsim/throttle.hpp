@@ -1,4 +1,4 @@
-// graphsim/throttle.hpp — the identity-service token bucket of GRAPH.md §8: resource units refilled
+// graphsim/throttle.hpp — the identity-service token bucket of docs/graph.md §8: resource units refilled
 // continuously at PER_10S / 10 s up to PER_10S, and what each request costs.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace graphsim {
 
-// The cost table of GRAPH.md §8 (users 2, subscribedSkus 3, licenseDetails 2, others 1; $select −1,
+// The cost table of docs/graph.md §8 (users 2, subscribedSkus 3, licenseDetails 2, others 1; $select −1,
 // $top < 20 −1; minimum 1).
 enum class cost_class { users_list, subscribed_skus, license_details, other };
 unsigned request_cost(cost_class c, bool has_select, bool top_below_20);

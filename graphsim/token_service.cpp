@@ -18,7 +18,7 @@ namespace {
 constexpr std::string_view jwt_bearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 constexpr std::size_t max_live_tokens = 10000;  // beyond this, expired tokens are swept on the next issue
 
-// Resources whose "/.default" scope the emulator accepts: every national Graph root (GRAPH.md §11), Graph's
+// Resources whose "/.default" scope the emulator accepts: every national Graph root (docs/graph.md §11), Graph's
 // app id, and any loopback URL (the emulator's own root, as a client configured with it would ask).
 bool scope_is_valid(std::string_view scope) {
   scope = trim(scope);

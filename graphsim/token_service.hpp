@@ -1,4 +1,4 @@
-// graphsim/token_service.hpp — the identity platform's client-credentials endpoint (GRAPH.md §10) and the
+// graphsim/token_service.hpp — the identity platform's client-credentials endpoint (docs/graph.md §10.1) and the
 // bearer tokens it hands out, which every Graph request must carry.
 #pragma once
 

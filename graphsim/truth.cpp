@@ -1,5 +1,5 @@
-// The ground truth: DESIGN.md §3's ordered origin rules applied to the data as the emulator serves it now,
-// written as DESIGN.md §4's findings CSV. Deliberately independent of audit/ and reports/ (DESIGN.md §1).
+// The ground truth: docs/design.md §3's ordered origin rules applied to the data as the emulator serves it now,
+// written as docs/design.md §4's findings CSV. Deliberately independent of audit/ and reports/ (docs/design.md §1.1).
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"
 #include "graphsim/tenant_model.hpp"
@@ -14,7 +14,7 @@ enum class sub_kind { partner, user, organization };
 
 bool iequals(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
-// DESIGN.md §3: partner-created if ownerTenantId is set and differs from the home tenant; else user-owned if
+// docs/design.md §3.1: partner-created if ownerTenantId is set and differs from the home tenant; else user-owned if
 // ownerType is User in any case; else organization.
 sub_kind kind_of(const tenant_state& t, const subscription& s) {
   if (s.owner_tenant_id && !s.owner_tenant_id->empty() && !iequals(*s.owner_tenant_id, t.tenant_id))

@@ -213,7 +213,7 @@ class parser {
     return node;
   }
 
-  // assignedLicenses/any(x:x/skuId eq GUID): GRAPH.md §1.2, the GUID unquoted (a quoted one is accepted too).
+  // assignedLicenses/any(x:x/skuId eq GUID): docs/graph.md §1.2, the GUID unquoted (a quoted one is accepted too).
   result has_sku() {
     if (!take_type(token::type::open) || peek().t != token::type::word) return syntax_error(text_);
     std::string const var = take().value;

@@ -32,7 +32,7 @@ constexpr std::uint64_t inverse_step() {
 }
 static_assert(inverse_step() * employee_step % employee_span == 1);
 // The leading symbols of skewed principal names: every non-alphanumeric character Entra allows in one
-// (GRAPH.md §16: A–Z a–z 0–9 ' . - _ ! # ^ ~).
+// (docs/graph.md §1.3: A–Z a–z 0–9 ' . - _ ! # ^ ~).
 constexpr std::string_view upn_symbols = ".~'-_!^#";
 constexpr std::int64_t day = 86400;
 constexpr std::int64_t t_2016 = 1451606400;  // 2016-01-01

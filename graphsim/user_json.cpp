@@ -1,4 +1,4 @@
-// Users and their licenseDetails as Graph writes them (GRAPH.md §1.1, §2).
+// Users and their licenseDetails as Graph writes them (docs/graph.md §1.1, §2).
 #include "graphsim/json_out.hpp"
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"

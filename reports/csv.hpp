@@ -1,4 +1,4 @@
-// reports/csv.hpp — the findings CSV (DESIGN.md §4): fixed columns, RFC 4180, formula guard, streamed.
+// reports/csv.hpp — the findings CSV (docs/design.md §4): fixed columns, RFC 4180, formula guard, streamed.
 #pragma once
 
 #include <array>

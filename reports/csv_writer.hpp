@@ -1,4 +1,4 @@
-// reports/csv_writer.hpp — RFC 4180 cells with spreadsheet formula injection neutralised (DESIGN.md §4).
+// reports/csv_writer.hpp — RFC 4180 cells with spreadsheet formula injection neutralised (docs/design.md §4.2).
 #pragma once
 
 #include <string>

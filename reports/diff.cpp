@@ -22,7 +22,7 @@ struct older {
 };
 
 std::string key_of(const storage::finding_record& f) {
-  // GUIDs are stored lower-case, but keys are compared case-insensitively all the same (DESIGN.md §3).
+  // GUIDs are stored lower-case, but keys are compared case-insensitively all the same (docs/design.md §3.1).
   std::string k;
   k.reserve(f.tenant_id.size() + f.user_id.size() + f.sku_id.size() + 2);
   for (const auto* part : {&f.tenant_id, &f.user_id, &f.sku_id}) {

@@ -1,4 +1,4 @@
-// reports/origins.hpp — what reports say about each origin (DESIGN.md §3): names as strings (reports depends
+// reports/origins.hpp — what reports say about each origin (docs/design.md §3): names as strings (reports depends
 // on storage only, not on audit), colours, and guidance for people.
 #pragma once
 

@@ -1,5 +1,5 @@
 // reports/report.hpp — renders a stored snapshot's findings as CSV, JSON, HTML or Markdown, per owner, or as a
-// diff between two snapshots (DESIGN.md §2 report/diff, §4 findings CSV; fields in docs/reports.md).
+// diff between two snapshots (docs/design.md §2.3 report/diff, §4 findings CSV; fields in docs/reports.md).
 #pragma once
 
 #include <cstdint>

@@ -28,7 +28,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// A 429/503 item with Retry-After does not use up its attempts (DESIGN.md §2), but a server that throttles the
+// A 429/503 item with Retry-After does not use up its attempts (docs/design.md §2.4), but a server that throttles the
 // same item this often is not going to answer it.
 constexpr int max_item_throttles = 100;
 
@@ -164,7 +164,7 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   std::vector<bool> answered(items.size(), false);
   std::vector<pending_item> retry;
   for (auto const& r : **answer) {
-    // Every item is costed and reported on its own (GRAPH.md §7–§8), so every item teaches the pacer.
+    // Every item is costed and reported on its own (docs/graph.md §7–§8), so every item teaches the pacer.
     run.limits.pacer.observe(
         read_ru_feedback(r.status, r.header("x-ms-resource-unit"), r.header("x-ms-throttle-limit-percentage")),
         answered_at);

@@ -1,5 +1,5 @@
 // scanner/batch.hpp — fetch mode: GET /users/{id}/licenseDetails for many users through POST /$batch
-// (GRAPH.md §7), 20 per batch, a bounded and adaptive number of batches in flight.
+// (docs/graph.md §7), 20 per batch, a bounded and adaptive number of batches in flight.
 #pragma once
 
 #include "base/error.hpp"

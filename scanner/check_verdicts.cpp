@@ -19,7 +19,7 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::seconds;
 
-// Graph's maximum users page (GRAPH.md §1): a single chain is this many users per round trip.
+// Graph's maximum users page (docs/graph.md §1): a single chain is this many users per round trip.
 constexpr int users_per_page = 999;
 // Beyond this, client assertions (nbf/exp a few minutes wide) and token lifetimes judged locally go wrong.
 constexpr seconds max_clock_skew{300};

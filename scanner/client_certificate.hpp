@@ -1,5 +1,5 @@
 // scanner/client_certificate.hpp — the app's certificate and RSA private key from one PEM file, and the
-// signed JWT client assertion built from them (GRAPH.md §10).
+// signed JWT client assertion built from them (docs/graph.md §10.2).
 #pragma once
 
 #include "base/error.hpp"

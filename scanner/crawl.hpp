@@ -42,7 +42,7 @@ struct scan_options {
   unsigned concurrency = 8;  // $batch requests in flight at most (fetch mode)
   shards_setting shards;     // the users listing: one chain, or shards paged at once (--shards)
   // Fetch mode: the RU per 10 s the pacer starts from before Graph's headers correct it. The tenant's size class
-  // (GRAPH.md §8) is not known when the batches start, and only an L tenant (> 500 users) has enough licensed
+  // (docs/graph.md §8) is not known when the batches start, and only an L tenant (> 500 users) has enough licensed
   // users to outlast the full bucket Graph starts with: S and M tenants fit in it whatever the pace, so L's
   // 8,000 is the start that costs nothing where it is wrong and wastes nothing where it is right.
   double ru_per_10s = documented_ru_large;

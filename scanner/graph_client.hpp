@@ -22,7 +22,7 @@ namespace net = boost::asio;
 
 struct exchange_observer;  // scanner/exchange_observer.hpp
 
-// Where Graph and the login service are, and how to reach them (DESIGN.md §2).
+// Where Graph and the login service are, and how to reach them (docs/design.md §2.2).
 struct connection_options {
   std::string graph_endpoint = "https://graph.microsoft.com";           // root, without /v1.0
   std::string authority_host = "https://login.microsoftonline.com";

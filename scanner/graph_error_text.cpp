@@ -47,7 +47,7 @@ graph_error_body parse_graph_error(std::string_view body) {
   if (error == nullptr || !error->IsObject()) return out;
   out.code = string_member(*error, "code");
   out.message = first_line(string_member(*error, "message"));
-  // innerError may nest (GRAPH.md §12): take the first request-id on the way down.
+  // innerError may nest (docs/graph.md §12): take the first request-id on the way down.
   const rapidjson::Value* inner = member(*error, "innerError");
   for (int depth = 0; inner != nullptr && inner->IsObject() && depth < 8; ++depth) {
     if (out.request_id.empty()) out.request_id = string_member(*inner, "request-id");

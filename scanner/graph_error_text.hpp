@@ -1,4 +1,4 @@
-// scanner/graph_error_text.hpp — Graph's error body (GRAPH.md §12) and the one-line final error (pure).
+// scanner/graph_error_text.hpp — Graph's error body (docs/graph.md §12) and the one-line final error (pure).
 #pragma once
 
 #include <optional>
@@ -17,10 +17,10 @@ struct graph_error_body {
 // Parses a Graph error body; innerError/innererror keys are matched case-insensitively, nesting followed.
 graph_error_body parse_graph_error(std::string_view body);
 
-// Application permission a read of this URL needs (GRAPH.md §13), e.g. "User.Read.All"; empty if unknown.
+// Application permission a read of this URL needs (docs/graph.md §13), e.g. "User.Read.All"; empty if unknown.
 std::string permission_for(std::string_view url);
 
-// Where an administrator grants the app's application permissions for the tenant (GRAPH.md §10):
+// Where an administrator grants the app's application permissions for the tenant (docs/graph.md §10.4):
 // {authority_host}/{tenant}/adminconsent?client_id={client}.
 std::string admin_consent_url(std::string_view authority_host, std::string_view tenant_id, std::string_view client_id);
 

@@ -1,4 +1,4 @@
-// scanner/parse_batch.hpp — the JSON of POST /$batch (GRAPH.md §7): request bodies out, responses in.
+// scanner/parse_batch.hpp — the JSON of POST /$batch (docs/graph.md §7): request bodies out, responses in.
 #pragma once
 
 #include "base/error.hpp"

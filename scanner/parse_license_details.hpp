@@ -1,4 +1,4 @@
-// scanner/parse_license_details.hpp — GET /users/{id}/licenseDetails (GRAPH.md §2) → license-plan rows.
+// scanner/parse_license_details.hpp — GET /users/{id}/licenseDetails (docs/graph.md §2) → license-plan rows.
 #pragma once
 
 #include "base/error.hpp"

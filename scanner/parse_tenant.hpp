@@ -1,5 +1,5 @@
 // scanner/parse_tenant.hpp — the tenant-wide facts: GET /organization, /subscribedSkus, /directory/subscriptions
-// (GRAPH.md §3, §4) → storage records.
+// (docs/graph.md §3, §4) → storage records.
 #pragma once
 
 #include "base/error.hpp"

@@ -44,7 +44,7 @@ base::result<void> read_states(const json::value& user, std::size_t index, const
       state.assigned_by_group = json::lower(*group);
     state.state = json::string_or_empty(item, "state");
     state.error = json::string_or_empty(item, "error");
-    // Real tenants say "None" where the docs say null (GRAPH.md §1.1): both mean no error.
+    // Real tenants say "None" where the docs say null (docs/graph.md §1.1): both mean no error.
     if (state.error == "None") state.error.clear();
     state.last_updated_date_time = json::string_or_empty(item, "lastUpdatedDateTime");
     state.disabled_plans = json::string_array(item, "disabledPlans", true);

@@ -1,4 +1,4 @@
-// scanner/parse_users.hpp — one GET /users page (GRAPH.md §1) → storage records.
+// scanner/parse_users.hpp — one GET /users page (docs/graph.md §1) → storage records.
 #pragma once
 
 #include "base/error.hpp"
@@ -11,7 +11,7 @@
 
 namespace scanner {
 
-// The $select list of the users chain: exactly the properties storage keeps (GRAPH.md §1.1).
+// The $select list of the users chain: exactly the properties storage keeps (docs/graph.md §1.1).
 inline constexpr std::string_view user_select =
     "id,userPrincipalName,displayName,mail,userType,accountEnabled,usageLocation,onPremisesSyncEnabled,"
     "department,createdDateTime,creationType,assignedLicenses,licenseAssignmentStates";

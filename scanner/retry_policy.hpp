@@ -10,7 +10,7 @@ namespace scanner {
 
 // Attempts for failures that are not throttling (5xx, timeouts, resets, malformed bodies).
 inline constexpr int max_attempts = 6;
-// No single wait is longer than this, whatever Retry-After says (DESIGN.md §2).
+// No single wait is longer than this, whatever Retry-After says (docs/design.md §2.4).
 inline constexpr std::chrono::milliseconds max_wait{120'000};
 
 // Parses an HTTP-date (IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"), as Retry-After and Date carry it.

@@ -104,7 +104,7 @@ bool ru_pacer::calibrate(const ru_feedback& f, clock::time_point now) {
   if (fell) anchor_.reset();  // the level is somewhere inside its reported step now: no exact start to measure from
   if (!first && !rose) return false;
   // The reported level just stepped up, so the bucket is just past that level: between two such steps, Graph
-  // took in what we were charged less what it refilled, and its bucket holds 10 s of its rate (GRAPH.md §8):
+  // took in what we were charged less what it refilled, and its bucket holds 10 s of its rate (docs/graph.md §8):
   //   10 s × rate × (used₂ − used₁) = charged − rate × Δt   ⇒   rate = charged / (Δt + 10 s × (used₂ − used₁)).
   // A coarser report (Graph's 0.1 steps) overstates the step and so understates the rate: the safe side.
   bool lowered = false;

@@ -1,4 +1,4 @@
-// scanner/ru_pacer.hpp — client-side pacing of resource units (GRAPH.md §8): a token bucket on our side that
+// scanner/ru_pacer.hpp — client-side pacing of resource units (docs/graph.md §8): a token bucket on our side that
 // keeps the scanner just under Graph's RU budget instead of bouncing off it with 429s.
 #pragma once
 
@@ -9,7 +9,7 @@
 
 namespace scanner {
 
-// The documented application+tenant RU budgets per 10 s by tenant size (GRAPH.md §8: S < 50 users, M 50–500,
+// The documented application+tenant RU budgets per 10 s by tenant size (docs/graph.md §8: S < 50 users, M 50–500,
 // L > 500).
 inline constexpr double documented_ru_small = 3'500;
 inline constexpr double documented_ru_medium = 5'000;

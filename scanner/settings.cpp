@@ -80,7 +80,7 @@ std::string host_of(const std::string& url) {
   return split ? lower(split->where.host) : std::string();
 }
 
-// The clouds whose login host this is (GRAPH.md §11; the US Government clouds share one), or none for any other
+// The clouds whose login host this is (docs/graph.md §11; the US Government clouds share one), or none for any other
 // host (the emulator, a test server): those are never checked against the cloud.
 std::vector<std::string_view> clouds_of_login_host(std::string_view host) {
   if (host == "login.microsoftonline.com" || host == "login.windows.net") return {"global"};
@@ -109,7 +109,7 @@ std::string_view cloud_label(std::string_view cloud) {
 
 // The cloud whose defaults fill in what was not given: --cloud, else the one the Graph endpoint or the login host
 // (e.g. AZURE_AUTHORITY_HOST=https://login.microsoftonline.us) names, else global. Hosts of two different clouds
-// are a usage error naming both: a token from one cloud is refused by the others (GRAPH.md §11).
+// are a usage error naming both: a token from one cloud is refused by the others (docs/graph.md §11).
 base::result<cloud_endpoints> pick_cloud(const std::string& cloud_flag, const std::optional<std::string>& graph_url,
                                          const std::optional<std::string>& authority_url,
                                          const std::string& authority_source) {

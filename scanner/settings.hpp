@@ -13,7 +13,7 @@
 
 namespace scanner {
 
-// The credential and endpoint flags of `scan` (DESIGN.md §2); empty strings mean "not given".
+// The credential and endpoint flags of `scan` (docs/design.md §2.2); empty strings mean "not given".
 struct auth_flags {
   std::string tenant_id, client_id, client_secret_file, certificate, certificate_password_file, federated_token_file,
       cloud /*global|usgov|usgov-dod|china*/, graph_endpoint, authority_host, ca_file;
@@ -21,7 +21,7 @@ struct auth_flags {
   std::chrono::milliseconds timeout{60'000};  // --timeout: each connect, write and read
 };
 
-// Graph root and login host of a national cloud (GRAPH.md §11).
+// Graph root and login host of a national cloud (docs/graph.md §11).
 struct cloud_endpoints {
   std::string graph_root;
   std::string authority_host;

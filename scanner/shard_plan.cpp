@@ -13,7 +13,7 @@
 namespace scanner {
 namespace {
 
-// Graph's maximum page size for /users without signInActivity (GRAPH.md §1).
+// Graph's maximum page size for /users without signInActivity (docs/graph.md §1).
 constexpr std::int64_t page_size = 999;
 // `auto` leaves tenants of this many pages or fewer to the single chain: 42 first pages would cost more than a
 // few round trips in a row.

@@ -39,7 +39,7 @@ std::optional<token_claims> decode_token_claims(std::string_view token) {
 std::string cloud_of_issuer(std::string_view iss) {
   auto split = split_absolute_url(iss);
   if (!split) return {};
-  // v1.0 tokens name the STS, v2.0 tokens the login host (GRAPH.md §11 lists the login hosts).
+  // v1.0 tokens name the STS, v2.0 tokens the login host (docs/graph.md §11 lists the login hosts).
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> hosts{{
       {"sts.windows.net", "global"},
       {"login.microsoftonline.com", "global"},

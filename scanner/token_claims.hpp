@@ -25,8 +25,8 @@ struct token_claims {
 // not a JSON object). Never logs or returns the token.
 std::optional<token_claims> decode_token_claims(std::string_view token);
 
-// The national cloud (DESIGN.md --cloud names: global, usgov, china) whose login service issued a token, from its
-// iss host; empty when unknown (e.g. the emulator). usgov stands for both US Government clouds, which share it.
+// The national cloud (--cloud of docs/design.md §2.2: global, usgov, china) whose login service issued a token, from
+// its iss host; empty when unknown (e.g. the emulator). usgov stands for both US Government clouds, which share it.
 std::string cloud_of_issuer(std::string_view iss);
 
 }  // namespace scanner

@@ -36,7 +36,7 @@ base::result<access_token> parse_token_response(std::string_view body);
 // b64token, so it can never add a header line). A failure is final: asking again gives the same token.
 base::result<void> check_token_value(std::string_view value);
 
-// One clear line for a failed token request (exit 1), branching on error_codes (GRAPH.md §10), e.g.
+// One clear line for a failed token request (exit 1), branching on error_codes (docs/graph.md §10.3), e.g.
 // "AADSTS7000215: invalid client secret — check AZURE_CLIENT_SECRET for app <client id>"; otherwise the first line
 // of error_description, else the status. The body's other fields are not echoed.
 std::string describe_token_error(unsigned status, std::string_view body, const token_request_context& who);

@@ -20,7 +20,7 @@
 namespace scanner {
 namespace {
 
-// Graph's maximum page size for /users without signInActivity (GRAPH.md §1).
+// Graph's maximum page size for /users without signInActivity (docs/graph.md §1).
 constexpr int users_page_size = 999;
 constexpr std::size_t max_link_in_errors = 160;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when a source file includes across a layer boundary DESIGN.md §1 forbids:
+# Fails when a source file includes across a layer boundary docs/design.md §1.1 forbids:
 # app → scanner, audit, reports, graphsim; scanner, audit, reports → storage; storage → nothing of ours (but base);
 # graphsim shares no code with scanner, audit, reports or storage; <sqlite3.h> only in storage; Beast only in
 # scanner and graphsim.

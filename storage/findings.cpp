@@ -141,7 +141,7 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
 base::result<void> database::for_each_finding(std::int64_t scan_id,
                                               const std::function<void(const finding_record&)>& fn) {
   std::string const what = fmt::format("read the findings of scan {} in '{}'", scan_id, impl_->path);
-  // The columns are BINARY (byte order, as DESIGN.md §4 sorts) and findings_by_upn holds the principal names in
+  // The columns are BINARY (byte order, as docs/design.md §4.2 sorts) and findings_by_upn holds the principal names in
   // order, so SQLite streams the rows from the index, sorting only each user's rows by SKU.
   auto s = impl_->prepared(schema::select_sql(schema::table_named("findings")) +
                                " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id",

@@ -56,7 +56,7 @@ struct subscription_record {
   std::optional<std::string> owner_type;
 };
 
-// GET /users item (GRAPH.md §1.1 select list). Absent or null values are nullopt / empty.
+// GET /users item (docs/graph.md §1.1 select list). Absent or null values are nullopt / empty.
 struct user_record {
   std::string id;  // lower-case GUID
   std::string user_principal_name;
@@ -128,7 +128,7 @@ struct scan_info {
   std::string error;           // one line, for failed scans
 };
 
-// One finding: the columns of the findings CSV (DESIGN.md §4), denormalised so reports need no joins.
+// One finding: the columns of the findings CSV (docs/design.md §4.1), denormalised so reports need no joins.
 struct finding_record {
   std::string tenant_id;
   std::string user_id;

@@ -86,7 +86,7 @@ constexpr column sku_subscription_ids_columns[] = {
     {"position", integer, "0-based position in Graph's subscriptionIds list"},
     {"sku_id", text, "the SKU's GUID (repeated for joins)"},
     {"subscription_id", text,
-     "one subscriptionIds entry (GRAPH.md §15: whether it equals `subscriptions.id` is "
+     "one subscriptionIds entry (docs/graph.md §3: whether it equals `subscriptions.id` is "
      "unconfirmed)"},
 };
 constexpr sv sku_subscription_ids_key[] = {"scan_id", "sku_key", "position"};
@@ -197,7 +197,7 @@ constexpr sv license_plans_examples[] = {
     "  ORDER BY user_id, sku_id, service_plan_id;",
 };
 
-// ---- findings: DESIGN.md §4, one row per (user, SKU) whose origin is not `organization` ----
+// ---- findings: docs/design.md §4, one row per (user, SKU) whose origin is not `organization` ----
 constexpr column findings_columns[] = {
     scan_id_column,
     {"tenant_id", text, "home tenant id"},
@@ -211,7 +211,7 @@ constexpr column findings_columns[] = {
     {"sku_part_number", text, "from subscribedSkus, else the catalogue, else empty"},
     {"product_name", text, "the catalogue's product name"},
     {"origin", text,
-     "DESIGN.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
+     "docs/design.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
      "`self_service_purchase`, `mixed_ownership`, `self_service_signup` or `unattributed`"},
     {"confidence", text, "`high`, `medium` or `low`"},
     {"evidence", text, "`;`-separated rule tokens"},
@@ -261,7 +261,7 @@ constexpr table all_tables[] = {
      license_plans_columns, license_plans_key, true, false, license_plans_examples},
     {"findings",
      "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
-     "columns of the findings CSV (DESIGN.md §4).",
+     "columns of the findings CSV (docs/design.md §4.1).",
      findings_columns,
      {},
      false,

@@ -42,7 +42,7 @@ std::set<std::tuple<std::string, std::string, std::string, std::string>> finding
 // Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded.
 long graph_requests(const std::string& stats_json);
 
-// The findings CSV header of DESIGN.md §4.
+// The findings CSV header of docs/design.md §4.1.
 inline constexpr const char* findings_header =
     "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
     "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"

@@ -357,7 +357,7 @@ TEST_CASE("skewed-upns: the one-character prefixes of Entra's first characters l
   CHECK(fetched > 100);
 
   // The truth names users as they are served (a name starting with '-' behind the CSV's formula guard, a
-  // leading quote: DESIGN.md §4).
+  // leading quote: docs/design.md §4.2).
   auto truth = truth_by_user(dir / "truth.csv");
   REQUIRE_FALSE(truth.empty());
   for (auto const& [id, rows] : truth) {

@@ -14,7 +14,7 @@
 
 namespace {
 
-// Every character Entra allows in a user principal name's local part (GRAPH.md §16, restated in
+// Every character Entra allows in a user principal name's local part (docs/graph.md §1.3, restated in
 // docs/graphsim.md): letters, digits and ' . - _ ! # ^ ~.
 bool allowed(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("'.-_!#^~").find(c) != std::string_view::npos;

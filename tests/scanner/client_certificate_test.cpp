@@ -96,7 +96,7 @@ TEST_CASE("two assertions never share a jti") {
 }
 
 TEST_CASE("the documented x5t example is the base64url of the SHA-1 thumbprint bytes") {
-  // GRAPH.md §10: hex 84E05C1D98BCE3A5421D225B140B36E86A3D5534 -> hOBcHZi846VCHSJbFAs26Go9VTQ
+  // docs/graph.md §10.2: hex 84E05C1D98BCE3A5421D225B140B36E86A3D5534 -> hOBcHZi846VCHSJbFAs26Go9VTQ
   std::string const bytes = "\x84\xE0\x5C\x1D\x98\xBC\xE3\xA5\x42\x1D\x22\x5B\x14\x0B\x36\xE8\x6A\x3D\x55\x34";
   CHECK(scanner::base64url_encode(bytes) == "hOBcHZi846VCHSJbFAs26Go9VTQ");
 }

@@ -35,7 +35,7 @@ void send_unwarned(ru_pacer& pacer, int seconds) {
   }
 }
 
-// A Graph-like bucket (GRAPH.md §8): full at the start, refilled continuously at budget / 10 s; a request that
+// A Graph-like bucket (docs/graph.md §8): full at the start, refilled continuously at budget / 10 s; a request that
 // does not fit is refused (429) and costs nothing.
 struct model_graph {
   double budget;
