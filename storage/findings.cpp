@@ -36,7 +36,7 @@ namespace detail {
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what) {
   if (findings.empty()) return {};
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
     bind_finding(**ins, scan_id, f);
@@ -60,7 +60,7 @@ base::result<void> database::replace_findings(
   std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
   for (auto* r : {&del, &ins})
     if (!*r) return r->error();
 
