@@ -4,8 +4,12 @@
 # usage or build error.
 #
 # BASE_REV is built in a temporary git worktree (removed at exit) and the current tree in $ENTRA_AUDIT_BUILD_DIR
-# (default ./build); only the entra-audit binary, at most -j2, through ccache (the base's paths are made relative
-# with CCACHE_BASEDIR and CCACHE_NOHASHDIR, so a second run of the same BASE_REV compiles almost nothing).
+# (default ./build, keeping its configuration); only the entra-audit binary, at most -j2, through ccache. The base
+# is built unoptimised without debug information (CMAKE_BUILD_TYPE=None, the quickest build; the reports must not
+# depend on it), its paths made relative (CCACHE_BASEDIR, CCACHE_NOHASHDIR) and its precompiled headers cacheable
+# (CCACHE_SLOPPINESS), so that a second run for the same BASE_REV compiles little. ENTRA_AUDIT_COMPARE_BASE_BINARY,
+# when set, is an entra-audit already built from BASE_REV (by CI, or in an up-to-date checkout of it): it is used
+# instead, and nothing of BASE_REV is built.
 # Each binary then runs, in a directory of its own, against the same built-in emulated tenant
 # (ENTRA_AUDIT_COMPARE_SEED, default 7; ENTRA_AUDIT_COMPARE_USERS, default 2000):
 #   entra-audit demo --out DIR --users N --seed S --idp-managed-skus ENTERPRISEPACK,SPE_E5,EMSPREMIUM
@@ -47,25 +51,39 @@ cleanup() {
 }
 trap cleanup EXIT
 
-build_binary() {  # SOURCE BUILD_DIR LOG
-  if ! { cmake -S "$1" -B "$2" -G Ninja -DENTRA_AUDIT_WERROR=OFF && cmake --build "$2" --target entra-audit -j "$jobs"; } \
-    >"$3" 2>&1; then
-    echo "compare_reports: building $1 failed; the end of $3:" >&2
-    tail -n 30 "$3" >&2
+# The current tree's build directory is configured with no -D option: it keeps its configuration (a changed one
+# would rebuild everything).
+build_binary() {  # SOURCE BUILD_DIR LOG [CMAKE_OPTION...]
+  local source=$1 dir=$2 log=$3
+  shift 3
+  if ! { cmake -S "$source" -B "$dir" -G Ninja "$@" && cmake --build "$dir" --target entra-audit -j "$jobs"; } \
+    >"$log" 2>&1; then
+    echo "compare_reports: building $source failed; the end of its log:" >&2
+    tail -n 30 "$log" >&2
     exit 2
   fi
 }
 
-echo "compare_reports: building $base_rev ($base_commit) in a temporary worktree" >&2
-git -C "$root" worktree add --detach "$tmp/src" "$base_commit" >/dev/null 2>&1
-(export CCACHE_BASEDIR="$tmp" CCACHE_NOHASHDIR=true; build_binary "$tmp/src" "$tmp/build" "$tmp/base-build.log")
+base_binary=${ENTRA_AUDIT_COMPARE_BASE_BINARY:-$tmp/build/app/entra-audit}
+if [[ -n ${ENTRA_AUDIT_COMPARE_BASE_BINARY:-} ]]; then
+  echo "compare_reports: $base_rev ($base_commit) is $base_binary (ENTRA_AUDIT_COMPARE_BASE_BINARY)" >&2
+else
+  echo "compare_reports: building $base_rev ($base_commit) in a temporary worktree" >&2
+  git -C "$root" worktree add --detach "$tmp/src" "$base_commit" >/dev/null 2>&1
+  (
+    export CCACHE_BASEDIR="$tmp" CCACHE_NOHASHDIR=true
+    export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+    build_binary "$tmp/src" "$tmp/build" "$tmp/base-build.log" -DCMAKE_BUILD_TYPE=None
+  )
+fi
 echo "compare_reports: building the current tree in $build" >&2
 build_binary "$root" "$build" "$tmp/current-build.log"
 
 run_one() {  # BINARY NAME
   local bin=$1 out=$tmp/$2 dir=$tmp/$2/demo
   mkdir -p "$out"
-  "$bin" demo --out "$dir" --users "$users" --seed "$seed" --idp-managed-skus "$skus" >"$out/demo.stdout" 2>"$out/demo.stderr" || {
+  "$bin" demo --out "$dir" --users "$users" --seed "$seed" --idp-managed-skus "$skus" \
+    >"$out/demo.stdout" 2>"$out/demo.stderr" || {
     echo "compare_reports: $2's demo failed:" >&2
     cat "$out/demo.stderr" >&2
     exit 2
@@ -87,12 +105,13 @@ run_one() {  # BINARY NAME
   rm -f "$out"/*.stderr
 }
 
-run_one "$tmp/build/app/entra-audit" base
+run_one "$base_binary" base
 run_one "$build/app/entra-audit" current
 
 if diff -r -u "$tmp/base" "$tmp/current" >"$tmp/diff.txt"; then
   files=$(find "$tmp/current" -type f | wc -l)
-  echo "compare_reports: identical — $files files of $base_rev ($base_commit) and the current tree, $users users, seed $seed"
+  echo "compare_reports: identical — $files files of $base_rev ($base_commit) and of the current tree" \
+    "($users users, seed $seed)"
   exit 0
 fi
 sed -e "s#$tmp/##g" "$tmp/diff.txt"

@@ -137,8 +137,9 @@ class database {
                                       const std::function<base::result<void>(const finding_sink& emit)>& produce);
   // Adds findings to the snapshot's (keeping those stored), in one transaction.
   base::result<void> add_findings(std::int64_t scan_id, std::span<const finding_record> findings);
-  // Lets fix rewrite owner_upns and recommended_action of every finding of the snapshot that names owners
-  // (owner_ids not empty), in one transaction: how a streamed audit names owners met after their findings.
+  // Lets fix rewrite the columns that name owners (held_cell::remade: owner_upns, recommended_action) of every
+  // finding of the snapshot that names owners (owner_ids not empty), in one transaction: how a streamed audit names
+  // owners met after their findings.
   base::result<void> update_owner_findings(std::int64_t scan_id, const std::function<void(finding_record&)>& fix);
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);

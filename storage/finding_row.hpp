@@ -22,7 +22,8 @@ enum class cell_shape {
   flag,          // an optional<bool>: 1/0/NULL in SQL, true/false/empty in CSV, true/false/null in JSON
 };
 
-// Whether the streamed audit keeps a column while it holds a finding back, or makes it again on release.
+// Whether a column is known when the finding is made (packed while the streamed audit holds the finding back), or
+// made again once the owners' user pages are met (the streamed audit's release, database::update_owner_findings).
 enum class held_cell { packed, remade };
 
 // One column of the findings row. Exactly one of text and flag is set, as shape says.

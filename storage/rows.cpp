@@ -3,7 +3,7 @@
 #include "storage/finding_row.hpp"
 
 // Each binder and reader walks its table's columns in schema.cpp's order; the round-trip tests catch a
-// column added there but not here. The findings' walk finding_fields, which schema.cpp's columns come from.
+// column added there but not here. The findings' binder and reader walk finding_fields, as schema.cpp does.
 namespace storage::detail {
 
 void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r) {
