@@ -2,6 +2,7 @@
 
 #include "audit/text.hpp"
 #include "audit/user_auditor.hpp"
+#include "storage/finding_row.hpp"
 
 #include <fmt/format.h>
 
@@ -18,43 +19,46 @@
 namespace audit {
 namespace {
 
-// A held finding is kept packed into one string (a third of a finding_record's footprint): each text column as a
-// 4-byte length and its bytes, each optional bool as one byte. owner_upns and recommended_action are left out:
-// they are made again when the finding is released.
+// A held finding is kept packed into one string (a third of a finding_record's footprint): each packed column of
+// storage::finding_fields in turn, a text as a 4-byte length and its bytes, a flag as one byte. The columns made
+// again when the finding is released (held_cell::remade: owner_upns, recommended_action) are left out.
 using record = storage::finding_record;
-constexpr std::string record::*packed_texts[] = {
-    &record::tenant_id,    &record::user_id,    &record::user_principal_name, &record::display_name,
-    &record::user_type,    &record::department, &record::sku_id,              &record::sku_part_number,
-    &record::product_name, &record::origin,     &record::confidence,          &record::evidence,
-    &record::assignment,   &record::group_ids,  &record::subscription_ids,    &record::owner_ids,
-    &record::owner_tenant_ids, &record::idp_outcome};
-constexpr std::optional<bool> record::*packed_flags[] = {&record::account_enabled, &record::is_trial};
+
+constexpr bool packed(const storage::finding_field& field) { return field.held == storage::held_cell::packed; }
 
 std::string pack(const record& f) {
+  std::size_t size = 0;
+  for (const auto& field : storage::finding_fields)
+    if (packed(field)) size += field.text != nullptr ? 4 + (f.*field.text).size() : 1;
   std::string out;
-  std::size_t size = std::size(packed_flags);
-  for (auto field : packed_texts) size += 4 + (f.*field).size();
   out.reserve(size);
-  for (auto field : packed_texts) {
-    auto const n = static_cast<std::uint32_t>((f.*field).size());
-    out.append(reinterpret_cast<const char*>(&n), sizeof n);
-    out += f.*field;
+  for (const auto& field : storage::finding_fields) {
+    if (!packed(field)) continue;
+    if (field.text != nullptr) {
+      auto const n = static_cast<std::uint32_t>((f.*field.text).size());
+      out.append(reinterpret_cast<const char*>(&n), sizeof n);
+      out += f.*field.text;
+    } else {
+      const auto& flag = f.*field.flag;
+      out += static_cast<char>(!flag ? 2 : *flag ? 1 : 0);
+    }
   }
-  for (auto flag : packed_flags) out += static_cast<char>(!(f.*flag) ? 2 : *(f.*flag) ? 1 : 0);
   return out;
 }
 
 record unpack(std::string_view in) {
   record f;
-  for (auto field : packed_texts) {
-    std::uint32_t n = 0;
-    std::memcpy(&n, in.data(), sizeof n);
-    f.*field = std::string(in.substr(sizeof n, n));
-    in.remove_prefix(sizeof n + n);
-  }
-  for (auto flag : packed_flags) {
-    if (in[0] != 2) f.*flag = in[0] == 1;
-    in.remove_prefix(1);
+  for (const auto& field : storage::finding_fields) {
+    if (!packed(field)) continue;
+    if (field.text != nullptr) {
+      std::uint32_t n = 0;
+      std::memcpy(&n, in.data(), sizeof n);
+      f.*field.text = std::string(in.substr(sizeof n, n));
+      in.remove_prefix(sizeof n + n);
+    } else {
+      if (in[0] != 2) f.*field.flag = in[0] == 1;
+      in.remove_prefix(1);
+    }
   }
   return f;
 }
@@ -95,8 +99,8 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
   auto& auditor = *s.auditor;
   const auto& owner_ids = auditor.owner_ids();
 
-  // Each user's licenses and states as ranges of the page's rows, which the parser appends user by user; a page
-  // put together otherwise (rows of a user apart) is regrouped into copies.
+  // Each user's licenses and states as ranges of the page's rows, which come grouped by user (storage's invariant
+  // 4, storage/database.hpp); a page put together otherwise (rows of a user apart) is regrouped into copies.
   struct rows {
     std::size_t begin = 0, end = 0;
   };

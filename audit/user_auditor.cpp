@@ -7,6 +7,7 @@
 #include "audit/rules_file.hpp"
 #include "audit/sku_index.hpp"
 #include "audit/text.hpp"
+#include "storage/finding_row.hpp"
 
 #include <fmt/format.h>
 
@@ -30,6 +31,9 @@ struct sku_cells {
 };
 
 // The finding's columns that come from the user, the verdict and its SKU; the action is filled later.
+// Every column but idp_outcome and recommended_action is set here: a column added to storage::finding_fields must be
+// set here too (the count below is the tripwire).
+static_assert(storage::finding_field_count == 22, "a findings column was added: set it in to_finding");
 storage::finding_record to_finding(const std::string& tenant_id, const storage::user_record& user,
                                    const license_verdict& v, const sku_cells& cells) {
   const sku_facts& f = *v.sku;

@@ -20,10 +20,13 @@ void append_findings_header(std::string& out) {
 }
 
 void append_finding_row(std::string& out, const storage::finding_record& f) {
-  append_csv_row(out, f.tenant_id, f.user_id, f.user_principal_name, f.display_name, csv_bool(f.account_enabled),
-                 f.user_type, f.department, f.sku_id, f.sku_part_number, f.product_name, f.origin, f.confidence,
-                 f.evidence, f.assignment, f.group_ids, f.subscription_ids, f.owner_ids, f.owner_upns,
-                 f.owner_tenant_ids, csv_bool(f.is_trial), f.idp_outcome, f.recommended_action);
+  bool first = true;
+  for (const auto& field : storage::finding_fields) {
+    if (!first) out += ',';
+    first = false;
+    append_csv_cell(out, field.text != nullptr ? std::string_view(f.*field.text) : csv_bool(f.*field.flag));
+  }
+  out += "\r\n";
 }
 
 base::result<void> render_csv(const finding_source& source, output_file& out) {

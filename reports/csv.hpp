@@ -2,22 +2,24 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
 #include "reports/output_file.hpp"
+#include "storage/finding_row.hpp"
 #include "storage/records.hpp"
 
 namespace reports {
 
-// The 22 columns of the findings CSV, in contract order; JSON uses the same names.
-inline constexpr std::array<std::string_view, 22> finding_columns = {
-    "tenant_id",        "user_id",    "user_principal_name", "display_name",      "account_enabled", "user_type",
-    "department",       "sku_id",     "sku_part_number",     "product_name",      "origin",          "confidence",
-    "evidence",         "assignment", "group_ids",           "subscription_ids",  "owner_ids",       "owner_upns",
-    "owner_tenant_ids", "is_trial",   "idp_outcome",         "recommended_action"};
+// The columns of the findings CSV, in contract order (storage::finding_fields); JSON uses the same names.
+inline constexpr auto finding_columns = [] {
+  std::array<std::string_view, storage::finding_field_count> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = storage::finding_fields[i].column.name;
+  return names;
+}();
 
 // "true", "false", or "" when unknown.
 std::string_view csv_bool(const std::optional<bool>& b);

@@ -3,6 +3,7 @@
 #include "reports/json_writer.hpp"
 #include "reports/summary.hpp"
 #include "storage/database.hpp"
+#include "storage/finding_row.hpp"
 
 namespace reports {
 
@@ -29,40 +30,26 @@ void write_snapshot(json_writer& w, const storage::scan_info& scan) {
 
 void write_finding(json_writer& w, const storage::finding_record& f) {
   w.start_object();
-  w.member("tenant_id", f.tenant_id);
-  w.member("user_id", f.user_id);
-  w.member("user_principal_name", f.user_principal_name);
-  w.member("display_name", f.display_name);
-  w.key("account_enabled");
-  w.optional_bool(f.account_enabled);
-  w.member("user_type", f.user_type);
-  w.member("department", f.department);
-  w.member("sku_id", f.sku_id);
-  w.member("sku_part_number", f.sku_part_number);
-  w.member("product_name", f.product_name);
-  w.member("origin", f.origin);
-  w.member("confidence", f.confidence);
-  w.key("evidence");
-  w.list(f.evidence);
-  w.member("assignment", f.assignment);
-  w.key("group_ids");
-  w.list(f.group_ids);
-  w.key("subscription_ids");
-  w.list(f.subscription_ids);
-  w.key("owner_ids");
-  w.list(f.owner_ids);
-  w.key("owner_upns");
-  w.list(f.owner_upns);
-  w.key("owner_tenant_ids");
-  w.list(f.owner_tenant_ids);
-  w.key("is_trial");
-  w.optional_bool(f.is_trial);
-  w.key("idp_outcome");
-  if (f.idp_outcome.empty())
-    w.null();
-  else
-    w.string(f.idp_outcome);
-  w.member("recommended_action", f.recommended_action);
+  for (const auto& field : storage::finding_fields) {
+    w.key(field.column.name);
+    switch (field.shape) {
+      case storage::cell_shape::text:
+        w.string(f.*field.text);
+        break;
+      case storage::cell_shape::list:
+        w.list(f.*field.text);
+        break;
+      case storage::cell_shape::text_or_none:
+        if ((f.*field.text).empty())
+          w.null();
+        else
+          w.string(f.*field.text);
+        break;
+      case storage::cell_shape::flag:
+        w.optional_bool(f.*field.flag);
+        break;
+    }
+  }
   w.end_object();
 }
 

@@ -31,6 +31,23 @@ struct scan_counters {
   std::int64_t throttled = 0;
 };
 
+// Invariants of a snapshot, kept here and relied on elsewhere (code that depends on one says "(invariant N)"):
+//
+// 1. Lifecycle. begin_scan() makes a snapshot `running`. Only a `running` or `interrupted` snapshot is written
+//    (set_tenant, write_tenant_facts, write_user_page, write_license_plans, finish_scan); a page written to an
+//    `interrupted` one (`scan --resume`) makes it `running` again. finish_scan() ends it `complete`, `failed` or
+//    `interrupted`. `complete` and `failed` are final: nothing writes such a snapshot's facts again (its findings
+//    may be replaced by a re-audit).
+// 2. Readers see only `complete` snapshots: the latest_* views, latest_complete_scan() and the reports read no
+//    other, so a running or failed scan never hides the tenant's last complete one. scans(), scan() and
+//    resumable_scan() show the others' metadata (the last for `--resume` only), never as findings.
+// 3. A `complete` snapshot holds each user once, with all its findings: finish_scan() deletes the older copies of
+//    users stored twice and adds the streamed audit's last findings in the transaction that marks it complete.
+// 4. A user_page's licenses and states come grouped by user in page order: the rows of one user are adjacent, and
+//    the groups follow page.users (users without any are skipped). The Graph page parser builds pages so;
+//    write_user_page() and the streamed audit walk a page forward once on that account, and each falls back to a
+//    map of the page's ids (slower, same result) for a page that breaks it, never to a wrong owner.
+
 // Stores one finding for the streaming database::replace_findings; callable only while its produce runs.
 using finding_sink = std::function<base::result<void>(const finding_record&)>;
 
@@ -51,7 +68,7 @@ class database {
 
   // --- writing a snapshot (scanner) ---
 
-  // Starts a snapshot in state 'running' and returns its scan_id.
+  // Starts a snapshot in state 'running' and returns its scan_id (invariant 1).
   base::result<std::int64_t> begin_scan(const scan_start& start);
   // Records the home tenant of a running snapshot.
   base::result<void> set_tenant(std::int64_t scan_id, const organization_record& org);
@@ -61,14 +78,16 @@ class database {
   // Stores one page of users and the link to the next page in one transaction; a user stored again (a retried
   // page) replaces the earlier copy, never duplicates it. A `derived` snapshot does not store page.plans
   // (for_each_license_plan derives them); every license and state must belong to a user of the page.
-  // counters are the scan's cumulative totals. findings (the audit streamed beside a crawl) are added to the
+  // counters are the scan's cumulative totals; licenses and states grouped by user are walked fastest
+  // (invariant 4). findings (the audit streamed beside a crawl) are added to the
   // snapshot's findings in the same transaction; whoever streams them replaces them should the page turn out
   // to be a copy.
   base::result<void> write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
                                      const scan_counters& counters, std::span<const finding_record> findings = {});
   // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
-  // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers.
+  // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers
+  // (invariants 1 to 3).
   // Unless the writer says no row can have been stored twice (copies = none), it first deletes every row that a
   // later copy replaced (a sort of the snapshot's users). findings (the last of a streamed audit) are added in
   // the same transaction, so a complete snapshot is never seen without them.
@@ -81,7 +100,7 @@ class database {
 
   // --- reading ---
 
-  // The newest complete snapshot (of the tenant, when given), if any.
+  // The newest complete snapshot (of the tenant, when given), if any (invariant 2).
   base::result<std::optional<scan_info>> latest_complete_scan(std::string_view tenant_id = {});
   // The newest interrupted or running (killed) snapshot of the tenant newer than its newest complete one, if any.
   base::result<std::optional<scan_info>> resumable_scan(std::string_view tenant_id);
@@ -118,8 +137,9 @@ class database {
                                       const std::function<base::result<void>(const finding_sink& emit)>& produce);
   // Adds findings to the snapshot's (keeping those stored), in one transaction.
   base::result<void> add_findings(std::int64_t scan_id, std::span<const finding_record> findings);
-  // Lets fix rewrite owner_upns and recommended_action of every finding of the snapshot that names owners
-  // (owner_ids not empty), in one transaction: how a streamed audit names owners met after their findings.
+  // Lets fix rewrite the columns that name owners (held_cell::remade: owner_upns, recommended_action) of every
+  // finding of the snapshot that names owners (owner_ids not empty), in one transaction: how a streamed audit names
+  // owners met after their findings.
   base::result<void> update_owner_findings(std::int64_t scan_id, const std::function<void(finding_record&)>& fix);
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);

@@ -2,6 +2,7 @@
 #include "storage/database.hpp"
 
 #include "storage/database_impl.hpp"
+#include "storage/finding_row.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
@@ -36,7 +37,7 @@ namespace detail {
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what) {
   if (findings.empty()) return {};
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
     bind_finding(**ins, scan_id, f);
@@ -60,7 +61,7 @@ base::result<void> database::replace_findings(
   std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), false), what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
   for (auto* r : {&del, &ins})
     if (!*r) return r->error();
 
@@ -115,7 +116,13 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   sql.insert(sql.find(" FROM "), ", rowid");
   sql += " WHERE scan_id = ?1 AND owner_ids <> ''";
   auto sel = d.prepared(sql, what);
-  auto upd = d.prepared("UPDATE findings SET owner_upns = ?2, recommended_action = ?3 WHERE rowid = ?1", what);
+  // The columns that name owners (held_cell::remade: owner_upns, recommended_action) are the ones rewritten.
+  std::string set;
+  int parameter = 1;
+  for (const auto& field : finding_fields)
+    if (field.held == held_cell::remade)
+      set += fmt::format("{}{} = ?{}", set.empty() ? "" : ", ", field.column.name, ++parameter);
+  auto upd = d.prepared(fmt::format("UPDATE findings SET {} WHERE rowid = ?1", set), what);
   for (auto* r : {&sel, &upd})
     if (!*r) return r->error();
   auto tx = detail::write_transaction::begin(d, what);
@@ -129,9 +136,15 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
     finding_record f = detail::read_finding(**sel);
     std::int64_t const rowid = (*sel)->integer(rowid_column);
     fix(f);
-    (*upd)->bind_int(1, rowid);
-    (*upd)->bind_text(2, f.owner_upns);
-    (*upd)->bind_text(3, f.recommended_action);
+    int i = 1;
+    (*upd)->bind_int(i++, rowid);
+    for (const auto& field : finding_fields) {
+      if (field.held != held_cell::remade) continue;
+      if (field.text != nullptr)
+        (*upd)->bind_text(i++, f.*field.text);
+      else
+        (*upd)->bind_bool(i++, f.*field.flag);
+    }
     if (const int u = (*upd)->run(); u != SQLITE_OK) return d.failure(u, what);
   }
   if (rc != SQLITE_DONE) return d.failure(rc, what);

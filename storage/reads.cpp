@@ -172,6 +172,7 @@ base::result<void> walk_users(detail::connection& d, std::int64_t scan_id, walk 
 
 base::result<std::optional<scan_info>> database::latest_complete_scan(std::string_view tenant_id) {
   std::string const what = fmt::format("read the latest complete scan in '{}'", impl_->path);
+  // Readers see complete snapshots only (invariant 2).
   return one_scan(*impl_,
                   scans_select() +
                       " WHERE status = 'complete' AND (?1 = '' OR tenant_id = ?1) "

@@ -1,7 +1,9 @@
 #include "storage/rows.hpp"
 
+#include "storage/finding_row.hpp"
+
 // Each binder and reader walks its table's columns in schema.cpp's order; the round-trip tests catch a
-// column added there but not here.
+// column added there but not here. The findings' binder and reader walk finding_fields, as schema.cpp does.
 namespace storage::detail {
 
 void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r) {
@@ -180,56 +182,23 @@ license_plan_record read_license_plan(const statement& s) {
 void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r) {
   int i = 1;
   s.bind_int(i++, scan_id);
-  s.bind_text(i++, r.tenant_id);
-  s.bind_text(i++, r.user_id);
-  s.bind_text(i++, r.user_principal_name);
-  s.bind_text(i++, r.display_name);
-  s.bind_bool(i++, r.account_enabled);
-  s.bind_text(i++, r.user_type);
-  s.bind_text(i++, r.department);
-  s.bind_text(i++, r.sku_id);
-  s.bind_text(i++, r.sku_part_number);
-  s.bind_text(i++, r.product_name);
-  s.bind_text(i++, r.origin);
-  s.bind_text(i++, r.confidence);
-  s.bind_text(i++, r.evidence);
-  s.bind_text(i++, r.assignment);
-  s.bind_text(i++, r.group_ids);
-  s.bind_text(i++, r.subscription_ids);
-  s.bind_text(i++, r.owner_ids);
-  s.bind_text(i++, r.owner_upns);
-  s.bind_text(i++, r.owner_tenant_ids);
-  s.bind_bool(i++, r.is_trial);
-  s.bind_text(i++, r.idp_outcome);
-  s.bind_text(i++, r.recommended_action);
+  for (const auto& field : finding_fields) {
+    if (field.text != nullptr)
+      s.bind_text(i++, r.*field.text);
+    else
+      s.bind_bool(i++, r.*field.flag);
+  }
 }
 
 void read_finding(const statement& s, finding_record& r) {
   int c = 1;
-  // assign() keeps each string's buffer: a reader that reuses one record allocates only for longer cells.
-  auto text = [&](std::string& out) { out.assign(s.text_view(c++)); };
-  text(r.tenant_id);
-  text(r.user_id);
-  text(r.user_principal_name);
-  text(r.display_name);
-  r.account_enabled = s.boolean(c++);
-  text(r.user_type);
-  text(r.department);
-  text(r.sku_id);
-  text(r.sku_part_number);
-  text(r.product_name);
-  text(r.origin);
-  text(r.confidence);
-  text(r.evidence);
-  text(r.assignment);
-  text(r.group_ids);
-  text(r.subscription_ids);
-  text(r.owner_ids);
-  text(r.owner_upns);
-  text(r.owner_tenant_ids);
-  r.is_trial = s.boolean(c++);
-  text(r.idp_outcome);
-  text(r.recommended_action);
+  for (const auto& field : finding_fields) {
+    // assign() keeps each string's buffer: a reader that reuses one record allocates only for longer cells.
+    if (field.text != nullptr)
+      (r.*field.text).assign(s.text_view(c++));
+    else
+      r.*field.flag = s.boolean(c++);
+  }
 }
 
 finding_record read_finding(const statement& s) {

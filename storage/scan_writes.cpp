@@ -91,10 +91,12 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
       "(SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1) "
       "FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
       what);
-  auto ins_user = d.prepared(schema::insert_sql(schema::table_named("users"), false), what);
-  auto ins_license = d.prepared(schema::insert_sql(schema::table_named("user_licenses"), true), what);
-  auto ins_state = d.prepared(schema::insert_sql(schema::table_named("license_states"), true), what);
-  auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("license_plans"), false), what);
+  auto ins_user = d.prepared(schema::insert_sql(schema::table_named("users"), schema::on_conflict::fail), what);
+  auto ins_license =
+      d.prepared(schema::insert_sql(schema::table_named("user_licenses"), schema::on_conflict::replace), what);
+  auto ins_state =
+      d.prepared(schema::insert_sql(schema::table_named("license_states"), schema::on_conflict::replace), what);
+  auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("license_plans"), schema::on_conflict::fail), what);
   auto done = d.prepared(page_done_sql, what);
   for (auto* r : {&state, &ins_user, &ins_license, &ins_state, &ins_plan, &done})
     if (!*r) return r->error();
@@ -126,9 +128,9 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
 
-  // Licenses and states come grouped by user in page order (users without any are skipped), so a walk forward
-  // from the previous row's owner finds each owner: one pass over the page, no hash of every id. A row the walk
-  // does not find (some other order) switches the page to a map of its ids.
+  // Licenses and states come grouped by user in page order (invariant 4), so a walk forward from the previous
+  // row's owner finds each owner: one pass over the page, no hash of every id. A row the walk does not find (some
+  // other order) switches the page to a map of its ids.
   std::size_t hint = 0;
   std::unordered_map<std::string_view, std::int64_t> seq_of;
   auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
@@ -195,7 +197,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
 
 base::result<void> database::write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans) {
   std::string const what = fmt::format("store license details of scan {} in '{}'", scan_id, impl_->path);
-  auto ins = impl_->prepared(schema::insert_sql(schema::table_named("license_plans"), false), what);
+  auto ins = impl_->prepared(schema::insert_sql(schema::table_named("license_plans"), schema::on_conflict::fail), what);
   auto last = impl_->prepared("SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1", what);
   for (auto* r : {&ins, &last})
     if (!*r) return r->error();
@@ -272,7 +274,9 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
                                          std::string_view error, snapshot_copies copies,
                                          std::span<const finding_record> findings) {
   std::string const what = fmt::format("finish scan {} in '{}'", scan_id, impl_->path);
-  // A finished scan's next link is kept: an interrupted one resumes there; for a complete one it is empty.
+  // Only a running or interrupted scan is finished (invariant 1); its findings and the removal of copies commit
+  // with its status (invariant 3). A finished scan's next link is kept: an interrupted one resumes there; for a
+  // complete one it is empty.
   auto s = impl_->prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
                            ", requests = ?3, throttled = ?4, error = ?5, "
                            "users = (SELECT count(*) FROM users WHERE scan_id = ?1) "

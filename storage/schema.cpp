@@ -1,5 +1,8 @@
 #include "storage/schema.hpp"
 
+#include "storage/finding_row.hpp"
+
+#include <array>
 #include <cassert>
 
 #include <fmt/format.h>
@@ -10,6 +13,10 @@ namespace {
 using sv = std::string_view;
 constexpr affinity integer = affinity::integer;
 constexpr affinity text = affinity::text;
+constexpr nulls nullable = nulls::allowed;
+constexpr nulls not_null = nulls::refused;
+constexpr layout without_rowid = layout::without_rowid;
+constexpr layout rowid = layout::rowid;
 
 constexpr column scan_id_column{"scan_id", integer, "the snapshot this row belongs to (`scans.scan_id`)"};
 
@@ -18,8 +25,8 @@ constexpr column scans_columns[] = {
     {"scan_id", integer, "the snapshot's id; a later snapshot has a larger id, and ids are never reused"},
     {"tenant_id", text, "home tenant id (lower-case GUID); empty until GET /organization was read"},
     {"tenant_name", text, "the tenant's display name"},
-    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots", false,
-     "status IN ('running', 'complete', 'failed', 'interrupted')"},
+    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots",
+     not_null, "status IN ('running', 'complete', 'failed', 'interrupted')"},
     {"started_at", text, "when the scan began, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
     {"finished_at", text, "when the scan ended, UTC ISO 8601; empty while running"},
     {"license_details_mode", text, "`derived` (plans built from assignedLicenses + subscribedSkus) or `fetch`"},
@@ -102,13 +109,13 @@ constexpr column subscriptions_columns[] = {
     {"sku_id", text, "the SKU's GUID (lower-case)"},
     {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
     {"status", text, "`Enabled`, `Expired`, `Suspended`, `Warning`, `LockedOut`, `Deleted`"},
-    {"is_trial", integer, "1 for a trial, 0 if not; NULL when Graph left it out", true, "is_trial IN (0, 1)"},
-    {"total_licenses", integer, "seats bought; NULL when Graph left it out", true},
+    {"is_trial", integer, "1 for a trial, 0 if not; NULL when Graph left it out", nullable, "is_trial IN (0, 1)"},
+    {"total_licenses", integer, "seats bought; NULL when Graph left it out", nullable},
     {"created_date_time", text, "when it was created (as Graph wrote it)"},
     {"next_lifecycle_date_time", text, "next renewal or expiry (as Graph wrote it)"},
-    {"owner_id", text, "the owner's object id (a user for self-service purchases); NULL when absent", true},
-    {"owner_tenant_id", text, "the owner's tenant (a partner's when partner-created); NULL when absent", true},
-    {"owner_type", text, "e.g. `User`; NULL when absent", true},
+    {"owner_id", text, "the owner's object id (a user for self-service purchases); NULL when absent", nullable},
+    {"owner_tenant_id", text, "the owner's tenant (a partner's when partner-created); NULL when absent", nullable},
+    {"owner_type", text, "e.g. `User`; NULL when absent", nullable},
 };
 constexpr sv subscriptions_key[] = {"scan_id", "id"};
 constexpr sv subscriptions_examples[] = {
@@ -130,10 +137,10 @@ constexpr column users_columns[] = {
     {"display_name", text, "display name (free text: may hold any Unicode)"},
     {"mail", text, "primary SMTP address; empty when none"},
     {"user_type", text, "`Member` or `Guest`"},
-    {"account_enabled", integer, "1 if the account can sign in, 0 if not; NULL when unknown", true,
+    {"account_enabled", integer, "1 if the account can sign in, 0 if not; NULL when unknown", nullable,
      "account_enabled IN (0, 1)"},
     {"usage_location", text, "two-letter country code; empty when unset"},
-    {"on_premises_sync_enabled", integer, "1 when synced from on-premises AD; NULL when never synced", true,
+    {"on_premises_sync_enabled", integer, "1 when synced from on-premises AD; NULL when never synced", nullable,
      "on_premises_sync_enabled IN (0, 1)"},
     {"department", text, "department (free text)"},
     {"created_date_time", text, "when the account was created (as Graph wrote it)"},
@@ -169,7 +176,7 @@ constexpr column license_states_columns[] = {
     {"position", integer, "0-based position in the user's licenseAssignmentStates list"},
     {"user_id", text, "the user's `users.id` (repeated for convenience)"},
     {"sku_id", text, "the SKU's GUID (lower-case)"},
-    {"assigned_by_group", text, "the group that assigns it; NULL for a direct assignment", true},
+    {"assigned_by_group", text, "the group that assigns it; NULL for a direct assignment", nullable},
     {"state", text, "`Active`, `ActiveWithError`, `Disabled` or `Error`"},
     {"error", text, "e.g. `CountViolation`, `None`"},
     {"last_updated_date_time", text, "as Graph wrote it"},
@@ -189,7 +196,7 @@ constexpr column license_plans_columns[] = {
     {"service_plan_id", text, "the plan's GUID (lower-case)"},
     {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
     {"provisioning_status", text, "e.g. `Success`, `Disabled`"},
-    {"enabled", integer, "1 unless the plan is disabled for this user", false, "enabled IN (0, 1)"},
+    {"enabled", integer, "1 unless the plan is disabled for this user", not_null, "enabled IN (0, 1)"},
 };
 constexpr sv license_plans_key[] = {"scan_id", "seq"};
 constexpr sv license_plans_examples[] = {
@@ -198,36 +205,13 @@ constexpr sv license_plans_examples[] = {
 };
 
 // ---- findings: docs/design.md §4, one row per (user, SKU) whose origin is not `organization` ----
-constexpr column findings_columns[] = {
-    scan_id_column,
-    {"tenant_id", text, "home tenant id"},
-    {"user_id", text, "the user's object id"},
-    {"user_principal_name", text, "the user's sign-in name"},
-    {"display_name", text, "the user's display name"},
-    {"account_enabled", integer, "1/0; NULL when unknown", true, "account_enabled IN (0, 1)"},
-    {"user_type", text, "`Member` or `Guest`"},
-    {"department", text, "the user's department"},
-    {"sku_id", text, "the SKU's GUID (lower-case)"},
-    {"sku_part_number", text, "from subscribedSkus, else the catalogue, else empty"},
-    {"product_name", text, "the catalogue's product name"},
-    {"origin", text,
-     "docs/design.md §3: `group_inherited`, `partner_managed`, `self_service_trial`, "
-     "`self_service_purchase`, `mixed_ownership`, `self_service_signup` or `unattributed`"},
-    {"confidence", text, "`high`, `medium` or `low`"},
-    {"evidence", text, "`;`-separated rule tokens"},
-    {"assignment", text, "`direct`, `group`, `direct+group` or `unknown`"},
-    {"group_ids", text, "assigning groups, `;`-separated, sorted"},
-    {"subscription_ids", text, "the SKU's subscriptions, `;`-separated, sorted"},
-    {"owner_ids", text, "the subscriptions' owners, `;`-separated, sorted"},
-    {"owner_upns", text, "those owners' user principal names, `;`-separated, sorted"},
-    {"owner_tenant_ids", text, "the subscriptions' owner tenants, `;`-separated, sorted"},
-    {"is_trial", integer, "1 when every subscription of the SKU is a trial, 0 if not; NULL when unknown", true,
-     "is_trial IN (0, 1)"},
-    {"idp_outcome", text,
-     "`unaffected`, `removal_refused_403`, `removal_refused_400`, "
-     "`removal_may_be_refused`; empty unless --idp-managed-skus"},
-    {"recommended_action", text, "what an administrator should do (free text)"},
-};
+// The columns after scan_id are declared once, with the finding_record member each holds, in finding_row.hpp.
+constexpr auto findings_columns = [] {
+  std::array<column, 1 + finding_field_count> out{};
+  out[0] = scan_id_column;
+  for (std::size_t i = 0; i < finding_field_count; ++i) out[i + 1] = finding_fields[i].column;
+  return out;
+}();
 constexpr sv findings_examples[] = {
     "SELECT origin, count(*) FROM latest_findings GROUP BY origin ORDER BY 2 DESC;",
     "SELECT user_principal_name, sku_part_number, origin FROM latest_findings\n"
@@ -238,34 +222,37 @@ constexpr table all_tables[] = {
     {"scans",
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
      "to reports only once `complete`.",
-     scans_columns, scans_key, false, true, scans_examples},
-    {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, true, false, skus_examples},
+     scans_columns, scans_key, rowid, key_reuse::never, scans_examples},
+    {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, without_rowid, key_reuse::allowed,
+     skus_examples},
     {"sku_service_plans", "The service plans of each SKU (subscribedSku.servicePlans).", sku_service_plans_columns,
-     sku_service_plans_key, true, false, sku_service_plans_examples},
+     sku_service_plans_key, without_rowid, key_reuse::allowed, sku_service_plans_examples},
     {"sku_subscription_ids", "The subscriptions of each SKU (subscribedSku.subscriptionIds).",
-     sku_subscription_ids_columns, sku_subscription_ids_key, true, false, sku_subscription_ids_examples},
+     sku_subscription_ids_columns, sku_subscription_ids_key, without_rowid, key_reuse::allowed,
+     sku_subscription_ids_examples},
     {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
-     subscriptions_columns, subscriptions_key, true, false, subscriptions_examples},
-    {"users", "Every user of the tenant (GET /users).", users_columns, users_key, true, false, users_examples},
+     subscriptions_columns, subscriptions_key, without_rowid, key_reuse::allowed, subscriptions_examples},
+    {"users", "Every user of the tenant (GET /users).", users_columns, users_key, without_rowid, key_reuse::allowed,
+     users_examples},
     {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).", user_licenses_columns,
-     user_licenses_key, true, false, user_licenses_examples},
+     user_licenses_key, without_rowid, key_reuse::allowed, user_licenses_examples},
     {"license_states",
      "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
      "can leave a license out of this list.",
-     license_states_columns, license_states_key, true, false, license_states_examples},
+     license_states_columns, license_states_key, without_rowid, key_reuse::allowed, license_states_examples},
     {"license_plans",
      "The service plans of each user's licenses from GET /users/{id}/licenseDetails, in `fetch` "
      "snapshots only. A `derived` snapshot stores no rows here: its plans are `user_licenses` joined "
      "with `sku_service_plans` (enabled unless in `disabled_plans`), which is what entra-audit "
      "reads back.",
-     license_plans_columns, license_plans_key, true, false, license_plans_examples},
+     license_plans_columns, license_plans_key, without_rowid, key_reuse::allowed, license_plans_examples},
     {"findings",
      "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
      "columns of the findings CSV (docs/design.md §4.1).",
      findings_columns,
      {},
-     false,
-     false,
+     rowid,
+     key_reuse::allowed,
      findings_examples},
 };
 
@@ -287,6 +274,7 @@ constexpr sv latest_findings_examples[] = {
     "  WHERE tenant_id = '00000000-0000-0000-0000-000000000001';"};
 
 constexpr view all_views[] = {
+    // Complete snapshots only (invariant 2 in database.hpp).
     {"latest_scans",
      "The newest complete snapshot of each tenant. Running, failed and interrupted scans never "
      "appear here, so a failed scan never hides the last good one.",
@@ -359,18 +347,18 @@ const table& table_named(std::string_view name) {
 
 std::string create_table_sql(const table& t) {
   std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);
-  const bool inline_key = t.autoincrement && t.primary_key.size() == 1;
+  const bool inline_key = t.keys == key_reuse::never && t.primary_key.size() == 1;
   for (const auto& c : t.columns) {
     sql += fmt::format("  {} {}", c.name, sql_type(c.type));
     if (inline_key && c.name == t.primary_key[0]) sql += " PRIMARY KEY AUTOINCREMENT";
-    if (!c.nullable) sql += " NOT NULL";
+    if (c.null == nulls::refused) sql += " NOT NULL";
     if (!c.check.empty()) sql += fmt::format(" CHECK ({})", c.check);
     sql += ",\n";
   }
   if (t.name != "scans") sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
   if (!t.primary_key.empty() && !inline_key) sql += fmt::format("  PRIMARY KEY ({}),\n", join(t.primary_key));
   sql.erase(sql.size() - 2);  // the last ",\n"
-  sql += t.without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";
+  sql += t.rows == layout::without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";
   return sql;
 }
 
@@ -380,7 +368,7 @@ std::string create_index_sql(const index& i) {
 
 std::string create_view_sql(const view& v) { return fmt::format("CREATE VIEW {} AS {}", v.name, v.select); }
 
-std::string insert_sql(const table& t, bool or_replace) {
+std::string insert_sql(const table& t, on_conflict conflict) {
   std::string names;
   std::string params;
   int n = 0;
@@ -392,7 +380,8 @@ std::string insert_sql(const table& t, bool or_replace) {
     names += c.name;
     params += fmt::format("?{}", ++n);
   }
-  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", or_replace ? "OR REPLACE " : "", t.name, names, params);
+  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", conflict == on_conflict::replace ? "OR REPLACE " : "",
+                     t.name, names, params);
 }
 
 std::string select_sql(const table& t) {

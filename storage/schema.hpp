@@ -12,14 +12,23 @@ inline constexpr int current_version = 2;
 
 enum class affinity { integer, text };
 
-// One column: NOT NULL unless nullable (NULL then means "Graph did not say").
+// Whether a column may hold NULL (NULL then means "Graph did not say").
+enum class nulls { refused, allowed };
+
+// One column: NOT NULL unless its nulls are allowed.
 struct column {
   std::string_view name;
   affinity type;
   std::string_view description;
-  bool nullable = false;
+  nulls null = nulls::refused;
   std::string_view check = {};  // a CHECK expression on the column, if any
 };
+
+// Where a table's rows live: a rowid B-tree, or the primary key's (no second index).
+enum class layout { rowid, without_rowid };
+
+// Whether a single integer key may be used again after its row is deleted (AUTOINCREMENT: never, even after prune).
+enum class key_reuse { allowed, never };
 
 // One table. Every table but scans is keyed by scan_id, references scans and goes when its snapshot is pruned.
 struct table {
@@ -27,8 +36,8 @@ struct table {
   std::string_view description;
   std::span<const column> columns;
   std::span<const std::string_view> primary_key;  // empty: a rowid table
-  bool without_rowid = false;                     // rows live in the primary-key B-tree (no second index)
-  bool autoincrement = false;                     // the single integer key is never reused, even after prune
+  layout rows = layout::rowid;
+  key_reuse keys = key_reuse::allowed;
   std::span<const std::string_view> examples;     // example queries for docs/schema.md
 };
 
@@ -61,8 +70,11 @@ const table& table_named(std::string_view name);
 std::string create_table_sql(const table& t);
 std::string create_index_sql(const index& i);
 std::string create_view_sql(const view& v);
+// What an insert does with a row whose key is already stored: fail, or replace the stored row.
+enum class on_conflict { fail, replace };
+
 // INSERT [OR REPLACE] INTO t with one numbered parameter per column, in declaration order.
-std::string insert_sql(const table& t, bool or_replace);
+std::string insert_sql(const table& t, on_conflict conflict);
 
 // SELECT of every column of t, in declaration order (so that column i is t.columns[i]), without a WHERE.
 std::string select_sql(const table& t);

@@ -22,10 +22,13 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
                                                 std::span<const subscription_record> subscriptions) {
   std::string const what = fmt::format("store the SKUs and subscriptions of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto ins_sku = d.prepared(schema::insert_sql(schema::table_named("skus"), true), what);
-  auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("sku_service_plans"), true), what);
-  auto ins_sub_id = d.prepared(schema::insert_sql(schema::table_named("sku_subscription_ids"), true), what);
-  auto ins_sub = d.prepared(schema::insert_sql(schema::table_named("subscriptions"), true), what);
+  auto ins_sku = d.prepared(schema::insert_sql(schema::table_named("skus"), schema::on_conflict::replace), what);
+  auto ins_plan =
+      d.prepared(schema::insert_sql(schema::table_named("sku_service_plans"), schema::on_conflict::replace), what);
+  auto ins_sub_id =
+      d.prepared(schema::insert_sql(schema::table_named("sku_subscription_ids"), schema::on_conflict::replace), what);
+  auto ins_sub =
+      d.prepared(schema::insert_sql(schema::table_named("subscriptions"), schema::on_conflict::replace), what);
   auto running = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')", what);
   for (auto* r : {&ins_sku, &ins_plan, &ins_sub_id, &ins_sub, &running})
     if (!*r) return r->error();

@@ -1,4 +1,5 @@
 #include "reports/csv.hpp"
+#include "storage/finding_row.hpp"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -124,4 +125,22 @@ TEST_CASE("a full disk is a one-line runtime error naming the path and the fix")
   const auto e = reports::output_error("write report", "/data/r.csv", ENOSPC);
   CHECK(e.code == base::exit_code::runtime);
   CHECK(e.message == "cannot write report '/data/r.csv': no space left on device (free space or choose another --out)");
+}
+
+TEST_CASE("the CSV header and row follow storage::finding_fields, one cell per column in order") {
+  storage::finding_record f;
+  std::string expected_header;
+  std::string expected_row;
+  for (const auto& field : storage::finding_fields) {
+    const char* const comma = expected_header.empty() ? "" : ",";
+    expected_header += comma + std::string(field.column.name);
+    if (field.text != nullptr) {
+      f.*field.text = std::string(field.column.name) + "-value";
+      expected_row += comma + f.*field.text;
+    } else {
+      f.*field.flag = true;
+      expected_row += std::string(comma) + "true";
+    }
+  }
+  CHECK(render_to_string({f}) == expected_header + "\r\n" + expected_row + "\r\n");
 }

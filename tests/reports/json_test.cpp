@@ -1,4 +1,5 @@
 #include "reports/json.hpp"
+#include "storage/finding_row.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
@@ -99,4 +100,13 @@ TEST_CASE("invalid UTF-8 in a name still gives valid JSON") {
   findings[0].display_name = "bad \xC3\x28 byte";
   const auto doc = render(findings);
   CHECK(std::string(doc["findings"][0]["display_name"].GetString()) == "bad \xEF\xBF\xBD( byte");
+}
+
+TEST_CASE("a JSON finding has one member per storage::finding_fields column, in order") {
+  const auto doc = render(reports_test::hostile_findings());
+  const auto& finding = doc["findings"][0];
+  REQUIRE(finding.MemberCount() == storage::finding_field_count);
+  std::size_t i = 0;
+  for (auto m = finding.MemberBegin(); m != finding.MemberEnd(); ++m, ++i)
+    CHECK(std::string_view(m->name.GetString()) == storage::finding_fields[i].column.name);
 }
