@@ -88,7 +88,7 @@ void check_fails(const scanner::retry_decision& decision, retry_end ended) {
 
 }  // namespace
 
-TEST_CASE("a 2xx is delivered; a redirect is refused, never followed") {
+TEST_CASE("a 2xx is delivered, a redirect is refused, never followed") {
   request r;
   CHECK(r.decide(answered(200)).action == retry_action::deliver);
   CHECK(r.decide(answered(204)).action == retry_action::deliver);
@@ -96,7 +96,7 @@ TEST_CASE("a 2xx is delivered; a redirect is refused, never followed") {
   CHECK(r.counters.failures == 0);
 }
 
-TEST_CASE("a first 401 renews the token; a second is believed") {
+TEST_CASE("a first 401 renews the token, and a second is believed") {
   request r;
   CHECK(r.decide(answered(401)).action == retry_action::renew_token);
   CHECK(r.counters.renewed);
@@ -110,7 +110,7 @@ TEST_CASE("a status not worth retrying fails at once") {
   }
 }
 
-TEST_CASE("a cancelled attempt is abandoned; a transport failure is retried only when retryable") {
+TEST_CASE("a cancelled attempt is abandoned, a transport failure is retried only when retryable") {
   request r;
   CHECK(r.decide(transport(true, true)).action == retry_action::abandon);
   check_fails(r.decide(transport(false)), retry_end::refused);

@@ -45,7 +45,7 @@ TEST_CASE("a counted tenant of four pages or fewer is listed in one chain under 
   CHECK(plan.chains == 0);
 }
 
-TEST_CASE("--shards N shards any counted tenant with N chains; --shards off never does") {
+TEST_CASE("--shards N shards any counted tenant with N chains, --shards off never does") {
   auto const plan = scanner::plan_users_listing(stored_cursor::none, counted(10), eight);
   CHECK(plan.kind == users_plan_kind::shards);
   CHECK(plan.chains == 8);
@@ -53,7 +53,7 @@ TEST_CASE("--shards N shards any counted tenant with N chains; --shards off neve
   CHECK(scanner::plan_users_listing(stored_cursor::none, not_asked, off).kind == users_plan_kind::one_chain);
 }
 
-TEST_CASE("a count asked for and not given lists one chain, said so; a count not asked for says nothing") {
+TEST_CASE("a count asked for and not given lists one chain, said so, and a count not asked for says nothing") {
   CHECK(scanner::plan_users_listing(stored_cursor::none, no_count, automatic).kind ==
         users_plan_kind::one_chain_uncounted);
   CHECK(scanner::plan_users_listing(stored_cursor::none, no_count, eight).kind ==
@@ -82,13 +82,13 @@ TEST_CASE("stored shards of an older version are listed again in one chain") {
         users_plan_kind::one_chain_shards_unreadable);
 }
 
-TEST_CASE("a stopped sharded listing stops; a refused shard relists the users in one chain") {
+TEST_CASE("a stopped sharded listing stops, a refused shard relists the users in one chain") {
   auto const any = verdict(shards_verdict::kind::fewer_than_counted, 3);
   CHECK(scanner::next_after_shards(shards_end::stopped, any, std::nullopt) == after_shards::stopped);
   CHECK(scanner::next_after_shards(shards_end::refused, any, std::nullopt) == after_shards::relist_refused);
 }
 
-TEST_CASE("proven shards complete the listing; shards holding more than counted are accepted") {
+TEST_CASE("proven shards complete the listing, shards holding more than counted are accepted") {
   CHECK(scanner::next_after_shards(shards_end::done, verdict(shards_verdict::kind::proven, 10), std::nullopt) ==
         after_shards::proven);
   CHECK(scanner::next_after_shards(shards_end::done, verdict(shards_verdict::kind::more_than_counted, 10),
