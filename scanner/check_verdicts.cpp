@@ -2,6 +2,7 @@
 
 #include "scanner/endpoint.hpp"
 #include "scanner/graph_error_text.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/parse_users.hpp"
 #include "scanner/retry_policy.hpp"
 #include "scanner/settings.hpp"
@@ -19,8 +20,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::seconds;
 
-// Graph's maximum users page (docs/graph.md §1): a single chain is this many users per round trip.
-constexpr int users_per_page = 999;
 // Beyond this, client assertions (nbf/exp a few minutes wide) and token lifetimes judged locally go wrong.
 constexpr seconds max_clock_skew{300};
 constexpr std::array<std::string_view, 4> cloud_names{"global", "usgov", "usgov-dod", "china"};
@@ -83,7 +82,7 @@ std::string status_text(const probe_answer& a) {
 
 // The cost of listing users in one @odata.nextLink chain, in the words the warnings use.
 std::string one_chain_cost() {
-  return fmt::format("users are listed in one chain, ~N/{} requests in a row for N users", users_per_page);
+  return fmt::format("users are listed in one chain, ~N/{} requests in a row for N users", users_page_size);
 }
 
 // A failed probe: Graph's answer as its fields (the client's one-line error repeats the URL and a hint the fix
@@ -275,7 +274,7 @@ check_row count_row(std::string request, const probe_answer& a, const check_cont
             fmt::format("no @odata.count: Graph ignored $count (no advanced queries): {}", one_chain_cost()),
             "`scan --shards off` lists the users in one chain without asking for the count", {}, std::move(request)};
   unsigned const chains = shard_chains_for(shards_setting{}, *count);
-  auto const pages = (*count + users_per_page - 1) / users_per_page;
+  auto const pages = (*count + users_page_size - 1) / users_page_size;
   std::string detail =
       chains > 0 ? fmt::format("{} users: --shards auto lists them in {} shards, {} at a time", *count,
                                upn_first_characters().size(), chains)

@@ -4,8 +4,10 @@
 #include "base/log.hpp"
 #include "scanner/batch.hpp"
 #include "scanner/fetch_tenant.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/seen_ids.hpp"
 #include "scanner/users_chain.hpp"
+#include "scanner/users_plan.hpp"
 #include "scanner/users_shards.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -56,10 +58,7 @@ struct crawl {
   // --license-details, unless Graph refuses licenseDetails (derived then) or a resumed snapshot says otherwise.
   license_details_mode mode = options.mode;
 
-  storage::scan_counters counters() const {
-    auto const stats = client.stats();
-    return {before.requests + stats.requests, before.throttled + stats.throttled + batches.items_throttled};
-  }
+  storage::scan_counters counters() const { return counters_since(before, client, batches); }
 
   base::error interrupted() const {
     if (!scan_id) return base::runtime_error(fmt::format("scan interrupted by {} before anything was stored", stop.reason()));
@@ -94,14 +93,16 @@ struct crawl {
     }
     if (resumable) {
       scan_id = resumable->scan_id;
-      before = {resumable->requests, resumable->throttled};
+      before = {.requests = resumable->requests, .throttled = resumable->throttled};
       users_before = resumable->users;
       summary.resumed = true;
       base::log(base::log_level::info, "resuming scan {} of tenant {} after {} pages ({} users)", resumable->scan_id,
                 org.tenant_id, resumable->pages, resumable->users);
     } else {
-      auto id = db.begin_scan({org.tenant_id, std::string(mode_name(mode)), options.tool_version,
-                               client.graph_root()});
+      auto id = db.begin_scan({.tenant_id = org.tenant_id,
+                               .license_details_mode = std::string(mode_name(mode)),
+                               .tool_version = options.tool_version,
+                               .graph_endpoint = client.graph_root()});
       if (!id) return id.error();
       scan_id = *id;
     }
@@ -129,93 +130,119 @@ struct crawl {
     }
   }
 
-  // Lists every user into the snapshot (docs/scanning.md, "Listing the users"): a stored single-chain link goes on
-  // in one chain; otherwise, when Graph counts the users and the tenant is big enough (or a stored sharded cursor
-  // says so), in shards that must prove themselves against the count; otherwise, and whenever the shards cannot
-  // vouch for every user, in one chain from the first page.
+  // Lists every user again in one chain from the first page, after (or instead of) a listing that cannot vouch
+  // for every user; why, when not empty, is warned. The pages stored before (a sharded listing's, this run's or an
+  // earlier run's) are stored again: storage keeps the newest copy of each user.
+  net::awaitable<base::result<chain_end>> list_again_in_one_chain(chain_context& ctx, std::string_view why,
+                                                                  bool stored_before,
+                                                                  std::optional<std::int64_t> total,
+                                                                  chain_totals& totals) {
+    if (!why.empty()) base::log(base::log_level::warn, "{}: listing the users in one chain", why);
+    if (stored_before || totals.users > 0) totals.relisted = true;
+    totals.users = 0;
+    totals.licensed_users = 0;
+    auto crawling = list_one_chain(ctx, chain_start{.url = first_users_url(), .most = most_of(total)}, totals);
+    co_return co_await std::move(crawling);
+  }
+
+  // Lists every user into the snapshot (docs/scanning.md, "Listing the users") as plan_users_listing decides: a
+  // stored single-chain link goes on in one chain; counted shards (fresh or stored) must prove themselves against
+  // the count; otherwise, and whenever the shards cannot vouch for every user (next_after_shards), one chain from
+  // the first page.
   // cursor: the stored resume cursor, if any. counted: count_users' answer, when run() asked for it.
   using users_count = base::result<unless_stopped<user_count>>;
   net::awaitable<base::result<chain_end>> list_users(chain_context& ctx, std::string cursor,
                                                      std::optional<users_count> counted, chain_totals& totals) {
-    bool const sharded_resume = shard_cursor::is_sharded(cursor);
-    if (!cursor.empty() && !sharded_resume) {
-      auto crawling = list_one_chain(ctx, chain_start{.url = std::move(cursor), .resuming = true}, totals);
-      co_return co_await std::move(crawling);
+    stored_cursor stored = cursor.empty() ? stored_cursor::none : stored_cursor::chain_link;
+    std::optional<base::result<shard_cursor>> decoded;
+    if (shard_cursor::is_sharded(cursor)) {
+      decoded = shard_cursor::decode(cursor);
+      stored = *decoded ? stored_cursor::shards : stored_cursor::old_shards;
     }
-    std::optional<std::int64_t> total;
-    if (counted) {
+    users_count_answer count{.asked = counted.has_value()};
+    if (stored != stored_cursor::chain_link && counted) {
       if (!*counted) co_return counted->error();
       if (!**counted) co_return chain_end::stopped;
-      total = (**counted)->users;
+      count.users = (**counted)->users;
     }
-    totals.total_users = total;
-    auto one_chain = [&](std::string_view why) {
-      if (!why.empty()) base::log(base::log_level::warn, "{}: listing the users in one chain", why);
-      // The stored pages of a sharded listing are stored again; storage keeps the newest copy of each user.
-      if (sharded_resume || totals.users > 0) totals.relisted = true;
-      totals.users = 0;
-      totals.licensed_users = 0;
-      return list_one_chain(ctx, chain_start{.url = first_users_url(), .most = most_of(total)},
-                            totals);
-    };
+    auto const plan = plan_users_listing(stored, count, options.shards);
+    bool const stored_shards = stored == stored_cursor::shards || stored == stored_cursor::old_shards;
+    std::optional<std::int64_t> total = count.users;
+    if (plan.kind != users_plan_kind::resume_chain) totals.total_users = total;
 
     std::optional<shard_cursor> shards;
-    unsigned chains = 0;
-    if (sharded_resume) {
-      auto decoded = shard_cursor::decode(cursor);
-      if (!total) {
-        auto crawling = one_chain("Graph no longer counts the users (no @odata.count), so the stored shards "
-                                  "cannot be proven complete");
+    switch (plan.kind) {
+      case users_plan_kind::resume_chain: {
+        auto crawling = list_one_chain(ctx, chain_start{.url = std::move(cursor), .resuming = true}, totals);
         co_return co_await std::move(crawling);
       }
-      if (!decoded) {
-        auto crawling = one_chain("the stored shards were written by an older version of entra-audit");
+      case users_plan_kind::one_chain_shards_unprovable: {
+        auto crawling = list_again_in_one_chain(ctx, "Graph no longer counts the users (no @odata.count), so the "
+                                                "stored shards cannot be proven complete", true, total, totals);
         co_return co_await std::move(crawling);
       }
-      shards = std::move(*decoded);
-      chains = options.shards.chains > 0 ? options.shards.chains : auto_shard_chains;
-    } else if (total && (chains = shard_chains_for(options.shards, *total)) > 0) {
-      shards = shard_cursor::fresh();
-    } else if (!total && counted) {
-      base::log(options.shards.automatic ? base::log_level::info : base::log_level::warn,
-                "Graph gives no @odata.count here (no advanced queries: ConsistencyLevel: eventual is ignored, as in "
-                "Azure AD B2C), so the users cannot be listed in shards: listing them in one chain, about one "
-                "request per 999 users in a row");
-    }
-    if (!shards) {
-      auto crawling = one_chain("");
-      co_return co_await std::move(crawling);
+      case users_plan_kind::one_chain_shards_unreadable: {
+        auto crawling = list_again_in_one_chain(ctx, "the stored shards were written by an older version of "
+                                                "entra-audit", true, total, totals);
+        co_return co_await std::move(crawling);
+      }
+      case users_plan_kind::one_chain_uncounted:
+        base::log(options.shards.automatic ? base::log_level::info : base::log_level::warn,
+                  "Graph gives no @odata.count here (no advanced queries: ConsistencyLevel: eventual is ignored, as "
+                  "in Azure AD B2C), so the users cannot be listed in shards: listing them in one chain, about one "
+                  "request per {} users in a row", users_page_size);
+        [[fallthrough]];
+      case users_plan_kind::one_chain: {
+        auto crawling = list_again_in_one_chain(ctx, "", stored_shards, total, totals);
+        co_return co_await std::move(crawling);
+      }
+      case users_plan_kind::resume_shards:
+        shards = std::move(**decoded);
+        break;
+      case users_plan_kind::shards:
+        shards = shard_cursor::fresh();
+        break;
     }
 
     base::log(base::log_level::info, "listing {} users in {} shards, {} at a time", *total, shards->shards.size(),
-              chains);
-    auto crawling = crawl_user_shards(ctx, *shards, chains, totals);
+              plan.chains);
+    auto crawling = crawl_user_shards(ctx, *shards, plan.chains, totals);
     auto ended = co_await std::move(crawling);
     if (!ended) co_return ended.error();
-    if (*ended == shards_end::stopped) co_return chain_end::stopped;
-    if (*ended == shards_end::refused) {
-      auto again = one_chain("");
-      co_return co_await std::move(again);
+    auto const verdict = *ended == shards_end::done ? shards->verdict(*total) : shards_verdict{};
+    std::optional<users_recount> recounted;
+    for (;;) {
+      switch (next_after_shards(*ended, verdict, recounted)) {
+        case after_shards::stopped:
+          co_return chain_end::stopped;
+        case after_shards::proven:
+          co_return chain_end::done;
+        case after_shards::count_lags:
+          base::log(base::log_level::info, "the shards listed {} users where the directory counted {} (its count "
+                    "lags the directory): every shard listed what it holds", verdict.listed, *total);
+          co_return chain_end::done;
+        case after_shards::recount: {
+          auto recounting = count_users(client, stop);
+          auto recount = co_await std::move(recounting);
+          if (!recount) co_return recount.error();
+          if (!*recount) co_return chain_end::stopped;
+          recounted = users_recount{(*recount)->users};
+          continue;
+        }
+        case after_shards::relist_refused: {
+          auto again = list_again_in_one_chain(ctx, "", stored_shards, total, totals);
+          co_return co_await std::move(again);
+        }
+        case after_shards::relist_unproven: {
+          if (recounted && recounted->users) total = recounted->users;
+          auto again = list_again_in_one_chain(ctx, fmt::format("the shards hold {} users but the directory counts {} "
+                                                                "(users outside every prefix, or deleted meanwhile)",
+                                                                verdict.listed, *total),
+                                               stored_shards, total, totals);
+          co_return co_await std::move(again);
+        }
+      }
     }
-    auto verdict = shards->verdict(*total);
-    if (verdict.outcome == shards_verdict::kind::proven) co_return chain_end::done;
-    if (verdict.outcome == shards_verdict::kind::fewer_than_counted) {
-      // The directory's count is eventually consistent: ask once more before listing everyone again.
-      auto recounting = count_users(client, stop);
-      auto recount = co_await std::move(recounting);
-      if (!recount) co_return recount.error();
-      if (!*recount) co_return chain_end::stopped;
-      if ((*recount)->users && *(*recount)->users <= verdict.listed) verdict.outcome = shards_verdict::kind::more_than_counted;
-      else if ((*recount)->users) total = (*recount)->users;
-    }
-    if (verdict.outcome == shards_verdict::kind::more_than_counted) {
-      base::log(base::log_level::info, "the shards listed {} users where the directory counted {} (its count lags the "
-                "directory): every shard listed what it holds", verdict.listed, *total);
-      co_return chain_end::done;
-    }
-    auto again = one_chain(fmt::format("the shards hold {} users but the directory counts {} (users outside every "
-                                       "prefix, or deleted meanwhile)", verdict.listed, *total));
-    co_return co_await std::move(again);
   }
 
   net::awaitable<base::result<void>> run() {
@@ -270,8 +297,18 @@ struct crawl {
     }
 
     batch_limits limits(options.concurrency, options.ru_per_10s);
-    chain_context ctx{db, storage_thread, client, stop, progress, *scan_id, mode, limits, batches, before, nullptr,
-                      &seen};
+    chain_context ctx{.db = db,
+                      .storage_thread = storage_thread,
+                      .client = client,
+                      .stop = stop,
+                      .progress = progress,
+                      .scan_id = *scan_id,
+                      .mode = mode,
+                      .limits = limits,
+                      .batches = batches,
+                      .before = before,
+                      .auditor = nullptr,
+                      .seen = &seen};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     // The count serves a fresh sharded listing or a sharded resume only.
@@ -294,8 +331,11 @@ struct crawl {
     if (!chain_done) {
       auto listing = list_users(ctx, std::move(cursor), std::move(counted), totals);
       auto chain = co_await std::move(listing);
-      progress.finish({users_before + totals.users, totals.pages, counters().requests, counters().throttled,
-                       totals.total_users});
+      progress.finish({.users = users_before + totals.users,
+                       .pages = totals.pages,
+                       .requests = counters().requests,
+                       .throttled = counters().throttled,
+                       .total_users = totals.total_users});
       if (!chain) co_return give_up(chain.error());
       if (*chain == chain_end::stopped) co_return give_up(interrupted(), storage::scan_status::interrupted);
     }

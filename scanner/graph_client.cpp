@@ -5,6 +5,7 @@
 #include "scanner/connection_pool.hpp"
 #include "scanner/encoding.hpp"
 #include "scanner/graph_error_text.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/observe_attempt.hpp"
 #include "scanner/retry_policy.hpp"
 #include "scanner/settings.hpp"
@@ -26,10 +27,6 @@ namespace scanner {
 namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-// Without --deadline, a request throttled this many times in a row is given up (30 × 120 s = 1 h at most), so that
-// a server that never stops answering 429 cannot hold the scan forever.
-constexpr int max_throttled_waits = 30;
-constexpr std::size_t max_url_in_errors = 160;
 
 // Redacted before it is cut: a cut secret (a hostile nextLink may carry one) would no longer be recognised.
 std::string short_url(const std::string& url) {
@@ -71,7 +68,10 @@ class client_impl final : public graph_client {
         tls_(std::move(tls)),
         graph_where_(std::move(graph_where)),
         pool_(io.get_executor(), *tls_,
-              connection_settings{options_.timeout, std::size_t{64} << 20, options_.https_proxy, options_.no_proxy},
+              connection_settings{.timeout = options_.timeout,
+                                  .body_limit = max_response_body,
+                                  .https_proxy = options_.https_proxy,
+                                  .no_proxy = options_.no_proxy},
               options_.max_connections),
         tokens_(pool_, options_, creds_, std::move(cert)),
         created_(std::chrono::steady_clock::now()),
@@ -97,8 +97,9 @@ class client_impl final : public graph_client {
   base::result<split_url> resolve(const std::string& url, std::string& absolute) const;
   net::awaitable<void> sleep(std::chrono::milliseconds delay);
   net::awaitable<void> wait_for_pause();
-  bool past_deadline(std::chrono::milliseconds wait) const {
-    return options_.deadline.count() > 0 && std::chrono::steady_clock::now() + wait > created_ + options_.deadline;
+  std::optional<std::chrono::steady_clock::duration> deadline_left() const {
+    if (options_.deadline.count() == 0) return std::nullopt;
+    return created_ + options_.deadline - std::chrono::steady_clock::now();
   }
 
   net::io_context& io_;
@@ -150,9 +151,7 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
   if (verb == http::verb::unknown) co_return base::runtime_error(fmt::format("unknown HTTP method '{}'", req.method));
   std::string const what = fmt::format("{} {}", req.method, short_url(absolute));
 
-  int failures = 0;        // attempts used up by 5xx, timeouts, resets and failed checks
-  int throttled_waits = 0; // 429/503 with Retry-After: not counted against max_attempts
-  bool renewed = false;
+  retry_counters counters;
   std::string last_token;
   auto const final_error = [&](unsigned status, const graph_error_body& body, std::string_view detail,
                                int attempts) {
@@ -181,86 +180,91 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     auto raw = co_await pool_.send(graph_where_, std::move(*msg));
     show_attempt(options_.observer, watched, raw);
 
-    std::optional<std::chrono::milliseconds> retry_after;
+    attempt_facts facts;
     std::string failure;
     graph_error_body error_body;
-    unsigned status = 0;
+    unsigned status = 0;  // the status the error names: none for a transport failure or a failed check
+    graph_response response;
     if (!raw) {
-      // Cancelled (a stop raced this request, scanner/race.hpp): whoever cancelled it no longer waits for it, and a
-      // retry, or a warning about one, would only confuse the stop.
       auto const state = co_await net::this_coro::cancellation_state;
-      if (state.cancelled() != net::cancellation_type::none)
-        co_return base::runtime_error(fmt::format("{}: cancelled", what));
-      if (!raw.error().retryable) co_return final_error(0, {}, raw.error().message, attempt);
+      facts = {.got = attempt_facts::kind::transport_failed,
+               .retryable = raw.error().retryable,
+               .cancelled = state.cancelled() != net::cancellation_type::none};
       failure = raw.error().message;
     } else {
-      status = raw->status;
-      graph_response response;
+      facts.status = status = raw->status;
       response.status = raw->status;
       response.body = std::move(raw->body);
       response.headers = std::move(raw->headers);
       response.url = absolute;
       if (auto id = response.header("request-id")) response.request_id = std::string(*id);
       if (status / 100 == 2) {
-        if (!check) co_return response;
-        auto checked = check(response);
-        if (checked) co_return response;
-        failure = "invalid response body: " + checked.error().message;
-        error_body.request_id = response.request_id;
-        status = 0;
+        if (check) {
+          if (auto checked = check(response); !checked) {
+            facts.got = attempt_facts::kind::body_refused;
+            failure = "invalid response body: " + checked.error().message;
+            error_body.request_id = response.request_id;
+            status = 0;
+          }
+        }
       } else {
         error_body = parse_graph_error(response.body);
         if (!response.request_id.empty()) error_body.request_id = response.request_id;
         if (auto ra = response.header("retry-after"))
-          retry_after = parse_retry_after(*ra, std::chrono::system_clock::now());
+          facts.retry_after = parse_retry_after(*ra, std::chrono::system_clock::now());
         if (status == 429) ++stats_.throttled;
-        if (status / 100 == 3)
-          co_return base::service_error(describe_redirect(what, status, response.header("location"),
-                                                          redirected_service::graph),
-                                        {status, error_body.code, error_body.request_id});
-        if (status == 401 && !renewed) {
-          // The token may have been revoked or expired early: renew once, then believe the 401.
-          renewed = true;
-          ++stats_.retries;
-          auto fresh = co_await tokens_.renew(last_token);
-          if (!fresh) co_return fresh.error();
-          continue;
-        }
-        if (!is_retryable_status(status)) co_return final_error(status, error_body, "", attempt);
       }
     }
 
-    std::chrono::milliseconds wait{0};
-    bool const throttled = (status == 429 || status == 503) && retry_after.has_value();
-    if (throttled) {
-      wait = std::min(*retry_after, max_wait);
-      if (++throttled_waits > max_throttled_waits && options_.deadline.count() == 0)
-        co_return final_error(status, error_body, fmt::format("(throttled {} times in a row)", throttled_waits - 1),
-                              attempt);
-      pause_for(wait);
-    } else {
-      if (++failures >= max_attempts) co_return final_error(status, error_body, failure, attempt);
-      wait = backoff_delay(failures, std::nullopt, rng_, options_.backoff_base);
-      if (status == 429) pause_for(wait);  // throttled without Retry-After: slow everyone down too
+    auto const decision = decide_retry(facts, counters,
+                                       {.backoff_base = options_.backoff_base, .deadline_left = deadline_left()}, rng_);
+    if (decision.pause_all) pause_for(decision.wait);
+    switch (decision.action) {
+      case retry_action::deliver:
+        co_return response;
+      case retry_action::abandon:
+        co_return base::runtime_error(fmt::format("{}: cancelled", what));
+      case retry_action::refuse_redirect:
+        co_return base::service_error(describe_redirect(what, status, response.header("location"),
+                                                        redirected_service::graph),
+                                      {status, error_body.code, error_body.request_id});
+      case retry_action::renew_token: {
+        ++stats_.retries;
+        auto fresh = co_await tokens_.renew(last_token);
+        if (!fresh) co_return fresh.error();
+        continue;
+      }
+      case retry_action::fail:
+        switch (decision.ended) {
+          case retry_end::refused:
+          case retry_end::out_of_attempts:
+            co_return final_error(status, error_body, failure, attempt);
+          case retry_end::throttled_too_long:
+            co_return final_error(status, error_body,
+                                  fmt::format("(throttled {} times in a row)", decision.throttled_waits), attempt);
+          case retry_end::past_deadline:
+            co_return final_error(status, error_body,
+                                  fmt::format("{}(the --deadline of {} s ends before the next retry)",
+                                              failure.empty() ? "" : failure + " ", options_.deadline.count()),
+                                  attempt);
+        }
+        break;
+      case retry_action::retry:
+        break;
     }
-    if (past_deadline(wait))
-      co_return final_error(status, error_body,
-                            fmt::format("{}(the --deadline of {} s ends before the next retry)",
-                                        failure.empty() ? "" : failure + " ", options_.deadline.count()),
-                            attempt);
     ++stats_.retries;
     // Every retry is told at the default level: a slow or failing service is never silence (docs/security.md).
     std::string const why = status != 0 ? fmt::format("{} {}", status, error_body.code) : failure;
-    double const seconds = std::chrono::duration<double>(wait).count();
-    if (throttled)
+    double const seconds = std::chrono::duration<double>(decision.wait).count();
+    if (decision.throttled)
       base::log(base::log_level::warn, "{}: {}; waiting {:.1f} s as Retry-After asks (throttled {} time{}, {})", what,
-                why, seconds, throttled_waits, throttled_waits == 1 ? "" : "s",
+                why, seconds, decision.throttled_waits, decision.throttled_waits == 1 ? "" : "s",
                 options_.deadline.count() > 0 ? "up to the --deadline"
                                               : fmt::format("at most {} in a row", max_throttled_waits));
     else
       base::log(base::log_level::warn, "{}: {}; retrying in {:.1f} s (attempt {} of {})", what, why, seconds,
-                failures + 1, max_attempts);
-    co_await sleep(wait);
+                decision.next_attempt, max_attempts);
+    co_await sleep(decision.wait);
   }
 }
 

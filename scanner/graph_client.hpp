@@ -2,11 +2,13 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "scanner/retry_policy.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +24,12 @@ namespace net = boost::asio;
 
 struct exchange_observer;  // scanner/exchange_observer.hpp
 
+// Each network step (connect, handshake, write, read) of an attempt is bounded by this unless --timeout says
+// otherwise.
+inline constexpr std::chrono::milliseconds default_attempt_timeout{60'000};
+// A URL quoted in an error or a log line is cut to this many bytes: a hostile nextLink may be of any length.
+inline constexpr std::size_t max_url_in_errors = 160;
+
 // Where Graph and the login service are, and how to reach them (docs/design.md §2.2).
 struct connection_options {
   std::string graph_endpoint = "https://graph.microsoft.com";           // root, without /v1.0
@@ -30,10 +38,10 @@ struct connection_options {
   std::optional<std::string> ca_file;     // extra trust anchors (PEM)
   std::optional<std::string> https_proxy; // from HTTPS_PROXY
   std::string no_proxy;                   // from NO_PROXY
-  std::chrono::milliseconds timeout{60'000};  // per connect, write, read
+  std::chrono::milliseconds timeout = default_attempt_timeout;  // per connect, write, read
   unsigned max_connections = 16;
   std::chrono::seconds deadline{0};       // whole-scan deadline for retries; 0 = none
-  std::chrono::milliseconds backoff_base{500};  // first back-off ceiling, doubled per failure (tests shrink it)
+  std::chrono::milliseconds backoff_base = default_backoff_base;  // first back-off ceiling (tests shrink it)
   exchange_observer* observer = nullptr;  // sees every attempt, token requests included (scan --capture)
 };
 

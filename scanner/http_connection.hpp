@@ -4,6 +4,7 @@
 
 #include "scanner/endpoint.hpp"
 #include "scanner/graph_client.hpp"
+#include "scanner/graph_limits.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -47,8 +48,8 @@ using transport_result = boost::system::result<T, transport_error>;
 
 // Bounds and routes for every connection.
 struct connection_settings {
-  std::chrono::milliseconds timeout{60'000};       // each of connect, handshake, write, read
-  std::size_t body_limit = std::size_t{64} << 20;  // Beast's default is 8 MB; a 999-user page can be larger
+  std::chrono::milliseconds timeout = default_attempt_timeout;  // each of connect, handshake, write, read
+  std::size_t body_limit = max_response_body;        // responses larger than this are refused
   std::optional<std::string> https_proxy;          // http://[user:pass@]host:port
   std::string no_proxy;
 };

@@ -49,4 +49,53 @@ bool is_retryable_status(unsigned status) {
   return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
+retry_decision decide_retry(const attempt_facts& attempt, retry_counters& counters, const retry_limits& limits,
+                            std::mt19937_64& rng) {
+  unsigned status = 0;  // a failed check or a transport failure has no status worth naming
+  switch (attempt.got) {
+    case attempt_facts::kind::transport_failed:
+      // Whoever cancelled it (a stop raced this request, scanner/race.hpp) no longer waits for it, and a retry,
+      // or a warning about one, would only confuse the stop.
+      if (attempt.cancelled) return {.action = retry_action::abandon};
+      if (!attempt.retryable) return {.action = retry_action::fail, .ended = retry_end::refused};
+      break;
+    case attempt_facts::kind::body_refused:
+      break;
+    case attempt_facts::kind::answered:
+      status = attempt.status;
+      if (status / 100 == 2) return {.action = retry_action::deliver};
+      if (status / 100 == 3) return {.action = retry_action::refuse_redirect};
+      if (status == 401 && !counters.renewed) {
+        // The token may have been revoked or expired early: renew once, then believe the 401.
+        counters.renewed = true;
+        return {.action = retry_action::renew_token};
+      }
+      if (!is_retryable_status(status)) return {.action = retry_action::fail, .ended = retry_end::refused};
+      break;
+  }
+
+  retry_decision decision{.action = retry_action::retry};
+  decision.throttled = (status == 429 || status == 503) && attempt.retry_after.has_value();
+  if (decision.throttled) {
+    decision.wait = std::min(*attempt.retry_after, max_wait);
+    if (++counters.throttled_waits > max_throttled_waits && !limits.deadline_left)
+      return {.action = retry_action::fail,
+              .ended = retry_end::throttled_too_long,
+              .throttled_waits = counters.throttled_waits - 1};
+    decision.pause_all = true;
+  } else {
+    if (++counters.failures >= max_attempts) return {.action = retry_action::fail, .ended = retry_end::out_of_attempts};
+    decision.wait = backoff_delay(counters.failures, std::nullopt, rng, limits.backoff_base);
+    decision.pause_all = status == 429;  // throttled without Retry-After: slow everyone down too
+  }
+  if (limits.deadline_left && decision.wait > *limits.deadline_left) {
+    decision.action = retry_action::fail;
+    decision.ended = retry_end::past_deadline;
+    return decision;
+  }
+  decision.throttled_waits = counters.throttled_waits;
+  decision.next_attempt = counters.failures + 1;
+  return decision;
+}
+
 }  // namespace scanner

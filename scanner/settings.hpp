@@ -18,7 +18,7 @@ struct auth_flags {
   std::string tenant_id, client_id, client_secret_file, certificate, certificate_password_file, federated_token_file,
       cloud /*global|usgov|usgov-dod|china*/, graph_endpoint, authority_host, ca_file;
   bool rs256 = false;
-  std::chrono::milliseconds timeout{60'000};  // --timeout: each connect, write and read
+  std::chrono::milliseconds timeout = default_attempt_timeout;  // --timeout: each connect, write and read
 };
 
 // Graph root and login host of a national cloud (docs/graph.md §11).

@@ -1,6 +1,7 @@
 #include "scanner/shard_plan.hpp"
 
 #include "scanner/encoding.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/parse_users.hpp"
 
 #include <fmt/core.h>
@@ -13,8 +14,6 @@
 namespace scanner {
 namespace {
 
-// Graph's maximum page size for /users without signInActivity (docs/graph.md §1).
-constexpr std::int64_t page_size = 999;
 // `auto` leaves tenants of this many pages or fewer to the single chain: 42 first pages would cost more than a
 // few round trips in a row.
 constexpr std::int64_t auto_min_pages = 4;
@@ -81,7 +80,7 @@ bool splittable(std::string_view prefix) {
 
 unsigned shard_chains_for(const shards_setting& setting, std::int64_t total_users) {
   if (!setting.automatic) return setting.chains;
-  std::int64_t const pages = (total_users + page_size - 1) / page_size;
+  std::int64_t const pages = (total_users + users_page_size - 1) / users_page_size;
   return pages > auto_min_pages ? auto_shard_chains : 0;
 }
 
@@ -99,7 +98,7 @@ std::string odata_literal(std::string_view text) {
 
 std::string shard_first_url(std::string_view prefix) {
   std::string const filter = fmt::format("startswith(userPrincipalName,'{}')", odata_literal(prefix));
-  return fmt::format("/v1.0/users?$select={}&$top={}&$count=true&$filter={}", user_select, page_size,
+  return fmt::format("/v1.0/users?$select={}&$top={}&$count=true&$filter={}", user_select, users_page_size,
                      form_encode(filter));
 }
 
@@ -111,8 +110,8 @@ bool worth_splitting(std::int64_t count, std::int64_t users, unsigned chains) {
   // for is one that outlasts one and a half shares, by more than the split costs: at most one first page per
   // longer prefix (45), spread over the chains.
   std::int64_t const longer = static_cast<std::int64_t>(local_characters.size()) + 1;
-  std::int64_t const cost = (longer + n - 1) / n * page_size;
-  return count > std::max(share + share / 2 + cost, 2 * page_size);
+  std::int64_t const cost = (longer + n - 1) / n * users_page_size;
+  return count > std::max(share + share / 2 + cost, 2 * users_page_size);
 }
 
 shard_cursor shard_cursor::fresh() {

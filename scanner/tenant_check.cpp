@@ -5,6 +5,7 @@
 #include "scanner/batch.hpp"
 #include "scanner/connection_pool.hpp"
 #include "scanner/graph_error_text.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/json_read.hpp"
 #include "scanner/parse_batch.hpp"
 #include "scanner/parse_tenant.hpp"
@@ -253,7 +254,7 @@ class check_run {
                                                   "licenseAssignmentStates)",
                              ctx_));
 
-    header_list const eventual{{"ConsistencyLevel", "eventual"}};
+    header_list const eventual{{std::string(advanced_query_header), std::string(advanced_query_value)}};
     graph_request const count_req{"GET", users_count_url(), {}, eventual};
     auto count = co_await probe(count_req, parse_user_page);
     add(count_row("GET " + users_count_url(), count, ctx_));
@@ -313,9 +314,10 @@ base::result<check_report> run_check(const check_options& options) {
   auto tls = make_tls_context(options.connection.ca_file);
   if (!tls) return tls.error();
   connection_pool reach_pool(io.get_executor(), **tls,
-                             connection_settings{std::min(options.connection.timeout, reach_timeout),
-                                                 std::size_t{1} << 20, options.connection.https_proxy,
-                                                 options.connection.no_proxy},
+                             connection_settings{.timeout = std::min(options.connection.timeout, reach_timeout),
+                                                 .body_limit = std::size_t{1} << 20,
+                                                 .https_proxy = options.connection.https_proxy,
+                                                 .no_proxy = options.connection.no_proxy},
                              2);
   check_run run(io, options, **client, reach_pool);
   std::exception_ptr failure;

@@ -1,6 +1,7 @@
 #include "scanner/users_chain.hpp"
 
 #include "scanner/graph_get.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/parse_users.hpp"
 #include "scanner/storage_thread.hpp"
 
@@ -20,13 +21,10 @@
 namespace scanner {
 namespace {
 
-// Graph's maximum page size for /users without signInActivity (docs/graph.md §1).
-constexpr int users_page_size = 999;
-constexpr std::size_t max_link_in_errors = 160;
 
 std::string short_link(std::string_view link) {
-  if (link.size() <= max_link_in_errors) return std::string(link);
-  return std::string(link.substr(0, max_link_in_errors)) + "…";
+  if (link.size() <= max_url_in_errors) return std::string(link);
+  return std::string(link.substr(0, max_url_in_errors)) + "…";
 }
 
 net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_context& ctx, std::string url,
@@ -34,7 +32,7 @@ net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_
   graph_request req{"GET", std::move(url), {}, {}};
   // An advanced query needs its header on every page, not only the first (docs/scanning.md, "Advanced queries"):
   // the chain says so, since a nextLink need not show the $count it continues.
-  if (advanced) req.headers.emplace_back("ConsistencyLevel", "eventual");
+  if (advanced) req.headers.emplace_back(advanced_query_header, advanced_query_value);
   auto fetching = get_parsed_or_stop<parsed_user_page>(ctx.client, std::move(req), parse_user_page, ctx.stop);
   co_return co_await std::move(fetching);
 }
@@ -74,8 +72,11 @@ void note_duplicates(chain_context& ctx, const parsed_user_page& page, chain_tot
 
 progress_counts progress_of(const chain_context& ctx, const chain_totals& totals) {
   auto const counters = current_counters(ctx);
-  return {totals.users_before + totals.users, totals.pages, counters.requests, counters.throttled,
-          totals.total_users};
+  return {.users = totals.users_before + totals.users,
+          .pages = totals.pages,
+          .requests = counters.requests,
+          .throttled = counters.throttled,
+          .total_users = totals.total_users};
 }
 
 // The users of the page that hold a license, once each, in page order.
@@ -106,7 +107,8 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
   auto write = [&ctx, &page, &findings, counters, hooks]() -> base::result<void> {
     if (hooks == nullptr)
       return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters, findings);
-    // The cursor is made here, on the storage thread, so that it records exactly the pages stored before it.
+    // The cursor is made here, on the storage thread, so that it records exactly the pages stored before it
+    // (scanner/users_shards.cpp, invariant 5).
     std::string const cursor = hooks->cursor(page.next_link, page.page.users.size());
     return ctx.db.write_user_page(ctx.scan_id, page.page, cursor, counters, findings);
   };
@@ -174,9 +176,15 @@ bool link_unusable(const base::error& e) {
   return e.reply.http_status == 400 || e.reply.http_status == 410;
 }
 
+storage::scan_counters counters_since(const storage::scan_counters& before, const graph_client& client,
+                                      const batch_counters& batches) {
+  auto const stats = client.stats();
+  return {.requests = before.requests + stats.requests,
+          .throttled = before.throttled + stats.throttled + batches.items_throttled};
+}
+
 storage::scan_counters current_counters(const chain_context& ctx) {
-  auto const stats = ctx.client.stats();
-  return {ctx.before.requests + stats.requests, ctx.before.throttled + stats.throttled + ctx.batches.items_throttled};
+  return counters_since(ctx.before, ctx.client, ctx.batches);
 }
 
 net::awaitable<base::result<chain_end>> crawl_users(chain_context& ctx, chain_start start, chain_totals& totals,

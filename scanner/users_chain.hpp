@@ -91,7 +91,12 @@ bool answered_bad_request(const base::error& e);
 // like, 410): the chain starts over.
 bool link_unusable(const base::error& e);
 
-// The counters to store with a page: this run's client and batch counts on top of the earlier runs'.
+// The counters to store with a page or a finished snapshot: this run's client and batch counts on top of before,
+// the earlier runs'.
+storage::scan_counters counters_since(const storage::scan_counters& before, const graph_client& client,
+                                      const batch_counters& batches);
+
+// counters_since for the chain's context.
 storage::scan_counters current_counters(const chain_context& ctx);
 
 // Follows the chain from start until its last page is stored (done), a stop is requested (stopped; every

@@ -3,6 +3,7 @@
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
 #include "scanner/graph_get.hpp"
+#include "scanner/graph_limits.hpp"
 #include "scanner/parse_users.hpp"
 #include "scanner/race.hpp"
 
@@ -23,6 +24,23 @@ namespace scanner {
 namespace {
 
 // What the chains of one sharded listing share; lives in crawl_user_shards' frame, which outlives every chain.
+//
+// The cursor is shared by two threads: the io thread, which runs every chain (one thread: code between two
+// co_awaits never interleaves with another chain's), and the storage thread, which stores the chains' pages one
+// at a time. The code below relies on these invariants:
+//
+//  1. Every write to the cursor holds cursor_lock, and so does every read on the storage thread (the cursor
+//     hook, which encodes the whole cursor while the io thread may split or relist a shard).
+//  2. Only the io thread changes which shards there are (split, relist, settle_waiting). The storage thread
+//     writes only the progress (count, stored, at, next_link) of the shard whose page it stores. So the io thread
+//     may read the list of shards, and any shard no chain is storing pages for, without the lock.
+//  3. A shard's pages are stored only between the start of its crawl_users and its return: crawl_users waits for
+//     every store it queued before it returns, and queues none before its first page is in. Before and after,
+//     that shard's fields are stable on the io thread.
+//  4. Indexes below run.next never move: a chain takes the shard at run.next and moves run.next past it, a split
+//     appends, and a relisting inserts at run.next. A chain (and its hooks) may hold its shard's index throughout.
+//  5. The stored cursor records exactly the pages stored before it: it is encoded on the storage thread, in the
+//     transaction of the page whose progress it records, and that thread stores one chain's pages in order.
 struct shard_run {
   shard_run(chain_context& c, shard_cursor& cur, chain_totals& t, unsigned n, net::any_io_executor ex)
       : outer(c),
@@ -30,14 +48,24 @@ struct shard_run {
         chains(n),
         totals(t),
         stop(ex),
-        ctx{c.db, c.storage_thread, c.client, stop, c.progress, c.scan_id, c.mode, c.limits, c.batches, c.before,
-            c.auditor, c.seen},
+        ctx{.db = c.db,
+            .storage_thread = c.storage_thread,
+            .client = c.client,
+            .stop = stop,
+            .progress = c.progress,
+            .scan_id = c.scan_id,
+            .mode = c.mode,
+            .limits = c.limits,
+            .batches = c.batches,
+            .before = c.before,
+            .auditor = c.auditor,
+            .seen = c.seen},
         all_done(ex, net::steady_timer::time_point::max()),
         counted(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;
   shard_cursor& cursor;  // written on the storage thread (progress) and the io thread (splits), under cursor_lock
-  std::mutex cursor_lock;  // a split inserts into cursor.shards while the storage thread may be encoding it
+  std::mutex cursor_lock;  // see the invariants above
   unsigned chains = 0;
   chain_totals& totals;
   stop_signal stop;      // the outer stop, or the first failure: ends every chain after its current page
@@ -64,7 +92,7 @@ constexpr unsigned max_listings = 3;
 // sample, its first page, use; the others wait for their siblings' counts); false when its prefix cannot be split.
 bool split_shard(shard_run& run, std::size_t index, std::int64_t count, std::string_view why,
                  std::span<const std::string> sample = {}) {
-  std::lock_guard lock(run.cursor_lock);
+  std::lock_guard lock(run.cursor_lock);  // (invariant 1)
   auto const& s = run.cursor.shards[index];
   if (!splittable(s.prefix)) return false;
   base::log(base::log_level::debug, "users shard {} {}: listing it as longer prefixes", s.name(), why);
@@ -76,13 +104,15 @@ bool split_shard(shard_run& run, std::size_t index, std::int64_t count, std::str
 // Decides what follows a shard that ended: nothing (it proved itself), a listing of it alone again, or its split.
 // Returns the failure that ends the run, if any.
 std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain_end ended) {
+  // Its chain has returned, so its fields are read without the lock (invariants 2 and 3); changes take it
+  // (invariant 1).
   auto& shards = run.cursor.shards;
   if (ended == chain_end::link_expired) {
     // A shard too long for its links' lifetime is listed as shorter ones; a short one is simply listed again.
     run.totals.relisted = true;
     run.totals.restarted = true;
     auto const count = shards[index].count.value_or(0);
-    if (count > 2 * 999 && split_shard(run, index, count, "outlived its page links")) return {};
+    if (count > 2 * users_page_size && split_shard(run, index, count, "outlived its page links")) return {};
     if (shards[index].listing >= max_listings)
       return base::runtime_error(fmt::format(
           "Graph refused the links of users shard {} in each of its {} listings; the scan stops and the previous "
@@ -120,7 +150,7 @@ net::awaitable<bool> settle(shard_run& run, std::size_t index) {
         co_return true;
     }
     // counted never expires and is only cancelled: with one io thread no cancel() falls between the check above
-    // and this wait, and each later one wakes every waiter.
+    // and this wait, and each later one wakes every waiter (invariant 2: settle_waiting runs on the io thread).
     if (!co_await unless_stop(wake(), run.stop)) co_return false;
   }
 }
@@ -131,18 +161,19 @@ net::awaitable<void> shard_chain(shard_run& run) {
   while (!run.stop.requested()) {
     while (run.next < shards.size() && shards[run.next].finished()) ++run.next;
     if (run.next >= shards.size()) co_return;
-    // Indexes below run.next never move: a split appends, a relisting inserts at run.next.
+    // The shards at and after run.next have no chain, so they are read without the lock (invariant 2); index stays
+    // this shard's for the whole chain (invariant 4).
     std::size_t const index = run.next++;
     if (shards[index].at == shard_progress::phase::waiting) {
       if (!co_await settle(run, index)) co_return;
       if (shards[index].finished()) continue;  // proven empty: no request
     }
-    // No chain has stored a page of this shard yet in this run, so its fields are stable here.
+    // No chain has stored a page of this shard yet in this run, so its fields are stable here (invariant 3).
     bool const resuming = shards[index].at == shard_progress::phase::running;
     chain_hooks hooks;
     hooks.split = [&run, index](const parsed_user_page& first) {
       {
-        std::lock_guard lock(run.cursor_lock);
+        std::lock_guard lock(run.cursor_lock);  // (invariant 1)
         auto& s = run.cursor.shards[index];
         s.count = first.count;
         s.uncounted = !first.count;
@@ -157,6 +188,8 @@ net::awaitable<void> shard_chain(shard_run& run) {
       for (auto const& u : first.page.users) sample.push_back(u.user_principal_name);
       return split_shard(run, index, *first.count, fmt::format("holds {} users", *first.count), sample);
     };
+    // On the storage thread: this shard's progress only, and the whole cursor encoded under the lock (invariants 1,
+    // 2 and 5).
     hooks.cursor = [&run, &hooks, index](const std::string& next_link, std::size_t users) {
       std::lock_guard lock(run.cursor_lock);
       auto& s = run.cursor.shards[index];
@@ -216,7 +249,8 @@ void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
 }  // namespace
 
 net::awaitable<base::result<unless_stopped<user_count>>> count_users(graph_client& client, stop_signal& stop) {
-  graph_request req{"GET", users_count_url(), {}, {{"ConsistencyLevel", "eventual"}}};
+  graph_request req{"GET", users_count_url(), {},
+                    {{std::string(advanced_query_header), std::string(advanced_query_value)}}};
   auto fetching = get_parsed_or_stop<parsed_user_page>(client, std::move(req), parse_user_page, stop);
   auto page = co_await std::move(fetching);
   if (!page) {
@@ -238,6 +272,7 @@ net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, s
   constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
   co_await run.all_done.async_wait(use_tuple);
 
+  // Every chain has returned: no store is left to write the cursor (invariant 3).
   if (run.failure) co_return *run.failure;
   if (ctx.stop.requested()) co_return shards_end::stopped;
   if (run.refused) co_return shards_end::refused;
