@@ -142,7 +142,7 @@ TEST_CASE("a token endpoint echoing the request body shows the secret in no enco
   for (auto const& s : spellings_of_hostile_secret()) CHECK(r.err.find(s) == std::string::npos);
 }
 
-TEST_CASE("a NUL and other C0 controls in a name reach no report raw; JSON escapes them; the database keeps them") {
+TEST_CASE("a NUL and other C0 controls in a name reach no report raw, JSON escapes them, the database keeps them") {
   // Graph escapes them in JSON: \u0000 is a NUL in the display name as stored.
   auto const users = "[" + e2e::fake_user("00000000-0000-0000-0000-000000000001", "a@fake.test",
                                           R"(A\u0000B\u0007C\u007fD\r\nE)", R"(S\u001b[31m\tT)") + "]";

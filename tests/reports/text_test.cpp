@@ -49,7 +49,7 @@ TEST_CASE("owner file names keep only safe characters and never start with a dot
   CHECK(reports::sanitize_file_name(std::string(300, 'x')).size() == 120);
 }
 
-TEST_CASE("UTC timestamps read as date, minutes and UTC; other text is kept") {
+TEST_CASE("UTC timestamps read as date, minutes and UTC, other text is kept") {
   CHECK(reports::readable_time("2026-11-23T02:03:41Z") == "2026-11-23 02:03 UTC");
   CHECK(reports::readable_time("2026-11-23T02:03:41.123+00:00") == "2026-11-23 02:03 UTC");
   CHECK(reports::readable_time("yesterday") == "yesterday");

@@ -37,7 +37,7 @@ TEST_CASE("loopback means 127.0.0.0/8, ::1 and localhost only") {
     CHECK_FALSE(scanner::is_loopback_host(h));
 }
 
-TEST_CASE("NO_PROXY matches exact hosts, domain suffixes and *; loopback never uses the proxy") {
+TEST_CASE("NO_PROXY matches exact hosts, domain suffixes and *, loopback never uses the proxy") {
   CHECK(scanner::bypasses_proxy("127.0.0.1", ""));
   CHECK(scanner::bypasses_proxy("graph.microsoft.com", "*"));
   CHECK(scanner::bypasses_proxy("graph.microsoft.com", "example.com, .microsoft.com"));

@@ -63,7 +63,7 @@ TEST_CASE("a keep-alive connection the server closed is replaced transparently")
   CHECK(server.connections() == 2);
 }
 
-TEST_CASE("an absolute nextLink is sent as given; a link to another host is refused without the token") {
+TEST_CASE("an absolute nextLink is sent as given, a link to another host is refused without the token") {
   test_fake::server server(graph([](auto const&, int) { return ok_page(); }));
   client_under_test t(options_for(server.url()));
   std::string const link = server.url() + "/v1.0/users?$skiptoken=RFNwdAIAAQ%3d%3d'x%27";
@@ -150,7 +150,7 @@ TEST_CASE("a throttled wait that would pass the deadline ends the request at onc
   CHECK(t.client->stats().requests == 1);
 }
 
-TEST_CASE("a 401 renews the token once and retries; a second 401 is final") {
+TEST_CASE("a 401 renews the token once and retries, a second 401 is final") {
   std::atomic<int> tokens{0};
   test_fake::server server([&](const test_fake::request& r) {
     if (is_token_request(r)) return reply{200, test_fake::token_body(token + std::to_string(++tokens))};

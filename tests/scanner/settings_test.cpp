@@ -100,7 +100,7 @@ TEST_CASE("with several credentials in the environment, Azure Identity's order p
   CHECK(r->second.ignored_credentials == std::vector<std::string>{"AZURE_FEDERATED_TOKEN_FILE"});
 }
 
-TEST_CASE("two credential flags are a contradiction; a flag wins over the environment, which is named as ignored") {
+TEST_CASE("two credential flags are a contradiction, a flag wins over the environment, which is named as ignored") {
   test_support::temp_dir dir;
   test_support::write_file(dir / "secret", "from-file\n");
   scanner::auth_flags flags;
@@ -120,7 +120,7 @@ TEST_CASE("two credential flags are a contradiction; a flag wins over the enviro
   CHECK(r->second.ignored_credentials == std::vector<std::string>{"AZURE_CLIENT_SECRET"});
 }
 
-TEST_CASE("a certificate from the environment carries its password; --rs256 picks RS256") {
+TEST_CASE("a certificate from the environment carries its password, --rs256 picks RS256") {
   auto env = base_env;
   env.erase("AZURE_CLIENT_SECRET");
   env["AZURE_CLIENT_CERTIFICATE_PATH"] = "/tmp/cert.pem";
@@ -274,7 +274,7 @@ TEST_CASE("--graph-endpoint and --authority-host override the cloud") {
   CHECK(r->first.scope == "https://graph.example.test/.default");
 }
 
-TEST_CASE("HTTPS_PROXY and NO_PROXY are read in either case; a TLS proxy URL is refused") {
+TEST_CASE("HTTPS_PROXY and NO_PROXY are read in either case, a TLS proxy URL is refused") {
   auto env = base_env;
   env["https_proxy"] = "proxy.example.com:3128";
   env["NO_PROXY"] = ".internal,localhost";

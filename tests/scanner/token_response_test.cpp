@@ -31,7 +31,7 @@ TEST_CASE("the documented token response yields the token and its lifetime") {
   CHECK(t->lifetime == std::chrono::seconds{3599});
 }
 
-TEST_CASE("expires_in as a string is accepted; a body without access_token is an error") {
+TEST_CASE("expires_in as a string is accepted, a body without access_token is an error") {
   auto t = scanner::parse_token_response(R"({"token_type":"Bearer","expires_in":"120","access_token":"abc"})");
   REQUIRE(t.has_value());
   CHECK(t->lifetime == std::chrono::seconds{120});
@@ -71,7 +71,7 @@ TEST_CASE("certificate problems point at the certificate registered on the app")
   CHECK(line.find("certificate registered on app client-1") != std::string::npos);
 }
 
-TEST_CASE("other AADSTS errors give the first line of error_description; non-JSON gives the status") {
+TEST_CASE("other AADSTS errors give the first line of error_description, non-JSON gives the status") {
   auto const line = scanner::describe_token_error(400, aadsts(50126, "invalid_grant", "Something else."), who);
   CHECK(line == "AADSTS50126: Something else.");
   auto const bare = scanner::describe_token_error(502, "<html>bad gateway</html>", who);
@@ -79,7 +79,7 @@ TEST_CASE("other AADSTS errors give the first line of error_description; non-JSO
   CHECK(bare.find("html") == std::string::npos);
 }
 
-TEST_CASE("a token up to 65,526 bytes is accepted; one byte more is refused naming its size, the limit and the fix") {
+TEST_CASE("a token up to 65,526 bytes is accepted, one byte more is refused naming its size, the limit and the fix") {
   static_assert(scanner::max_access_token_size == 65'526);
   CHECK(scanner::check_token_value(std::string(scanner::max_access_token_size, 'x')).has_value());
   auto too_big = scanner::check_token_value(std::string(scanner::max_access_token_size + 1, 'x'));

@@ -189,7 +189,7 @@ TEST_CASE("licenses and states are stored under their own user whatever their or
   }
 }
 
-TEST_CASE("a complete snapshot is walked as stored, with the same licenses and states; a running one by id") {
+TEST_CASE("a complete snapshot is walked as stored, with the same licenses and states, a running one by id") {
   test_support::temp_dir dir;
   auto db = open(dir / "a.db");
   const auto id = ok(db.begin_scan(start()));
