@@ -5,6 +5,7 @@
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
+#include "audit/rules_file.hpp"
 #include "audit/run_audit.hpp"
 #include "audit/streamed_audit.hpp"
 #include "scanner/crawl.hpp"
@@ -72,18 +73,34 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
 
 namespace {
 
-// The scanner's view of the streamed audit (scanner does not depend on audit).
-class streamed_page_auditor final : public scanner::page_auditor {
+// The scanner's view of the audit (scanner does not depend on audit): streamed page by page when the scanner can
+// vouch that each user passes once, else run whole on the stored snapshot; either before it completes.
+class snapshot_auditor final : public scanner::page_auditor {
  public:
-  explicit streamed_page_auditor(audit::streamed_audit& audit) : audit_(audit) {}
-  bool begin(storage::database& db, std::int64_t scan_id) override { return audit_.begin(db, scan_id); }
+  explicit snapshot_auditor(audit::audit_options options) : options_(options), streamed_(std::move(options)) {}
+  bool begin(storage::database& db, std::int64_t scan_id) override { return streamed_.begin(db, scan_id); }
   std::vector<storage::finding_record> findings_of(const storage::user_page& page) override {
-    return audit_.page(page);
+    return streamed_.page(page);
   }
-  std::vector<storage::finding_record> last_findings() override { return audit_.take_held(); }
+  base::result<void> complete(storage::database& db, std::int64_t scan_id, bool whole) override {
+    auto const start = std::chrono::steady_clock::now();
+    whole_ = whole || !streamed_.usable();
+    auto audited = whole_ ? audit::run_audit(db, scan_id, options_) : streamed_.finish(db, scan_id);
+    if (!audited) return audited.error();
+    summary_ = *audited;
+    base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s", scan_id,
+              whole_ ? "" : " as it was crawled", summary_.findings,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return {};
+  }
+  // The counts of the findings stored by complete().
+  const audit::audit_summary& summary() const { return summary_; }
 
  private:
-  audit::streamed_audit& audit_;
+  audit::audit_options options_;
+  audit::streamed_audit streamed_;
+  audit::audit_summary summary_;
+  bool whole_ = false;
 };
 
 }  // namespace
@@ -100,6 +117,8 @@ int run_scan_command(const scan_command_options& o) {
   if (!shards) return fail(shards.error());
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
   if (!managed) return fail(managed.error());
+  // A bad rules file is reported before the crawl, not after it.
+  if (auto rules = audit::load_rules(o.rules); !rules) return fail(rules.error());
   auto settings = scanner::resolve_settings(o.auth, environment);
   if (!settings) return fail(settings.error());
   auto capture = open_capture(o.capture, settings->first, settings->second);
@@ -131,23 +150,14 @@ int run_scan_command(const scan_command_options& o) {
   audit_options.idp_managed_skus = *managed;
   // The audit runs beside the crawl, page by page (each page's findings in its transaction): the scan then needs
   // no second pass over the snapshot. When the scan cannot vouch that every user passed once, it is audited whole.
-  audit::streamed_audit streamed(audit_options);
-  streamed_page_auditor auditor(streamed);
+  snapshot_auditor auditor(audit_options);
   options.auditor = &auditor;
 
   options.connection.observer = *capture ? (*capture)->observer() : nullptr;
   auto scanned = scanner::run_scan(*db, options);
   if (*capture) (*capture)->finish(scanned ? std::string() : scanned.error().message);
   if (!scanned) return fail(scanned.error());
-
-  auto const audit_start = std::chrono::steady_clock::now();
-  bool const whole = !scanned->findings_streamed || !streamed.usable();
-  auto audited = whole ? audit::run_audit(*db, scanned->scan_id, audit_options)
-                       : streamed.finish(*db, scanned->scan_id);
-  if (!audited) return fail(audited.error());
-  base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s", scanned->scan_id,
-            whole ? "" : " as it was crawled", audited->findings,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - audit_start).count());
+  auto const& audited = auditor.summary();
 
   if (!o.common.quiet) {
     base::print_outcome(
@@ -155,10 +165,10 @@ int run_scan_command(const scan_command_options& o) {
         fmt::format("scan {} of {} complete: {} users ({} licensed), {} SKUs, {} findings for {} users, "
                     "{} requests ({} throttled), {:.1f} s",
                     scanned->scan_id, scanned->tenant_name.empty() ? scanned->tenant_id : scanned->tenant_name,
-                    scanned->users, scanned->licensed_users, scanned->skus, audited->findings,
-                    audited->users_with_findings, scanned->requests, scanned->throttled, scanned->elapsed_s));
+                    scanned->users, scanned->licensed_users, scanned->skus, audited.findings,
+                    audited.users_with_findings, scanned->requests, scanned->throttled, scanned->elapsed_s));
   }
-  if (o.fail_on_findings && audited->findings > 0) return static_cast<int>(base::exit_code::findings);
+  if (o.fail_on_findings && audited.findings > 0) return static_cast<int>(base::exit_code::findings);
   return 0;
 }
 

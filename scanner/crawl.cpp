@@ -66,6 +66,15 @@ struct crawl {
                                            *scan_id, stop.reason()));
   }
 
+  // The snapshot's listing is whole but its findings are not stored: resuming it audits it and completes it.
+  base::error unaudited(const base::error& e) const {
+    base::error out = e;
+    out.message = fmt::format("{}; scan {} is listed in full but not complete: once that is fixed, run "
+                              "`entra-audit scan --resume` to audit and complete it",
+                              e.message, *scan_id);
+    return out;
+  }
+
   // Ends the snapshot as failed or interrupted (never complete) and returns the error to report.
   base::error give_up(base::error e, storage::scan_status status = storage::scan_status::failed) {
     if (scan_id) {
@@ -350,13 +359,17 @@ struct crawl {
     // This run's licensed-user count is right unless users were stored twice or by an earlier run.
     recount = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0;
     copies = recount || mode == license_details_mode::fetch;
-    summary.findings_streamed = ctx.auditor != nullptr && !copies;
-    // A streamed audit's last findings complete the snapshot with it, so it is never seen complete without them.
-    std::vector<storage::finding_record> last;
-    if (summary.findings_streamed) last = ctx.auditor->last_findings();
+    // Each user stored once and all its findings stored, the snapshot may complete (storage invariant 3); a
+    // failure before then leaves it for `scan --resume`, with nothing left to list but the audit.
+    if (copies)
+      if (auto removed = db.remove_older_copies(*scan_id); !removed) co_return give_up(removed.error());
+    if (options.auditor != nullptr) {
+      bool const whole = ctx.auditor == nullptr || copies;
+      if (auto audited = options.auditor->complete(db, *scan_id, whole); !audited)
+        co_return give_up(unaudited(audited.error()), storage::scan_status::interrupted);
+    }
     if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {},
-                                       copies ? storage::snapshot_copies::possible : storage::snapshot_copies::none,
-                                       last);
+                                       storage::snapshot_copies::none);
         !finished)
       co_return give_up(finished.error());
     co_return base::result<void>{};

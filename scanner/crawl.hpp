@@ -21,9 +21,10 @@ enum class license_details_mode { derived, fetch };
 // auto_: progress on stderr only when it is a terminal.
 enum class progress_mode { auto_, always, never };
 
-// The audit streamed beside the crawl (app adapts audit::streamed_audit to it): begin() runs once the snapshot's
-// tenant facts are stored, findings_of() for each users page as it arrives, both on the io thread, which owns db
-// at begin(); the findings a page yields are stored in the page's transaction.
+// The audit of the snapshot (app adapts audit::streamed_audit and audit::run_audit to it): begin() runs once the
+// snapshot's tenant facts are stored, findings_of() for each users page as it arrives, both on the io thread, which
+// owns db at begin(); the findings a page yields are stored in the page's transaction. complete() runs after the
+// last page, with each user stored once and the snapshot still running (storage invariant 3).
 class page_auditor {
  public:
   virtual ~page_auditor() = default;
@@ -31,8 +32,10 @@ class page_auditor {
   virtual bool begin(storage::database& db, std::int64_t scan_id) = 0;
   // The findings of the page's users.
   virtual std::vector<storage::finding_record> findings_of(const storage::user_page& page) = 0;
-  // After the last page: the findings still held back, stored in the transaction that completes the snapshot.
-  virtual std::vector<storage::finding_record> last_findings() = 0;
+  // Stores the snapshot's findings in full before it is marked complete: the pages' findings and those still held
+  // back, or, when whole (users were not each met once by findings_of: a resume, a relisting, fetch mode), an audit
+  // of the whole stored snapshot. An error leaves the snapshot unfinished.
+  virtual base::result<void> complete(storage::database& db, std::int64_t scan_id, bool whole) = 0;
 };
 
 struct scan_options {
@@ -50,7 +53,8 @@ struct scan_options {
   int keep = 30;             // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;
   std::string tool_version;
-  // The audit streamed beside the crawl (app wires it in); used in derived mode on a new snapshot only.
+  // The snapshot's audit (app wires it in): streamed beside the crawl in derived mode on a new snapshot, else run
+  // whole; either way its findings are stored before the snapshot completes. None: the snapshot has no findings.
   class page_auditor* auditor = nullptr;
 };
 
@@ -65,9 +69,6 @@ struct scan_summary {
   std::int64_t duplicate_users = 0;   // user ids Graph listed more than once (stored once)
   std::int64_t users_missing = 0;     // fetch mode: users deleted between the listing and their licenseDetails
   bool license_details_fallback = false;  // fetch mode refused (403): the snapshot was taken derived
-  // The auditor saw every user of the complete snapshot exactly once, so the findings stored are its own;
-  // otherwise (a resume, a relisting, fetch mode, no auditor) the snapshot must be audited whole.
-  bool findings_streamed = false;
 };
 
 // Crawls one tenant into db as a new (or resumed) snapshot marked complete; on failure marks it failed (or

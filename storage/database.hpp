@@ -41,8 +41,10 @@ struct scan_counters {
 // 2. Readers see only `complete` snapshots: the latest_* views, latest_complete_scan() and the reports read no
 //    other, so a running or failed scan never hides the tenant's last complete one. scans(), scan() and
 //    resumable_scan() show the others' metadata (the last for `--resume` only), never as findings.
-// 3. A `complete` snapshot holds each user once, with all its findings: finish_scan() deletes the older copies of
-//    users stored twice and adds the streamed audit's last findings in the transaction that marks it complete.
+// 3. A `complete` snapshot holds each user once, with all its findings. The writer stores them while the snapshot
+//    is still `running` (remove_older_copies(), then the audit's findings), and only then does finish_scan() mark
+//    it complete, so a process killed or failing in between leaves a snapshot readers never see and `scan
+//    --resume` completes. finish_scan() may also delete copies and add last findings in its own transaction.
 // 4. A user_page's licenses and states come grouped by user in page order: the rows of one user are adjacent, and
 //    the groups follow page.users (users without any are skipped). The Graph page parser builds pages so;
 //    write_user_page() and the streamed audit walk a page forward once on that account, and each falls back to a
@@ -86,6 +88,9 @@ class database {
                                      const scan_counters& counters, std::span<const finding_record> findings = {});
   // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.
   base::result<void> write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans);
+  // Deletes every row of a running (or interrupted) snapshot that a later copy replaced, leaving it running: each
+  // user is then stored once, ready for an audit of the whole snapshot before it completes (invariant 3).
+  base::result<void> remove_older_copies(std::int64_t scan_id);
   // Ends a snapshot: complete, failed (with a one-line error) or interrupted; only complete ones reach readers
   // (invariants 1 to 3).
   // Unless the writer says no row can have been stored twice (copies = none), it first deletes every row that a

@@ -270,6 +270,16 @@ base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_i
 
 }  // namespace
 
+base::result<void> database::remove_older_copies(std::int64_t scan_id) {
+  std::string const what = fmt::format("remove the older copies of users in scan {} in '{}'", scan_id, impl_->path);
+  auto tx = detail::write_transaction::begin(*impl_, what);
+  if (!tx) return tx.error();
+  // Only a snapshot still being written is touched (invariant 1); the rows deleted are no row's parent.
+  if (auto r = touch(*impl_, scan_id, what); !r) return r;
+  if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
+  return tx->commit(what);
+}
+
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
                                          std::string_view error, snapshot_copies copies,
                                          std::span<const finding_record> findings) {

@@ -1,8 +1,7 @@
 // The real binary against a server that misbehaves on purpose: one clear line and the documented exit code, in
 // seconds, and no secret anywhere (docs/security.md).
 #include "e2e/fake_tenant.hpp"
-
-#include <sqlite3.h>
+#include "e2e/sql_probe.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,6 +12,7 @@
 #include <string>
 
 using test_fake::reply;
+using e2e::query_text;
 using test_support::run_entra_audit;
 
 namespace {
@@ -23,22 +23,6 @@ int count_of(std::string const& text, std::string const& what) {
   int n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
   return n;
-}
-
-// One text column of the first row a query returns, bytes as stored (NUL included), on a read-only connection.
-std::string query_text(std::string const& db, std::string const& sql) {
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  std::string value;
-  if (sqlite3_step(stmt) == SQLITE_ROW) {
-    auto const* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
-    if (bytes != nullptr) value.assign(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  return value;
 }
 
 std::string one_user() {

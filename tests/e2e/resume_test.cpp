@@ -1,8 +1,8 @@
 // A scan killed with SIGKILL halfway is finished by --resume, and the result equals an uninterrupted scan.
 #include "e2e/emulated_tenant.hpp"
+#include "e2e/sql_probe.hpp"
 
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <doctest/doctest.h>
 
@@ -12,23 +12,7 @@
 
 using test_support::run_entra_audit;
 
-namespace {
-
-// Runs one query returning one integer, on its own read-only connection (as a second process would).
-long long query_int(std::string const& db, std::string const& sql) {
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_busy_timeout(handle, 10000);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  long long value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(handle);
-  return value;
-}
-
-}  // namespace
+using e2e::query_int;
 
 TEST_CASE("a scan killed halfway through 200,000 users is finished by --resume and equals an uninterrupted scan") {
   graphsim::sim_options o;
