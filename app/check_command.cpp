@@ -58,7 +58,8 @@ void print_table(const std::vector<scanner::check_row>& rows) {
 }  // namespace
 
 CLI::App* add_check_command(CLI::App& cli, check_command_options& o) {
-  auto* cmd = cli.add_subcommand("check", "sign in and probe every call a scan makes; print what will fail and the fix");
+  auto* cmd =
+      cli.add_subcommand("check", "sign in and probe every call a scan makes; print what will fail and the fix");
   add_common_options(*cmd, o.common);
   // check never opens the database and has nothing to show progress of.
   cmd->remove_option(cmd->get_option("--db"));
@@ -75,8 +76,8 @@ int run_check_command(const check_command_options& o) {
   scanner::check_options options;
   options.connection = settings->first;
   options.creds = settings->second;
-  options.mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
-                                              : scanner::license_details_mode::derived;
+  options.mode =
+      o.license_details == "fetch" ? scanner::license_details_mode::fetch : scanner::license_details_mode::derived;
   auto report = scanner::run_check(options);
   if (!report) return fail(report.error());
   if (o.common.log_format == "json") {

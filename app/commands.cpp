@@ -44,13 +44,15 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option("--count-lag", o.count_lag, "the count of all users lags this many behind (eventual consistency)");
   sim->add_option("--quirk", quirks,
                   "behave as real tenants do where they differ from Graph's documentation, or hostile (repeatable; "
-                  "docs/graphsim.md): " + graphsim::quirk_names());
+                  "docs/graphsim.md): " +
+                      graphsim::quirk_names());
   std::string default_roles;
   for (auto const& role : graphsim::default_roles()) default_roles += (default_roles.empty() ? "" : ",") + role;
   sim->add_option_function<std::string>(
       "--roles", [&o](std::string const& list) { o.roles = graphsim::parse_roles(list); },
       "application permissions in the tokens' roles claim, comma-separated (default: " + default_roles + ")");
-  sim->add_option("--replay", o.replay_dir, "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
+  sim->add_option("--replay", o.replay_dir,
+                  "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
 }
 
 base::result<void> apply_quirks(std::vector<std::string> const& quirks, graphsim::sim_options& o) {

@@ -1,9 +1,9 @@
 #include "app/demo_command.hpp"
 
 #include "app/options.hpp"
-#include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
+#include "base/version.hpp"
 #include "graphsim/server.hpp"
 #include "reports/report.hpp"
 #include "scanner/crawl.hpp"
@@ -31,8 +31,8 @@ int run_demo_command(const demo_command_options& o) {
   std::error_code ec;
   fs::create_directories(o.out, ec);
   if (ec)
-    return fail(base::runtime_error(fmt::format("cannot create '{}': {} — pass a writable --out DIR", o.out,
-                                                ec.message())));
+    return fail(
+        base::runtime_error(fmt::format("cannot create '{}': {} — pass a writable --out DIR", o.out, ec.message())));
   fs::path const dir = fs::absolute(o.out);
 
   graphsim::sim_options sim;
@@ -72,10 +72,9 @@ int run_demo_command(const demo_command_options& o) {
     reports::format fmt;
     char const* name;
   };
-  for (auto const& [fmt_value, name] : {output{reports::format::csv, "findings.csv"},
-                                        output{reports::format::json, "findings.json"},
-                                        output{reports::format::html, "report.html"},
-                                        output{reports::format::md, "summary.md"}}) {
+  for (auto const& [fmt_value, name] :
+       {output{reports::format::csv, "findings.csv"}, output{reports::format::json, "findings.json"},
+        output{reports::format::html, "report.html"}, output{reports::format::md, "summary.md"}}) {
     reports::report_options report;
     report.fmt = fmt_value;
     report.out_path = (dir / name).string();
@@ -84,14 +83,15 @@ int run_demo_command(const demo_command_options& o) {
   auto owners = reports::write_reports_by_owner(*db, scanned->scan_id, (dir / "by-owner").string());
   if (!owners) return fail(owners.error());
 
-  fmt::print("scanned {} users ({} licensed) in {:.1f} s with {} requests; {} findings for {} users\n",
-             scanned->users, scanned->licensed_users, scanned->elapsed_s, scanned->requests, audited->findings,
+  fmt::print("scanned {} users ({} licensed) in {:.1f} s with {} requests; {} findings for {} users\n", scanned->users,
+             scanned->licensed_users, scanned->elapsed_s, scanned->requests, audited->findings,
              audited->users_with_findings);
-  fmt::print("provisioning pre-flight ({}): {} users' assignLicense would fail — {} refused 403, {} more refused 400, "
-             "{} more may be refused\n",
-             o.idp_managed_skus,
-             audited->users_call_refused_403 + audited->users_call_refused_400 + audited->users_call_may_be_refused,
-             audited->users_call_refused_403, audited->users_call_refused_400, audited->users_call_may_be_refused);
+  fmt::print(
+      "provisioning pre-flight ({}): {} users' assignLicense would fail — {} refused 403, {} more refused 400, "
+      "{} more may be refused\n",
+      o.idp_managed_skus,
+      audited->users_call_refused_403 + audited->users_call_refused_400 + audited->users_call_may_be_refused,
+      audited->users_call_refused_403, audited->users_call_refused_400, audited->users_call_may_be_refused);
   fmt::print("database        {}\n", db_path);
   fmt::print("findings CSV    {}\n", (dir / "findings.csv").string());
   fmt::print("findings JSON   {}\n", (dir / "findings.json").string());

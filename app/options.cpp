@@ -11,8 +11,7 @@ namespace app {
 
 void add_common_options(CLI::App& cmd, common_options& o) {
   cmd.add_option("--db", o.db, "SQLite database file (default ./entra-audit.db, env ENTRA_AUDIT_DB)");
-  cmd.add_option("--log-format", o.log_format, "log records as text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  cmd.add_option("--log-format", o.log_format, "log records as text or json")->check(CLI::IsMember({"text", "json"}));
   cmd.add_option("--progress", o.progress, "progress on stderr: auto (when a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd.add_flag("--quiet,-q", o.quiet, "only errors on stderr");
@@ -26,7 +25,7 @@ std::string database_path(const common_options& o) {
 }
 
 base::result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view flag,
-                                                      std::chrono::milliseconds max) {
+                                                       std::chrono::milliseconds max) {
   using std::chrono::milliseconds;
   std::int64_t value = 0;
   auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -38,9 +37,10 @@ base::result<std::chrono::milliseconds> parse_duration(std::string_view text, st
   else if (unit == "h") scale = 3'600'000;
   bool const ok = ec == std::errc() && end != text.data() && scale != 0 && value > 0 && value <= max.count() / scale;
   if (!ok)
-    return base::usage_error(fmt::format("invalid {} '{}': expected a positive duration of at most {}h, such as "
-                                         "500ms, 30s or 20m",
-                                         flag, text.substr(0, 40), max.count() / 3'600'000));
+    return base::usage_error(
+        fmt::format("invalid {} '{}': expected a positive duration of at most {}h, such as "
+                    "500ms, 30s or 20m",
+                    flag, text.substr(0, 40), max.count() / 3'600'000));
   return milliseconds{value * scale};
 }
 
@@ -66,8 +66,8 @@ void preconfigure_log_format(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view const arg = argv[i];
     if (arg == "--") break;
-    bool const json = arg == "--log-format=json" || (arg == "--log-format" && i + 1 < argc &&
-                                                     std::string_view(argv[i + 1]) == "json");
+    bool const json = arg == "--log-format=json" ||
+                      (arg == "--log-format" && i + 1 < argc && std::string_view(argv[i + 1]) == "json");
     if (json) base::set_log_format(base::log_format::json);
   }
 }

@@ -32,7 +32,7 @@ void configure_logging(const common_options& o);
 // Parses a duration such as 500ms, 30s, 90m, 2h (a bare number is seconds); zero, negative, unknown units and values
 // above max are usage errors naming the flag.
 base::result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view flag,
-                                                      std::chrono::milliseconds max);
+                                                       std::chrono::milliseconds max);
 
 // Adds --timeout DURATION (each network attempt's connect, write and read) to a command that uses the network.
 void add_timeout_option(CLI::App& cmd, std::chrono::milliseconds& timeout);

@@ -52,8 +52,7 @@ CLI::App* add_report_command(CLI::App& cli, report_command_options& o) {
 CLI::App* add_diff_command(CLI::App& cli, diff_command_options& o) {
   auto* cmd = cli.add_subcommand("diff", "findings that appeared or disappeared between two snapshots");
   add_common_options(*cmd, o.common);
-  cmd->add_option("scans", o.scans, "FROM TO snapshot ids (default: the last two complete snapshots)")
-      ->expected(0, 2);
+  cmd->add_option("scans", o.scans, "FROM TO snapshot ids (default: the last two complete snapshots)")->expected(0, 2);
   cmd->add_option("--format", o.format, "text, csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
   cmd->add_option("--out", o.out, "output file (default stdout)");
   cmd->add_option("--tenant-id", o.tenant_id, "with several tenants in one database: whose snapshots");

@@ -1,18 +1,17 @@
 #include "app/run_lock.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
-
 #include <fmt/core.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 namespace app {
 namespace {
@@ -60,9 +59,10 @@ base::result<run_lock> run_lock::acquire(const std::string& db_path) {
   for (int tries = 0; tries < max_tries; ++tries) {
     int const fd = open_database_file(db_path);
     if (fd < 0)
-      return base::runtime_error(fmt::format("cannot open database '{}' to lock it: {} — check that the directory "
-                                             "exists and is writable, or pass another --db",
-                                             db_path, std::strerror(errno)));
+      return base::runtime_error(
+          fmt::format("cannot open database '{}' to lock it: {} — check that the directory "
+                      "exists and is writable, or pass another --db",
+                      db_path, std::strerror(errno)));
     struct stat locked {};
     if (::fstat(fd, &locked) != 0 || !S_ISREG(locked.st_mode)) {
       ::close(fd);
@@ -76,9 +76,10 @@ base::result<run_lock> run_lock::acquire(const std::string& db_path) {
         return base::runtime_error(fmt::format("cannot lock database '{}': {} — use a local file system for --db",
                                                db_path, std::strerror(err)));
       std::string const holder = flock_holder(locked);
-      return base::runtime_error(fmt::format("another entra-audit run (pid {}) is writing '{}' — wait for it to "
-                                             "finish; overlapping runs are refused so snapshots stay consistent",
-                                             holder.empty() ? "unknown" : holder, db_path));
+      return base::runtime_error(
+          fmt::format("another entra-audit run (pid {}) is writing '{}' — wait for it to "
+                      "finish; overlapping runs are refused so snapshots stay consistent",
+                      holder.empty() ? "unknown" : holder, db_path));
     }
     // The path may have been pointed at another file between open and flock (replaced, re-linked): the lock
     // must hold on the file the path names now, or a second run could lock the new one alongside.
@@ -86,9 +87,10 @@ base::result<run_lock> run_lock::acquire(const std::string& db_path) {
     if (::stat(db_path.c_str(), &now) == 0 && same_file(now, locked)) return run_lock(fd);
     ::close(fd);
   }
-  return base::runtime_error(fmt::format("cannot lock database '{}': the file keeps being replaced — make sure no "
-                                         "other program renames or deletes it during a scan",
-                                         db_path));
+  return base::runtime_error(
+      fmt::format("cannot lock database '{}': the file keeps being replaced — make sure no "
+                  "other program renames or deletes it during a scan",
+                  db_path));
 }
 
 run_lock::run_lock(run_lock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }

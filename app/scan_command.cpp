@@ -2,12 +2,12 @@
 
 #include "app/capture_option.hpp"
 #include "app/run_lock.hpp"
-#include "base/log.hpp"
-#include "base/version.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/rules_file.hpp"
 #include "audit/run_audit.hpp"
 #include "audit/streamed_audit.hpp"
+#include "base/log.hpp"
+#include "base/version.hpp"
 #include "scanner/crawl.hpp"
 #include "storage/database.hpp"
 
@@ -134,8 +134,8 @@ int run_scan_command(const scan_command_options& o) {
   options.connection = settings->first;
   options.connection.deadline = deadline;
   options.creds = settings->second;
-  options.mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
-                                              : scanner::license_details_mode::derived;
+  options.mode =
+      o.license_details == "fetch" ? scanner::license_details_mode::fetch : scanner::license_details_mode::derived;
   options.concurrency = o.concurrency;
   options.shards = *shards;
   options.resume = o.resume;

@@ -24,7 +24,7 @@ struct scan_command_options {
   int keep = 30;
   std::string idp_managed_skus;
   std::string rules;
-  std::string deadline;  // e.g. 90m, 2h, 3600s; empty = none
+  std::string deadline;   // e.g. 90m, 2h, 3600s; empty = none
   std::string capture{};  // --capture DIR (docs/capture.md); empty = none
 };
 

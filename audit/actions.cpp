@@ -10,10 +10,8 @@ std::string listed(std::string_view cell, std::string_view fallback) {
   if (cell.empty()) return std::string(fallback);
   std::string out;
   for (char c : cell) {
-    if (c == ';')
-      out += ", ";
-    else
-      out += c;
+    if (c == ';') out += ", ";
+    else out += c;
   }
   return out;
 }

@@ -1,11 +1,11 @@
 // audit/actions.hpp — what an administrator should do about a finding, in one or two concrete sentences.
 #pragma once
 
-#include <string>
-#include <string_view>
-
 #include "audit/origin.hpp"
 #include "storage/records.hpp"
+
+#include <string>
+#include <string_view>
 
 namespace audit {
 

@@ -1,12 +1,12 @@
 #include "audit/catalogue.hpp"
 
+#include "audit/csv_reader.hpp"
+#include "data/embedded.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
-
-#include "audit/csv_reader.hpp"
-#include "data/embedded.hpp"
 
 namespace audit {
 namespace {

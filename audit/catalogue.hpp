@@ -1,14 +1,14 @@
 // audit/catalogue.hpp — Microsoft's licensing product-names CSV and the self-service sign-up list, indexed by skuId.
 #pragma once
 
+#include "audit/text.hpp"
+#include "base/error.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "audit/text.hpp"
-#include "base/error.hpp"
 
 namespace audit {
 

@@ -1,14 +1,14 @@
 // audit/classify.hpp — the origin of each license of one user (docs/design.md §3), a pure function of stored facts.
 #pragma once
 
+#include "audit/origin.hpp"
+#include "audit/sku_index.hpp"
+#include "storage/records.hpp"
+
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "audit/origin.hpp"
-#include "audit/sku_index.hpp"
-#include "storage/records.hpp"
 
 namespace audit {
 

@@ -1,9 +1,9 @@
 #include "audit/idp_managed_skus.hpp"
 
-#include <fmt/format.h>
-
 #include "audit/text.hpp"
 #include "audit/text_file.hpp"
+
+#include <fmt/format.h>
 
 namespace audit {
 

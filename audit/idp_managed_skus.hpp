@@ -1,11 +1,11 @@
 // audit/idp_managed_skus.hpp — the value of --idp-managed-skus: a list of SKU names, given inline or as @file.
 #pragma once
 
+#include "base/error.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/error.hpp"
 
 namespace audit {
 

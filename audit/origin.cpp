@@ -27,20 +27,28 @@ std::string_view to_string(origin o) {
 
 std::string_view to_string(confidence c) {
   switch (c) {
-    case confidence::high: return "high";
-    case confidence::medium: return "medium";
-    case confidence::low: return "low";
-    case confidence::none: return "";
+    case confidence::high:
+      return "high";
+    case confidence::medium:
+      return "medium";
+    case confidence::low:
+      return "low";
+    case confidence::none:
+      return "";
   }
   return "";
 }
 
 std::string_view to_string(idp_outcome o) {
   switch (o) {
-    case idp_outcome::unaffected: return "unaffected";
-    case idp_outcome::removal_refused_403: return "removal_refused_403";
-    case idp_outcome::removal_refused_400: return "removal_refused_400";
-    case idp_outcome::removal_may_be_refused: return "removal_may_be_refused";
+    case idp_outcome::unaffected:
+      return "unaffected";
+    case idp_outcome::removal_refused_403:
+      return "removal_refused_403";
+    case idp_outcome::removal_refused_400:
+      return "removal_refused_400";
+    case idp_outcome::removal_may_be_refused:
+      return "removal_may_be_refused";
   }
   return "";
 }
@@ -55,12 +63,16 @@ confidence confidence_of(origin o) {
   switch (o) {
     case origin::group_inherited:
     case origin::self_service_trial:
-    case origin::self_service_purchase: return confidence::high;
+    case origin::self_service_purchase:
+      return confidence::high;
     case origin::partner_managed:
     case origin::mixed_ownership:
-    case origin::self_service_signup: return confidence::medium;
-    case origin::unattributed: return confidence::low;
-    case origin::organization: return confidence::none;
+    case origin::self_service_signup:
+      return confidence::medium;
+    case origin::unattributed:
+      return confidence::low;
+    case origin::organization:
+      return confidence::none;
   }
   return confidence::none;
 }
@@ -69,12 +81,16 @@ idp_outcome removal_outcome(origin o) {
   switch (o) {
     case origin::partner_managed:
     case origin::self_service_trial:
-    case origin::self_service_purchase: return idp_outcome::removal_refused_403;
-    case origin::group_inherited: return idp_outcome::removal_refused_400;
+    case origin::self_service_purchase:
+      return idp_outcome::removal_refused_403;
+    case origin::group_inherited:
+      return idp_outcome::removal_refused_400;
     case origin::mixed_ownership:
     case origin::self_service_signup:
-    case origin::unattributed: return idp_outcome::removal_may_be_refused;
-    case origin::organization: return idp_outcome::unaffected;
+    case origin::unattributed:
+      return idp_outcome::removal_may_be_refused;
+    case origin::organization:
+      return idp_outcome::unaffected;
   }
   return idp_outcome::unaffected;
 }

@@ -2,17 +2,17 @@
 // with its managed set (docs/design.md §4.3 idp_outcome).
 #pragma once
 
-#include <span>
-#include <string>
-#include <string_view>
-#include <unordered_set>
-#include <vector>
-
 #include "audit/catalogue.hpp"
 #include "audit/origin.hpp"
 #include "audit/text.hpp"
 #include "base/error.hpp"
 #include "storage/records.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace audit {
 

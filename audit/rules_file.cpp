@@ -1,11 +1,11 @@
 #include "audit/rules_file.hpp"
 
+#include "audit/text_file.hpp"
+#include "data/embedded.hpp"
+
 #include <fmt/format.h>
 
 #include <vector>
-
-#include "audit/text_file.hpp"
-#include "data/embedded.hpp"
 
 namespace audit {
 namespace {

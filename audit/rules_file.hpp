@@ -2,14 +2,14 @@
 // sign-up SKUs.
 #pragma once
 
+#include "audit/origin.hpp"
+#include "audit/text.hpp"
+#include "base/error.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include "audit/origin.hpp"
-#include "audit/text.hpp"
-#include "base/error.hpp"
 
 namespace audit {
 

@@ -1,14 +1,14 @@
 // audit/run_audit.hpp — the audit step the app calls: classify every license of a snapshot and store its findings.
 #pragma once
 
+#include "audit/idp_managed_skus.hpp"  // parse_idp_managed_skus, for the app
+#include "base/error.hpp"
+#include "storage/database.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include "audit/idp_managed_skus.hpp"  // parse_idp_managed_skus, for the app
-#include "base/error.hpp"
-#include "storage/database.hpp"
 
 namespace audit {
 

@@ -89,18 +89,14 @@ sku_index::sku_index(std::span<const storage::sku_record> skus,
         !trim(*s.owner_tenant_id).empty())
       f.owner_tenant_ids.push_back(to_lower(trim(*s.owner_tenant_id)));
     auto& seen = trial_seen[f.sku_id];
-    if (!s.is_trial)
-      seen.second = true;
-    else if (!*s.is_trial)
-      seen.first = true;
+    if (!s.is_trial) seen.second = true;
+    else if (!*s.is_trial) seen.first = true;
   }
   for (auto& [id, f] : facts_) {
     if (f.subscriptions() == 0) continue;
     auto [any_false, any_null] = trial_seen[id];
-    if (any_false)
-      f.is_trial = false;
-    else if (!any_null)
-      f.is_trial = true;
+    if (any_false) f.is_trial = false;
+    else if (!any_null) f.is_trial = true;
   }
 
   for (const auto& s : signup_list) entry(s.sku_id).signup = true;

@@ -2,18 +2,18 @@
 // indexed once per snapshot so that classifying a license is a hash lookup.
 #pragma once
 
+#include "audit/catalogue.hpp"
+#include "audit/origin.hpp"
+#include "audit/rules_file.hpp"
+#include "audit/text.hpp"
+#include "storage/records.hpp"
+
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include "audit/catalogue.hpp"
-#include "audit/origin.hpp"
-#include "audit/rules_file.hpp"
-#include "audit/text.hpp"
-#include "storage/records.hpp"
 
 namespace audit {
 

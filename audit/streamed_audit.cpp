@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
-#include <string>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -71,7 +71,7 @@ struct streamed_audit::state {
   std::optional<user_auditor> auditor;
   std::int64_t scan_id = 0;
   std::vector<std::string> held;  // packed findings waiting for an owner's page
-  bool stored_unnamed = false;     // held_limit was reached: finish() names owners in place
+  bool stored_unnamed = false;    // held_limit was reached: finish() names owners in place
 };
 
 streamed_audit::streamed_audit(audit_options options, std::size_t held_limit) : s_(std::make_unique<state>()) {
@@ -146,10 +146,8 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
   }
 
   const user_auditor::finding_taker keep = [&](storage::finding_record&& f) -> base::result<void> {
-    if (auditor.owners_met(f))
-      out.push_back(std::move(f));
-    else if (s.held.size() < s.held_limit)
-      s.held.push_back(pack(f));
+    if (auditor.owners_met(f)) out.push_back(std::move(f));
+    else if (s.held.size() < s.held_limit) s.held.push_back(pack(f));
     else {
       out.push_back(std::move(f));
       s.stored_unnamed = true;

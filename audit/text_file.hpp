@@ -1,10 +1,10 @@
 // audit/text_file.hpp — reads the small text files an administrator hands the audit (rules, SKU lists).
 #pragma once
 
+#include "base/error.hpp"
+
 #include <string>
 #include <string_view>
-
-#include "base/error.hpp"
 
 namespace audit {
 

@@ -52,16 +52,26 @@ std::optional<reading> decoded_at(std::string_view text, std::size_t pos) {
   }
   if (c != '\\' || pos + 1 >= text.size()) return std::nullopt;
   switch (text[pos + 1]) {
-    case '"': return reading{"\"", 2};
-    case '\\': return reading{"\\", 2};
-    case '/': return reading{"/", 2};
-    case 'b': return reading{"\b", 2};
-    case 'f': return reading{"\f", 2};
-    case 'n': return reading{"\n", 2};
-    case 'r': return reading{"\r", 2};
-    case 't': return reading{"\t", 2};
-    case 'u': break;
-    default: return std::nullopt;
+    case '"':
+      return reading{"\"", 2};
+    case '\\':
+      return reading{"\\", 2};
+    case '/':
+      return reading{"/", 2};
+    case 'b':
+      return reading{"\b", 2};
+    case 'f':
+      return reading{"\f", 2};
+    case 'n':
+      return reading{"\n", 2};
+    case 'r':
+      return reading{"\r", 2};
+    case 't':
+      return reading{"\t", 2};
+    case 'u':
+      break;
+    default:
+      return std::nullopt;
   }
   int const unit = hex4(text, pos + 2);
   if (unit < 0) return std::nullopt;

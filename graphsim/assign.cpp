@@ -40,10 +40,12 @@ bool has_live_organization_subscription(const tenant_state& t, std::size_t sku) 
 //   seat to), removed when it is listed there.
 std::optional<assign_outcome> refusal(const tenant_state& t, const user_profile& p, const user_license& l) {
   switch (classify(t, p, l).result) {
-    case origin::group_inherited: return bad_request(std::string(group_message));
+    case origin::group_inherited:
+      return bad_request(std::string(group_message));
     case origin::partner_managed:
     case origin::self_service_trial:
-    case origin::self_service_purchase: return denied();
+    case origin::self_service_purchase:
+      return denied();
     case origin::mixed_ownership:
       if (mix::hash(t.config.seed, 0x504f4f4c, p.index, l.sku) % 2 == 1) return denied();
       return std::nullopt;
@@ -53,7 +55,8 @@ std::optional<assign_outcome> refusal(const tenant_state& t, const user_profile&
     case origin::unattributed:
       if (!t.skus[l.sku].in_subscribed_skus) return denied();
       return std::nullopt;
-    case origin::organization: return std::nullopt;
+    case origin::organization:
+      return std::nullopt;
   }
   return std::nullopt;
 }

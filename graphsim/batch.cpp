@@ -96,7 +96,8 @@ boost::system::result<sim_response, graph_failure> run_batch(
     for (auto const& other : items)
       if (iequals(other.id, item.id))
         return invalid("Invalid batch payload: the request id '" + item.id + "' is used more than once.");
-    if (!method || !method->IsString()) return invalid("Invalid batch payload: request '" + item.id + "' needs a 'method'.");
+    if (!method || !method->IsString())
+      return invalid("Invalid batch payload: request '" + item.id + "' needs a 'method'.");
     if (!url || !url->IsString()) return invalid("Invalid batch payload: request '" + item.id + "' needs a 'url'.");
     std::string const u(url->GetString(), url->GetStringLength());
     for (char c : std::string_view(method->GetString(), method->GetStringLength()))
@@ -105,7 +106,8 @@ boost::system::result<sim_response, graph_failure> run_batch(
       item.invalid_url = graph_failure{400, "BadRequest", "Invalid request URL: a batch request url must be relative."};
     item.request.target = (!u.empty() && u.front() == '/') ? "/v1.0" + u : "/v1.0/" + u;
     item.request.host = outer.host;
-    if (auto auth = outer.header("authorization")) item.request.headers.emplace_back("authorization", std::string(*auth));
+    if (auto auth = outer.header("authorization"))
+      item.request.headers.emplace_back("authorization", std::string(*auth));
     if (auto const* headers = member(r, "headers"); headers && headers->IsObject())
       for (auto h = headers->MemberBegin(); h != headers->MemberEnd(); ++h)
         if (h->value.IsString())
@@ -129,7 +131,8 @@ boost::system::result<sim_response, graph_failure> run_batch(
     for (auto const& dep : item.depends_on) {
       bool known = false;
       for (auto const& other : items) known = known || iequals(other.id, dep);
-      if (!known) return invalid("Invalid batch payload: request '" + item.id + "' depends on unknown id '" + dep + "'.");
+      if (!known)
+        return invalid("Invalid batch payload: request '" + item.id + "' depends on unknown id '" + dep + "'.");
     }
 
   // Items run in the given order on the server's one thread; dependsOn only decides 424s.
@@ -154,7 +157,8 @@ boost::system::result<sim_response, graph_failure> run_batch(
     } else if (item.invalid_url) {
       res.status = item.invalid_url->status;
       res.content_type = "application/json";
-      res.body = R"({"error":{"code":"BadRequest","message":"Invalid request URL: a batch request url must be relative."}})";
+      res.body =
+          R"({"error":{"code":"BadRequest","message":"Invalid request URL: a batch request url must be relative."}})";
     } else {
       res = serve_item(item.request);
     }

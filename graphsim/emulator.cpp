@@ -9,6 +9,7 @@
 #include "graphsim/text.hpp"
 
 #include <boost/url/parse.hpp>
+
 #include <fmt/format.h>
 
 #include <vector>
@@ -81,7 +82,8 @@ std::string emulator::base_url(sim_request const& req) const {
 std::chrono::microseconds emulator::delay_for(sim_response const& res) {
   double us = 0;
   if (options_.latency_max_ms > 0) {
-    us = std::uniform_real_distribution<double>(options_.latency_min_ms * 1000.0, options_.latency_max_ms * 1000.0)(rng_);
+    us = std::uniform_real_distribution<double>(options_.latency_min_ms * 1000.0,
+                                                options_.latency_max_ms * 1000.0)(rng_);
     us += latency_per_item_us * static_cast<double>(res.items);
   }
   auto delay = std::chrono::microseconds(static_cast<long long>(us));
@@ -138,20 +140,22 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     return done(graph_error(status, code, message, request_id, client_request_id), 0);
   };
 
-  if (route.id == route_id::unknown_version)
-    return fail(400, "BadRequest", "Invalid version: " + route.bad_segment);
+  if (route.id == route_id::unknown_version) return fail(400, "BadRequest", "Invalid version: " + route.bad_segment);
 
   auto const bearer = tokens_.check(req.header("authorization"), token_service::clock::now());
   switch (bearer.state) {
-    case bearer_state::valid: break;
+    case bearer_state::valid:
+      break;
     case bearer_state::missing: {
       auto res = fail(401, "InvalidAuthenticationToken", "Access token is empty.");
       res.set_header("WWW-Authenticate", "Bearer realm=\"\", authorization_uri=\"" + base_url(req) + "/" +
                                              tenant_.tenant_id() + "/oauth2/v2.0/token\"");
       return res;
     }
-    case bearer_state::expired: return fail(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
-    case bearer_state::invalid: return fail(401, "InvalidAuthenticationToken", "Access token validation failure.");
+    case bearer_state::expired:
+      return fail(401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+    case bearer_state::invalid:
+      return fail(401, "InvalidAuthenticationToken", "Access token validation failure.");
   }
 
   if (route.id != route_id::unknown && req.method != route.method) {
@@ -180,8 +184,10 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
       res.set_header("Retry-After", "1");
       return res;
     }
-    case fault::internal_500: return fail(500, "generalException", "An unexpected error occurred.");
-    case fault::timeout_504: return fail(504, "UnknownError", "The gateway timed out.");
+    case fault::internal_500:
+      return fail(500, "generalException", "An unexpected error occurred.");
+    case fault::timeout_504:
+      return fail(504, "UnknownError", "The gateway timed out.");
     case fault::throttled_429: {
       sim_response res;
       res.status = 429;
@@ -189,7 +195,8 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
       res.set_header("Retry-After", "1");
       return done(std::move(res), 0);
     }
-    default: break;
+    default:
+      break;
   }
 
   auto query = parse_odata_query(req.target);
@@ -201,7 +208,8 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     res.status = 429;
     res.body = throttle_error_body(request_id, client_request_id);
     res.set_header("Retry-After", format_retry_after(wait));
-    res.set_header("x-ms-throttle-scope", "Tenant_Application/ReadWrite/" + tenant_.client_id() + "/" + tenant_.tenant_id());
+    res.set_header("x-ms-throttle-scope",
+                   "Tenant_Application/ReadWrite/" + tenant_.client_id() + "/" + tenant_.tenant_id());
     res.set_header("x-ms-throttle-information", "ResourceUnitLimitExceeded");
     res = done(std::move(res), 0);
     res.set_header("x-ms-resource-unit", std::to_string(cost));  // what it would have cost
@@ -226,10 +234,17 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
       res.status = 200;
       res.body = malformed(res.body);
       break;
-    case fault::reset: res.fault = wire_fault::reset; break;
-    case fault::truncate: res.fault = wire_fault::truncate; break;
-    case fault::slow: res.delay_slow = true; break;
-    default: break;
+    case fault::reset:
+      res.fault = wire_fault::reset;
+      break;
+    case fault::truncate:
+      res.fault = wire_fault::truncate;
+      break;
+    case fault::slow:
+      res.delay_slow = true;
+      break;
+    default:
+      break;
   }
   // Graph warns in x-ms-throttle-limit-percentage once more than 80 % of the budget is used (docs/graph.md §8).
   if (double const used = bucket_.used_fraction(); used > 0.8)

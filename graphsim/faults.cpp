@@ -30,9 +30,14 @@ bool parse_number(std::string_view s, std::uint64_t& out) {
 // The random mix: mostly the retryable statuses a scanner meets in the wild, some wire damage.
 fault random_kind(std::mt19937_64& rng) {
   constexpr std::array<std::pair<fault, unsigned>, 8> weights{{
-      {fault::unavailable_503, 30}, {fault::throttled_429, 20}, {fault::internal_500, 10},
-      {fault::timeout_504, 10},     {fault::reset, 10},         {fault::truncate, 10},
-      {fault::malformed, 5},        {fault::slow, 5},
+      {fault::unavailable_503, 30},
+      {fault::throttled_429, 20},
+      {fault::internal_500, 10},
+      {fault::timeout_504, 10},
+      {fault::reset, 10},
+      {fault::truncate, 10},
+      {fault::malformed, 5},
+      {fault::slow, 5},
   }};
   unsigned pick = static_cast<unsigned>(rng() % 100);
   for (auto const& [kind, weight] : weights) {

@@ -12,8 +12,17 @@
 
 namespace graphsim {
 
-enum class fault : std::uint8_t { none, unavailable_503, internal_500, timeout_504, throttled_429, reset, truncate,
-                                  malformed, slow };
+enum class fault : std::uint8_t {
+  none,
+  unavailable_503,
+  internal_500,
+  timeout_504,
+  throttled_429,
+  reset,
+  truncate,
+  malformed,
+  slow
+};
 
 // The schedule's name of a fault ("503", "reset", ...).
 std::string_view to_string(fault f);

@@ -1,8 +1,8 @@
 #include "graphsim/http_session.hpp"
 
 #include "base/log.hpp"
-#include "graphsim/request_handler.hpp"
 #include "graphsim/graph_error.hpp"
+#include "graphsim/request_handler.hpp"
 #include "graphsim/text.hpp"
 
 #include <boost/asio.hpp>
@@ -27,15 +27,16 @@ using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-constexpr auto idle_timeout = 60s;       // a keep-alive connection with no request for this long is closed
-constexpr auto handshake_timeout = 10s;  // TLS handshake and close_notify
-constexpr auto write_timeout = 60s;      // a 999-user page is about 1 MB: seconds even for a slow reader
+constexpr auto idle_timeout = 60s;                  // a keep-alive connection with no request for this long is closed
+constexpr auto handshake_timeout = 10s;             // TLS handshake and close_notify
+constexpr auto write_timeout = 60s;                 // a 999-user page is about 1 MB: seconds even for a slow reader
 constexpr std::size_t max_request_body = 1u << 20;  // $batch of 20 small requests fits many times over
 constexpr std::size_t max_request_header = 64u << 10;  // nextLinks with a $filter stay far below this
 
 sim_request to_sim_request(http::request<http::string_body>&& req) {
   sim_request out;
-  for (char c : req.method_string()) out.method.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : req.method_string())
+    out.method.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   out.target = std::string(req.target());
   out.host = std::string(req[http::field::host]);
   for (auto const& field : req) out.headers.emplace_back(to_lower(field.name_string()), std::string(field.value()));
@@ -137,8 +138,8 @@ net::awaitable<void> serve_requests(Stream& stream, request_handler& emu) {
     if (!ec && !parser.is_done()) std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) {
       // A request the parser refused gets an answer; a closed, reset or idle connection just ends.
-      bool const refused = ec.category() == beast::error_code(http::error::body_limit).category() && ec != http::error::end_of_stream &&
-                           ec != http::error::partial_message;
+      bool const refused = ec.category() == beast::error_code(http::error::body_limit).category() &&
+                           ec != http::error::end_of_stream && ec != http::error::partial_message;
       if (refused) {
         beast::get_lowest_layer(stream).expires_after(write_timeout);
         auto res = to_http(bad_http_request(ec), false);

@@ -15,9 +15,9 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 
 // One request as the routes see it (an HTTP request or one $batch item).
 struct sim_request {
-  std::string method;  // upper-case
-  std::string target;  // origin form: /v1.0/users?$top=5
-  std::string host;    // the Host the client used (nextLink and aud are built from it)
+  std::string method;   // upper-case
+  std::string target;   // origin form: /v1.0/users?$top=5
+  std::string host;     // the Host the client used (nextLink and aud are built from it)
   header_list headers;  // names lower-case
   std::string body;
 

@@ -4,6 +4,7 @@
 #include "graphsim/tls_cert.hpp"
 
 #include <boost/url/parse.hpp>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -128,8 +129,9 @@ void throw_exception_from_error(assertion_failure const& e, boost::source_locati
   throw std::logic_error("unchecked assertion_failure: " + e.description);
 }
 
-boost::system::result<assertion_kind, assertion_failure> verify_client_assertion(
-    std::string_view jwt, cert_registry const& certs, assertion_expectation const& expect) {
+boost::system::result<assertion_kind, assertion_failure> verify_client_assertion(std::string_view jwt,
+                                                                                 cert_registry const& certs,
+                                                                                 assertion_expectation const& expect) {
   auto const dot1 = jwt.find('.');
   auto const dot2 = dot1 == std::string_view::npos ? dot1 : jwt.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos || jwt.find('.', dot2 + 1) != std::string_view::npos) return malformed();
@@ -141,8 +143,7 @@ boost::system::result<assertion_kind, assertion_failure> verify_client_assertion
   rapidjson::Document claims;
   header.Parse(header_text->data(), header_text->size());
   claims.Parse(claims_text->data(), claims_text->size());
-  if (header.HasParseError() || !header.IsObject() || claims.HasParseError() || !claims.IsObject())
-    return malformed();
+  if (header.HasParseError() || !header.IsObject() || claims.HasParseError() || !claims.IsObject()) return malformed();
 
   std::string const alg = json_string(header, "alg");
   if (alg != "PS256" && alg != "RS256")
@@ -152,9 +153,10 @@ boost::system::result<assertion_kind, assertion_failure> verify_client_assertion
   auto const* cert = certs.find(x5t_s256, x5t);
   if (!cert)
     return assertion_failure{
-        700027, "The certificate with identifier used to sign the client assertion is not registered on application. "
-                "[Reason - The key was not found., Thumbprint of key used by client: '" +
-                    (x5t_s256.empty() ? x5t : x5t_s256) + "']"};
+        700027,
+        "The certificate with identifier used to sign the client assertion is not registered on application. "
+        "[Reason - The key was not found., Thumbprint of key used by client: '" +
+            (x5t_s256.empty() ? x5t : x5t_s256) + "']"};
   if (!verify_signature(cert->key, alg, jwt.substr(0, dot2), *signature))
     return assertion_failure{700027, "Client assertion failed signature validation."};
 

@@ -53,8 +53,9 @@ struct assertion_failure {
 enum class assertion_kind { client_certificate, federated };
 
 // Verifies header, signature and claims; which kind of assertion it was, or the refusal.
-boost::system::result<assertion_kind, assertion_failure> verify_client_assertion(
-    std::string_view jwt, cert_registry const& certs, assertion_expectation const& expect);
+boost::system::result<assertion_kind, assertion_failure> verify_client_assertion(std::string_view jwt,
+                                                                                 cert_registry const& certs,
+                                                                                 assertion_expectation const& expect);
 
 [[noreturn]] void throw_exception_from_error(assertion_failure const& e, boost::source_location const& loc);
 

@@ -19,7 +19,9 @@ constexpr std::uint64_t splitmix(std::uint64_t x) {
 }
 
 // A hash of several values; the order of the values matters.
-constexpr std::uint64_t hash(std::uint64_t a, std::uint64_t b) { return splitmix(splitmix(a) ^ (b * 0xd6e8feb86659fd93ull)); }
+constexpr std::uint64_t hash(std::uint64_t a, std::uint64_t b) {
+  return splitmix(splitmix(a) ^ (b * 0xd6e8feb86659fd93ull));
+}
 constexpr std::uint64_t hash(std::uint64_t a, std::uint64_t b, std::uint64_t c) { return hash(hash(a, b), c); }
 constexpr std::uint64_t hash(std::uint64_t a, std::uint64_t b, std::uint64_t c, std::uint64_t d) {
   return hash(hash(a, b, c), d);

@@ -21,14 +21,14 @@ struct order_key {
 };
 
 struct odata_query {
-  std::vector<std::string> select;  // property names as given, trimmed, empty entries dropped
-  std::string select_text;          // the raw $select value (echoed into nextLink and @odata.context)
-  std::optional<long long> top;     // range checks are the route's (users: 1..999)
-  std::string filter_text;          // the raw $filter value
+  std::vector<std::string> select;    // property names as given, trimmed, empty entries dropped
+  std::string select_text;            // the raw $select value (echoed into nextLink and @odata.context)
+  std::optional<long long> top;       // range checks are the route's (users: 1..999)
+  std::string filter_text;            // the raw $filter value
   std::optional<filter_node> filter;  // $filter parsed (users' filter language)
-  std::string orderby_text;         // the raw $orderby value
+  std::string orderby_text;           // the raw $orderby value
   std::optional<order_key> orderby;
-  std::string search_text;          // the raw $search value
+  std::string search_text;            // the raw $search value
   std::optional<filter_node> search;  // $search as the filter it amounts to (docs/graphsim.md)
   bool count = false;
   std::optional<std::string> skiptoken;

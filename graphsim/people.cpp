@@ -7,25 +7,25 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr name_part en_given[] = {{"Olivia", "olivia"}, {"Liam", "liam"}, {"Emma", "emma"}, {"Noah", "noah"},
+constexpr name_part en_given[] = {{"Olivia", "olivia"}, {"Liam", "liam"},     {"Emma", "emma"},   {"Noah", "noah"},
                                   {"Amelia", "amelia"}, {"Oliver", "oliver"}, {"Grace", "grace"}, {"Jack", "jack"}};
-constexpr name_part en_surnames[] = {{"Smith", "smith"},           {"O'Brien", "obrien"}, {"Johnson", "johnson"},
-                                     {"Nakamura-Lee", "nakamura-lee"}, {"Williams", "williams"},
-                                     {"MacDonald", "macdonald"}, {"Brown", "brown"}};
-constexpr name_part pt_given[] = {{"João", "joao"}, {"Ana", "ana"}, {"Inês", "ines"}, {"Gonçalo", "goncalo"},
-                                  {"Conceição", "conceicao"}};
-constexpr name_part pt_surnames[] = {{"Gonçalves", "goncalves"}, {"Silva", "silva"}, {"Araújo", "araujo"},
-                                     {"Simões", "simoes"}};
-constexpr name_part fr_given[] = {{"Zoé", "zoe"}, {"Hélène", "helene"}, {"François", "francois"}, {"Léa", "lea"},
-                                  {"Anaïs", "anais"}};
-constexpr name_part fr_surnames[] = {{"Lefèvre", "lefevre"}, {"Dubois", "dubois"}, {"Garçon", "garcon"},
-                                     {"Bézier", "bezier"}};
+constexpr name_part en_surnames[] = {
+    {"Smith", "smith"},       {"O'Brien", "obrien"},      {"Johnson", "johnson"}, {"Nakamura-Lee", "nakamura-lee"},
+    {"Williams", "williams"}, {"MacDonald", "macdonald"}, {"Brown", "brown"}};
+constexpr name_part pt_given[] = {
+    {"João", "joao"}, {"Ana", "ana"}, {"Inês", "ines"}, {"Gonçalo", "goncalo"}, {"Conceição", "conceicao"}};
+constexpr name_part pt_surnames[] = {
+    {"Gonçalves", "goncalves"}, {"Silva", "silva"}, {"Araújo", "araujo"}, {"Simões", "simoes"}};
+constexpr name_part fr_given[] = {
+    {"Zoé", "zoe"}, {"Hélène", "helene"}, {"François", "francois"}, {"Léa", "lea"}, {"Anaïs", "anais"}};
+constexpr name_part fr_surnames[] = {
+    {"Lefèvre", "lefevre"}, {"Dubois", "dubois"}, {"Garçon", "garcon"}, {"Bézier", "bezier"}};
 constexpr name_part de_given[] = {{"Jürgen", "juergen"}, {"Björn", "bjoern"}, {"Lena", "lena"}, {"Jörg", "joerg"}};
-constexpr name_part de_surnames[] = {{"Müller", "mueller"}, {"Groß", "gross"}, {"Schäfer", "schaefer"},
-                                     {"Köhler", "koehler"}};
+constexpr name_part de_surnames[] = {
+    {"Müller", "mueller"}, {"Groß", "gross"}, {"Schäfer", "schaefer"}, {"Köhler", "koehler"}};
 constexpr name_part es_given[] = {{"José", "jose"}, {"Núria", "nuria"}, {"Begoña", "begona"}, {"Iñigo", "inigo"}};
-constexpr name_part es_surnames[] = {{"Ibáñez", "ibanez"}, {"Muñoz", "munoz"}, {"Peña", "pena"},
-                                     {"García Márquez", "garcia-marquez"}};
+constexpr name_part es_surnames[] = {
+    {"Ibáñez", "ibanez"}, {"Muñoz", "munoz"}, {"Peña", "pena"}, {"García Márquez", "garcia-marquez"}};
 constexpr name_part pl_given[] = {{"Łukasz", "lukasz"}, {"Zofia", "zofia"}, {"Wojciech", "wojciech"}};
 constexpr name_part pl_surnames[] = {{"Wiśniewski", "wisniewski"}, {"Łęcka", "lecka"}, {"Żak", "zak"}};
 constexpr name_part tr_given[] = {{"Çağla", "cagla"}, {"Şule", "sule"}, {"İbrahim", "ibrahim"}};
@@ -55,16 +55,16 @@ constexpr name_part th_surnames[] = {{"ใจดี", "jaidee"}, {"ศรีส�
 
 // English-speaking names are weighted by listing the culture twice.
 constexpr culture all_cultures[] = {
-    {"US", "en-US", false, " ", en_given, en_surnames},  {"GB", "en-GB", false, " ", en_given, en_surnames},
-    {"PT", "pt-PT", false, " ", pt_given, pt_surnames},  {"BR", "pt-BR", false, " ", pt_given, pt_surnames},
-    {"FR", "fr-FR", false, " ", fr_given, fr_surnames},  {"DE", "de-DE", false, " ", de_given, de_surnames},
-    {"ES", "es-ES", false, " ", es_given, es_surnames},  {"PL", "pl-PL", false, " ", pl_given, pl_surnames},
-    {"TR", "tr-TR", false, " ", tr_given, tr_surnames},  {"SE", "sv-SE", false, " ", se_given, se_surnames},
-    {"VN", "vi-VN", true, " ", vn_given, vn_surnames},   {"CN", "zh-CN", true, "", cn_given, cn_surnames},
-    {"JP", "ja-JP", true, " ", jp_given, jp_surnames},   {"KR", "ko-KR", true, "", kr_given, kr_surnames},
-    {"EG", "ar-EG", false, " ", ar_given, ar_surnames},  {"IL", "he-IL", false, " ", he_given, he_surnames},
-    {"GR", "el-GR", false, " ", gr_given, gr_surnames},  {"RU", "ru-RU", false, " ", ru_given, ru_surnames},
-    {"IN", "hi-IN", false, " ", in_given, in_surnames},  {"TH", "th-TH", false, " ", th_given, th_surnames},
+    {"US", "en-US", false, " ", en_given, en_surnames}, {"GB", "en-GB", false, " ", en_given, en_surnames},
+    {"PT", "pt-PT", false, " ", pt_given, pt_surnames}, {"BR", "pt-BR", false, " ", pt_given, pt_surnames},
+    {"FR", "fr-FR", false, " ", fr_given, fr_surnames}, {"DE", "de-DE", false, " ", de_given, de_surnames},
+    {"ES", "es-ES", false, " ", es_given, es_surnames}, {"PL", "pl-PL", false, " ", pl_given, pl_surnames},
+    {"TR", "tr-TR", false, " ", tr_given, tr_surnames}, {"SE", "sv-SE", false, " ", se_given, se_surnames},
+    {"VN", "vi-VN", true, " ", vn_given, vn_surnames},  {"CN", "zh-CN", true, "", cn_given, cn_surnames},
+    {"JP", "ja-JP", true, " ", jp_given, jp_surnames},  {"KR", "ko-KR", true, "", kr_given, kr_surnames},
+    {"EG", "ar-EG", false, " ", ar_given, ar_surnames}, {"IL", "he-IL", false, " ", he_given, he_surnames},
+    {"GR", "el-GR", false, " ", gr_given, gr_surnames}, {"RU", "ru-RU", false, " ", ru_given, ru_surnames},
+    {"IN", "hi-IN", false, " ", in_given, in_surnames}, {"TH", "th-TH", false, " ", th_given, th_surnames},
 };
 
 constexpr std::string_view hostile_names[] = {
@@ -87,24 +87,51 @@ constexpr std::string_view hostile_names[] = {
 };
 
 constexpr std::string_view all_departments[] = {
-    "Sales"sv, "Marketing"sv, "Finance"sv, "Engineering"sv, "Human Resources"sv, "IT"sv, "Legal"sv,
-    "Operations"sv, "Customer Success"sv, "R&D"sv, "Sales"sv, "Engineering"sv, "Finance"sv, "IT"sv,
-    "Research, Development & Innovation"sv, "Finance \"Core\""sv, "=1+1"sv, "+Growth"sv, "-Cost Center 12"sv,
-    "@Support"sv, "Ops\nNight shift"sv, "\tFacilities"sv, "المبيعات"sv, "研究開発"sv, "Отдел продаж"sv,
-    "<script>alert(1)</script>"sv, "Procurement 📦"sv, "\u202Eytiruces"sv, "שיווק"sv, "Vente, Après-vente"sv,
+    "Sales"sv,
+    "Marketing"sv,
+    "Finance"sv,
+    "Engineering"sv,
+    "Human Resources"sv,
+    "IT"sv,
+    "Legal"sv,
+    "Operations"sv,
+    "Customer Success"sv,
+    "R&D"sv,
+    "Sales"sv,
+    "Engineering"sv,
+    "Finance"sv,
+    "IT"sv,
+    "Research, Development & Innovation"sv,
+    "Finance \"Core\""sv,
+    "=1+1"sv,
+    "+Growth"sv,
+    "-Cost Center 12"sv,
+    "@Support"sv,
+    "Ops\nNight shift"sv,
+    "\tFacilities"sv,
+    "المبيعات"sv,
+    "研究開発"sv,
+    "Отдел продаж"sv,
+    "<script>alert(1)</script>"sv,
+    "Procurement 📦"sv,
+    "\u202Eytiruces"sv,
+    "שיווק"sv,
+    "Vente, Après-vente"sv,
 };
 
 constexpr std::string_view all_job_titles[] = {
-    "Account Executive"sv, "Software Engineer"sv, "Data Analyst"sv, "Accountant"sv, "HR Business Partner"sv,
-    "IT Administrator"sv, "Counsel"sv, "Operations Manager"sv, "Support Specialist"sv, "Directeur, Ventes"sv,
-    "Ingénieure principale"sv, "主任研究员"sv,
+    "Account Executive"sv, "Software Engineer"sv,     "Data Analyst"sv,
+    "Accountant"sv,        "HR Business Partner"sv,   "IT Administrator"sv,
+    "Counsel"sv,           "Operations Manager"sv,    "Support Specialist"sv,
+    "Directeur, Ventes"sv, "Ingénieure principale"sv, "主任研究员"sv,
 };
 
-constexpr std::string_view all_offices[] = {"Redmond 18/2101"sv, "Lisboa, Parque das Nações"sv, "London"sv,
-                                            "Paris – La Défense"sv, "東京"sv, "Cairo"sv, "Remote"sv};
+constexpr std::string_view all_offices[] = {
+    "Redmond 18/2101"sv, "Lisboa, Parque das Nações"sv, "London"sv, "Paris – La Défense"sv, "東京"sv, "Cairo"sv,
+    "Remote"sv};
 
-constexpr std::string_view all_guest_domains[] = {"fabrikam.com"sv, "tailspintoys.com"sv, "outlook.com"sv,
-                                                  "gmail.com"sv, "wingtiptoys.co.uk"sv, "northwind-traders.com"sv};
+constexpr std::string_view all_guest_domains[] = {"fabrikam.com"sv, "tailspintoys.com"sv,  "outlook.com"sv,
+                                                  "gmail.com"sv,    "wingtiptoys.co.uk"sv, "northwind-traders.com"sv};
 
 }  // namespace
 

@@ -14,10 +14,10 @@ struct name_part {
 };
 
 struct culture {
-  std::string_view country;   // usageLocation (ISO 3166 alpha-2)
-  std::string_view language;  // preferredLanguage
-  bool family_first;          // displayName is "surname given"
-  std::string_view separator; // between the two names in displayName ("" for Chinese and Korean)
+  std::string_view country;    // usageLocation (ISO 3166 alpha-2)
+  std::string_view language;   // preferredLanguage
+  bool family_first;           // displayName is "surname given"
+  std::string_view separator;  // between the two names in displayName ("" for Chinese and Korean)
   std::span<const name_part> given;
   std::span<const name_part> surnames;
 };

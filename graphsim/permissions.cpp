@@ -31,9 +31,9 @@ constexpr std::array<std::string_view, 5> read_license_details{"LicenseAssignmen
                                                                "User.ReadWrite.All", "Directory.Read.All",
                                                                "Directory.ReadWrite.All"};
 // user-assignlicense-permissions.md, Application row.
-constexpr std::array<std::string_view, 5> assign_licenses{
-    "LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All", "AgentIdUser.ReadWrite.All",
-    "AgentIdUser.ReadWrite.IdentityParentedBy"};
+constexpr std::array<std::string_view, 5> assign_licenses{"LicenseAssignment.ReadWrite.All", "User.ReadWrite.All",
+                                                          "Directory.ReadWrite.All", "AgentIdUser.ReadWrite.All",
+                                                          "AgentIdUser.ReadWrite.IdentityParentedBy"};
 
 }  // namespace
 
@@ -41,15 +41,22 @@ std::span<const std::string_view> accepted_roles(route_id route) {
   switch (route) {
     case route_id::users_list:
     case route_id::users_delta:
-    case route_id::user_get: return read_users;
-    case route_id::organization: return read_organization;
-    case route_id::subscribed_skus: return read_skus;
-    case route_id::subscriptions: return read_subscriptions;
-    case route_id::user_license_details: return read_license_details;
-    case route_id::user_assign_license: return assign_licenses;
+    case route_id::user_get:
+      return read_users;
+    case route_id::organization:
+      return read_organization;
+    case route_id::subscribed_skus:
+      return read_skus;
+    case route_id::subscriptions:
+      return read_subscriptions;
+    case route_id::user_license_details:
+      return read_license_details;
+    case route_id::user_assign_license:
+      return assign_licenses;
     case route_id::batch:
     case route_id::unknown:
-    case route_id::unknown_version: break;
+    case route_id::unknown_version:
+      break;
   }
   return {};
 }

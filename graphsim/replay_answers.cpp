@@ -35,7 +35,7 @@ std::string string_member(const rapidjson::Value& obj, const char* key) {
   if (!obj.IsObject()) return {};
   auto const m = obj.FindMember(key);
   return m != obj.MemberEnd() && m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
-                                                       : std::string();
+                                                     : std::string();
 }
 
 std::string item_key(std::string_view method, std::string_view url) {
@@ -72,9 +72,9 @@ std::string with_id(std::string_view answer, std::string_view id) {
 std::string missing_item(std::string_view id, std::string_view what) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string const request_id = random_guid(rng);
-  return fmt::format(R"({{"id":"{}","status":404,"headers":{{"Content-Type":"application/json"}},"body":{}}})", id,
-                     graph_error_body("NotInCapture", fmt::format("{} is not in the capture.", what), request_id,
-                                      request_id));
+  return fmt::format(
+      R"({{"id":"{}","status":404,"headers":{{"Content-Type":"application/json"}},"body":{}}})", id,
+      graph_error_body("NotInCapture", fmt::format("{} is not in the capture.", what), request_id, request_id));
 }
 
 }  // namespace
@@ -115,7 +115,8 @@ sim_response captured_answer(const captured_run& run, const captured_exchange& x
     return res;
   }
   if (!x.body_file && x.body_size > 0)
-    return not_in_capture(what, fmt::format("has no body in the capture (line {}: the capture is partial)", x.seq), req);
+    return not_in_capture(what, fmt::format("has no body in the capture (line {}: the capture is partial)", x.seq),
+                          req);
   auto body = run.body_of(x);
   if (!body) return not_in_capture(what, "cannot be served: " + body.error().message, req);
   res.status = x.status;

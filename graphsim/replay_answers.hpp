@@ -46,9 +46,9 @@ class replay_batches {
   void load_items();
 
   const captured_run& run_;
-  std::unordered_map<std::string, replay_cursor> by_items_;        // items key → batches with those items
+  std::unordered_map<std::string, replay_cursor> by_items_;                 // items key → batches with those items
   std::unordered_map<std::string, std::vector<std::string>> item_answers_;  // item key → captured item answers (JSON)
-  std::unordered_map<std::string, std::size_t> item_served_;      // item key → answers served so far
+  std::unordered_map<std::string, std::size_t> item_served_;                // item key → answers served so far
   bool items_loaded_ = false;
 };
 

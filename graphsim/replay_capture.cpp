@@ -3,6 +3,7 @@
 #include "graphsim/text.hpp"
 
 #include <boost/url/pct_string_view.hpp>
+
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 
@@ -19,7 +20,7 @@ using json = rapidjson::Value;
 std::string string_at(const json& obj, const char* key) {
   auto const m = obj.FindMember(key);
   return m != obj.MemberEnd() && m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
-                                                       : std::string();
+                                                     : std::string();
 }
 
 std::optional<std::string> optional_string_at(const json& obj, const char* key) {
@@ -121,13 +122,15 @@ base::result<captured_run> read_capture(const fs::path& dir) {
   run.dir = dir;
   auto manifest_text = read_whole(dir / "manifest.json");
   if (!manifest_text)
-    return base::usage_error(fmt::format("--replay '{}' holds no capture: cannot read its manifest.json (written by "
-                                         "`entra-audit scan --capture`)", dir.string()));
+    return base::usage_error(
+        fmt::format("--replay '{}' holds no capture: cannot read its manifest.json (written by "
+                    "`entra-audit scan --capture`)",
+                    dir.string()));
   rapidjson::Document manifest;
   manifest.Parse(manifest_text->c_str(), manifest_text->size());
   if (manifest.HasParseError() || !manifest.IsObject() || string_at(manifest, "format") != "entra-audit-capture")
-    return base::usage_error(fmt::format("'{}' is not the manifest of an entra-audit capture",
-                                         (dir / "manifest.json").string()));
+    return base::usage_error(
+        fmt::format("'{}' is not the manifest of an entra-audit capture", (dir / "manifest.json").string()));
   if (auto const version = number_at(manifest, "format_version"); version != replay_format_version)
     return base::usage_error(fmt::format("'{}' is a capture of format version {}; this replay reads version {}",
                                          dir.string(), version, replay_format_version));
@@ -150,8 +153,8 @@ base::result<captured_run> read_capture(const fs::path& dir) {
     if (doc.HasParseError() || !doc.IsObject()) {
       // A capture cut short (the scan was killed mid-line) ends with a broken line: the rest is still served.
       if (lines.peek() == std::char_traits<char>::eof()) break;
-      return base::usage_error(fmt::format("'{}' line {} is not a JSON object", (dir / "exchanges.ndjson").string(),
-                                           number));
+      return base::usage_error(
+          fmt::format("'{}' line {} is not a JSON object", (dir / "exchanges.ndjson").string(), number));
     }
     captured_exchange x;
     x.seq = number_at(doc, "seq");

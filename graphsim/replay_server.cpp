@@ -24,7 +24,8 @@ constexpr unsigned default_token_lifetime_s = 3599;
 bool is_token_path(std::string_view path) {
   // /{tenant}/oauth2/v2.0/token
   auto const tenant_end = path.find('/', 1);
-  return path.size() > 1 && tenant_end != std::string_view::npos && iequals(path.substr(tenant_end), "/oauth2/v2.0/token");
+  return path.size() > 1 && tenant_end != std::string_view::npos &&
+         iequals(path.substr(tenant_end), "/oauth2/v2.0/token");
 }
 
 unsigned captured_lifetime(const std::string& body) {
@@ -33,7 +34,8 @@ unsigned captured_lifetime(const std::string& body) {
   if (doc.HasParseError() || !doc.IsObject()) return default_token_lifetime_s;
   auto const e = doc.FindMember("expires_in");
   if (e != doc.MemberEnd() && e->value.IsUint()) return e->value.GetUint();
-  if (e != doc.MemberEnd() && e->value.IsString()) return static_cast<unsigned>(std::strtoul(e->value.GetString(), nullptr, 10));
+  if (e != doc.MemberEnd() && e->value.IsString())
+    return static_cast<unsigned>(std::strtoul(e->value.GetString(), nullptr, 10));
   return default_token_lifetime_s;
 }
 
@@ -49,7 +51,7 @@ struct replay_server::impl {
   std::mt19937_64 rng{std::random_device{}()};
   request_stats stats;
   mutable std::mutex misses_mutex;
-  std::map<std::string, std::uint64_t> misses;  // replay_key → requests answered NotInCapture
+  std::map<std::string, std::uint64_t> misses;        // replay_key → requests answered NotInCapture
   std::map<std::string, std::uint64_t> proven_empty;  // replay_key → longer prefixes answered empty
 
   void missed(const std::string& key) {
@@ -66,8 +68,9 @@ struct replay_server::impl {
     }
     sim_response res;
     res.content_type = "application/json; charset=utf-8";
-    res.body = fmt::format(R"({{"token_type":"Bearer","expires_in":{0},"ext_expires_in":{0},"access_token":"replay-{1}"}})",
-                           lifetime, random_token(rng, 24));
+    res.body =
+        fmt::format(R"({{"token_type":"Bearer","expires_in":{0},"ext_expires_in":{0},"access_token":"replay-{1}"}})",
+                    lifetime, random_token(rng, 24));
     return res;
   }
 

@@ -4,6 +4,7 @@
 #include "graphsim/text.hpp"
 
 #include <boost/url/parse.hpp>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -92,17 +93,26 @@ route_match match_graph_route(std::string_view method, std::string_view target) 
 
 route_result run_route(route_match const& m, route_context const& c) {
   switch (m.id) {
-    case route_id::organization: return get_organization(c);
-    case route_id::users_list: return list_users(c);
-    case route_id::users_delta: return users_delta(c);
-    case route_id::user_get: return get_user(c, m.user_key);
-    case route_id::user_license_details: return list_license_details(c, m.user_key);
-    case route_id::user_assign_license: return assign_license(c, m.user_key);
-    case route_id::subscribed_skus: return list_subscribed_skus(c);
-    case route_id::subscriptions: return list_subscriptions(c);
+    case route_id::organization:
+      return get_organization(c);
+    case route_id::users_list:
+      return list_users(c);
+    case route_id::users_delta:
+      return users_delta(c);
+    case route_id::user_get:
+      return get_user(c, m.user_key);
+    case route_id::user_license_details:
+      return list_license_details(c, m.user_key);
+    case route_id::user_assign_license:
+      return assign_license(c, m.user_key);
+    case route_id::subscribed_skus:
+      return list_subscribed_skus(c);
+    case route_id::subscriptions:
+      return list_subscriptions(c);
     case route_id::batch:
     case route_id::unknown:
-    case route_id::unknown_version: break;
+    case route_id::unknown_version:
+      break;
   }
   return graph_failure{400, "BadRequest", "Resource not found for the segment '" + m.bad_segment + "'."};
 }
@@ -162,9 +172,9 @@ boost::system::result<unsigned, graph_failure> page_size(odata_query const& q) {
   using page_result = boost::system::result<unsigned, graph_failure>;
   if (!q.top) return page_result(boost::system::in_place_value, 100u);
   if (*q.top < 1 || *q.top > max_page)
-    return graph_failure{400, "Request_UnsupportedQuery",
-                         "Invalid page size specified: '" + std::to_string(*q.top) +
-                             "'. Must be between 1 and 999 inclusive."};
+    return graph_failure{
+        400, "Request_UnsupportedQuery",
+        "Invalid page size specified: '" + std::to_string(*q.top) + "'. Must be between 1 and 999 inclusive."};
   return page_result(boost::system::in_place_value, static_cast<unsigned>(*q.top));
 }
 

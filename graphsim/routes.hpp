@@ -34,10 +34,10 @@ enum class route_id {
 
 struct route_match {
   route_id id = route_id::unknown;
-  std::string user_key;        // {id|userPrincipalName}, percent-decoded
-  std::string_view method;     // the one method the route allows
-  std::string endpoint;        // the label of the request log, e.g. "GET /v1.0/users/{id}"
-  std::string bad_segment;     // for unknown routes
+  std::string user_key;     // {id|userPrincipalName}, percent-decoded
+  std::string_view method;  // the one method the route allows
+  std::string endpoint;     // the label of the request log, e.g. "GET /v1.0/users/{id}"
+  std::string bad_segment;  // for unknown routes
   cost_class cost = cost_class::other;
 };
 
@@ -48,8 +48,8 @@ route_match match_graph_route(std::string_view method, std::string_view target);
 // A sorted users listing ($orderby), kept for the pages that follow: the last one built, for one query on
 // one tenant version.
 struct order_cache {
-  std::uint64_t query = 0;    // the query's filter, search and orderby digest
-  std::uint64_t version = ~0ull;  // tenant::version() it was built at
+  std::uint64_t query = 0;           // the query's filter, search and orderby digest
+  std::uint64_t version = ~0ull;     // tenant::version() it was built at
   std::vector<std::uint32_t> order;  // user indices, in the listing's order
 };
 

@@ -22,7 +22,7 @@ struct delta_round {
   std::uint64_t position = 0;
   std::uint64_t version = 0;  // the tenant version this round reports up to (the next deltaLink's)
   std::uint64_t since = 0;
-  std::uint64_t page = 1;     // of the round's chain
+  std::uint64_t page = 1;  // of the round's chain
 };
 
 void write_removed(json_writer& w, std::string_view id) {

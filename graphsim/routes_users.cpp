@@ -81,7 +81,8 @@ std::optional<graph_failure> refuse_query(route_context const& c) {
     if (auto op = advanced_operator(*q.filter); !op.empty() && !advanced) return needs_advanced(op);
   }
   if (q.orderby) {
-    bool const by_default = iequals(q.orderby->property, "userPrincipalName") || iequals(q.orderby->property, "displayName");
+    bool const by_default =
+        iequals(q.orderby->property, "userPrincipalName") || iequals(q.orderby->property, "displayName");
     if (!by_default && !iequals(q.orderby->property, "createdDateTime"))
       return graph_failure{400, "Request_UnsupportedQuery",
                            "Unsupported or invalid query orderby clause specified for property '" +
@@ -140,8 +141,8 @@ picked_page pick_users(route_context const& c, std::optional<filter_node> const&
     // name for longer prefixes); a startswith alone is the index itself: no name needs to be made to test it.
     std::vector<std::uint32_t> longer;
     if (prefix->size() > 1) longer = t.users_with_upn_prefix(*prefix);
-    auto const candidates = prefix->size() > 1 ? std::span<const std::uint32_t>(longer)
-                                               : t.users_with_upn_initial((*prefix)[0]);
+    auto const candidates =
+        prefix->size() > 1 ? std::span<const std::uint32_t>(longer) : t.users_with_upn_initial((*prefix)[0]);
     bool const all_match = is_upn_startswith(*f);
     auto it = std::lower_bound(candidates.begin(), candidates.end(), position);
     for (; it != candidates.end() && out.users.size() < size; ++it)
@@ -175,8 +176,8 @@ std::uint64_t total_count(route_context const& c, std::optional<filter_node> con
   if (auto const prefix = required_upn_prefix(*f)) {
     std::vector<std::uint32_t> longer;
     if (prefix->size() > 1) longer = t.users_with_upn_prefix(*prefix);
-    for (std::uint64_t i : prefix->size() > 1 ? std::span<const std::uint32_t>(longer)
-                                              : t.users_with_upn_initial((*prefix)[0]))
+    for (std::uint64_t i :
+         prefix->size() > 1 ? std::span<const std::uint32_t>(longer) : t.users_with_upn_initial((*prefix)[0]))
       n += user_matches(t, *f, i) ? 1 : 0;
     return n;
   }
@@ -329,8 +330,8 @@ route_result assign_license(route_context const& c, std::string_view user_key) {
   auto outcome = c.t.assign_license(*i, add, remove);
   if (outcome.status != 200) return graph_failure{outcome.status, outcome.code, outcome.message};
   // Graph answers with the user object; the license fields are what the caller wants to see.
-  static std::vector<std::string> const returned{"id", "displayName", "userPrincipalName", "accountEnabled",
-                                                 "usageLocation", "assignedLicenses"};
+  static std::vector<std::string> const returned{
+      "id", "displayName", "userPrincipalName", "accountEnabled", "usageLocation", "assignedLicenses"};
   std::vector<std::string> select;
   for (auto const& p : returned)
     if (tenant::is_user_property(p)) select.push_back(p);

@@ -9,14 +9,14 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <fmt/format.h>
 
-#include <sys/stat.h>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <random>
+#include <sys/stat.h>
 #include <thread>
 
 namespace graphsim {
@@ -30,7 +30,9 @@ base::result<void> write_text_file(std::string const& path, std::string const& t
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) return base::runtime_error(fmt::format("cannot write {} '{}': check that the directory exists and is writable", what, path));
+  if (!out)
+    return base::runtime_error(
+        fmt::format("cannot write {} '{}': check that the directory exists and is writable", what, path));
   return {};
 }
 
@@ -91,8 +93,8 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
     s->t->write_truth_csv(truth);
     truth.close();
     if (!truth)
-      return base::runtime_error(fmt::format("cannot write --truth '{}': check that the directory exists and is writable",
-                                             options.truth_path));
+      return base::runtime_error(fmt::format(
+          "cannot write --truth '{}': check that the directory exists and is writable", options.truth_path));
     ::chmod(options.truth_path.c_str(), 0600);  // findings name people (docs/design.md §4.2)
   }
   auto emu = emulator::create(options, *s->t);
@@ -117,7 +119,8 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
     s->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
     boost::system::error_code ec;
     s->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1, ec);
+                            ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
+                        ec);
     s->tls->use_certificate_chain(net::buffer(identity->cert_pem), ec);
     if (!ec) s->tls->use_private_key(net::buffer(identity->key_pem), ssl::context::pem, ec);
     if (ec) return base::runtime_error("cannot load the emulator's TLS certificate: " + ec.message());
@@ -158,7 +161,8 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
   if (!server) return server.error();
   running_server& s = **server;
   if (s.temp_cert.empty() == false)
-    base::log(base::log_level::info, "graphsim: the TLS certificate is in {} (use --cert-out to choose)", s.ca_pem_path);
+    base::log(base::log_level::info, "graphsim: the TLS certificate is in {} (use --cert-out to choose)",
+              s.ca_pem_path);
   // The banner is the contract with scripts and tests (docs/design.md §2.6): both lines out before any accept.
   out << "listening " << s.url << '\n'
       << "tenant_id=" << s.tenant_id() << " client_id=" << s.client_id() << " client_secret=" << s.client_secret()

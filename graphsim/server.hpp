@@ -17,10 +17,10 @@ namespace graphsim {
 // each is one `--quirk NAME[=N]` (docs/graphsim.md, "Quirks"). All off by default: the emulator then behaves
 // as Graph is documented.
 struct sim_quirks {
-  bool no_count = false;                        // no-count: @odata.count never sent (Azure AD B2C tenants)
-  bool no_range_filter = false;                 // no-range-filter: lt/le/gt/ge and not(...) on userPrincipalName refused
-  std::uint64_t expired_page_token_after = 0;   // expired-page-token-after=K: a chain's page K+1 is refused (0 = off)
-  bool license_details_forbidden = false;       // licensedetails-forbidden: /users/{id}/licenseDetails answers 403
+  bool no_count = false;                       // no-count: @odata.count never sent (Azure AD B2C tenants)
+  bool no_range_filter = false;                // no-range-filter: lt/le/gt/ge and not(...) on userPrincipalName refused
+  std::uint64_t expired_page_token_after = 0;  // expired-page-token-after=K: a chain's page K+1 is refused (0 = off)
+  bool license_details_forbidden = false;      // licensedetails-forbidden: /users/{id}/licenseDetails answers 403
   std::uint64_t users_deleted_during_scan = 0;  // users-deleted-during-scan=N: N users go after the first page
   bool skewed_upns = false;                     // skewed-upns: employee numbers, leading symbols, digits-only names
   std::uint64_t empty_page = 0;                 // empty-page=K: page K holds no users, only a nextLink
@@ -34,25 +34,25 @@ struct sim_options {
   std::uint64_t seed = 1;
   std::uint16_t port = 0;  // 0 = any free port
   bool tls = false;
-  std::string cert_out;                  // --cert-out: PEM of the generated server certificate (with --tls)
-  std::vector<std::string> client_certs; // --client-cert: PEM certificates accepted for client assertions
-  double throttle_ru = 0;                // --throttle-ru PER_10S, 0 = off
-  unsigned latency_min_ms = 0;           // --latency-ms MIN:MAX
+  std::string cert_out;                   // --cert-out: PEM of the generated server certificate (with --tls)
+  std::vector<std::string> client_certs;  // --client-cert: PEM certificates accepted for client assertions
+  double throttle_ru = 0;                 // --throttle-ru PER_10S, 0 = off
+  unsigned latency_min_ms = 0;            // --latency-ms MIN:MAX
   unsigned latency_max_ms = 0;
-  double fault_rate = 0;                 // --fault-rate R in [0,1]
-  std::string fault_schedule;            // --fault-schedule "N:KIND,N-M:KIND,N-:KIND" (docs/graphsim.md)
+  double fault_rate = 0;       // --fault-rate R in [0,1]
+  std::string fault_schedule;  // --fault-schedule "N:KIND,N-M:KIND,N-:KIND" (docs/graphsim.md)
   std::uint64_t fault_seed = 1;
-  unsigned token_lifetime_s = 3599;      // --token-lifetime
-  std::string truth_path;                // --truth PATH
-  std::string profile = "default";       // --profile default|clean (clean: a tenant without findings)
+  unsigned token_lifetime_s = 3599;  // --token-lifetime
+  std::string truth_path;            // --truth PATH
+  std::string profile = "default";   // --profile default|clean (clean: a tenant without findings)
   // Two quirks kept as fields of their own (older tests set them); --quirk sets them too.
-  bool advanced_queries = true;          // false (--no-advanced-queries, quirk no-advanced-queries): refused
-  std::uint64_t count_lag = 0;           // --count-lag N, quirk count-lag=N: @odata.count of all users lags N
-  sim_quirks quirks;                     // --quirk NAME[=N], repeatable
+  bool advanced_queries = true;  // false (--no-advanced-queries, quirk no-advanced-queries): refused
+  std::uint64_t count_lag = 0;   // --count-lag N, quirk count-lag=N: @odata.count of all users lags N
+  sim_quirks quirks;             // --quirk NAME[=N], repeatable
   // --roles LIST: the application permissions in the tokens' roles claim; every route requires one it accepts
   // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
   std::optional<std::vector<std::string>> roles;
-  std::string replay_dir{};              // --replay DIR: serve a capture (docs/capture.md) instead of a tenant
+  std::string replay_dir{};  // --replay DIR: serve a capture (docs/capture.md) instead of a tenant
 };
 
 // Turns on one quirk given as `NAME` or `NAME=N` (the --quirk syntax), or says why it cannot: an unknown name,
@@ -72,11 +72,11 @@ class background_server {
   static base::result<std::unique_ptr<background_server>> start(const sim_options& options);
   ~background_server();  // stops the server and joins its thread
 
-  const std::string& url() const;            // root URL, e.g. https://127.0.0.1:PORT (no /v1.0)
+  const std::string& url() const;  // root URL, e.g. https://127.0.0.1:PORT (no /v1.0)
   const std::string& tenant_id() const;
   const std::string& client_id() const;
   const std::string& client_secret() const;
-  const std::string& ca_pem_path() const;    // the certificate file clients must trust (empty without TLS)
+  const std::string& ca_pem_path() const;  // the certificate file clients must trust (empty without TLS)
   // The request log as JSON, as GET /_sim/stats returns it.
   std::string stats_json() const;
 

@@ -133,8 +133,8 @@ sku_catalogue sku_catalogue::parse(std::string_view csv) {
     auto plan = mix::parse_guid(trim_key(fields[col[4]]));
     if (!plan) continue;
     std::string plan_id = mix::to_string(*plan);
-    bool known = std::any_of(entry.plans.begin(), entry.plans.end(),
-                             [&](const catalogue_plan& p) { return p.id == plan_id; });
+    bool known =
+        std::any_of(entry.plans.begin(), entry.plans.end(), [&](const catalogue_plan& p) { return p.id == plan_id; });
     if (!known) entry.plans.push_back({plan_id, std::string(trim_key(fields[col[3]]))});
   }
   return cat;

@@ -9,7 +9,8 @@ namespace graphsim {
 void request_stats::record(std::string_view endpoint, unsigned status, unsigned ru_charged) {
   std::lock_guard lock(mutex_);
   auto it = by_endpoint_.find(endpoint);
-  if (it == by_endpoint_.end()) it = by_endpoint_.emplace(std::string(endpoint), std::map<unsigned, std::uint64_t>{}).first;
+  if (it == by_endpoint_.end())
+    it = by_endpoint_.emplace(std::string(endpoint), std::map<unsigned, std::uint64_t>{}).first;
   ++it->second[status];
   ++total_;
   ru_charged_ += ru_charged;

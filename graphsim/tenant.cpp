@@ -14,9 +14,7 @@ namespace graphsim {
 using namespace detail;
 
 namespace {
-unsigned char lower_byte(char c) {
-  return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-}
+unsigned char lower_byte(char c) { return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
 }  // namespace
 
 tenant::tenant(tenant_config config) : impl_(std::make_unique<impl>()) {
@@ -57,8 +55,7 @@ std::uint64_t tenant::index_end() const { return impl_->config.users; }
 bool tenant::exists(std::uint64_t i) const {
   const tenant_state& t = *impl_;
   if (i >= t.config.users) return false;
-  return !t.deletions_done ||
-         !std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i);
+  return !t.deletions_done || !std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i);
 }
 
 bool tenant::deletions_pending() const { return !impl_->deletions_done && !impl_->scheduled_deletions.empty(); }
@@ -210,8 +207,8 @@ std::vector<std::string> tenant::removed_user_ids() const {
   // Deleted users' ids are random GUIDs: their check half does not match, so find_user() never finds them.
   std::vector<std::string> ids;
   for (std::uint64_t n = 0; n < 3; ++n)
-    ids.push_back(mix::to_string(mix::v4_guid(mix::hash(impl_->config.seed, 0x44454c, n, 1),
-                                              mix::hash(impl_->config.seed, 0x44454c, n, 2))));
+    ids.push_back(mix::to_string(
+        mix::v4_guid(mix::hash(impl_->config.seed, 0x44454c, n, 1), mix::hash(impl_->config.seed, 0x44454c, n, 2))));
   if (impl_->deletions_done)
     for (std::uint64_t i : impl_->scheduled_deletions) ids.push_back(user_id(*impl_, i));
   return ids;

@@ -25,7 +25,7 @@ inline constexpr std::size_t max_user_licenses = 16;
 inline constexpr std::size_t max_disabled_plans = 12;
 
 struct service_plan {
-  std::string id;    // lower-case GUID
+  std::string id;  // lower-case GUID
   std::string name;
   std::string_view applies_to;  // "User" or "Company"
 };
@@ -136,9 +136,9 @@ struct tenant_state {
   std::string tenant_id, tenant_name, domain, client_id, client_secret;
   std::vector<sku_def> skus;
   std::vector<subscription> subscriptions;
-  std::vector<std::string> groups;  // group object ids (lower-case GUIDs)
+  std::vector<std::string> groups;                         // group object ids (lower-case GUIDs)
   std::unordered_map<std::string, std::size_t> sku_by_id;  // lower-case skuId → index
-  std::array<std::uint64_t, 256> upn_first_char{};           // users per lower-cased first UPN byte
+  std::array<std::uint64_t, 256> upn_first_char{};         // users per lower-cased first UPN byte
   // The users of each lower-cased first UPN byte, in index order: a startswith shard reads its users without
   // generating everyone else's (4 bytes a user).
   std::array<std::vector<std::uint32_t>, 256> users_by_upn_initial;

@@ -1,8 +1,8 @@
 // The tenant's directory: identity, SKUs from Microsoft's catalogue, subscriptions of every ownership kind of
 // docs/design.md §3, and licensing groups. Fixed per seed; sizes follow the users (size_subscriptions).
-#include "graphsim/tenant_model.hpp"
 #include "graphsim/mix.hpp"
 #include "graphsim/sku_catalogue.hpp"
+#include "graphsim/tenant_model.hpp"
 #include "graphsim/tenant_slots.hpp"
 
 #include <string>
@@ -58,8 +58,15 @@ std::vector<sku_spec> sku_specs(bool clean) {
       {"POWER_BI_STANDARD", "", "", true, "Enabled", 60, 0, 0, {}},
       {"STANDARDPACK", "", "", false, "Enabled", 10, 0, 0, {}},
       {"CONTOSO_LEGACY_ADDON", "5a1e9c3b-0d4f-4e8a-9b61-7c2f0e4d8a13", "", false, "Enabled", 5, 0, 0, {}},
-      {"LEGACY_KIOSK_ADDON", "b7e2d4f6-1a3c-4b5d-8e9f-0a1b2c3d4e5f", "EXCHANGEDESKLESS", true, "LockedOut", 5, 0,
-       0, {}},
+      {"LEGACY_KIOSK_ADDON",
+       "b7e2d4f6-1a3c-4b5d-8e9f-0a1b2c3d4e5f",
+       "EXCHANGEDESKLESS",
+       true,
+       "LockedOut",
+       5,
+       0,
+       0,
+       {}},
   };
 }
 

@@ -10,10 +10,18 @@ namespace graphsim {
 unsigned request_cost(cost_class c, bool has_select, bool top_below_20) {
   int cost = 1;
   switch (c) {
-    case cost_class::users_list: cost = 2; break;
-    case cost_class::subscribed_skus: cost = 3; break;
-    case cost_class::license_details: cost = 2; break;
-    case cost_class::other: cost = 1; break;
+    case cost_class::users_list:
+      cost = 2;
+      break;
+    case cost_class::subscribed_skus:
+      cost = 3;
+      break;
+    case cost_class::license_details:
+      cost = 2;
+      break;
+    case cost_class::other:
+      cost = 1;
+      break;
   }
   if (has_select) --cost;
   if (top_below_20) --cost;

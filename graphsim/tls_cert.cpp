@@ -13,10 +13,18 @@
 namespace graphsim {
 namespace {
 
-struct pkey_free { void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); } };
-struct x509_free { void operator()(X509* p) const noexcept { X509_free(p); } };
-struct bio_free { void operator()(BIO* p) const noexcept { BIO_free(p); } };
-struct ext_free { void operator()(X509_EXTENSION* p) const noexcept { X509_EXTENSION_free(p); } };
+struct pkey_free {
+  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
+};
+struct x509_free {
+  void operator()(X509* p) const noexcept { X509_free(p); }
+};
+struct bio_free {
+  void operator()(BIO* p) const noexcept { BIO_free(p); }
+};
+struct ext_free {
+  void operator()(X509_EXTENSION* p) const noexcept { X509_EXTENSION_free(p); }
+};
 
 std::string bio_text(BIO* bio) {
   char* data = nullptr;
@@ -67,8 +75,7 @@ base::result<tls_identity> make_self_signed_identity() {
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<unsigned char const*>("entra-audit graphsim"),
                              -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<unsigned char const*>("localhost"), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<unsigned char const*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   if (X509_set_pubkey(cert.get(), key.get()) != 1) return fail("public key");
   // A self-signed trust anchor that is also the server's leaf: strict verifiers (Python 3.13, Go) want

@@ -6,6 +6,7 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -105,9 +106,8 @@ token_service::token_service(tenant const& t, cert_registry certs, unsigned life
       rng_(seed ^ 0x746f6b656e73ull),
       roles_(std::move(roles)) {}
 
-sim_response token_service::error(unsigned status, std::string_view error, unsigned code,
-                                  std::string_view description, std::string const& trace_id,
-                                  std::string const& correlation_id) const {
+sim_response token_service::error(unsigned status, std::string_view error, unsigned code, std::string_view description,
+                                  std::string const& trace_id, std::string const& correlation_id) const {
   sim_response res;
   res.status = status;
   res.body = aadsts_error_body(error, code, description, trace_id, correlation_id);
@@ -115,9 +115,8 @@ sim_response token_service::error(unsigned status, std::string_view error, unsig
 }
 
 std::string token_service::claims(std::string_view scope, bool certificate) const {
-  auto const now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  auto const now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string const aud(resource_of(scope));
   std::string const iss = "https://sts.windows.net/" + tenant_.tenant_id() + "/";
   rapidjson::StringBuffer buffer;
@@ -181,9 +180,9 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
     return res;
   };
   if (req.method != "POST")
-    return finish(error(400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a " +
-                                                            req.method + " request.",
-                        trace_id, correlation_id));
+    return finish(error(400, "invalid_request", 900561,
+                        "The endpoint only accepts POST requests. Received a " + req.method + " request.", trace_id,
+                        correlation_id));
   if (!iequals(tenant_segment, tenant_.tenant_id()) && !iequals(tenant_segment, tenant_.default_domain()))
     return finish(error(400, "invalid_request", 90002,
                         "Tenant '" + std::string(tenant_segment) +
@@ -198,8 +197,8 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
   }
   auto missing = [&](char const* name) {
     return finish(error(400, "invalid_request", 900144,
-                        std::string("The request body must contain the following parameter: '") + name + "'.",
-                        trace_id, correlation_id));
+                        std::string("The request body must contain the following parameter: '") + name + "'.", trace_id,
+                        correlation_id));
   };
   if (!form.contains("grant_type")) return missing("grant_type");
   if (form["grant_type"] != "client_credentials")
@@ -230,13 +229,12 @@ sim_response token_service::handle(sim_request const& req, std::string_view tena
     assertion_expectation expect;
     expect.client_id = tenant_.client_id();
     expect.tenant_keys = {tenant_.tenant_id(), tenant_.default_domain()};
-    expect.now = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+    expect.now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto verdict = verify_client_assertion(form["client_assertion"], certs_, expect);
     if (!verdict)
-      return finish(error(401, "invalid_client", verdict.error().aadsts, verdict.error().description, trace_id,
-                          correlation_id));
+      return finish(
+          error(401, "invalid_client", verdict.error().aadsts, verdict.error().description, trace_id, correlation_id));
     return finish(issue(form["scope"], true));
   }
   if (!form.contains("client_secret"))

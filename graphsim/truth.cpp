@@ -27,12 +27,16 @@ std::string_view confidence_of(origin o) {
   switch (o) {
     case origin::group_inherited:
     case origin::self_service_trial:
-    case origin::self_service_purchase: return "high";
+    case origin::self_service_purchase:
+      return "high";
     case origin::partner_managed:
     case origin::mixed_ownership:
-    case origin::self_service_signup: return "medium";
-    case origin::unattributed: return "low";
-    case origin::organization: return "";
+    case origin::self_service_signup:
+      return "medium";
+    case origin::unattributed:
+      return "low";
+    case origin::organization:
+      return "";
   }
   return "";
 }
@@ -41,7 +45,8 @@ std::string_view action_of(origin o) {
   switch (o) {
     case origin::group_inherited:
       return "Remove the user from the licensing group or change the group's licenses; direct removal is refused.";
-    case origin::partner_managed: return "Ask the partner that created the subscription to release or move the seat.";
+    case origin::partner_managed:
+      return "Ask the partner that created the subscription to release or move the seat.";
     case origin::self_service_trial:
       return "Take over or let the user cancel the self-service trial; block trials with MSCommerce.";
     case origin::self_service_purchase:
@@ -52,7 +57,8 @@ std::string_view action_of(origin o) {
       return "Review the free sign-up; turn off self-service sign-up if it is unwanted.";
     case origin::unattributed:
       return "Find the subscription behind this SKU (missing from subscribedSkus or without one) before removing it.";
-    case origin::organization: return "";
+    case origin::organization:
+      return "";
   }
   return "";
 }
@@ -60,8 +66,8 @@ std::string_view action_of(origin o) {
 // Appends one RFC 4180 cell: formula characters neutralised with a leading quote, quoted only when needed.
 void append_cell(std::string& out, std::string_view text) {
   std::string cell;
-  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
-                        text[0] == '\r'))
+  if (!text.empty() &&
+      (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' || text[0] == '\r'))
     cell += '\'';
   cell += text;
   if (cell.find_first_of(",\"\r\n") == std::string::npos) {
@@ -135,14 +141,22 @@ struct truth_row {
 
 std::string_view to_text(origin o) {
   switch (o) {
-    case origin::group_inherited: return "group_inherited";
-    case origin::partner_managed: return "partner_managed";
-    case origin::self_service_trial: return "self_service_trial";
-    case origin::self_service_purchase: return "self_service_purchase";
-    case origin::mixed_ownership: return "mixed_ownership";
-    case origin::self_service_signup: return "self_service_signup";
-    case origin::unattributed: return "unattributed";
-    case origin::organization: return "organization";
+    case origin::group_inherited:
+      return "group_inherited";
+    case origin::partner_managed:
+      return "partner_managed";
+    case origin::self_service_trial:
+      return "self_service_trial";
+    case origin::self_service_purchase:
+      return "self_service_purchase";
+    case origin::mixed_ownership:
+      return "mixed_ownership";
+    case origin::self_service_signup:
+      return "self_service_signup";
+    case origin::unattributed:
+      return "unattributed";
+    case origin::organization:
+      return "organization";
   }
   return "organization";
 }
@@ -176,9 +190,15 @@ classification classify(const tenant_state& t, const user_profile& p, const user
   std::size_t partner = 0, user = 0, organization = 0, trials = 0;
   for (const subscription* s : subs) {
     switch (kind_of(t, *s)) {
-      case sub_kind::partner: ++partner; break;
-      case sub_kind::user: ++user; break;
-      case sub_kind::organization: ++organization; break;
+      case sub_kind::partner:
+        ++partner;
+        break;
+      case sub_kind::user:
+        ++user;
+        break;
+      case sub_kind::organization:
+        ++organization;
+        break;
     }
     trials += s->is_trial ? 1 : 0;
   }

@@ -14,11 +14,11 @@ enum class support : std::uint8_t { none, by_default, advanced };
 struct property_rule {
   std::string_view name;
   bool is_bool;
-  support eq;           // eq and in (ne and not(...) are always advanced where eq is supported)
+  support eq;  // eq and in (ne and not(...) are always advanced where eq is supported)
   support starts_with;
   support ends_with;
-  support range;        // lt, le, gt, ge
-  support null_eq;      // eq null / ne null
+  support range;    // lt, le, gt, ge
+  support null_eq;  // eq null / ne null
 };
 
 // Graph's generated filter table for user properties (concepts/includes/filter-directory-objects.md), for the
@@ -73,8 +73,11 @@ std::optional<std::vector<token>> tokenize(std::string_view s) {
     if (c == ' ' || c == '\t') {
       ++i;
     } else if (c == '(' || c == ')' || c == ',' || c == ':') {
-      out.push_back({c == '(' ? token::type::open : c == ')' ? token::type::close
-                     : c == ',' ? token::type::comma : token::type::colon, std::string(1, c)});
+      out.push_back({c == '('   ? token::type::open
+                     : c == ')' ? token::type::close
+                     : c == ',' ? token::type::comma
+                                : token::type::colon,
+                     std::string(1, c)});
       ++i;
     } else if (c == '\'') {
       std::string text;
@@ -104,9 +107,12 @@ std::optional<std::vector<token>> tokenize(std::string_view s) {
 }
 
 std::optional<compare_op> compare_op_of(std::string_view w) {
-  static constexpr std::array<std::pair<std::string_view, compare_op>, 6> ops{
-      {{"eq", compare_op::eq}, {"ne", compare_op::ne}, {"lt", compare_op::lt},
-       {"le", compare_op::le}, {"gt", compare_op::gt}, {"ge", compare_op::ge}}};
+  static constexpr std::array<std::pair<std::string_view, compare_op>, 6> ops{{{"eq", compare_op::eq},
+                                                                               {"ne", compare_op::ne},
+                                                                               {"lt", compare_op::lt},
+                                                                               {"le", compare_op::le},
+                                                                               {"gt", compare_op::gt},
+                                                                               {"ge", compare_op::ge}}};
   for (auto const& [name, op] : ops)
     if (iequals(w, name)) return op;
   return std::nullopt;
@@ -205,7 +211,8 @@ class parser {
     auto op = compare_op_of(take().value);
     if (peek().t != token::type::word) return syntax_error(text_);
     std::string const n = take().value;
-    if (!op || (*op != compare_op::eq && *op != compare_op::ne) || n != "0") return unsupported_clause("assignedLicenses");
+    if (!op || (*op != compare_op::eq && *op != compare_op::ne) || n != "0")
+      return unsupported_clause("assignedLicenses");
     filter_node node;
     node.k = filter_node::kind::license_count;
     node.property = "assignedLicenses";
@@ -289,12 +296,18 @@ bool is_range(compare_op op) { return op != compare_op::eq && op != compare_op::
 
 std::string_view op_name(compare_op op) {
   switch (op) {
-    case compare_op::eq: return "eq";
-    case compare_op::ne: return "ne";
-    case compare_op::lt: return "lt";
-    case compare_op::le: return "le";
-    case compare_op::gt: return "gt";
-    case compare_op::ge: return "ge";
+    case compare_op::eq:
+      return "eq";
+    case compare_op::ne:
+      return "ne";
+    case compare_op::lt:
+      return "lt";
+    case compare_op::le:
+      return "le";
+    case compare_op::gt:
+      return "gt";
+    case compare_op::ge:
+      return "ge";
   }
   return "eq";
 }
@@ -306,16 +319,21 @@ bool reads_upn(filter_node const& f) {
 
 bool compare(compare_op op, int c) {
   switch (op) {
-    case compare_op::eq: return c == 0;
-    case compare_op::ne: return c != 0;
-    case compare_op::lt: return c < 0;
-    case compare_op::le: return c <= 0;
-    case compare_op::gt: return c > 0;
-    case compare_op::ge: return c >= 0;
+    case compare_op::eq:
+      return c == 0;
+    case compare_op::ne:
+      return c != 0;
+    case compare_op::lt:
+      return c < 0;
+    case compare_op::le:
+      return c <= 0;
+    case compare_op::gt:
+      return c > 0;
+    case compare_op::ge:
+      return c >= 0;
   }
   return false;
 }
-
 
 }  // namespace
 
@@ -334,9 +352,12 @@ std::optional<std::string_view> prefix_filter_property(std::string_view name) {
 std::string advanced_operator(filter_node const& f) {
   using k = filter_node::kind;
   switch (f.k) {
-    case k::negation: return "not";
-    case k::ends_with: return "endsWith";
-    case k::license_count: return std::string(op_name(f.op));
+    case k::negation:
+      return "not";
+    case k::ends_with:
+      return "endsWith";
+    case k::license_count:
+      return std::string(op_name(f.op));
     case k::compare:
       if (f.null_literal || f.op == compare_op::ne) return std::string(op_name(f.op));
       if (is_range(f.op)) {
@@ -344,7 +365,8 @@ std::string advanced_operator(filter_node const& f) {
         if (r && r->range == support::advanced) return std::string(op_name(f.op));
       }
       return {};
-    default: break;
+    default:
+      break;
   }
   for (auto const& child : f.children)
     if (auto op = advanced_operator(child); !op.empty()) return op;
@@ -386,19 +408,25 @@ bool matches(filter_node const& f, user_view const& user) {
       return std::all_of(f.children.begin(), f.children.end(), [&](auto const& c) { return matches(c, user); });
     case k::any_of:
       return std::any_of(f.children.begin(), f.children.end(), [&](auto const& c) { return matches(c, user); });
-    case k::negation: return !matches(f.children[0], user);
-    case k::license_count: return user.sku_ids().empty() == (f.op == compare_op::eq);
+    case k::negation:
+      return !matches(f.children[0], user);
+    case k::license_count:
+      return user.sku_ids().empty() == (f.op == compare_op::eq);
     case k::has_sku: {
       auto const skus = user.sku_ids();
       return std::find(skus.begin(), skus.end(), f.values[0]) != skus.end();
     }
-    default: break;
+    default:
+      break;
   }
   auto const value = user.text(f.property);
   switch (f.k) {
-    case k::starts_with: return value && istarts_with(*value, f.values[0]);
-    case k::ends_with: return value && iends_with(*value, f.values[0]);
-    case k::token_match: return value && words_match(f.values[0], *value);
+    case k::starts_with:
+      return value && istarts_with(*value, f.values[0]);
+    case k::ends_with:
+      return value && iends_with(*value, f.values[0]);
+    case k::token_match:
+      return value && words_match(f.values[0], *value);
     case k::in_list:
       return value && std::any_of(f.values.begin(), f.values.end(), [&](auto const& v) { return iequals(*value, v); });
     case k::compare:
@@ -406,7 +434,8 @@ bool matches(filter_node const& f, user_view const& user) {
       // A null property satisfies only ne (OData: null compares unequal to every value, and not ordered).
       if (!value) return f.op == compare_op::ne;
       return compare(f.op, icompare(*value, f.values[0]));
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -34,7 +34,7 @@ struct filter_node {
     token_match,    // $search on displayName: every word of the term starts a word of the value
   };
   kind k = kind::all_of;
-  std::string property;             // as Graph spells it, e.g. "userPrincipalName"
+  std::string property;  // as Graph spells it, e.g. "userPrincipalName"
   compare_op op = compare_op::eq;
   std::vector<std::string> values;  // the literal(s), quotes removed ('' is one '); booleans as true/false
   bool null_literal = false;        // compare with `null`
@@ -44,7 +44,7 @@ struct filter_node {
 // What a filter needs to read of a user. Absent (nullopt) string properties are JSON null.
 struct user_view {
   std::function<std::optional<std::string>(std::string_view property)> text;  // canonical property name
-  std::function<std::vector<std::string>()> sku_ids;                            // lower-case skuIds
+  std::function<std::vector<std::string>()> sku_ids;                          // lower-case skuIds
 };
 
 // Parses a $filter for /users, or Graph's 400: Request_BadRequest for bad syntax, Request_UnsupportedQuery

@@ -10,8 +10,8 @@
 namespace graphsim::detail {
 namespace {
 
-constexpr std::uint64_t tag_user = 0x55534552, tag_licenses = 0x4c494353, tag_id = 0x55494400,
-                        tag_id_key = 0x4b4559, tag_skew = 0x534b4557, tag_deletions = 0x44454c53;
+constexpr std::uint64_t tag_user = 0x55534552, tag_licenses = 0x4c494353, tag_id = 0x55494400, tag_id_key = 0x4b4559,
+                        tag_skew = 0x534b4557, tag_deletions = 0x44454c53;
 // Employee numbers of skewed tenants: seven digits, u1000000 to u9999999, spread over the range as decades of
 // hires spread them (so that 'u12' is a shard of its own), and a bijection of the index: number =
 // base + (step × index + offset) mod span, step coprime to span (2^6 3^2 5^6).
@@ -35,7 +35,7 @@ static_assert(inverse_step() * employee_step % employee_span == 1);
 // (docs/graph.md §1.3: A–Z a–z 0–9 ' . - _ ! # ^ ~).
 constexpr std::string_view upn_symbols = ".~'-_!^#";
 constexpr std::int64_t day = 86400;
-constexpr std::int64_t t_2016 = 1451606400;  // 2016-01-01
+constexpr std::int64_t t_2016 = 1451606400;     // 2016-01-01
 constexpr std::int64_t t_2018_06 = 1527811200;  // 2018-06-01: createdDateTime is null for some synced users before
 constexpr std::int64_t t_2025_10 = 1759276800;  // 2025-10-01
 
@@ -50,11 +50,26 @@ void set_state(assignment_state& st, mix::stream& s, bool group, std::int64_t up
   st.error = s.chance(100) ? error_kind::null : error_kind::none_text;
   if (!s.chance(30)) return;
   switch (s.below(group ? 5 : 4)) {
-    case 0: st.state = state_kind::active_with_error; st.error = error_kind::count_violation; break;
-    case 1: st.state = state_kind::error; st.error = error_kind::mutually_exclusive_violation; break;
-    case 2: st.state = state_kind::error; st.error = error_kind::dependency_violation; break;
-    case 3: st.state = state_kind::error; st.error = error_kind::prohibited_in_usage_location_violation; break;
-    default: st.state = state_kind::error; st.error = error_kind::other; break;
+    case 0:
+      st.state = state_kind::active_with_error;
+      st.error = error_kind::count_violation;
+      break;
+    case 1:
+      st.state = state_kind::error;
+      st.error = error_kind::mutually_exclusive_violation;
+      break;
+    case 2:
+      st.state = state_kind::error;
+      st.error = error_kind::dependency_violation;
+      break;
+    case 3:
+      st.state = state_kind::error;
+      st.error = error_kind::prohibited_in_usage_location_violation;
+      break;
+    default:
+      st.state = state_kind::error;
+      st.error = error_kind::other;
+      break;
   }
 }
 
@@ -70,7 +85,8 @@ void add_license(const tenant_state& t, license_set& out, mix::stream& s, std::s
   const std::size_t plans = def.plans.size();
   for (unsigned n = 0; n < disabled && plans > 0 && l.disabled_count < 3; ++n) {
     auto plan = static_cast<std::uint16_t>(s.below(plans));
-    if (std::find(l.disabled.begin(), l.disabled.begin() + l.disabled_count, plan) == l.disabled.begin() + l.disabled_count)
+    if (std::find(l.disabled.begin(), l.disabled.begin() + l.disabled_count, plan) ==
+        l.disabled.begin() + l.disabled_count)
       l.disabled[l.disabled_count++] = plan;
   }
   std::sort(l.disabled.begin(), l.disabled.begin() + l.disabled_count);
@@ -94,24 +110,40 @@ void special_licenses(const tenant_state& t, const user_profile& p, license_set&
   };
   auto last_state = [&](std::size_t n) -> assignment_state& { return out.items[out.count - 1].states[n]; };
   switch (p.index) {
-    case 0: add(slot::e3, how::direct, 1); add(slot::pbi_pro, how::direct); break;      // self_service_purchase
-    case 1: add(slot::e3, how::direct); add(slot::teams_exploratory, how::direct); break;  // self_service_trial
-    case 2:                                                                                    // partner_managed
+    case 0:
+      add(slot::e3, how::direct, 1);
+      add(slot::pbi_pro, how::direct);
+      break;  // self_service_purchase
+    case 1:
+      add(slot::e3, how::direct);
+      add(slot::teams_exploratory, how::direct);
+      break;  // self_service_trial
+    case 2:   // partner_managed
       add(slot::e5, how::direct, 2);
       add(slot::visio, how::direct);
       last_state(0).state = state_kind::active_with_error;
       last_state(0).error = error_kind::count_violation;
       break;
-    case 3: add(slot::e3, how::direct); add(slot::ems, how::group); break;                  // group_inherited
-    case 4: add(slot::e3, how::direct); add(slot::project, how::direct); break;             // mixed_ownership
-    case 5: add(slot::flow_free, how::direct); add(slot::pbi_free, how::direct); break;    // self_service_signup
-    case 6:                                                                                   // unattributed
+    case 3:
+      add(slot::e3, how::direct);
+      add(slot::ems, how::group);
+      break;  // group_inherited
+    case 4:
+      add(slot::e3, how::direct);
+      add(slot::project, how::direct);
+      break;  // mixed_ownership
+    case 5:
+      add(slot::flow_free, how::direct);
+      add(slot::pbi_free, how::direct);
+      break;  // self_service_signup
+    case 6:   // unattributed
       add(slot::e1_gone, how::direct);
       add(slot::unknown_addon, how::direct);
       add(slot::legacy_kiosk, how::direct, 1);
       break;
-    case 7: break;  // a guest without licenses
-    case 8:         // disabled: direct+group twice (organization), and a purchase Graph lists no state for (#9636)
+    case 7:
+      break;  // a guest without licenses
+    case 8:   // disabled: direct+group twice (organization), and a purchase Graph lists no state for (#9636)
       add(slot::e5, how::both);
       add(slot::ems, how::both, 0, 1);
       add(slot::pbi_pro, how::missing);
@@ -129,8 +161,12 @@ void special_licenses(const tenant_state& t, const user_profile& p, license_set&
       add(slot::teams_exploratory, how::direct);
       add(slot::flow_free, how::missing);
       break;
-    case 10: add(slot::e3, how::direct); add(slot::teams_exploratory, how::direct); break;  // a licensed guest
-    default: break;                                                                         // 11: unlicensed
+    case 10:
+      add(slot::e3, how::direct);
+      add(slot::teams_exploratory, how::direct);
+      break;  // a licensed guest
+    default:
+      break;  // 11: unlicensed
   }
 }
 
@@ -206,16 +242,38 @@ user_profile make_profile(const tenant_state& t, std::uint64_t i) {
     p.has_usage_location = true;
     auto hostile = people::hostile_display_names();
     switch (i) {
-      case 0: p.department = departments[16]; break;  // "=1+1"
-      case 1: p.department = departments[21]; break;  // "\tFacilities"
-      case 2: p.hostile_display = hostile[0]; break;   // =HYPERLINK(...)
-      case 3: p.hostile_display = hostile[6]; p.department = departments[20]; break;  // line breaks
-      case 4: p.department = departments[14]; break;  // "Research, Development & Innovation"
-      case 6: p.hostile_display = hostile[8]; break;   // right-to-left override
-      case 7: p.hostile_display = hostile[9]; p.department = departments[25]; break;  // <script>
-      case 9: p.hostile_display = hostile[14]; p.department = departments[22]; break;  // emoji, Arabic
-      case 10: p.hostile_display = hostile[5]; break;  // quotes
-      default: break;
+      case 0:
+        p.department = departments[16];
+        break;  // "=1+1"
+      case 1:
+        p.department = departments[21];
+        break;  // "\tFacilities"
+      case 2:
+        p.hostile_display = hostile[0];
+        break;  // =HYPERLINK(...)
+      case 3:
+        p.hostile_display = hostile[6];
+        p.department = departments[20];
+        break;  // line breaks
+      case 4:
+        p.department = departments[14];
+        break;  // "Research, Development & Innovation"
+      case 6:
+        p.hostile_display = hostile[8];
+        break;  // right-to-left override
+      case 7:
+        p.hostile_display = hostile[9];
+        p.department = departments[25];
+        break;  // <script>
+      case 9:
+        p.hostile_display = hostile[14];
+        p.department = departments[22];
+        break;  // emoji, Arabic
+      case 10:
+        p.hostile_display = hostile[5];
+        break;  // quotes
+      default:
+        break;
     }
   }
   return p;
@@ -249,9 +307,14 @@ void append_local_part(const user_profile& p, std::string& out) {
       out += 'u';
       number(employee_base + (employee_step * p.index + employee_offset) % employee_span);
       return;
-    case upn_style::digits_only: number(p.index); return;
-    case upn_style::leading_symbol: out += p.upn_symbol; break;
-    default: break;
+    case upn_style::digits_only:
+      number(p.index);
+      return;
+    case upn_style::leading_symbol:
+      out += p.upn_symbol;
+      break;
+    default:
+      break;
   }
   std::size_t const start = out.size();
   out += p.given->ascii;
@@ -384,23 +447,34 @@ std::string format_time(std::int64_t seconds) {
 
 std::string_view to_text(state_kind s) {
   switch (s) {
-    case state_kind::active: return "Active";
-    case state_kind::active_with_error: return "ActiveWithError";
-    case state_kind::disabled: return "Disabled";
-    case state_kind::error: return "Error";
+    case state_kind::active:
+      return "Active";
+    case state_kind::active_with_error:
+      return "ActiveWithError";
+    case state_kind::disabled:
+      return "Disabled";
+    case state_kind::error:
+      return "Error";
   }
   return "Active";
 }
 
 std::string_view to_text(error_kind e) {
   switch (e) {
-    case error_kind::none_text: return "None";
-    case error_kind::null: return {};
-    case error_kind::count_violation: return "CountViolation";
-    case error_kind::mutually_exclusive_violation: return "MutuallyExclusiveViolation";
-    case error_kind::dependency_violation: return "DependencyViolation";
-    case error_kind::prohibited_in_usage_location_violation: return "ProhibitedInUsageLocationViolation";
-    case error_kind::other: return "Other";
+    case error_kind::none_text:
+      return "None";
+    case error_kind::null:
+      return {};
+    case error_kind::count_violation:
+      return "CountViolation";
+    case error_kind::mutually_exclusive_violation:
+      return "MutuallyExclusiveViolation";
+    case error_kind::dependency_violation:
+      return "DependencyViolation";
+    case error_kind::prohibited_in_usage_location_violation:
+      return "ProhibitedInUsageLocationViolation";
+    case error_kind::other:
+      return "Other";
   }
   return {};
 }

@@ -9,11 +9,32 @@
 namespace graphsim::detail {
 
 enum class prop : std::uint8_t {
-  id, user_principal_name, display_name, mail, user_type, account_enabled, usage_location,
-  on_premises_sync_enabled, department, created_date_time, creation_type, assigned_licenses,
-  license_assignment_states, business_phones, given_name, job_title, mobile_phone, office_location,
-  preferred_language, surname, sign_in_activity, external_user_state, mail_nickname, proxy_addresses,
-  identities, on_premises_immutable_id,
+  id,
+  user_principal_name,
+  display_name,
+  mail,
+  user_type,
+  account_enabled,
+  usage_location,
+  on_premises_sync_enabled,
+  department,
+  created_date_time,
+  creation_type,
+  assigned_licenses,
+  license_assignment_states,
+  business_phones,
+  given_name,
+  job_title,
+  mobile_phone,
+  office_location,
+  preferred_language,
+  surname,
+  sign_in_activity,
+  external_user_state,
+  mail_nickname,
+  proxy_addresses,
+  identities,
+  on_premises_immutable_id,
   null_value,        // a real user property this tenant does not model: null
   empty_collection,  // a real collection property this tenant does not model: []
   single_user_only,  // returned by GET /users/{id} only (null here); the server answers 501 in a collection
@@ -96,9 +117,9 @@ constexpr prop_info all_props[] = {
     {"mailboxSettings", prop::single_user_only},
 };
 
-constexpr std::string_view default_props[] = {"businessPhones", "displayName",       "givenName", "jobTitle",
-                                              "mail",           "mobilePhone",       "officeLocation",
-                                              "preferredLanguage", "surname",        "userPrincipalName", "id"};
+constexpr std::string_view default_props[] = {
+    "businessPhones", "displayName",       "givenName", "jobTitle",          "mail", "mobilePhone",
+    "officeLocation", "preferredLanguage", "surname",   "userPrincipalName", "id"};
 
 const prop_info* find_prop(std::string_view name) {
   const std::string lower = ascii_lower(name);
@@ -212,8 +233,9 @@ void write_sign_in(const tenant_state& t, const user_profile& p, json_writer& w)
   }
   mix::stream s(mix::hash(t.config.seed, 0x5349474e, p.index));
   const std::int64_t since = std::max<std::int64_t>(p.created, 1585699200);  // 2020-04-01
-  const std::int64_t last = since + static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(
-                                        std::max<std::int64_t>(1, 1761955200 - since))));  // .. 2025-11-01
+  const std::int64_t last =
+      since + static_cast<std::int64_t>(
+                  s.below(static_cast<std::uint64_t>(std::max<std::int64_t>(1, 1761955200 - since))));  // .. 2025-11-01
   auto request_id = [&] { return mix::to_string(mix::v4_guid(s.next(), s.next())); };
   w.StartObject();
   key(w, "lastSignInDateTime");
@@ -294,15 +316,28 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
         w.String(id, 36);
         break;
       }
-      case prop::user_principal_name: append_upn(t, p, text); string(w, text); break;
-      case prop::display_name: append_display_name(p, text); string(w, text); break;
+      case prop::user_principal_name:
+        append_upn(t, p, text);
+        string(w, text);
+        break;
+      case prop::display_name:
+        append_display_name(p, text);
+        string(w, text);
+        break;
       case prop::mail:
-        if (!p.has_mail) { w.Null(); break; }
+        if (!p.has_mail) {
+          w.Null();
+          break;
+        }
         append_mail(t, p, text);
         string(w, text);
         break;
-      case prop::user_type: string(w, p.guest ? "Guest" : "Member"); break;
-      case prop::account_enabled: w.Bool(p.enabled); break;
+      case prop::user_type:
+        string(w, p.guest ? "Guest" : "Member");
+        break;
+      case prop::account_enabled:
+        w.Bool(p.enabled);
+        break;
       case prop::usage_location:
         if (p.has_usage_location) string(w, p.culture->country);
         else w.Null();
@@ -311,7 +346,9 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
         if (p.synced) w.Bool(true);
         else w.Null();  // cloud-only users: null, never false
         break;
-      case prop::department: string_or_null(w, p.department); break;
+      case prop::department:
+        string_or_null(w, p.department);
+        break;
       case prop::created_date_time:
         if (p.created == 0) w.Null();
         else time_value(w, p.created);
@@ -321,8 +358,12 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
         else if (p.email_verified) string(w, "EmailVerified");
         else w.Null();
         break;
-      case prop::assigned_licenses: write_licenses(t, load_licenses(), w); break;
-      case prop::license_assignment_states: write_states(t, load_licenses(), w); break;
+      case prop::assigned_licenses:
+        write_licenses(t, load_licenses(), w);
+        break;
+      case prop::license_assignment_states:
+        write_states(t, load_licenses(), w);
+        break;
       case prop::business_phones:
         w.StartArray();
         if (p.has_phone && !p.guest) {
@@ -331,8 +372,12 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
         }
         w.EndArray();
         break;
-      case prop::given_name: string(w, p.given->text); break;
-      case prop::job_title: string_or_null(w, p.guest ? std::string_view() : p.job_title); break;
+      case prop::given_name:
+        string(w, p.given->text);
+        break;
+      case prop::job_title:
+        string_or_null(w, p.guest ? std::string_view() : p.job_title);
+        break;
       case prop::mobile_phone:
         if (p.has_phone && i % 2 == 1) {
           phone(text, i, '1');
@@ -341,12 +386,18 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
           w.Null();
         }
         break;
-      case prop::office_location: string_or_null(w, p.guest ? std::string_view() : p.office); break;
+      case prop::office_location:
+        string_or_null(w, p.guest ? std::string_view() : p.office);
+        break;
       case prop::preferred_language:
         string_or_null(w, p.guest ? std::string_view() : p.culture->language);
         break;
-      case prop::surname: string(w, p.surname->text); break;
-      case prop::sign_in_activity: write_sign_in(t, p, w); break;
+      case prop::surname:
+        string(w, p.surname->text);
+        break;
+      case prop::sign_in_activity:
+        write_sign_in(t, p, w);
+        break;
       case prop::external_user_state:
         if (p.guest) string(w, "Accepted");
         else w.Null();
@@ -387,8 +438,13 @@ void tenant::write_user(std::uint64_t i, std::span<const std::string> select, js
         }
         break;
       case prop::null_value:
-      case prop::single_user_only: w.Null(); break;
-      case prop::empty_collection: w.StartArray(); w.EndArray(); break;
+      case prop::single_user_only:
+        w.Null();
+        break;
+      case prop::empty_collection:
+        w.StartArray();
+        w.EndArray();
+        break;
     }
   }
   w.EndObject();

@@ -1,9 +1,8 @@
 // $search on /users: "property:term" clauses turned into the filter they amount to, and the word matching
 // Graph documents for displayName (concepts/search-query-parameter.md; docs/graphsim.md, "Query options on
 // /users").
-#include "graphsim/user_filter.hpp"
-
 #include "graphsim/text.hpp"
+#include "graphsim/user_filter.hpp"
 
 #include <algorithm>
 #include <cctype>

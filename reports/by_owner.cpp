@@ -1,21 +1,21 @@
 #include "reports/by_owner.hpp"
 
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <map>
-#include <set>
-#include <string_view>
-#include <tuple>
-
 #include "reports/csv.hpp"
 #include "reports/csv_writer.hpp"
 #include "reports/output_file.hpp"
 #include "reports/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <map>
+#include <set>
+#include <string_view>
+#include <sys/stat.h>
+#include <tuple>
+#include <unistd.h>
 
 namespace reports {
 

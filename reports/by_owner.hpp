@@ -1,11 +1,11 @@
 // reports/by_owner.hpp — one findings CSV per license owner, for the people who bought the licenses.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
+
+#include <string>
+#include <vector>
 
 namespace reports {
 

@@ -1,16 +1,16 @@
 // reports/csv.hpp — the findings CSV (docs/design.md §4): fixed columns, RFC 4180, formula guard, streamed.
 #pragma once
 
-#include <array>
-#include <cstddef>
-#include <string>
-#include <string_view>
-
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
 #include "reports/output_file.hpp"
 #include "storage/finding_row.hpp"
 #include "storage/records.hpp"
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
 
 namespace reports {
 

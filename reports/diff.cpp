@@ -1,15 +1,15 @@
 #include "reports/diff.hpp"
 
+#include "reports/csv_writer.hpp"
+#include "reports/json_writer.hpp"
+#include "reports/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <tuple>
 #include <unordered_map>
-
-#include "reports/csv_writer.hpp"
-#include "reports/json_writer.hpp"
-#include "reports/text.hpp"
 
 namespace reports {
 
@@ -39,12 +39,9 @@ struct counts {
 counts count(const std::vector<diff_entry>& changes) {
   counts c;
   for (const auto& e : changes) {
-    if (e.change == "new")
-      ++c.added;
-    else if (e.change == "resolved")
-      ++c.resolved;
-    else
-      ++c.changed;
+    if (e.change == "new") ++c.added;
+    else if (e.change == "resolved") ++c.resolved;
+    else ++c.changed;
   }
   return c;
 }
@@ -73,10 +70,8 @@ void render_text(const storage::scan_info& from, const storage::scan_info& to, c
     out.maybe_flush();
   }
   const auto c = count(changes);
-  if (changes.empty())
-    o += "no changes\n";
-  else
-    fmt::format_to(std::back_inserter(o), "{} new, {} resolved, {} changed\n", c.added, c.resolved, c.changed);
+  if (changes.empty()) o += "no changes\n";
+  else fmt::format_to(std::back_inserter(o), "{} new, {} resolved, {} changed\n", c.added, c.resolved, c.changed);
 }
 
 void render_csv(const std::vector<diff_entry>& changes, output_file& out) {
@@ -124,15 +119,11 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
     w.member("sku_id", e.sku_id);
     w.member("sku_part_number", e.sku_part_number);
     w.key("from_origin");
-    if (e.from_origin.empty())
-      w.null();
-    else
-      w.string(e.from_origin);
+    if (e.from_origin.empty()) w.null();
+    else w.string(e.from_origin);
     w.key("to_origin");
-    if (e.to_origin.empty())
-      w.null();
-    else
-      w.string(e.to_origin);
+    if (e.to_origin.empty()) w.null();
+    else w.string(e.to_origin);
     w.end_object();
   }
   w.end_array();

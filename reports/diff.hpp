@@ -1,14 +1,14 @@
 // reports/diff.hpp — findings new, resolved and changed between two snapshots, keyed on (tenant, user, SKU).
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
 #include "reports/output_file.hpp"
 #include "reports/report.hpp"
 #include "storage/records.hpp"
+
+#include <string>
+#include <vector>
 
 namespace reports {
 

@@ -2,10 +2,10 @@
 // the CSV order (upn, sku part number, sku id; bytes). Lets renderers be tested without a database.
 #pragma once
 
-#include <functional>
-
 #include "base/error.hpp"
 #include "storage/records.hpp"
+
+#include <functional>
 
 namespace reports {
 

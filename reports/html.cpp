@@ -1,15 +1,15 @@
 #include "reports/html.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <iterator>
-
 #include "reports/html_assets.hpp"
 #include "reports/origins.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
 #include "storage/database.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
 
 namespace reports {
 

@@ -1,14 +1,14 @@
 // reports/html.hpp — the self-contained pre-migration readiness report: one HTML file, inline CSS/JS/SVG only.
 #pragma once
 
-#include <cstddef>
-#include <vector>
-
 #include "base/error.hpp"
 #include "reports/finding_source.hpp"
 #include "reports/output_file.hpp"
 #include "reports/svg_charts.hpp"
 #include "storage/records.hpp"
+
+#include <cstddef>
+#include <vector>
 
 namespace reports {
 

@@ -40,10 +40,8 @@ void write_finding(json_writer& w, const storage::finding_record& f) {
         w.list(f.*field.text);
         break;
       case storage::cell_shape::text_or_none:
-        if ((f.*field.text).empty())
-          w.null();
-        else
-          w.string(f.*field.text);
+        if ((f.*field.text).empty()) w.null();
+        else w.string(f.*field.text);
         break;
       case storage::cell_shape::flag:
         w.optional_bool(f.*field.flag);

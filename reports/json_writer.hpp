@@ -2,13 +2,13 @@
 // (private to reports; keeps rapidjson out of the public headers).
 #pragma once
 
+#include "reports/output_file.hpp"
+#include "reports/text.hpp"
+
 #include <rapidjson/writer.h>
 
 #include <optional>
 #include <string_view>
-
-#include "reports/output_file.hpp"
-#include "reports/text.hpp"
 
 namespace reports {
 
@@ -29,10 +29,8 @@ class json_writer {
   void integer(std::int64_t v) { writer_.Int64(v); }
   void boolean(bool b) { writer_.Bool(b); }
   void optional_bool(const std::optional<bool>& b) {
-    if (b)
-      writer_.Bool(*b);
-    else
-      writer_.Null();
+    if (b) writer_.Bool(*b);
+    else writer_.Null();
   }
   void null() { writer_.Null(); }
   // A ';'-separated list cell as an array of its non-empty items.

@@ -1,12 +1,12 @@
 #include "reports/markdown.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-
 #include "reports/origins.hpp"
 #include "reports/summary.hpp"
 #include "reports/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
 
 namespace reports {
 

@@ -2,12 +2,12 @@
 // at all (written to a temporary file beside it, then renamed).
 #pragma once
 
+#include "base/error.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include "base/error.hpp"
 
 namespace reports {
 

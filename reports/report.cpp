@@ -1,9 +1,5 @@
 #include "reports/report.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-
 #include "reports/by_owner.hpp"
 #include "reports/csv.hpp"
 #include "reports/diff.hpp"
@@ -11,6 +7,10 @@
 #include "reports/json.hpp"
 #include "reports/markdown.hpp"
 #include "reports/output_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
 
 namespace reports {
 

@@ -2,14 +2,14 @@
 // diff between two snapshots (docs/design.md §2.3 report/diff, §4 findings CSV; fields in docs/reports.md).
 #pragma once
 
+#include "base/error.hpp"
+#include "storage/database.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/error.hpp"
-#include "storage/database.hpp"
 
 namespace reports {
 

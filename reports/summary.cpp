@@ -1,11 +1,11 @@
 #include "reports/summary.hpp"
 
+#include "reports/origins.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
 #include <string_view>
-
-#include "reports/origins.hpp"
 
 namespace reports {
 

@@ -1,13 +1,13 @@
 // reports/summary.hpp — the counts every report shows, gathered in one streaming pass over the findings.
 #pragma once
 
+#include "storage/records.hpp"
+
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include "storage/records.hpp"
 
 namespace reports {
 

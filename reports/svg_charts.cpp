@@ -1,11 +1,11 @@
 #include "reports/svg_charts.hpp"
 
+#include "reports/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-
-#include "reports/text.hpp"
 
 namespace reports {
 

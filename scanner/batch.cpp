@@ -2,7 +2,6 @@
 
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
-
 #include "scanner/graph_error_text.hpp"
 #include "scanner/parse_batch.hpp"
 #include "scanner/parse_license_details.hpp"
@@ -98,9 +97,10 @@ std::chrono::milliseconds settle(batch_run& run, pending_item item, const batch_
       return {};
     }
     if (++item.failures >= max_attempts) {
-      run.fail(base::runtime_error(fmt::format("GET /v1.0{} (in $batch) failed: invalid response body after {} "
-                                               "attempts: {}",
-                                               url, item.failures, parsed.error().message)));
+      run.fail(
+          base::runtime_error(fmt::format("GET /v1.0{} (in $batch) failed: invalid response body after {} "
+                                          "attempts: {}",
+                                          url, item.failures, parsed.error().message)));
       return {};
     }
     item.ready_at = clock::now() + backoff_delay(item.failures, std::nullopt, run.rng);
@@ -149,8 +149,8 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   graph_request req{"POST", "/v1.0/$batch", batch_request_body(requests), {{"Content-Type", "application/json"}}};
 
   auto const throttled_before = run.client.stats().throttled;
-  auto sending = get_parsed_or_stop<std::vector<batch_item_response>>(run.client, std::move(req),
-                                                                     parse_batch_response, run.stop);
+  auto sending =
+      get_parsed_or_stop<std::vector<batch_item_response>>(run.client, std::move(req), parse_batch_response, run.stop);
   auto answer = co_await std::move(sending);
   ++run.counters.batches;
   if (!answer) co_return run.fail(answer.error());

@@ -59,7 +59,9 @@ struct capture_writer::state {
   bool budget_spent = false;
 
   state(capture_settings s, fs::path d)
-      : settings(std::move(s)), dir(std::move(d)), pseudonyms(random_key(), settings.graph_root, settings.authority_host) {}
+      : settings(std::move(s)),
+        dir(std::move(d)),
+        pseudonyms(random_key(), settings.graph_root, settings.authority_host) {}
 
   // After the first write failure the capture stops: one warning, and the scan goes on.
   void failed(const std::string& why) {
@@ -91,7 +93,8 @@ struct capture_writer::state {
     if (!x.request_body.empty()) r.batch_items = batch_items_of(x.request_body);
     r.status = x.status;
     if (x.status == 0) r.error = pseudonyms.text(x.transport_error);
-    for (auto const& [name, value] : x.response_headers) r.response_headers.emplace_back(name, pseudonyms.origins(value));
+    for (auto const& [name, value] : x.response_headers)
+      r.response_headers.emplace_back(name, pseudonyms.origins(value));
     r.body_size = x.body.size();
     if (x.status != 0 && !x.body.empty()) keep_body(x, r);
     exchanges_file->append(r.to_json());
@@ -108,8 +111,9 @@ struct capture_writer::state {
       if (!item.IsObject()) continue;
       auto text = [&item](const char* key) {
         auto const m = item.FindMember(key);
-        return m != item.MemberEnd() && m->value.IsString() ? std::string(m->value.GetString(), m->value.GetStringLength())
-                                                              : std::string();
+        return m != item.MemberEnd() && m->value.IsString()
+                   ? std::string(m->value.GetString(), m->value.GetStringLength())
+                   : std::string();
       };
       items.push_back({text("id"), text("method"), pseudonyms.url(text("url"))});
     }
@@ -119,8 +123,8 @@ struct capture_writer::state {
   void keep_body(const observed_exchange& x, exchange_record& r) {
     std::string const endpoint = endpoint_of(r.target);
     bool const organization = endpoint.ends_with("/organization");
-    std::string body = pseudonyms.json_body(x.body, organization ? pseudonymizer::body_kind::organization
-                                                                 : pseudonymizer::body_kind::graph);
+    std::string body = pseudonyms.json_body(
+        x.body, organization ? pseudonymizer::body_kind::organization : pseudonymizer::body_kind::graph);
     bool const success = x.status / 100 == 2;
     bool const first_of_endpoint = endpoints_with_body.count(endpoint) == 0;
     if (success && !first_of_endpoint) {
@@ -159,8 +163,8 @@ base::result<std::unique_ptr<capture_writer>> capture_writer::open(capture_setti
     write_private_file(dir / "manifest.json", s->facts.to_json());
     s->exchanges_file = std::make_unique<line_file>(dir / "exchanges.ndjson");
   } catch (std::exception const& e) {
-    return base::usage_error(fmt::format("cannot write the capture in '{}': {} — check that it is writable",
-                                         dir.string(), e.what()));
+    return base::usage_error(
+        fmt::format("cannot write the capture in '{}': {} — check that it is writable", dir.string(), e.what()));
   }
   state* raw = s.get();
   s->observer.on_exchange = [raw](const observed_exchange& x) { raw->record(x); };

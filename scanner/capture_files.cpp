@@ -7,16 +7,15 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace scanner {
 namespace {
@@ -132,8 +131,9 @@ std::string manifest_facts::to_json() const {
   put(w, "elsewhere",
       "e-mail addresses in any text; values already pseudonymized (4 bytes or more) in free text; "
       "OData string literals and path segments of URLs that are addresses or such values");
-  put(w, "kept", "ids (GUIDs), SKU ids and part numbers, service plans, counts, flags, dates, the organization's "
-                 "displayName, the tenant id and the client id");
+  put(w, "kept",
+      "ids (GUIDs), SKU ids and part numbers, service plans, counts, flags, dates, the organization's "
+      "displayName, the tenant id and the client id");
   w.EndObject();
   w.Key("body_budget_bytes");
   w.Uint64(body_budget);
@@ -216,8 +216,7 @@ void line_file::flush() {
 std::string utc_now() {
   auto const now = std::chrono::system_clock::now();
   auto const seconds = std::chrono::system_clock::to_time_t(now);
-  auto const millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto const millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
   char stamp[32];

@@ -24,18 +24,18 @@ struct batch_item {
 // One line of exchanges.ndjson.
 struct exchange_record {
   std::uint64_t seq = 0;
-  double sent_ms = 0;     // since the capture started
+  double sent_ms = 0;  // since the capture started
   double elapsed_ms = 0;
-  std::string service{};    // "graph" or "login"
-  std::string origin{};     // the placeholder of the service's origin
+  std::string service{};  // "graph" or "login"
+  std::string origin{};   // the placeholder of the service's origin
   std::string method{};
-  std::string target{};     // path + query, pseudonymized
+  std::string target{};  // path + query, pseudonymized
   header_list request_headers{};
   std::optional<std::vector<batch_item>> batch_items{};
   unsigned status = 0;
-  std::string error{};      // status 0: why there was no answer
+  std::string error{};  // status 0: why there was no answer
   header_list response_headers{};
-  std::uint64_t body_size = 0;         // bytes received
+  std::uint64_t body_size = 0;             // bytes received
   std::optional<std::string> body_file{};  // relative to the capture's directory; nullopt = not kept
 
   std::string to_json() const;

@@ -15,16 +15,12 @@ namespace {
 
 using namespace capture_text;
 
-bool ascii_alnum(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+bool ascii_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 bool high_byte(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 
 // Characters of an address's local part as they appear in free text (quotes excluded: they delimit it there).
-bool local_char(char c) {
-  return ascii_alnum(c) || high_byte(c) || std::strchr(".!#$%&*+/=?^_`{|}~-", c) != nullptr;
-}
+bool local_char(char c) { return ascii_alnum(c) || high_byte(c) || std::strchr(".!#$%&*+/=?^_`{|}~-", c) != nullptr; }
 
 bool domain_char(char c) { return ascii_alnum(c) || high_byte(c) || c == '.' || c == '-'; }
 
@@ -94,10 +90,19 @@ pseudonymizer::pseudonymizer(std::string key, std::string graph_root, std::strin
       authority_host_(trimmed_root(std::move(authority_host))) {}
 
 const std::vector<std::string_view>& pseudonymizer::keys() {
-  static const std::vector<std::string_view> all{
-      "userPrincipalName", "displayName", "mail",     "otherMails", "proxyAddresses",
-      "givenName",         "surname",     "department", "jobTitle", "mailNickname",
-      "employeeId",        "onPremisesSamAccountName",  "onPremisesUserPrincipalName"};
+  static const std::vector<std::string_view> all{"userPrincipalName",
+                                                 "displayName",
+                                                 "mail",
+                                                 "otherMails",
+                                                 "proxyAddresses",
+                                                 "givenName",
+                                                 "surname",
+                                                 "department",
+                                                 "jobTitle",
+                                                 "mailNickname",
+                                                 "employeeId",
+                                                 "onPremisesSamAccountName",
+                                                 "onPremisesUserPrincipalName"};
   return all;
 }
 
@@ -202,7 +207,8 @@ std::string pseudonymizer::url(std::string_view in) {
     if (path_start == std::string::npos) return s;
   }
   auto const query_start = s.find('?', path_start);
-  std::string const path = s.substr(path_start, query_start == std::string::npos ? std::string::npos : query_start - path_start);
+  std::string const path =
+      s.substr(path_start, query_start == std::string::npos ? std::string::npos : query_start - path_start);
   auto literal = [this](std::string_view value) -> std::string {
     if (is_address_like(value) && !is_pseudonym_address(value)) return address(value);
     if (value.size() >= min_known_length && known_.count(std::string(value)) > 0) return name(value);
@@ -226,7 +232,8 @@ std::string pseudonymizer::url(std::string_view in) {
   std::string_view const query = std::string_view(s).substr(query_start + 1);
   for (std::size_t begin = 0; begin <= query.size();) {
     auto const amp = query.find('&', begin);
-    std::string_view const part = query.substr(begin, amp == std::string_view::npos ? std::string_view::npos : amp - begin);
+    std::string_view const part =
+        query.substr(begin, amp == std::string_view::npos ? std::string_view::npos : amp - begin);
     auto const eq = part.find('=');
     if (eq == std::string_view::npos) {
       out.append(part);
@@ -285,7 +292,8 @@ std::string pseudonymizer::json_body(std::string_view in, body_kind kind) {
     std::size_t const after = closed ? close + 1 : in.size();
     std::string const value = decode_json_string(in.substr(i + 1, after - i - 1 - (closed ? 1 : 0)));
     auto const next = in.find_first_not_of(" \t\r\n", after);
-    bool const is_key = closed && next != std::string_view::npos && in[next] == ':' && !stack.empty() && !stack.back().array;
+    bool const is_key =
+        closed && next != std::string_view::npos && in[next] == ':' && !stack.empty() && !stack.back().array;
     std::string replaced = value;
     if (is_key) {
       stack.back().key = value;

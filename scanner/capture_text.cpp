@@ -1,6 +1,7 @@
 #include "scanner/capture_text.hpp"
 
 #include <boost/url/pct_string_view.hpp>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

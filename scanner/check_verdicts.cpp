@@ -98,9 +98,10 @@ std::string permission_fix(std::string_view permission, const check_context& ctx
 }
 
 std::string refused_token_fix(const check_context& ctx) {
-  return fmt::format("Graph refused the app's token: the login host ({}) and the Graph endpoint ({}) must be of one "
-                     "cloud; choose it with --cloud global|usgov|usgov-dod|china",
-                     ctx.authority_host, ctx.graph_endpoint);
+  return fmt::format(
+      "Graph refused the app's token: the login host ({}) and the Graph endpoint ({}) must be of one "
+      "cloud; choose it with --cloud global|usgov|usgov-dod|china",
+      ctx.authority_host, ctx.graph_endpoint);
 }
 
 std::optional<std::int64_t> odata_count(const probe_answer& a) {
@@ -113,9 +114,12 @@ std::optional<std::int64_t> odata_count(const probe_answer& a) {
 
 std::string_view to_string(verdict v) {
   switch (v) {
-    case verdict::ok: return "ok";
-    case verdict::warn: return "warn";
-    case verdict::fail: return "FAIL";
+    case verdict::ok:
+      return "ok";
+    case verdict::warn:
+      return "warn";
+    case verdict::fail:
+      return "FAIL";
   }
   return "FAIL";
 }
@@ -131,26 +135,32 @@ std::string unreachable_fix(const probe_answer& a, std::string_view url, const c
   auto const split = split_absolute_url(url);
   bool const proxied = ctx.https_proxy && split && !bypasses_proxy(split->where.host, ctx.no_proxy);
   if (!a.retryable)
-    return fmt::format("the connection to {} was refused before HTTP (the detail says why): behind a TLS-inspecting "
-                       "proxy pass its CA certificate with --ca-file; a proxy must allow CONNECT to {}",
-                       host, host);
+    return fmt::format(
+        "the connection to {} was refused before HTTP (the detail says why): behind a TLS-inspecting "
+        "proxy pass its CA certificate with --ca-file; a proxy must allow CONNECT to {}",
+        host, host);
   if (proxied)
-    return fmt::format("check that the proxy {} (HTTPS_PROXY) is up and lets CONNECT to {} through, or list {} in "
-                       "NO_PROXY if it must be reached directly",
-                       proxy_for_display(*ctx.https_proxy), host, split->where.host);
-  return fmt::format("check DNS, routes and firewalls from this machine to {}; behind a proxy set "
-                     "HTTPS_PROXY=http://proxy.example.com:3128 ({})",
-                     host, ctx.https_proxy ? "now set, but not used for this host: see NO_PROXY" : "not set now");
+    return fmt::format(
+        "check that the proxy {} (HTTPS_PROXY) is up and lets CONNECT to {} through, or list {} in "
+        "NO_PROXY if it must be reached directly",
+        proxy_for_display(*ctx.https_proxy), host, split->where.host);
+  return fmt::format(
+      "check DNS, routes and firewalls from this machine to {}; behind a proxy set "
+      "HTTPS_PROXY=http://proxy.example.com:3128 ({})",
+      host, ctx.https_proxy ? "now set, but not used for this host: see NO_PROXY" : "not set now");
 }
 
 check_row sign_in_row(const probe_answer& a, std::string_view credential_kind, const check_context& ctx) {
   std::string const token_url = fmt::format("{}/{}/oauth2/v2.0/token", ctx.authority_host, ctx.tenant_id);
   std::string const request = "POST " + token_url;
   if (a.ok())
-    return {"sign-in", verdict::ok,
+    return {"sign-in",
+            verdict::ok,
             fmt::format("{} of app {} accepted for tenant {} by {}", credential_kind, ctx.client_id, ctx.tenant_id,
                         ctx.authority_host),
-            {}, {}, request};
+            {},
+            {},
+            request};
   if (a.status == 0) return failed("sign-in", request, a, unreachable_fix(a, token_url, ctx));
   std::string const& code = a.code;
   auto const is = [&code](std::initializer_list<std::string_view> codes) {
@@ -167,33 +177,37 @@ check_row sign_in_row(const probe_answer& a, std::string_view credential_kind, c
     fix = fmt::format("the app or the tenant is in another cloud than {}: choose it with --cloud {}",
                       ctx.authority_host, other_clouds(cloud));
   else if (is({"AADSTS700016"}))
-    fix = fmt::format("check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID: app {} is not registered in tenant {} "
-                      "of {} (an app of another cloud needs --cloud {})",
-                      ctx.client_id, ctx.tenant_id, ctx.authority_host, other_clouds(cloud));
+    fix = fmt::format(
+        "check AZURE_CLIENT_ID (--client-id) and AZURE_TENANT_ID: app {} is not registered in tenant {} "
+        "of {} (an app of another cloud needs --cloud {})",
+        ctx.client_id, ctx.tenant_id, ctx.authority_host, other_clouds(cloud));
   else if (is({"AADSTS7000215"}))
     fix = "put the secret's value (not its id) in AZURE_CLIENT_SECRET or --client-secret-file";
   else if (is({"AADSTS7000222"}))
     fix = fmt::format("create a new client secret for app {} and update AZURE_CLIENT_SECRET", ctx.client_id);
   else if (is({"AADSTS70011"}))
-    fix = fmt::format("{}/.default is not a scope {} knows: pass --cloud, or a --graph-endpoint of the login host's "
-                      "cloud",
-                      ctx.graph_endpoint, ctx.authority_host);
+    fix = fmt::format(
+        "{}/.default is not a scope {} knows: pass --cloud, or a --graph-endpoint of the login host's "
+        "cloud",
+        ctx.graph_endpoint, ctx.authority_host);
   else if (is({"AADSTS700024"}))
-    fix = "the client assertion is outside its validity: synchronise this machine's clock (NTP, e.g. "
-          "`timedatectl set-ntp true`)";
+    fix =
+        "the client assertion is outside its validity: synchronise this machine's clock (NTP, e.g. "
+        "`timedatectl set-ntp true`)";
   else if (is({"AADSTS700027", "AADSTS700023", "AADSTS50012", "AADSTS50027", "AADSTS7000274", "AADSTS7000277"}))
-    fix = fmt::format("upload the certificate of --certificate (AZURE_CLIENT_CERTIFICATE_PATH) to app {} under "
-                      "Certificates & secrets, or point to the one registered there",
-                      ctx.client_id);
+    fix = fmt::format(
+        "upload the certificate of --certificate (AZURE_CLIENT_CERTIFICATE_PATH) to app {} under "
+        "Certificates & secrets, or point to the one registered there",
+        ctx.client_id);
   else if (is({"AADSTS70021", "AADSTS700211", "AADSTS700212", "AADSTS700213", "AADSTS700221", "AADSTS700222",
                "AADSTS700223"}))
-    fix = fmt::format("check the federated credential of app {} (issuer, subject, audience api://AzureADTokenExchange) "
-                      "against the token in AZURE_FEDERATED_TOKEN_FILE",
-                      ctx.client_id);
-  else
-    fix = "the login service's answer in the detail names what to change";
-  return {"sign-in", verdict::fail, a.message.empty() ? status_text(a) : a.message, std::move(fix), a.request_id,
-          request};
+    fix = fmt::format(
+        "check the federated credential of app {} (issuer, subject, audience api://AzureADTokenExchange) "
+        "against the token in AZURE_FEDERATED_TOKEN_FILE",
+        ctx.client_id);
+  else fix = "the login service's answer in the detail names what to change";
+  return {"sign-in",      verdict::fail, a.message.empty() ? status_text(a) : a.message,
+          std::move(fix), a.request_id,  request};
 }
 
 check_row token_row(const std::optional<token_claims>& claims, const check_context& ctx,
@@ -229,8 +243,7 @@ check_row token_row(const std::optional<token_claims>& claims, const check_conte
 check_row clock_row(std::optional<std::string_view> date, std::string_view host,
                     std::chrono::system_clock::time_point now) {
   auto const server = date ? parse_http_date(*date) : std::nullopt;
-  if (!server)
-    return {"clock", verdict::ok, fmt::format("not measured: {} sent no Date header", host), {}, {}, {}};
+  if (!server) return {"clock", verdict::ok, fmt::format("not measured: {} sent no Date header", host), {}, {}, {}};
   auto const skew = duration_cast<seconds>(now - *server);
   if (std::chrono::abs(skew) <= max_clock_skew)
     return {"clock", verdict::ok, fmt::format("within {} of {}'s Date", span_text(skew), host), {}, {}, {}};
@@ -263,32 +276,40 @@ check_row probe_row(std::string check, std::string request, const probe_answer& 
 
 check_row count_row(std::string request, const probe_answer& a, const check_context& ctx) {
   if (a.status == 400)
-    return {"users $count", verdict::warn,
+    return {"users $count",
+            verdict::warn,
             fmt::format("Graph refused $count with ConsistencyLevel: eventual ({}): no sharding, {}", status_text(a),
                         one_chain_cost()),
-            {}, a.request_id, std::move(request)};
+            {},
+            a.request_id,
+            std::move(request)};
   if (!a.ok()) return probe_row("users $count", std::move(request), a, {}, ctx);
   auto const count = odata_count(a);
   if (!count)
-    return {"users $count", verdict::warn,
+    return {"users $count",
+            verdict::warn,
             fmt::format("no @odata.count: Graph ignored $count (no advanced queries): {}", one_chain_cost()),
-            "`scan --shards off` lists the users in one chain without asking for the count", {}, std::move(request)};
+            "`scan --shards off` lists the users in one chain without asking for the count",
+            {},
+            std::move(request)};
   unsigned const chains = shard_chains_for(shards_setting{}, *count);
   auto const pages = (*count + users_page_size - 1) / users_page_size;
-  std::string detail =
-      chains > 0 ? fmt::format("{} users: --shards auto lists them in {} shards, {} at a time", *count,
-                               upn_first_characters().size(), chains)
-                 : fmt::format("{} users: one chain of {} page{} (sharding pays above a few pages)", *count, pages,
-                               pages == 1 ? "" : "s");
+  std::string detail = chains > 0 ? fmt::format("{} users: --shards auto lists them in {} shards, {} at a time", *count,
+                                                upn_first_characters().size(), chains)
+                                  : fmt::format("{} users: one chain of {} page{} (sharding pays above a few pages)",
+                                                *count, pages, pages == 1 ? "" : "s");
   return {"users $count", verdict::ok, std::move(detail), {}, {}, std::move(request)};
 }
 
 check_row shard_row(std::string request, const probe_answer& a, const check_context& ctx) {
   if (a.status == 400)
-    return {"users shard", verdict::warn,
+    return {"users shard",
+            verdict::warn,
             fmt::format("Graph refused startsWith(userPrincipalName,'a') with $count ({}): no sharding, {}",
                         status_text(a), one_chain_cost()),
-            {}, a.request_id, std::move(request)};
+            {},
+            a.request_id,
+            std::move(request)};
   auto const count = a.ok() ? odata_count(a) : std::nullopt;
   return probe_row("users shard", std::move(request), a,
                    count ? fmt::format("the 'a' shard holds {} users (@odata.count)", *count)
@@ -298,19 +319,21 @@ check_row shard_row(std::string request, const probe_answer& a, const check_cont
 
 check_row license_details_row(std::string request, const probe_answer& a, const check_context& ctx) {
   if (a.status != 403)
-    return probe_row("licenseDetails", std::move(request), a, "readable through $batch (--license-details fetch)",
-                     ctx);
+    return probe_row("licenseDetails", std::move(request), a, "readable through $batch (--license-details fetch)", ctx);
   std::string const detail = fmt::format(
       "{}: app-only licenseDetails refused (Microsoft's pages disagree on whether application permissions may call "
       "it)",
       status_text(a));
   if (ctx.mode == license_details_mode::derived)
     return {"licenseDetails", verdict::warn, detail, {}, a.request_id, std::move(request)};
-  return {"licenseDetails", verdict::fail, detail,
+  return {"licenseDetails",
+          verdict::fail,
+          detail,
           fmt::format("use --license-details derived (the default: the same rows from assignedLicenses and "
                       "subscribedSkus), or {}",
                       permission_fix("LicenseAssignment.Read.All", ctx)),
-          a.request_id, std::move(request)};
+          a.request_id,
+          std::move(request)};
 }
 
 }  // namespace scanner

@@ -20,7 +20,7 @@ std::string_view to_string(verdict v);
 
 // One line of the check's table.
 struct check_row {
-  std::string check;       // what was checked, e.g. "users $count"
+  std::string check;  // what was checked, e.g. "users $count"
   verdict result = verdict::ok;
   std::string detail;      // what was seen
   std::string fix;         // the exact fix; empty when nothing needs fixing
@@ -41,12 +41,12 @@ struct check_context {
 
 // What a probe got back: a 2xx with its body, or the final failure the client gave up with.
 struct probe_answer {
-  unsigned status = 0;     // final HTTP status; 0 when nothing was answered (timeout, reset, refused)
-  std::string code;        // Graph's error.code, or the login service's AADSTS code
+  unsigned status = 0;  // final HTTP status; 0 when nothing was answered (timeout, reset, refused)
+  std::string code;     // Graph's error.code, or the login service's AADSTS code
   std::string request_id;
-  std::string message;     // the client's one-line error (failures only)
-  std::string body;        // the body of a 2xx
-  bool retryable = true;   // no answer: false for refusals retrying cannot fix (certificate, proxy)
+  std::string message;    // the client's one-line error (failures only)
+  std::string body;       // the body of a 2xx
+  bool retryable = true;  // no answer: false for refusals retrying cannot fix (certificate, proxy)
   bool ok() const { return status / 100 == 2; }
 };
 

@@ -91,7 +91,8 @@ base::result<client_certificate> client_certificate::load(const std::string& pat
     if (encrypted && !password)
       return fail("the private key is encrypted: set AZURE_CLIENT_CERTIFICATE_PASSWORD or --certificate-password-file");
     if (encrypted) return fail("wrong password for the private key (AZURE_CLIENT_CERTIFICATE_PASSWORD)");
-    return fail(fmt::format("cannot read the private key ({})", ERR_reason_error_string(err) ? ERR_reason_error_string(err) : "unknown reason"));
+    return fail(fmt::format("cannot read the private key ({})",
+                            ERR_reason_error_string(err) ? ERR_reason_error_string(err) : "unknown reason"));
   }
   if (EVP_PKEY_get_base_id(p->key.get()) != EVP_PKEY_RSA)
     return fail("the private key is not an RSA key (Entra client assertions are signed PS256 or RS256)");
@@ -127,9 +128,9 @@ base::result<std::string> client_certificate::make_assertion(const std::string& 
                             : fmt::format(R"({{"alg":"PS256","typ":"JWT","x5t#S256":{}}})", quote(x5t_s256()));
   auto const seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   // exp: "5-10 minutes after nbf at most" (certificate-credentials.md).
-  auto const claims = fmt::format(R"({{"aud":{},"iss":{},"sub":{},"jti":"{}","nbf":{},"iat":{},"exp":{}}})",
-                                  quote(audience), quote(client_id), quote(client_id), new_guid(), seconds, seconds,
-                                  seconds + 600);
+  auto const claims =
+      fmt::format(R"({{"aud":{},"iss":{},"sub":{},"jti":"{}","nbf":{},"iat":{},"exp":{}}})", quote(audience),
+                  quote(client_id), quote(client_id), new_guid(), seconds, seconds, seconds + 600);
   std::string const signing_input = base64url_encode(header) + "." + base64url_encode(claims);
 
   std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());

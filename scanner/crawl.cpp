@@ -18,13 +18,12 @@
 
 #include <fmt/core.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <optional>
+#include <unistd.h>
 
 namespace scanner {
 namespace {
@@ -52,7 +51,7 @@ struct crawl {
   storage::scan_counters before;
   std::int64_t users_before = 0;
   batch_counters batches;
-  seen_ids seen;  // every user id listed by this run
+  seen_ids seen;         // every user id listed by this run
   bool copies = false;   // the snapshot may hold a user twice before finish_scan
   bool recount = false;  // summary.licensed_users must be read from the finished snapshot
   // --license-details, unless Graph refuses licenseDetails (derived then) or a resumed snapshot says otherwise.
@@ -61,7 +60,8 @@ struct crawl {
   storage::scan_counters counters() const { return counters_since(before, client, batches); }
 
   base::error interrupted() const {
-    if (!scan_id) return base::runtime_error(fmt::format("scan interrupted by {} before anything was stored", stop.reason()));
+    if (!scan_id)
+      return base::runtime_error(fmt::format("scan interrupted by {} before anything was stored", stop.reason()));
     return base::runtime_error(fmt::format("scan {} interrupted by {}; run `entra-audit scan --resume` to continue it",
                                            *scan_id, stop.reason()));
   }
@@ -69,9 +69,10 @@ struct crawl {
   // The snapshot's listing is whole but its findings are not stored: resuming it audits it and completes it.
   base::error unaudited(const base::error& e) const {
     base::error out = e;
-    out.message = fmt::format("{}; scan {} is listed in full but not complete: once that is fixed, run "
-                              "`entra-audit scan --resume` to audit and complete it",
-                              e.message, *scan_id);
+    out.message = fmt::format(
+        "{}; scan {} is listed in full but not complete: once that is fixed, run "
+        "`entra-audit scan --resume` to audit and complete it",
+        e.message, *scan_id);
     return out;
   }
 
@@ -143,8 +144,7 @@ struct crawl {
   // for every user; why, when not empty, is warned. The pages stored before (a sharded listing's, this run's or an
   // earlier run's) are stored again: storage keeps the newest copy of each user.
   net::awaitable<base::result<chain_end>> list_again_in_one_chain(chain_context& ctx, std::string_view why,
-                                                                  bool stored_before,
-                                                                  std::optional<std::int64_t> total,
+                                                                  bool stored_before, std::optional<std::int64_t> total,
                                                                   chain_totals& totals) {
     if (!why.empty()) base::log(base::log_level::warn, "{}: listing the users in one chain", why);
     if (stored_before || totals.users > 0) totals.relisted = true;
@@ -186,20 +186,25 @@ struct crawl {
         co_return co_await std::move(crawling);
       }
       case users_plan_kind::one_chain_shards_unprovable: {
-        auto crawling = list_again_in_one_chain(ctx, "Graph no longer counts the users (no @odata.count), so the "
-                                                "stored shards cannot be proven complete", true, total, totals);
+        auto crawling = list_again_in_one_chain(ctx,
+                                                "Graph no longer counts the users (no @odata.count), so the "
+                                                "stored shards cannot be proven complete",
+                                                true, total, totals);
         co_return co_await std::move(crawling);
       }
       case users_plan_kind::one_chain_shards_unreadable: {
-        auto crawling = list_again_in_one_chain(ctx, "the stored shards were written by an older version of "
-                                                "entra-audit", true, total, totals);
+        auto crawling = list_again_in_one_chain(ctx,
+                                                "the stored shards were written by an older version of "
+                                                "entra-audit",
+                                                true, total, totals);
         co_return co_await std::move(crawling);
       }
       case users_plan_kind::one_chain_uncounted:
         base::log(options.shards.automatic ? base::log_level::info : base::log_level::warn,
                   "Graph gives no @odata.count here (no advanced queries: ConsistencyLevel: eventual is ignored, as "
                   "in Azure AD B2C), so the users cannot be listed in shards: listing them in one chain, about one "
-                  "request per {} users in a row", users_page_size);
+                  "request per {} users in a row",
+                  users_page_size);
         [[fallthrough]];
       case users_plan_kind::one_chain: {
         auto crawling = list_again_in_one_chain(ctx, "", stored_shards, total, totals);
@@ -227,8 +232,10 @@ struct crawl {
         case after_shards::proven:
           co_return chain_end::done;
         case after_shards::count_lags:
-          base::log(base::log_level::info, "the shards listed {} users where the directory counted {} (its count "
-                    "lags the directory): every shard listed what it holds", verdict.listed, *total);
+          base::log(base::log_level::info,
+                    "the shards listed {} users where the directory counted {} (its count "
+                    "lags the directory): every shard listed what it holds",
+                    verdict.listed, *total);
           co_return chain_end::done;
         case after_shards::recount: {
           auto recounting = count_users(client, stop);
@@ -244,9 +251,10 @@ struct crawl {
         }
         case after_shards::relist_unproven: {
           if (recounted && recounted->users) total = recounted->users;
-          auto again = list_again_in_one_chain(ctx, fmt::format("the shards hold {} users but the directory counts {} "
-                                                                "(users outside every prefix, or deleted meanwhile)",
-                                                                verdict.listed, *total),
+          auto again = list_again_in_one_chain(ctx,
+                                               fmt::format("the shards hold {} users but the directory counts {} "
+                                                           "(users outside every prefix, or deleted meanwhile)",
+                                                           verdict.listed, *total),
                                                stored_shards, total, totals);
           co_return co_await std::move(again);
         }
@@ -289,7 +297,8 @@ struct crawl {
       if (!probed) co_return probed.error();
       if (!*probed) co_return interrupted();
       if (!**probed) {
-        base::log(base::log_level::warn, "Graph refuses /users/{{id}}/licenseDetails to this application (403): "
+        base::log(base::log_level::warn,
+                  "Graph refuses /users/{{id}}/licenseDetails to this application (403): "
                   "continuing with --license-details derived (the same rows, built from assignedLicenses and "
                   "subscribedSkus); grant LicenseAssignment.Read.All to fetch them");
         mode = license_details_mode::derived;
@@ -301,8 +310,8 @@ struct crawl {
     if (*resumable && (*resumable)->license_details_mode != mode_name(mode)) {
       base::log(base::log_level::warn, "scan {} was started with --license-details {}: continuing it that way",
                 *scan_id, (*resumable)->license_details_mode);
-      mode = (*resumable)->license_details_mode == "fetch" ? license_details_mode::fetch
-                                                           : license_details_mode::derived;
+      mode =
+          (*resumable)->license_details_mode == "fetch" ? license_details_mode::fetch : license_details_mode::derived;
     }
 
     batch_limits limits(options.concurrency, options.ru_per_10s);
@@ -321,8 +330,9 @@ struct crawl {
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     // The count serves a fresh sharded listing or a sharded resume only.
-    bool const wants_count = !chain_done && (shard_cursor::is_sharded(cursor) ||
-                                             (cursor.empty() && (options.shards.automatic || options.shards.chains > 0)));
+    bool const wants_count =
+        !chain_done && (shard_cursor::is_sharded(cursor) ||
+                        (cursor.empty() && (options.shards.automatic || options.shards.chains > 0)));
     if (!wants_count) counted.reset();
     if (!facts) co_return give_up(facts.error());
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
@@ -368,8 +378,8 @@ struct crawl {
       if (auto audited = options.auditor->complete(db, *scan_id, whole); !audited)
         co_return give_up(unaudited(audited.error()), storage::scan_status::interrupted);
     }
-    if (auto finished = db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {},
-                                       storage::snapshot_copies::none);
+    if (auto finished =
+            db.finish_scan(*scan_id, storage::scan_status::complete, counters(), {}, storage::snapshot_copies::none);
         !finished)
       co_return give_up(finished.error());
     co_return base::result<void>{};
@@ -431,11 +441,15 @@ base::result<scan_summary> run_scan(storage::database& db, const scan_options& o
   }
   if (c.recount) summary.licensed_users = count_licensed(db, *c.scan_id);
   if (summary.duplicate_users > 0)
-    base::log(base::log_level::warn, "Graph listed {} user id(s) more than once during scan {}: each user is stored "
-              "once, and audited once", summary.duplicate_users, summary.scan_id);
+    base::log(base::log_level::warn,
+              "Graph listed {} user id(s) more than once during scan {}: each user is stored "
+              "once, and audited once",
+              summary.duplicate_users, summary.scan_id);
   if (summary.users_missing > 0)
-    base::log(base::log_level::warn, "{} user(s) were deleted between the listing and their licenseDetails in scan "
-              "{}: they are stored without service plans", summary.users_missing, summary.scan_id);
+    base::log(base::log_level::warn,
+              "{} user(s) were deleted between the listing and their licenseDetails in scan "
+              "{}: they are stored without service plans",
+              summary.users_missing, summary.scan_id);
   auto const counters = c.counters();
   summary.requests = counters.requests;
   summary.throttled = counters.throttled;

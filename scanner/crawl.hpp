@@ -9,8 +9,8 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace scanner {
 
@@ -49,8 +49,8 @@ struct scan_options {
   // users to outlast the full bucket Graph starts with: S and M tenants fit in it whatever the pace, so L's
   // 8,000 is the start that costs nothing where it is wrong and wastes nothing where it is right.
   double ru_per_10s = documented_ru_large;
-  bool resume = false;       // continue the tenant's interrupted snapshot from its stored nextLink
-  int keep = 30;             // complete snapshots of the tenant kept after a successful scan
+  bool resume = false;  // continue the tenant's interrupted snapshot from its stored nextLink
+  int keep = 30;        // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;
   std::string tool_version;
   // The snapshot's audit (app wires it in): streamed beside the crawl in derived mode on a new snapshot, else run
@@ -65,9 +65,9 @@ struct scan_summary {
   std::int64_t users = 0, licensed_users = 0, skus = 0, subscriptions = 0, pages = 0, requests = 0, throttled = 0;
   double elapsed_s = 0;
   bool resumed = false;
-  std::int64_t shards_split = 0;      // shards of the users listing too big for one chain, listed as longer prefixes
-  std::int64_t duplicate_users = 0;   // user ids Graph listed more than once (stored once)
-  std::int64_t users_missing = 0;     // fetch mode: users deleted between the listing and their licenseDetails
+  std::int64_t shards_split = 0;     // shards of the users listing too big for one chain, listed as longer prefixes
+  std::int64_t duplicate_users = 0;  // user ids Graph listed more than once (stored once)
+  std::int64_t users_missing = 0;    // fetch mode: users deleted between the listing and their licenseDetails
   bool license_details_fallback = false;  // fetch mode refused (403): the snapshot was taken derived
 };
 

@@ -105,7 +105,8 @@ bool bypasses_proxy(std::string_view host, std::string_view no_proxy) {
     if (entry.empty()) continue;
     if (entry == "*") return true;
     // An entry may carry a port ("example.com:443"); ports are not distinguished.
-    if (entry.front() != '[' && std::count(entry.begin(), entry.end(), ':') == 1) entry = entry.substr(0, entry.find(':'));
+    if (entry.front() != '[' && std::count(entry.begin(), entry.end(), ':') == 1)
+      entry = entry.substr(0, entry.find(':'));
     if (entry.front() == '[') entry = entry.substr(1, entry.find(']') - 1);
     auto e = lower(entry);
     if (e.front() == '.') e.erase(0, 1);

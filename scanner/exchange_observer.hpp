@@ -19,10 +19,10 @@ enum class exchange_service { graph, login };
 struct observed_exchange {
   exchange_service service = exchange_service::graph;
   std::string method{};
-  std::string url{};               // absolute, as sent
-  header_list request_headers{};   // lower-case names, credentials left out
-  std::string request_body{};      // a Graph request's body ($batch); always empty for token requests
-  unsigned status = 0;           // 0 = no answer: transport_error says why
+  std::string url{};              // absolute, as sent
+  header_list request_headers{};  // lower-case names, credentials left out
+  std::string request_body{};     // a Graph request's body ($batch); always empty for token requests
+  unsigned status = 0;            // 0 = no answer: transport_error says why
   std::string transport_error{};
   header_list response_headers{};  // lower-case names, as received (Set-Cookie left out)
   std::string body{};              // token responses: {"token_type":"Bearer","expires_in":N,"access_token":"<removed>"}

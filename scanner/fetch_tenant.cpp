@@ -38,21 +38,20 @@ net::awaitable<base::result<unless_stopped<std::vector<Item>>>> collect(graph_cl
 }  // namespace
 
 net::awaitable<base::result<unless_stopped<storage::organization_record>>> fetch_organization(graph_client& client,
-                                                                                               stop_signal& stop) {
+                                                                                              stop_signal& stop) {
   graph_request req{"GET", "/v1.0/organization?$select=id,displayName", {}, {}};
   auto fetching = get_parsed_or_stop<storage::organization_record>(client, std::move(req), parse_organization, stop);
   co_return co_await std::move(fetching);
 }
 
-net::awaitable<base::result<unless_stopped<tenant_facts>>> fetch_tenant_facts(graph_client& client,
-                                                                             stop_signal& stop) {
+net::awaitable<base::result<unless_stopped<tenant_facts>>> fetch_tenant_facts(graph_client& client, stop_signal& stop) {
   using namespace boost::asio::experimental::awaitable_operators;
   // Two independent lists: fetching them side by side saves a round trip at the start of every scan.
   auto sku_pages = collect<parsed_sku_page>(client, std::string("/v1.0/subscribedSkus"), parse_subscribed_skus, stop,
                                             &parsed_sku_page::skus);
   auto subscription_pages =
-      collect<parsed_subscription_page>(client, std::string("/v1.0/directory/subscriptions"), parse_subscriptions,
-                                        stop, &parsed_subscription_page::subscriptions);
+      collect<parsed_subscription_page>(client, std::string("/v1.0/directory/subscriptions"), parse_subscriptions, stop,
+                                        &parsed_subscription_page::subscriptions);
   auto [skus, subscriptions] = co_await (std::move(sku_pages) && std::move(subscription_pages));
   if (!skus) co_return skus.error();
   if (!subscriptions) co_return subscriptions.error();

@@ -20,11 +20,10 @@ struct tenant_facts {
 
 // GET /v1.0/organization?$select=id,displayName: the home tenant (one request).
 net::awaitable<base::result<unless_stopped<storage::organization_record>>> fetch_organization(graph_client& client,
-                                                                                               stop_signal& stop);
+                                                                                              stop_signal& stop);
 
 // GET /v1.0/subscribedSkus and GET /v1.0/directory/subscriptions, concurrently (one request each unless Graph
 // pages them); nullopt when stopped.
-net::awaitable<base::result<unless_stopped<tenant_facts>>> fetch_tenant_facts(graph_client& client,
-                                                                             stop_signal& stop);
+net::awaitable<base::result<unless_stopped<tenant_facts>>> fetch_tenant_facts(graph_client& client, stop_signal& stop);
 
 }  // namespace scanner

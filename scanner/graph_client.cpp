@@ -153,8 +153,7 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
 
   retry_counters counters;
   std::string last_token;
-  auto const final_error = [&](unsigned status, const graph_error_body& body, std::string_view detail,
-                               int attempts) {
+  auto const final_error = [&](unsigned status, const graph_error_body& body, std::string_view detail, int attempts) {
     std::string line = what + " failed: ";
     if (status != 0) line += std::to_string(status);
     if (!body.code.empty()) line += " " + body.code;
@@ -216,8 +215,8 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
       }
     }
 
-    auto const decision = decide_retry(facts, counters,
-                                       {.backoff_base = options_.backoff_base, .deadline_left = deadline_left()}, rng_);
+    auto const decision =
+        decide_retry(facts, counters, {.backoff_base = options_.backoff_base, .deadline_left = deadline_left()}, rng_);
     if (decision.pause_all) pause_for(decision.wait);
     switch (decision.action) {
       case retry_action::deliver:
@@ -225,9 +224,9 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
       case retry_action::abandon:
         co_return base::runtime_error(fmt::format("{}: cancelled", what));
       case retry_action::refuse_redirect:
-        co_return base::service_error(describe_redirect(what, status, response.header("location"),
-                                                        redirected_service::graph),
-                                      {status, error_body.code, error_body.request_id});
+        co_return base::service_error(
+            describe_redirect(what, status, response.header("location"), redirected_service::graph),
+            {status, error_body.code, error_body.request_id});
       case retry_action::renew_token: {
         ++stats_.retries;
         auto fresh = co_await tokens_.renew(last_token);
@@ -277,7 +276,7 @@ std::optional<std::string_view> graph_response::header(std::string_view name) co
 }
 
 base::result<std::unique_ptr<graph_client>> graph_client::create(net::io_context& io, connection_options options,
-                                                                  credentials creds) {
+                                                                 credentials creds) {
   auto graph = validate_service_url(options.graph_endpoint, "--graph-endpoint");
   if (!graph) return graph.error();
   options.graph_endpoint = *graph;
@@ -289,8 +288,9 @@ base::result<std::unique_ptr<graph_client>> graph_client::create(net::io_context
   int const kinds = int(creds.secret.has_value()) + int(creds.certificate_path.has_value()) +
                     int(creds.federated_token_file.has_value());
   if (kinds != 1)
-    return base::usage_error("exactly one credential is needed: AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
-                             "or AZURE_FEDERATED_TOKEN_FILE");
+    return base::usage_error(
+        "exactly one credential is needed: AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
+        "or AZURE_FEDERATED_TOKEN_FILE");
   std::optional<client_certificate> cert;
   if (creds.certificate_path) {
     auto loaded = client_certificate::load(*creds.certificate_path, creds.certificate_password);

@@ -79,21 +79,28 @@ std::string hint_for_status(unsigned status, std::string_view url, std::string_v
       auto const consent = admin_consent_url(authority_host, tenant_id, client_id);
       auto const permission = permission_for(url);
       if (permission == "licenseDetails")
-        return fmt::format("licenseDetails is not supported with application permissions; use --license-details "
-                           "derived (admin consent: {})", consent);
+        return fmt::format(
+            "licenseDetails is not supported with application permissions; use --license-details "
+            "derived (admin consent: {})",
+            consent);
       if (permission.empty())
         return fmt::format("the app lacks an application permission for this call; grant it and admin consent at {}",
                            consent);
       return fmt::format("the app needs the application permission {} with admin consent: {}", permission, consent);
     }
-    case 401: return "the token was refused twice; check the app's credentials and tenant";
-    case 404: return "the resource does not exist in this tenant";
-    case 429: return "Graph kept throttling the app; try again later or lower --concurrency";
+    case 401:
+      return "the token was refused twice; check the app's credentials and tenant";
+    case 404:
+      return "the resource does not exist in this tenant";
+    case 429:
+      return "Graph kept throttling the app; try again later or lower --concurrency";
     case 500:
     case 502:
     case 503:
-    case 504: return "Graph is unavailable; try again later";
-    default: return {};
+    case 504:
+      return "Graph is unavailable; try again later";
+    default:
+      return {};
   }
 }
 

@@ -37,8 +37,8 @@ net::awaitable<base::result<T>> get_parsed(graph_client& client, graph_request r
 
 // Like get_parsed, abandoned (nullopt) as soon as stop is requested; an exception inside it is rethrown at once.
 template <class T, class Parse>
-net::awaitable<base::result<unless_stopped<T>>> get_parsed_or_stop(graph_client& client, graph_request req,
-                                                                    Parse parse, stop_signal& stop) {
+net::awaitable<base::result<unless_stopped<T>>> get_parsed_or_stop(graph_client& client, graph_request req, Parse parse,
+                                                                   stop_signal& stop) {
   auto fetching = get_parsed<T>(client, std::move(req), std::move(parse));
   auto raced = co_await unless_stop(std::move(fetching), stop);
   if (!raced) co_return unless_stopped<T>{};

@@ -60,13 +60,11 @@ std::optional<proxy_route> proxy_for(const connection_settings& settings, const 
 
 bool is_reset(const boost::system::error_code& ec) {
   return ec == net::error::connection_reset || ec == net::error::broken_pipe || ec == net::error::eof ||
-         ec == http::error::end_of_stream || ec == ssl::error::stream_truncated ||
-         ec == net::error::connection_aborted;
+         ec == http::error::end_of_stream || ec == ssl::error::stream_truncated || ec == net::error::connection_aborted;
 }
 
 transport_error step_failed(std::string_view step, const std::string& where, const boost::system::error_code& ec) {
-  if (ec == beast::error::timeout)
-    return {fmt::format("{} {} timed out", step, where), true, false};
+  if (ec == beast::error::timeout) return {fmt::format("{} {} timed out", step, where), true, false};
   return {fmt::format("{} {} failed: {}", step, where, ec.message()), true, false};
 }
 
@@ -97,19 +95,20 @@ net::awaitable<transport_result<void>> connect_tunnel(beast::tcp_stream& stream,
 }  // namespace
 
 http_connection::http_connection(connection_settings settings, std::unique_ptr<beast::tcp_stream> plain,
-                                  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls)
+                                 std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls)
     : settings_(std::move(settings)), plain_(std::move(plain)), tls_(std::move(tls)) {}
 
 http_connection::~http_connection() = default;
 
-net::awaitable<transport_result<std::unique_ptr<http_connection>>> http_connection::open(
-    net::any_io_executor ex, endpoint where, ssl::context& tls_ctx, connection_settings settings) {
+net::awaitable<transport_result<std::unique_ptr<http_connection>>> http_connection::open(net::any_io_executor ex,
+                                                                                         endpoint where,
+                                                                                         ssl::context& tls_ctx,
+                                                                                         connection_settings settings) {
   auto const proxy = proxy_for(settings, where);
   endpoint const& first_hop = proxy ? proxy->where : where;
   tcp::resolver resolver(ex);
   auto [rec, results] = co_await resolver.async_resolve(first_hop.host, first_hop.port, use_tuple);
-  if (rec)
-    co_return transport_error{fmt::format("cannot resolve {}: {}", first_hop.host, rec.message()), true, false};
+  if (rec) co_return transport_error{fmt::format("cannot resolve {}: {}", first_hop.host, rec.message()), true, false};
   auto stream = std::make_unique<beast::tcp_stream>(ex);
   stream->expires_after(settings.timeout);
   if (auto [ec, ep] = co_await stream->async_connect(results, use_tuple); ec)
@@ -137,12 +136,14 @@ net::awaitable<transport_result<std::unique_ptr<http_connection>>> http_connecti
   if (auto [ec] = co_await tls->async_handshake(ssl::stream_base::client, use_tuple); ec) {
     long const verify = SSL_get_verify_result(native);
     if (verify != X509_V_OK)
-      co_return transport_error{fmt::format("TLS handshake with {} failed: {}", where.origin(),
-                                            describe_verify_failure(verify, where.host)),
-                                false, false};
-    if (ec.category() == net::error::get_ssl_category() && ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED)
+      co_return transport_error{
+          fmt::format("TLS handshake with {} failed: {}", where.origin(), describe_verify_failure(verify, where.host)),
+          false, false};
+    if (ec.category() == net::error::get_ssl_category() &&
+        ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED)
       co_return transport_error{fmt::format("TLS handshake with {} failed: the server's certificate is not valid for "
-                                            "{} ({})", where.origin(), where.host, ec.message()),
+                                            "{} ({})",
+                                            where.origin(), where.host, ec.message()),
                                 false, false};
     co_return step_failed("TLS handshake with", where.origin(), ec);
   }
@@ -177,8 +178,10 @@ net::awaitable<transport_result<raw_response>> http_connection::exchange_on(Stre
                                 false, false};
     transport_error e;
     if (ec == beast::error::timeout) e = step_failed("waiting for the response to", what, ec);
-    else if (parser.is_header_done()) e = {fmt::format("response to {} was cut short ({})", what, ec.message()), true, false};
-    else if (is_reset(ec)) e = {fmt::format("connection dropped before the response to {} ({})", what, ec.message()), true, false};
+    else if (parser.is_header_done())
+      e = {fmt::format("response to {} was cut short ({})", what, ec.message()), true, false};
+    else if (is_reset(ec))
+      e = {fmt::format("connection dropped before the response to {} ({})", what, ec.message()), true, false};
     else e = step_failed("reading the response to", what, ec);
     // A keep-alive connection the server closed while idle fails before the first response byte.
     e.stale = was_reused && !parser.got_some() && is_reset(ec);

@@ -6,8 +6,8 @@
 #include "scanner/graph_client.hpp"
 #include "scanner/graph_limits.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -29,9 +29,9 @@ namespace http = beast::http;
 
 // Why an exchange failed below HTTP, and whether trying again may help.
 struct transport_error {
-  std::string message;     // one line: the step that failed and why, never a header value
-  bool retryable = true;   // timeouts, resets, truncation: yes; certificate and proxy refusals: no
-  bool stale = false;      // a reused keep-alive connection failed before any response byte: resend at once
+  std::string message;    // one line: the step that failed and why, never a header value
+  bool retryable = true;  // timeouts, resets, truncation: yes; certificate and proxy refusals: no
+  bool stale = false;     // a reused keep-alive connection failed before any response byte: resend at once
 };
 [[noreturn]] void throw_exception_from_error(transport_error const& e, boost::source_location const& loc);
 
@@ -49,8 +49,8 @@ using transport_result = boost::system::result<T, transport_error>;
 // Bounds and routes for every connection.
 struct connection_settings {
   std::chrono::milliseconds timeout = default_attempt_timeout;  // each of connect, handshake, write, read
-  std::size_t body_limit = max_response_body;        // responses larger than this are refused
-  std::optional<std::string> https_proxy;          // http://[user:pass@]host:port
+  std::size_t body_limit = max_response_body;                   // responses larger than this are refused
+  std::optional<std::string> https_proxy;                       // http://[user:pass@]host:port
   std::string no_proxy;
 };
 
@@ -59,8 +59,7 @@ class http_connection {
   // Connects (through the proxy unless NO_PROXY or loopback says otherwise) and completes the TLS handshake,
   // verifying the certificate chain and the host name.
   static boost::asio::awaitable<transport_result<std::unique_ptr<http_connection>>> open(
-      boost::asio::any_io_executor ex, endpoint where, boost::asio::ssl::context& tls,
-      connection_settings settings);
+      boost::asio::any_io_executor ex, endpoint where, boost::asio::ssl::context& tls, connection_settings settings);
   ~http_connection();
 
   // Writes req and reads the whole response; the connection can be reused if the result is keep_alive.

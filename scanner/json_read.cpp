@@ -1,10 +1,9 @@
 #include "scanner/json_read.hpp"
 
+#include <fmt/core.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <fmt/core.h>
 
 #include <limits>
 #include <vector>
@@ -19,8 +18,7 @@ constexpr unsigned parse_flags = rapidjson::kParseIterativeFlag | rapidjson::kPa
 
 base::result<void> parse_outcome(const rapidjson::Document& doc, std::string_view body, std::string_view what) {
   if (doc.HasParseError()) {
-    if (body.empty())
-      return base::runtime_error(fmt::format("cannot parse {}: the body is empty", what));
+    if (body.empty()) return base::runtime_error(fmt::format("cannot parse {}: the body is empty", what));
     return base::runtime_error(fmt::format("cannot parse {}: {} at offset {} of {} bytes", what,
                                            rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset(),
                                            body.size()));

@@ -2,10 +2,9 @@
 
 #include "scanner/json_read.hpp"
 
+#include <fmt/core.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <fmt/core.h>
 
 namespace scanner {
 namespace {

@@ -47,8 +47,9 @@ base::result<storage::organization_record> parse_organization(std::string_view b
   auto items = collection(doc, what);
   if (!items) return items.error();
   if ((*items)->Empty())
-    return base::runtime_error("cannot read organization: the list is empty (is the application consented in this "
-                               "tenant?)");
+    return base::runtime_error(
+        "cannot read organization: the list is empty (is the application consented in this "
+        "tenant?)");
   auto const& org = (**items)[0];
   auto const id = json::optional_string(org, "id");
   if (!id || id->empty()) return item_error(what, 1, "has no id");
@@ -85,7 +86,8 @@ base::result<parsed_sku_page> parse_subscribed_skus(std::string_view body) {
       sku.prepaid_locked_out = json::optional_int(*units, "lockedOut").value_or(0);
     }
     sku.subscription_ids = json::string_array(item, "subscriptionIds", true);
-    if (auto const* plans = json::member(item, "servicePlans"); plans != nullptr) sku.service_plans = read_plans(*plans);
+    if (auto const* plans = json::member(item, "servicePlans"); plans != nullptr)
+      sku.service_plans = read_plans(*plans);
     out.skus.push_back(std::move(sku));
   }
   return out;

@@ -18,10 +18,10 @@ inline constexpr std::string_view user_select =
 
 // What one users page yields.
 struct parsed_user_page {
-  storage::user_page page;             // users, licenses and states; plans are left to the crawl
-  std::string next_link;               // @odata.nextLink as given (absolute); empty on the last page
-  std::optional<std::int64_t> count;   // @odata.count, present on a first page asked with $count=true
-  std::int64_t licensed_users = 0;     // users with at least one assignedLicenses entry
+  storage::user_page page;            // users, licenses and states; plans are left to the crawl
+  std::string next_link;              // @odata.nextLink as given (absolute); empty on the last page
+  std::optional<std::int64_t> count;  // @odata.count, present on a first page asked with $count=true
+  std::int64_t licensed_users = 0;    // users with at least one assignedLicenses entry
 };
 
 // Parses a users page: unknown fields ignored, GUIDs lower-cased, null and missing values empty, a

@@ -28,8 +28,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 // The wait before attempt number `attempt` (1 = first retry) after a transient failure: Retry-After when the
 // server gave one (capped at max_wait), else full-jitter exponential back-off from base (500 ms) up to 30 s.
 std::chrono::milliseconds backoff_delay(int attempt, std::optional<std::chrono::milliseconds> retry_after,
-                                        std::mt19937_64& rng,
-                                        std::chrono::milliseconds base = default_backoff_base);
+                                        std::mt19937_64& rng, std::chrono::milliseconds base = default_backoff_base);
 
 // True if an HTTP status is worth retrying (429, 500, 502, 503, 504).
 bool is_retryable_status(unsigned status);
@@ -84,11 +83,11 @@ struct retry_decision {
   retry_action action = retry_action::deliver;
   retry_end ended = retry_end::refused;  // fail only
   std::chrono::milliseconds wait{0};     // retry (and past_deadline): the wait before the next attempt
-  bool pause_all = false;    // every request of the client waits too (Graph's budget is per app and tenant); set
-                             // before a past_deadline failure as well
-  bool throttled = false;    // retry: the wait is Retry-After's on a 429/503 (throttled_waits says how many so far)
-  int throttled_waits = 0;   // retry: throttled waits in a row, this one included; throttled_too_long: those waited
-  int next_attempt = 0;      // retry, not throttled: the number of the next attempt (of max_attempts)
+  bool pause_all = false;   // every request of the client waits too (Graph's budget is per app and tenant); set
+                            // before a past_deadline failure as well
+  bool throttled = false;   // retry: the wait is Retry-After's on a 429/503 (throttled_waits says how many so far)
+  int throttled_waits = 0;  // retry: throttled waits in a row, this one included; throttled_too_long: those waited
+  int next_attempt = 0;     // retry, not throttled: the number of the next attempt (of max_attempts)
 };
 
 // Decides what follows an attempt that gave attempt, counting it into counters; rng draws the back-off's jitter.

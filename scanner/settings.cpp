@@ -45,7 +45,8 @@ std::string trim_line_ends(std::string s) {
 base::result<std::string> read_small_file(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return base::usage_error(fmt::format("cannot read {} '{}': the file does not exist or is not readable", what, path));
+    return base::usage_error(
+        fmt::format("cannot read {} '{}': the file does not exist or is not readable", what, path));
   std::ostringstream text;
   text << in.rdbuf();
   return base::result<std::string>{boost::system::in_place_value, text.str()};
@@ -166,15 +167,15 @@ base::result<std::string> validate_service_url(std::string_view url, std::string
 }
 
 base::result<std::pair<connection_options, credentials>> resolve_settings(const auth_flags& flags,
-                                                                           const env_fn& getenv) {
+                                                                          const env_fn& getenv) {
   connection_options options;
   credentials creds;
 
   auto tenant = pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID");
   if (!tenant) return base::usage_error("no tenant: set AZURE_TENANT_ID or pass --tenant-id");
   if (!valid_name(tenant->value))
-    return base::usage_error(fmt::format("{}: '{}' is not a tenant id (GUID) or domain name", tenant->source,
-                                         tenant->value.substr(0, 100)));
+    return base::usage_error(
+        fmt::format("{}: '{}' is not a tenant id (GUID) or domain name", tenant->source, tenant->value.substr(0, 100)));
   creds.tenant_id = tenant->value;
 
   auto client = pick(flags.client_id, "--client-id", getenv, "AZURE_CLIENT_ID");
@@ -226,7 +227,8 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
     }
     creds.certificate_rs256 = flags.rs256;
   } else {
-    creds.federated_token_file = kind == "--federated-token-file" ? flags.federated_token_file : *env_value(getenv, kind);
+    creds.federated_token_file =
+        kind == "--federated-token-file" ? flags.federated_token_file : *env_value(getenv, kind);
   }
   if (!creds.certificate_path && !flags.certificate_password_file.empty())
     return base::usage_error("--certificate-password-file needs --certificate (or AZURE_CLIENT_CERTIFICATE_PATH)");
@@ -243,8 +245,8 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
     if (!checked) return checked.error();
     authority_url = std::move(*checked);
   }
-  auto graph_url = flags.graph_endpoint.empty() ? std::optional<std::string>()
-                                                : std::optional<std::string>(flags.graph_endpoint);
+  auto graph_url =
+      flags.graph_endpoint.empty() ? std::optional<std::string>() : std::optional<std::string>(flags.graph_endpoint);
   if (graph_url) {
     auto checked = validate_service_url(*graph_url, "--graph-endpoint");
     if (!checked) return checked.error();
@@ -258,7 +260,8 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
 
   if (!flags.ca_file.empty()) {
     std::ifstream in(flags.ca_file);
-    if (!in) return base::usage_error(fmt::format("cannot read --ca-file '{}': the file does not exist", flags.ca_file));
+    if (!in)
+      return base::usage_error(fmt::format("cannot read --ca-file '{}': the file does not exist", flags.ca_file));
     options.ca_file = flags.ca_file;
   }
   for (std::string_view name : {"HTTPS_PROXY", "https_proxy"}) {

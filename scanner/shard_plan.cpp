@@ -51,8 +51,8 @@ base::result<shards_setting> parse_shards_setting(std::string_view text) {
   if (text == "off") return shards_setting{false, 0};
   auto const n = to_int(text);
   if (!n || *n < 1 || *n > max_shard_chains)
-    return base::usage_error(fmt::format("--shards must be auto, off or a number from 1 to {}, not '{}'",
-                                         max_shard_chains, text));
+    return base::usage_error(
+        fmt::format("--shards must be auto, off or a number from 1 to {}, not '{}'", max_shard_chains, text));
   return shards_setting{false, static_cast<unsigned>(*n)};
 }
 
@@ -251,8 +251,8 @@ std::string shard_cursor::encode() const {
                        : s.at == shard_progress::phase::replaced ? 's'
                        : s.at == shard_progress::phase::waiting  ? 'w'
                                                                  : 'd';
-    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", s.prefix, phase, s.count ? std::to_string(*s.count) : "-",
-                       s.stored, s.listing, s.at == shard_progress::phase::running ? s.next_link : "");
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", s.prefix, phase, s.count ? std::to_string(*s.count) : "-", s.stored,
+                       s.listing, s.at == shard_progress::phase::running ? s.next_link : "");
   }
   return out;
 }

@@ -73,11 +73,11 @@ struct shard_progress {
   enum class phase { pending, running, done, replaced, waiting };
   std::string prefix{};
   phase at = phase::pending;
-  std::string next_link{};             // running: the link after the last stored page
-  std::optional<std::int64_t> count{}; // @odata.count of its first page
-  std::int64_t stored = 0;             // users stored from this shard
-  unsigned listing = 1;                // 1 for its first listing, 2 when it is listed again alone, ...
-  bool uncounted = false;              // its first page came without @odata.count (this run only, not stored)
+  std::string next_link{};              // running: the link after the last stored page
+  std::optional<std::int64_t> count{};  // @odata.count of its first page
+  std::int64_t stored = 0;              // users stored from this shard
+  unsigned listing = 1;                 // 1 for its first listing, 2 when it is listed again alone, ...
+  bool uncounted = false;               // its first page came without @odata.count (this run only, not stored)
 
   // Its name in logs.
   std::string name() const { return "'" + prefix + "'"; }
@@ -90,9 +90,9 @@ struct shard_progress {
 // How the users a finished sharded listing stored compare with the directory's count.
 struct shards_verdict {
   enum class kind {
-    proven,            // every shard listed what it counted, and the counts add up to the directory's
-    more_than_counted, // the shards hold more users than the directory counted (its count lags): nothing missed
-    fewer_than_counted // the shards hold fewer: users outside every prefix, or deleted meanwhile
+    proven,             // every shard listed what it counted, and the counts add up to the directory's
+    more_than_counted,  // the shards hold more users than the directory counted (its count lags): nothing missed
+    fewer_than_counted  // the shards hold fewer: users outside every prefix, or deleted meanwhile
   };
   kind outcome = kind::proven;
   std::int64_t listed = 0;  // users stored by the shards that were not replaced

@@ -19,8 +19,10 @@ namespace scanner {
 template <class F>
 boost::asio::awaitable<std::invoke_result_t<F&>> run_on(boost::asio::thread_pool& pool, F f) {
   using result_type = std::invoke_result_t<F&>;
-  auto task = [f = std::move(f)]() mutable
-      -> boost::asio::awaitable<result_type, boost::asio::thread_pool::executor_type> { co_return f(); };
+  auto task =
+      [f = std::move(f)]() mutable -> boost::asio::awaitable<result_type, boost::asio::thread_pool::executor_type> {
+    co_return f();
+  };
   auto spawned = boost::asio::co_spawn(pool.get_executor(), std::move(task), boost::asio::use_awaitable);
   co_return co_await std::move(spawned);
 }

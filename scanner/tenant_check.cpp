@@ -128,7 +128,8 @@ class check_run {
     if (login.answer.status == 0 || graph.answer.status == 0) co_return;
     bool const graph_dated = graph.date.has_value();
     rows.push_back(clock_row(graph_dated ? graph.date : login.date,
-                             graph_dated ? ctx_.graph_endpoint : ctx_.authority_host, std::chrono::system_clock::now()));
+                             graph_dated ? ctx_.graph_endpoint : ctx_.authority_host,
+                             std::chrono::system_clock::now()));
 
     std::optional<std::string> token;
     {
@@ -180,10 +181,13 @@ class check_run {
       return {std::move(check), verdict::fail, r.answer.message, unreachable_fix(r.answer, url, ctx_), {},
               "GET " + url};
     auto const split = split_absolute_url(url);
-    return {std::move(check), verdict::ok,
+    return {std::move(check),
+            verdict::ok,
             fmt::format("{} answered (HTTP {} without a token) in {} ms", split ? split->where.origin() : url,
                         r.answer.status, r.elapsed.count()),
-            {}, {}, "GET " + url};
+            {},
+            {},
+            "GET " + url};
   }
 
   // Sends req through the client (its token, timeouts and retries); parse, when given, must accept the body.
@@ -227,14 +231,14 @@ class check_run {
     auto skus = co_await probe(skus_req, parse_subscribed_skus);
     auto const sku_page = skus.ok() ? parse_subscribed_skus(skus.body) : base::runtime_error("no answer");
     add(probe_row("subscribedSkus", "GET " + skus_url, skus,
-                             fmt::format("{} SKUs", sku_page ? sku_page->skus.size() : 0), ctx_));
+                  fmt::format("{} SKUs", sku_page ? sku_page->skus.size() : 0), ctx_));
 
     std::string const subs_url = "/v1.0/directory/subscriptions";
     graph_request const subs_req{"GET", subs_url, {}, {}};
     auto subs = co_await probe(subs_req, parse_subscriptions);
     auto const sub_page = subs.ok() ? parse_subscriptions(subs.body) : base::runtime_error("no answer");
     add(probe_row("directory/subscriptions", "GET " + subs_url, subs,
-                             fmt::format("{} subscriptions", sub_page ? sub_page->subscriptions.size() : 0), ctx_));
+                  fmt::format("{} subscriptions", sub_page ? sub_page->subscriptions.size() : 0), ctx_));
   }
 
   // The users probes; returns the id of the first user listed (for licenseDetails): nullopt when the listing
@@ -249,10 +253,10 @@ class check_run {
       if (auto page = parse_user_page(users.body); page && !page->page.users.empty())
         first_user = page->page.users.front().id;
     add(probe_row("users", "GET " + users_url, users,
-                             first_user && first_user->empty() ? "answered with no user: the tenant lists none"
-                                                : "the license properties are readable (assignedLicenses, "
-                                                  "licenseAssignmentStates)",
-                             ctx_));
+                  first_user && first_user->empty() ? "answered with no user: the tenant lists none"
+                                                    : "the license properties are readable (assignedLicenses, "
+                                                      "licenseAssignmentStates)",
+                  ctx_));
 
     header_list const eventual{{std::string(advanced_query_header), std::string(advanced_query_value)}};
     graph_request const count_req{"GET", users_count_url(), {}, eventual};
@@ -283,9 +287,13 @@ class check_run {
         auto const& got = items->front();
         auto const error = parse_graph_error(got.body);
         auto const id = got.header("request-id");
-        answer = {got.status, error.code, id ? std::string(*id) : error.request_id,
-                  got.status / 100 == 2 ? std::string() : fmt::format("{} {}: {}", got.status, error.code, error.message),
-                  got.body, true};
+        answer = {
+            got.status,
+            error.code,
+            id ? std::string(*id) : error.request_id,
+            got.status / 100 == 2 ? std::string() : fmt::format("{} {}: {}", got.status, error.code, error.message),
+            got.body,
+            true};
       }
     }
     add(license_details_row(request, answer, ctx_));

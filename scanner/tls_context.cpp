@@ -24,8 +24,8 @@ base::result<std::unique_ptr<ssl::context>> make_tls_context(const std::optional
   if (ca_file) {
     ctx->load_verify_file(*ca_file, ec);
     if (ec)
-      return base::usage_error(fmt::format("cannot load --ca-file '{}': {} (expected PEM certificates)", *ca_file,
-                                           ec.message()));
+      return base::usage_error(
+          fmt::format("cannot load --ca-file '{}': {} (expected PEM certificates)", *ca_file, ec.message()));
   }
   return ctx;
 }

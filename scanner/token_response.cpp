@@ -21,7 +21,8 @@ base::result<access_token> parse_token_response(std::string_view body) {
   if (auto const type = doc.FindMember("token_type"); type != doc.MemberEnd() && type->value.IsString()) {
     std::string_view const t(type->value.GetString(), type->value.GetStringLength());
     if (t != "Bearer" && t != "bearer")
-      return base::runtime_error(fmt::format("the token endpoint returned a '{}' token, expected Bearer", t.substr(0, 40)));
+      return base::runtime_error(
+          fmt::format("the token endpoint returned a '{}' token, expected Bearer", t.substr(0, 40)));
   }
   access_token out;
   out.value.assign(token->value.GetString(), token->value.GetStringLength());
@@ -89,8 +90,10 @@ std::string describe_token_error(unsigned status, std::string_view body, const t
   if (has(codes, {7000215}))
     return fmt::format("AADSTS7000215: invalid client secret — check AZURE_CLIENT_SECRET for app {}", app);
   if (has(codes, {7000222}))
-    return fmt::format("AADSTS7000222: the client secret of app {} has expired — create a new secret and update "
-                       "AZURE_CLIENT_SECRET", app);
+    return fmt::format(
+        "AADSTS7000222: the client secret of app {} has expired — create a new secret and update "
+        "AZURE_CLIENT_SECRET",
+        app);
   if (has(codes, {700016}))
     return fmt::format("AADSTS700016: app {} was not found in tenant {} — check AZURE_CLIENT_ID/AZURE_TENANT_ID", app,
                        who.tenant_id);
@@ -103,10 +106,13 @@ std::string describe_token_error(unsigned status, std::string_view body, const t
     return fmt::format("{}: the client assertion was refused — check the certificate registered on app {} ({})", code,
                        app, first_line(description));
   if (has(codes, {70021, 700211, 700212, 700213, 700221, 700222, 700223}))
-    return fmt::format("{}: the federated token was refused — check the federated credential of app {} and "
-                       "AZURE_FEDERATED_TOKEN_FILE ({})", code, app, first_line(description));
+    return fmt::format(
+        "{}: the federated token was refused — check the federated credential of app {} and "
+        "AZURE_FEDERATED_TOKEN_FILE ({})",
+        code, app, first_line(description));
   if (!description.empty()) return first_line(description);
-  if (!error.empty()) return fmt::format("token request to {} failed: {} {}", who.token_url, status, error.substr(0, 100));
+  if (!error.empty())
+    return fmt::format("token request to {} failed: {} {}", who.token_url, status, error.substr(0, 100));
   return fmt::format("token request to {} failed: HTTP {}", who.token_url, status);
 }
 
@@ -115,8 +121,8 @@ base::service_reply token_error_reply(unsigned status, std::string_view body) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return reply;
-  if (auto m = doc.FindMember("error_codes"); m != doc.MemberEnd() && m->value.IsArray() && !m->value.Empty() &&
-                                              m->value[0].IsInt64())
+  if (auto m = doc.FindMember("error_codes");
+      m != doc.MemberEnd() && m->value.IsArray() && !m->value.Empty() && m->value[0].IsInt64())
     reply.code = fmt::format("AADSTS{}", m->value[0].GetInt64());
   else if (auto e = doc.FindMember("error"); e != doc.MemberEnd() && e->value.IsString())
     reply.code = std::string(e->value.GetString(), e->value.GetStringLength()).substr(0, 100);

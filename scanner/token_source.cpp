@@ -62,7 +62,8 @@ net::awaitable<base::result<std::string>> token_source::get() {
 }
 
 net::awaitable<base::result<std::string>> token_source::renew(std::string rejected) {
-  if (token_ && token_->value != rejected && std::chrono::steady_clock::now() < renew_at_) co_return ok_text(token_->value);
+  if (token_ && token_->value != rejected && std::chrono::steady_clock::now() < renew_at_)
+    co_return ok_text(token_->value);
   token_.reset();
   co_return co_await refresh();
 }
@@ -70,8 +71,8 @@ net::awaitable<base::result<std::string>> token_source::renew(std::string reject
 net::awaitable<base::result<std::string>> token_source::refresh() {
   // One request at a time: the others wait for its outcome instead of asking the login service again.
   while (refreshing_) {
-    auto timer = std::make_shared<net::steady_timer>(co_await net::this_coro::executor,
-                                                     net::steady_timer::time_point::max());
+    auto timer =
+        std::make_shared<net::steady_timer>(co_await net::this_coro::executor, net::steady_timer::time_point::max());
     waiters_.push_back(timer);
     co_await timer->async_wait(use_tuple);
     if (token_ && std::chrono::steady_clock::now() < renew_at_) co_return ok_text(token_->value);
@@ -147,11 +148,12 @@ base::result<std::string> token_source::credential_form() {
     while (!assertion.empty() && (assertion.back() == '\n' || assertion.back() == '\r' || assertion.back() == ' '))
       assertion.pop_back();
     if (assertion.empty())
-      return base::runtime_error(
-          fmt::format("the federated token file '{}' is empty (AZURE_FEDERATED_TOKEN_FILE)", *creds_.federated_token_file));
+      return base::runtime_error(fmt::format("the federated token file '{}' is empty (AZURE_FEDERATED_TOKEN_FILE)",
+                                             *creds_.federated_token_file));
   } else {
-    return base::usage_error("no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or "
-                             "AZURE_FEDERATED_TOKEN_FILE");
+    return base::usage_error(
+        "no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or "
+        "AZURE_FEDERATED_TOKEN_FILE");
   }
   base::register_secret(assertion, base::secret_kind::token);
   return ok_text("client_assertion_type=" + form_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +

@@ -1,12 +1,11 @@
 #include "scanner/users_chain.hpp"
 
+#include "base/internal_error.hpp"
+#include "base/log.hpp"
 #include "scanner/graph_get.hpp"
 #include "scanner/graph_limits.hpp"
 #include "scanner/parse_users.hpp"
 #include "scanner/storage_thread.hpp"
-
-#include "base/internal_error.hpp"
-#include "base/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,14 +20,13 @@
 namespace scanner {
 namespace {
 
-
 std::string short_link(std::string_view link) {
   if (link.size() <= max_url_in_errors) return std::string(link);
   return std::string(link.substr(0, max_url_in_errors)) + "…";
 }
 
 net::awaitable<base::result<unless_stopped<parsed_user_page>>> fetch_page(chain_context& ctx, std::string url,
-                                                                         bool advanced) {
+                                                                          bool advanced) {
   graph_request req{"GET", std::move(url), {}, {}};
   // An advanced query needs its header on every page, not only the first (docs/scanning.md, "Advanced queries"):
   // the chain says so, since a nextLink need not show the $count it continues.
@@ -65,8 +63,10 @@ void note_duplicates(chain_context& ctx, const parsed_user_page& page, chain_tot
     if (!ctx.seen->insert(u.id)) ++again;
   if (again == 0) return;
   if (totals.duplicate_users == 0)
-    base::log(base::log_level::warn, "scan {}: Graph listed {} user(s) of this page before (first: {}): each is "
-              "stored once", ctx.scan_id, again, page.page.users.front().id);
+    base::log(base::log_level::warn,
+              "scan {}: Graph listed {} user(s) of this page before (first: {}): each is "
+              "stored once",
+              ctx.scan_id, again, page.page.users.front().id);
   totals.duplicate_users += again;
 }
 
@@ -90,8 +90,8 @@ std::vector<std::string> licensed_user_ids(const storage::user_page& page) {
 
 // Adds the page's plan rows (derived, or fetched through $batch) and stores it with its next link. false when a
 // stop came first (nothing of the page is stored).
-net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed_user_page page,
-                                                      chain_totals& totals, chain_hooks* hooks) {
+net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed_user_page page, chain_totals& totals,
+                                                      chain_hooks* hooks) {
   if (ctx.mode == license_details_mode::fetch) {
     auto fetching = fetch_license_details(ctx.client, licensed_user_ids(page.page), ctx.limits, ctx.stop, ctx.batches);
     auto rows = co_await std::move(fetching);
@@ -105,8 +105,7 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
   if (ctx.auditor != nullptr) findings = ctx.auditor->findings_of(page.page);
   // A derived snapshot's plan rows are computed by storage on read, from the licenses and the SKUs' plans.
   auto write = [&ctx, &page, &findings, counters, hooks]() -> base::result<void> {
-    if (hooks == nullptr)
-      return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters, findings);
+    if (hooks == nullptr) return ctx.db.write_user_page(ctx.scan_id, page.page, page.next_link, counters, findings);
     // The cursor is made here, on the storage thread, so that it records exactly the pages stored before it
     // (scanner/users_shards.cpp, invariant 5).
     std::string const cursor = hooks->cursor(page.next_link, page.page.users.size());
@@ -162,9 +161,7 @@ void store_behind(chain_context& ctx, parsed_user_page page, chain_totals& total
 
 }  // namespace
 
-std::string first_users_url() {
-  return fmt::format("/v1.0/users?$select={}&$top={}", user_select, users_page_size);
-}
+std::string first_users_url() { return fmt::format("/v1.0/users?$select={}&$top={}", user_select, users_page_size); }
 
 std::int64_t most_users_for(std::int64_t count) { return 2 * count + users_page_size; }
 

@@ -33,7 +33,7 @@ struct chain_context {
   license_details_mode mode = license_details_mode::derived;
   batch_limits& limits;
   batch_counters& batches;
-  storage::scan_counters before;  // requests and 429s of earlier runs of a resumed snapshot
+  storage::scan_counters before;    // requests and 429s of earlier runs of a resumed snapshot
   page_auditor* auditor = nullptr;  // when set, each page's findings are stored with it (scan_options)
   seen_ids* seen = nullptr;         // every user id listed in this run (all chains), to find ids listed twice
 };
@@ -43,12 +43,12 @@ struct chain_totals {
   std::int64_t users = 0;  // stored by this run
   std::int64_t licensed_users = 0;
   std::int64_t pages = 0;
-  std::int64_t users_before = 0;             // stored by earlier runs (resume), for progress
-  std::optional<std::int64_t> total_users;   // @odata.count, when asked for
-  bool restarted = false;                    // a chain whose link had expired started over
-  bool relisted = false;                     // users listed again (a shard relisted, the single chain after shards)
-  std::int64_t shards_split = 0;             // big shards listed as longer prefixes (chain_hooks::split)
-  std::int64_t duplicate_users = 0;          // user ids listed a second time in this run (stored once in the end)
+  std::int64_t users_before = 0;            // stored by earlier runs (resume), for progress
+  std::optional<std::int64_t> total_users;  // @odata.count, when asked for
+  bool restarted = false;                   // a chain whose link had expired started over
+  bool relisted = false;                    // users listed again (a shard relisted, the single chain after shards)
+  std::int64_t shards_split = 0;            // big shards listed as longer prefixes (chain_hooks::split)
+  std::int64_t duplicate_users = 0;         // user ids listed a second time in this run (stored once in the end)
 };
 
 // split: a sharded chain handed its shard over to longer prefixes (chain_hooks::split).
@@ -58,9 +58,9 @@ enum class chain_end { done, stopped, split, link_expired };
 
 // Where a chain starts and what it may list.
 struct chain_start {
-  std::string url{};                // the first page, or a stored link (resuming)
-  bool resuming = false;            // url is a stored link of an earlier run
-  bool advanced = false;            // send ConsistencyLevel: eventual on every page ($count, or a sharded chain)
+  std::string url{};                   // the first page, or a stored link (resuming)
+  bool resuming = false;               // url is a stored link of an earlier run
+  bool advanced = false;               // send ConsistencyLevel: eventual on every page ($count, or a sharded chain)
   std::optional<std::int64_t> most{};  // users the chain may list before it is stopped as looping (when known)
 };
 

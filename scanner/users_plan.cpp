@@ -28,14 +28,20 @@ users_plan plan_users_listing(stored_cursor cursor, const users_count_answer& co
 after_shards next_after_shards(shards_end ended, const shards_verdict& verdict,
                                const std::optional<users_recount>& recounted) {
   switch (ended) {
-    case shards_end::stopped: return after_shards::stopped;
-    case shards_end::refused: return after_shards::relist_refused;
-    case shards_end::done: break;
+    case shards_end::stopped:
+      return after_shards::stopped;
+    case shards_end::refused:
+      return after_shards::relist_refused;
+    case shards_end::done:
+      break;
   }
   switch (verdict.outcome) {
-    case shards_verdict::kind::proven: return after_shards::proven;
-    case shards_verdict::kind::more_than_counted: return after_shards::count_lags;
-    case shards_verdict::kind::fewer_than_counted: break;
+    case shards_verdict::kind::proven:
+      return after_shards::proven;
+    case shards_verdict::kind::more_than_counted:
+      return after_shards::count_lags;
+    case shards_verdict::kind::fewer_than_counted:
+      break;
   }
   // The directory's count is eventually consistent: ask once more before listing everyone again.
   if (!recounted) return after_shards::recount;

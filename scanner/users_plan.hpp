@@ -13,10 +13,10 @@ namespace scanner {
 
 // What the snapshot stored as its resume cursor (scans.next_link).
 enum class stored_cursor {
-  none,         // a new snapshot, or a resumed one that listed nothing yet
-  chain_link,   // a single chain's @odata.nextLink
-  shards,       // a sharded cursor this version reads
-  old_shards,   // a sharded cursor of an older version (shard_cursor::decode refuses it)
+  none,        // a new snapshot, or a resumed one that listed nothing yet
+  chain_link,  // a single chain's @odata.nextLink
+  shards,      // a sharded cursor this version reads
+  old_shards,  // a sharded cursor of an older version (shard_cursor::decode refuses it)
 };
 
 // The count the listing starts from: not asked (--shards off, or a resumed single chain), asked and not given
@@ -28,13 +28,13 @@ struct users_count_answer {
 
 // How the users are listed, each plan named with why it was chosen.
 enum class users_plan_kind {
-  resume_chain,                // a stored single-chain link goes on where it stopped
-  one_chain,                   // from the first page: sharding off, not asked for, or the tenant too small for it
-  one_chain_uncounted,         // from the first page: Graph gives no @odata.count, so shards could not be proven
-  shards,                      // fresh shards from a counted directory
-  resume_shards,               // the stored shards go on where they stopped
-  one_chain_shards_unprovable, // from the first page: stored shards, but Graph no longer counts the users
-  one_chain_shards_unreadable, // from the first page: stored shards written by an older version
+  resume_chain,                 // a stored single-chain link goes on where it stopped
+  one_chain,                    // from the first page: sharding off, not asked for, or the tenant too small for it
+  one_chain_uncounted,          // from the first page: Graph gives no @odata.count, so shards could not be proven
+  shards,                       // fresh shards from a counted directory
+  resume_shards,                // the stored shards go on where they stopped
+  one_chain_shards_unprovable,  // from the first page: stored shards, but Graph no longer counts the users
+  one_chain_shards_unreadable,  // from the first page: stored shards written by an older version
 };
 
 struct users_plan {

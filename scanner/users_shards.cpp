@@ -64,7 +64,7 @@ struct shard_run {
         counted(ex, net::steady_timer::time_point::max()) {}
 
   chain_context& outer;
-  shard_cursor& cursor;  // written on the storage thread (progress) and the io thread (splits), under cursor_lock
+  shard_cursor& cursor;    // written on the storage thread (progress) and the io thread (splits), under cursor_lock
   std::mutex cursor_lock;  // see the invariants above
   unsigned chains = 0;
   chain_totals& totals;
@@ -125,8 +125,10 @@ std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain
   auto const& s = shards[index];
   if (!s.count || *s.count == s.stored) return {};
   if (s.listing >= max_listings) {
-    base::log(base::log_level::warn, "users shard {} counted {} users but listed {} in its listing {}: keeping what "
-              "it listed (users changed while it was listed)", s.name(), *s.count, s.stored, s.listing);
+    base::log(base::log_level::warn,
+              "users shard {} counted {} users but listed {} in its listing {}: keeping what "
+              "it listed (users changed while it was listed)",
+              s.name(), *s.count, s.stored, s.listing);
     return {};
   }
   base::log(base::log_level::warn, "users shard {} counted {} users but listed {}: listing it again alone", s.name(),
@@ -140,9 +142,7 @@ std::optional<base::error> settle_shard(shard_run& run, std::size_t index, chain
 // Waits until the waiting shard at index is settled (listed, or proven empty by its siblings' counts); false when
 // the run stopped first. Its siblings are queued before it, so their first pages are in flight or in.
 net::awaitable<bool> settle(shard_run& run, std::size_t index) {
-  auto wake = [&run]() -> net::awaitable<void> {
-    co_await run.counted.async_wait(net::as_tuple(net::use_awaitable));
-  };
+  auto wake = [&run]() -> net::awaitable<void> { co_await run.counted.async_wait(net::as_tuple(net::use_awaitable)); };
   for (;;) {
     {
       std::lock_guard lock(run.cursor_lock);
@@ -202,8 +202,7 @@ net::awaitable<void> shard_chain(shard_run& run) {
     chain_start start{.url = resuming ? shards[index].next_link : shards[index].first_url(),
                       .resuming = resuming,
                       .advanced = true,
-                      .most = shards[index].count ? std::optional(most_users_for(*shards[index].count))
-                                                  : std::nullopt};
+                      .most = shards[index].count ? std::optional(most_users_for(*shards[index].count)) : std::nullopt};
     auto crawling = crawl_users(run.ctx, std::move(start), run.totals, &hooks);
     auto ended = co_await std::move(crawling);
     if (!ended) {
@@ -249,8 +248,8 @@ void spawn(shard_run& run, net::awaitable<void> task, bool chain) {
 }  // namespace
 
 net::awaitable<base::result<unless_stopped<user_count>>> count_users(graph_client& client, stop_signal& stop) {
-  graph_request req{"GET", users_count_url(), {},
-                    {{std::string(advanced_query_header), std::string(advanced_query_value)}}};
+  graph_request req{
+      "GET", users_count_url(), {}, {{std::string(advanced_query_header), std::string(advanced_query_value)}}};
   auto fetching = get_parsed_or_stop<parsed_user_page>(client, std::move(req), parse_user_page, stop);
   auto page = co_await std::move(fetching);
   if (!page) {
@@ -264,7 +263,7 @@ net::awaitable<base::result<unless_stopped<user_count>>> count_users(graph_clien
 }
 
 net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,
-                                                          chain_totals& totals) {
+                                                           chain_totals& totals) {
   auto const executor = co_await net::this_coro::executor;
   shard_run run(ctx, cursor, totals, std::max(chains, 1u), executor);
   spawn(run, forward_stop(run), false);

@@ -20,9 +20,9 @@ namespace scanner {
 
 // How a sharded listing ended.
 enum class shards_end {
-  done,      // every shard listed and stored
-  stopped,   // a stop was requested; the stored cursor resumes every shard where it was
-  refused,   // Graph refused a shard's filter (400): the single chain must list the users
+  done,     // every shard listed and stored
+  stopped,  // a stop was requested; the stored cursor resumes every shard where it was
+  refused,  // Graph refused a shard's filter (400): the single chain must list the users
 };
 
 // The directory's user count, when Graph gives one.
@@ -39,6 +39,6 @@ net::awaitable<base::result<unless_stopped<user_count>>> count_users(graph_clien
 // and totals. The first failure other than a refused filter stops the other chains and is returned: a chain that
 // pages in a circle, or a shard whose links Graph refuses in each of its listings.
 net::awaitable<base::result<shards_end>> crawl_user_shards(chain_context& ctx, shard_cursor& cursor, unsigned chains,
-                                                          chain_totals& totals);
+                                                           chain_totals& totals);
 
 }  // namespace scanner

@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev sqlite3                  # the snapshot database (the CLI is for people and tests)
   libfmt-dev libcli11-dev doctest-dev     # formatting, command line, tests
   clang-14 libclang-rt-14-dev             # libFuzzer targets and sanitizers
+  clang-format-14                         # the layout check (scripts/check_format.sh)
   procps time                             # ps and /usr/bin/time for tests and benchmarks
 )
 [[ "${ENTRA_AUDIT_SETUP_EXTRA:-}" != "" ]] && read -r -a extra <<<"$ENTRA_AUDIT_SETUP_EXTRA" && packages+=("${extra[@]}")

@@ -3,16 +3,14 @@
 #include "storage/database_impl.hpp"
 #include "storage/failure.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace storage {
 namespace {
@@ -73,7 +71,9 @@ base::result<void> detail::connection::exec(std::string_view sql, std::string_vi
 namespace detail {
 
 write_transaction::write_transaction(write_transaction&& other) noexcept
-    : d_(other.d_), open_(std::exchange(other.open_, false)), restore_checks_(std::exchange(other.restore_checks_, false)) {}
+    : d_(other.d_),
+      open_(std::exchange(other.open_, false)),
+      restore_checks_(std::exchange(other.restore_checks_, false)) {}
 
 write_transaction::~write_transaction() {
   if (open_)
@@ -88,7 +88,7 @@ void write_transaction::end() {
 }
 
 base::result<write_transaction> write_transaction::begin(detail::connection& d, std::string_view what,
-                                                        parent_checks checks) {
+                                                         parent_checks checks) {
   bool const off = checks == parent_checks::verified_by_caller;
   if (off) {
     auto s = d.prepared("PRAGMA foreign_keys = OFF", what);

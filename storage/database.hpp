@@ -120,8 +120,7 @@ class database {
   base::result<void> for_each_user(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn);
   // Like for_each_user, in the order Graph delivered the users when the snapshot is complete (its rows are then
   // read in key order, without sorting: the fastest way through a snapshot); in id order otherwise.
-  base::result<void> for_each_user_as_stored(std::int64_t scan_id,
-                                             const std::function<void(const user_licenses&)>& fn);
+  base::result<void> for_each_user_as_stored(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn);
   // The user principal names of the given user ids in the snapshot (ids not found are absent).
   base::result<std::vector<std::pair<std::string, std::string>>> user_principal_names(
       std::int64_t scan_id, std::span<const std::string> user_ids);

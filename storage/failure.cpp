@@ -1,12 +1,11 @@
 #include "storage/failure.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace storage::detail {
 namespace {

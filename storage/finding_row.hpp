@@ -46,8 +46,8 @@ constexpr finding_field text_field(std::string_view name, std::string finding_re
 // check is the column's CHECK expression, `<name> IN (0, 1)` (static_assert below).
 constexpr finding_field flag_field(std::string_view name, std::optional<bool> finding_record::*member,
                                    std::string_view description, std::string_view check) {
-  return {{name, schema::affinity::integer, description, schema::nulls::allowed, check}, cell_shape::flag, nullptr,
-          member};
+  return {
+      {name, schema::affinity::integer, description, schema::nulls::allowed, check}, cell_shape::flag, nullptr, member};
 }
 
 }  // namespace detail
@@ -115,10 +115,8 @@ constexpr bool initializable_with(std::index_sequence<I...>) {
 // The number of members of the aggregate T.
 template <class T, std::size_t N = 0>
 constexpr std::size_t member_count() {
-  if constexpr (initializable_with<T>(std::make_index_sequence<N + 1>{}))
-    return member_count<T, N + 1>();
-  else
-    return N;
+  if constexpr (initializable_with<T>(std::make_index_sequence<N + 1>{})) return member_count<T, N + 1>();
+  else return N;
 }
 
 constexpr bool flag_check_names_column(const finding_field& f) {

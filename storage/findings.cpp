@@ -1,16 +1,14 @@
 // Findings of a snapshot: replaced whole by audit, streamed in report order to reports.
 #include "storage/database.hpp"
-
 #include "storage/database_impl.hpp"
 #include "storage/finding_row.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace storage {
 
@@ -140,10 +138,8 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
     (*upd)->bind_int(i++, rowid);
     for (const auto& field : finding_fields) {
       if (field.held != held_cell::remade) continue;
-      if (field.text != nullptr)
-        (*upd)->bind_text(i++, f.*field.text);
-      else
-        (*upd)->bind_bool(i++, f.*field.flag);
+      if (field.text != nullptr) (*upd)->bind_text(i++, f.*field.text);
+      else (*upd)->bind_bool(i++, f.*field.flag);
     }
     if (const int u = (*upd)->run(); u != SQLITE_OK) return d.failure(u, what);
   }

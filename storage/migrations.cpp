@@ -2,9 +2,8 @@
 #include "storage/database_impl.hpp"
 #include "storage/schema.hpp"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 namespace storage::detail {
 namespace {

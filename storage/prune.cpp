@@ -1,14 +1,12 @@
 // Retention: which snapshots of a tenant go, with every row they own.
 #include "storage/database.hpp"
-
 #include "storage/database_impl.hpp"
 #include "storage/schema.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace storage {
 

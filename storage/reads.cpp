@@ -1,11 +1,11 @@
 // Reading snapshots: their metadata, and their users streamed in id order with licenses and states.
 #include "storage/database.hpp"
-
 #include "storage/database_impl.hpp"
 #include "storage/derived_plans.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -14,10 +14,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <utility>
 #include <unordered_map>
-
-#include <fmt/format.h>
+#include <utility>
 
 namespace storage {
 namespace {
@@ -125,13 +123,12 @@ base::result<void> walk_users(detail::connection& d, std::int64_t scan_id, walk 
   auto users = d.prepared(schema::select_sql(schema::table_named("users")) + " WHERE scan_id = ?1 ORDER BY " +
                               (by_id ? "id, seq DESC" : "seq"),
                           what);
-  auto licenses = d.prepared(schema::select_sql(schema::table_named("user_licenses")) +
-                                 " WHERE scan_id = ?1 ORDER BY " + (by_id ? "user_id, user_seq DESC" : "user_seq") +
-                                 ", sku_id",
-                             what);
-  auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) +
-                               " WHERE scan_id = ?1 ORDER BY " + (by_id ? "user_id, user_seq DESC" : "user_seq") +
-                               ", position",
+  auto licenses =
+      d.prepared(schema::select_sql(schema::table_named("user_licenses")) + " WHERE scan_id = ?1 ORDER BY " +
+                     (by_id ? "user_id, user_seq DESC" : "user_seq") + ", sku_id",
+                 what);
+  auto states = d.prepared(schema::select_sql(schema::table_named("license_states")) + " WHERE scan_id = ?1 ORDER BY " +
+                               (by_id ? "user_id, user_seq DESC" : "user_seq") + ", position",
                            what);
   for (auto* r : {&users, &licenses, &states})
     if (!*r) return r->error();

@@ -81,7 +81,7 @@ struct assigned_license_record {
 // One licenseAssignmentStates entry (two for the same SKU when direct and group-assigned).
 struct license_state_record {
   std::string user_id;
-  std::string sku_id;  // lower-case GUID
+  std::string sku_id;                            // lower-case GUID
   std::optional<std::string> assigned_by_group;  // nullopt = direct
   std::string state;
   std::string error;
@@ -115,8 +115,8 @@ struct scan_info {
   std::string tenant_id;
   std::string tenant_name;
   scan_status status = scan_status::running;
-  std::string started_at;   // UTC ISO 8601
-  std::string finished_at;  // empty while running
+  std::string started_at;            // UTC ISO 8601
+  std::string finished_at;           // empty while running
   std::string license_details_mode;  // derived | fetch
   std::string tool_version;
   std::string graph_endpoint;
@@ -142,9 +142,9 @@ struct finding_record {
   std::string product_name;
   std::string origin;
   std::string confidence;
-  std::string evidence;          // ';'-separated tokens
-  std::string assignment;        // direct | group | direct+group | unknown
-  std::string group_ids;         // ';'-separated, sorted, de-duplicated (likewise the next four)
+  std::string evidence;    // ';'-separated tokens
+  std::string assignment;  // direct | group | direct+group | unknown
+  std::string group_ids;   // ';'-separated, sorted, de-duplicated (likewise the next four)
   std::string subscription_ids;
   std::string owner_ids;
   std::string owner_upns;

@@ -183,10 +183,8 @@ void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r) {
   int i = 1;
   s.bind_int(i++, scan_id);
   for (const auto& field : finding_fields) {
-    if (field.text != nullptr)
-      s.bind_text(i++, r.*field.text);
-    else
-      s.bind_bool(i++, r.*field.flag);
+    if (field.text != nullptr) s.bind_text(i++, r.*field.text);
+    else s.bind_bool(i++, r.*field.flag);
   }
 }
 
@@ -194,10 +192,8 @@ void read_finding(const statement& s, finding_record& r) {
   int c = 1;
   for (const auto& field : finding_fields) {
     // assign() keeps each string's buffer: a reader that reuses one record allocates only for longer cells.
-    if (field.text != nullptr)
-      (r.*field.text).assign(s.text_view(c++));
-    else
-      r.*field.flag = s.boolean(c++);
+    if (field.text != nullptr) (r.*field.text).assign(s.text_view(c++));
+    else r.*field.flag = s.boolean(c++);
   }
 }
 

@@ -2,8 +2,8 @@
 // that schema.cpp declares (storage-internal).
 #pragma once
 
-#include "storage/records.hpp"
 #include "storage/json_array.hpp"
+#include "storage/records.hpp"
 #include "storage/statement.hpp"
 
 #include <cstdint>

@@ -4,10 +4,14 @@ namespace storage {
 
 std::string_view to_string(scan_status s) {
   switch (s) {
-    case scan_status::running: return "running";
-    case scan_status::complete: return "complete";
-    case scan_status::failed: return "failed";
-    case scan_status::interrupted: return "interrupted";
+    case scan_status::running:
+      return "running";
+    case scan_status::complete:
+      return "complete";
+    case scan_status::failed:
+      return "failed";
+    case scan_status::interrupted:
+      return "interrupted";
   }
   return "running";
 }

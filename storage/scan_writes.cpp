@@ -1,19 +1,17 @@
 // Writing a snapshot: begin, tenant, pages of users (each with its next link), plans, finish.
-#include "storage/database.hpp"
-
 #include "base/redact.hpp"
+#include "storage/database.hpp"
 #include "storage/database_impl.hpp"
 #include "storage/json_array.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace storage {
 namespace {

@@ -2,10 +2,10 @@
 
 #include "storage/finding_row.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cassert>
-
-#include <fmt/format.h>
 
 namespace storage::schema {
 namespace {
@@ -380,8 +380,8 @@ std::string insert_sql(const table& t, on_conflict conflict) {
     names += c.name;
     params += fmt::format("?{}", ++n);
   }
-  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", conflict == on_conflict::replace ? "OR REPLACE " : "",
-                     t.name, names, params);
+  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", conflict == on_conflict::replace ? "OR REPLACE " : "", t.name,
+                     names, params);
 }
 
 std::string select_sql(const table& t) {

@@ -38,7 +38,7 @@ struct table {
   std::span<const std::string_view> primary_key;  // empty: a rowid table
   layout rows = layout::rowid;
   key_reuse keys = key_reuse::allowed;
-  std::span<const std::string_view> examples;     // example queries for docs/schema.md
+  std::span<const std::string_view> examples;  // example queries for docs/schema.md
 };
 
 // A secondary index: only where a read needs an order the primary key does not give.

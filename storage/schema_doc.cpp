@@ -77,8 +77,8 @@ std::string markdown() {
     out += "| column | type | null | description |\n|---|---|---|---|\n";
     for (const auto& c : t.columns)
       out += fmt::format("| `{}` | {} | {} | {}{} |\n", c.name, type_name(c.type),
-                         c.null == schema::nulls::allowed ? "yes" : "no",
-                         cell(c.description), c.check.empty() ? "" : fmt::format(" (check: `{}`)", cell(c.check)));
+                         c.null == schema::nulls::allowed ? "yes" : "no", cell(c.description),
+                         c.check.empty() ? "" : fmt::format(" (check: `{}`)", cell(c.check)));
     for (const auto& i : indexes())
       if (i.table == t.name) out += fmt::format("\nIndex `{}` on ({}): {}.\n", i.name, i.columns, i.why);
     append_examples(out, t.examples);

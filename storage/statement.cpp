@@ -36,26 +36,20 @@ void statement::bind_text(int index, std::string_view text) {
 }
 
 void statement::bind_optional_text(int index, const std::optional<std::string>& text) {
-  if (text)
-    bind_text(index, *text);
-  else
-    bind_null(index);
+  if (text) bind_text(index, *text);
+  else bind_null(index);
 }
 
 void statement::bind_int(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
 
 void statement::bind_optional_int(int index, std::optional<std::int64_t> value) {
-  if (value)
-    bind_int(index, *value);
-  else
-    bind_null(index);
+  if (value) bind_int(index, *value);
+  else bind_null(index);
 }
 
 void statement::bind_bool(int index, std::optional<bool> value) {
-  if (value)
-    bind_int(index, *value ? 1 : 0);
-  else
-    bind_null(index);
+  if (value) bind_int(index, *value ? 1 : 0);
+  else bind_null(index);
 }
 
 void statement::bind_null(int index) { sqlite3_bind_null(stmt_, index); }

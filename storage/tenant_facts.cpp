@@ -1,13 +1,11 @@
 // The tenant's SKUs and subscriptions of a snapshot: written whole, read whole (they are small).
 #include "storage/database.hpp"
-
 #include "storage/database_impl.hpp"
 #include "storage/rows.hpp"
 #include "storage/schema.hpp"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 namespace storage {
 namespace {

@@ -1,19 +1,18 @@
 #include "support.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <random>
+#include <signal.h>
+#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -148,8 +147,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   return rows;
 }
 
-run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                           int timeout_s) {
+run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env, int timeout_s) {
   std::vector<std::string> argv_storage{ENTRA_AUDIT_BINARY};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -179,7 +177,8 @@ run_result run_entra_audit(const std::vector<std::string>& args, const std::vect
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
-    auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto const left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       kill(pid, SIGKILL);
       break;

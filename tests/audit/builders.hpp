@@ -1,12 +1,12 @@
 // tests/audit/builders.hpp — small builders for the records the audit tests feed the classifier.
 #pragma once
 
+#include "storage/records.hpp"
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "storage/records.hpp"
 
 namespace audit_test {
 

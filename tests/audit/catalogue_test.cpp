@@ -1,8 +1,8 @@
 #include "audit/catalogue.hpp"
 
-#include <doctest/doctest.h>
-
 #include "data/embedded.hpp"
+
+#include <doctest/doctest.h>
 
 namespace {
 

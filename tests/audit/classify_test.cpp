@@ -1,9 +1,9 @@
 #include "audit/classify.hpp"
 
-#include <doctest/doctest.h>
-
 #include "audit/catalogue.hpp"
 #include "builders.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace audit_test;
 using audit::origin;

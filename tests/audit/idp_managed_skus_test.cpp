@@ -1,8 +1,8 @@
 #include "audit/idp_managed_skus.hpp"
 
-#include <doctest/doctest.h>
-
 #include "support.hpp"
+
+#include <doctest/doctest.h>
 
 TEST_CASE("a managed-SKU list is split on commas and lines, trimmed, with # comments") {
   CHECK(audit::parse_sku_list(" ENTERPRISEPACK, spe_e5 ,,") == std::vector<std::string>{"ENTERPRISEPACK", "spe_e5"});

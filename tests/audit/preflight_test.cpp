@@ -1,8 +1,8 @@
 #include "audit/preflight.hpp"
 
-#include <doctest/doctest.h>
-
 #include "builders.hpp"
+
+#include <doctest/doctest.h>
 
 using audit::idp_outcome;
 using audit::origin;

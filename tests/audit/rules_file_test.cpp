@@ -1,8 +1,8 @@
 #include "audit/rules_file.hpp"
 
-#include <doctest/doctest.h>
-
 #include "support.hpp"
+
+#include <doctest/doctest.h>
 
 TEST_CASE("override and signup lines are read and comments and blank lines skipped") {
   auto r = audit::parse_rules(

@@ -1,12 +1,12 @@
 #include "audit/run_audit.hpp"
 
+#include "small_tenant.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
 #include <map>
-
-#include "small_tenant.hpp"
-#include "support.hpp"
 
 using namespace audit_test;
 

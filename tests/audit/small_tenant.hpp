@@ -2,12 +2,12 @@
 // POWER_BI_PRO, which bob holds).
 #pragma once
 
+#include "builders.hpp"
+#include "storage/database.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "builders.hpp"
-#include "storage/database.hpp"
 
 namespace audit_test {
 

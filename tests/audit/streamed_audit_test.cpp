@@ -1,14 +1,13 @@
 #include "audit/streamed_audit.hpp"
 
-#include <doctest/doctest.h>
+#include "small_tenant.hpp"
+#include "support.hpp"
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-
-#include "small_tenant.hpp"
-#include "support.hpp"
 
 using namespace audit_test;
 
@@ -18,12 +17,12 @@ namespace {
 std::map<std::string, std::string> stored_findings(storage::database& db, std::int64_t scan_id) {
   std::map<std::string, std::string> out;
   db.for_each_finding(scan_id, [&](const storage::finding_record& f) {
-      out[f.user_principal_name + " " + f.sku_id] = fmt::format(
-          "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", f.tenant_id, f.user_id,
-          f.user_principal_name, f.display_name, f.account_enabled ? int(*f.account_enabled) : -1, f.user_type,
-          f.department, f.sku_id, f.sku_part_number, f.product_name, f.origin, f.confidence, f.evidence, f.assignment,
-          f.group_ids, f.subscription_ids, f.owner_ids, f.owner_upns, f.owner_tenant_ids,
-          f.is_trial ? int(*f.is_trial) : -1, f.idp_outcome, f.recommended_action);
+      out[f.user_principal_name + " " + f.sku_id] =
+          fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", f.tenant_id, f.user_id,
+                      f.user_principal_name, f.display_name, f.account_enabled ? int(*f.account_enabled) : -1,
+                      f.user_type, f.department, f.sku_id, f.sku_part_number, f.product_name, f.origin, f.confidence,
+                      f.evidence, f.assignment, f.group_ids, f.subscription_ids, f.owner_ids, f.owner_upns,
+                      f.owner_tenant_ids, f.is_trial ? int(*f.is_trial) : -1, f.idp_outcome, f.recommended_action);
     }).value();
   return out;
 }
@@ -93,7 +92,9 @@ TEST_CASE("a streamed audit stores page by page exactly the findings run_audit s
 TEST_CASE("a finding stored before its purchaser's page names the purchaser once that page comes") {
   // bob's POWER_BI_PRO was bought by alice, whose page comes last: the finding waits for it.
   SUBCASE("held back in memory") { check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16); }
-  SUBCASE("held back, stored by finish()") { check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16, {}, false, false); }
+  SUBCASE("held back, stored by finish()") {
+    check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16, {}, false, false);
+  }
   SUBCASE("past the held limit, stored unnamed and named in place at finish") {
     check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 0);
   }

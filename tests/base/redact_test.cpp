@@ -20,14 +20,14 @@ std::string redacted(const std::string& text, base::secret_kind kind = base::sec
 TEST_CASE("a secret is hidden raw, percent- and form-encoded in either hex case, and JSON-escaped") {
   for (std::string const& spelled : {
            secret,
-           std::string("a%2Fb%2Bc%3Dd~e%25f%20g%22h"),            // percent-encoding, upper-case hex
-           std::string("a%2fb%2bc%3dd~e%25f%20g%22h"),            // lower-case hex
-           std::string("a%2Fb%2Bc%3Dd~e%25f+g%22h"),              // form encoding: + for the space
-           std::string("a%2Fb%2Bc%3Dd%7Ee%25f+g%22h"),            // every reserved character encoded
-           std::string(R"(a/b+c=d~e%f g\"h)"),                     // JSON string
-           std::string(R"(a\/b+c=d~e%f g\"h)"),                    // JSON with an escaped solidus
+           std::string("a%2Fb%2Bc%3Dd~e%25f%20g%22h"),                       // percent-encoding, upper-case hex
+           std::string("a%2fb%2bc%3dd~e%25f%20g%22h"),                       // lower-case hex
+           std::string("a%2Fb%2Bc%3Dd~e%25f+g%22h"),                         // form encoding: + for the space
+           std::string("a%2Fb%2Bc%3Dd%7Ee%25f+g%22h"),                       // every reserved character encoded
+           std::string(R"(a/b+c=d~e%f g\"h)"),                               // JSON string
+           std::string(R"(a\/b+c=d~e%f g\"h)"),                              // JSON with an escaped solidus
            std::string(R"(a\u002fb\u002Bc\u003dd~e\u0025f\u0020g\u0022h)"),  // JSON \u escapes
-           std::string(R"(a%2Fb\u002bc=d~e%25f+g\"h)"),            // a mix in one occurrence
+           std::string(R"(a%2Fb\u002bc=d~e%25f+g\"h)"),                      // a mix in one occurrence
        }) {
     CAPTURE(spelled);
     CHECK(redacted("error: " + spelled + " was refused") == "error: [redacted] was refused");

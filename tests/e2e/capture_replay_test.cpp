@@ -2,9 +2,8 @@
 // (pseudonyms aside) or the same failure, and the capture holds nothing of the tenant's people or credentials.
 #include "e2e/emulated_tenant.hpp"
 
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -32,8 +31,8 @@ struct table {
 table read_table(const std::string& db, const std::string& name) {
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  std::string const sql = "SELECT * FROM " + name +
-                          " WHERE scan_id = (SELECT max(scan_id) FROM scans WHERE status = 'complete')";
+  std::string const sql =
+      "SELECT * FROM " + name + " WHERE scan_id = (SELECT max(scan_id) FROM scans WHERE status = 'complete')";
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(handle, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
   table t;
@@ -125,7 +124,8 @@ void compare_table(const std::string& a_db, const std::string& b_db, const std::
       std::string text = *a.rows[r][action];
       for (auto const& [original, pseudonym] : row_names)
         if (!original.empty())
-          for (auto pos = text.find(original); pos != std::string::npos; pos = text.find(original, pos + pseudonym.size()))
+          for (auto pos = text.find(original); pos != std::string::npos;
+               pos = text.find(original, pos + pseudonym.size()))
             text.replace(pos, original.size(), pseudonym);
       CHECK(text == b.rows[r][action]);
     }
@@ -197,8 +197,9 @@ void capture_and_replay(graphsim::sim_options o, const std::vector<std::string>&
 
 }  // namespace
 
-TEST_CASE("a capture of a sharded derived scan of 4,000 users replays to the same snapshot, row for row but for "
-          "the pseudonyms, which map one to one") {
+TEST_CASE(
+    "a capture of a sharded derived scan of 4,000 users replays to the same snapshot, row for row but for "
+    "the pseudonyms, which map one to one") {
   graphsim::sim_options o;
   o.users = 4000;
   o.seed = 11;
@@ -256,9 +257,8 @@ TEST_CASE("a failed real run is captured, and its replay fails the scan the same
   e2e::emulated_tenant tenant(o);
   test_support::temp_dir dir;
   auto const capture = dir / "capture";
-  auto failed = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--shards", "off", "--capture",
-                                                                          capture.string()}),
-                                tenant.env());
+  auto failed = run_entra_audit(
+      tenant.scan_args((dir / "a.db").string(), {"--shards", "off", "--capture", capture.string()}), tenant.env());
   REQUIRE(failed.exit_code == 1);
 
   graphsim::sim_options r;
@@ -270,7 +270,8 @@ TEST_CASE("a failed real run is captured, and its replay fails the scan the same
     std::string found;
     for (auto const& l : split(err, '\n'))
       if (l.find(" failed: ") != std::string::npos) found = l;
-    for (auto pos = found.find(root); pos != std::string::npos; pos = found.find(root)) found.replace(pos, root.size(), "ROOT");
+    for (auto pos = found.find(root); pos != std::string::npos; pos = found.find(root))
+      found.replace(pos, root.size(), "ROOT");
     return found;
   };
   auto const original_line = line(failed.err, tenant.server().url());

@@ -73,8 +73,8 @@ TEST_CASE("check with every permission the scan needs: exit 0 and every check ok
       CHECK(l.result == "ok");
       CHECK(l.fix.empty());
     }
-    for (std::string name : {"login host", "Graph host", "clock", "sign-in", "token", "organization",
-                             "subscribedSkus", "directory/subscriptions", "users", "users $count", "users shard"})
+    for (std::string name : {"login host", "Graph host", "clock", "sign-in", "token", "organization", "subscribedSkus",
+                             "directory/subscriptions", "users", "users $count", "users shard"})
       CHECK_MESSAGE(find(lines, name) != nullptr, name);
     CHECK((find(lines, "licenseDetails") != nullptr) == (mode == "fetch"));
     auto const* token = find(lines, "token");
@@ -159,10 +159,11 @@ TEST_CASE("check with a wrong secret: exit 1, the sign-in check names the AADSTS
 
 TEST_CASE("check against endpoints nobody listens on: exit 1 at once with the network and proxy fix") {
   // Port 1 on loopback: the connection is refused, as by a host that is down.
-  auto r = run_entra_audit({"check", "--graph-endpoint", "http://127.0.0.1:1", "--authority-host", "http://127.0.0.1:1"},
-                           {"AZURE_TENANT_ID=contoso.onmicrosoft.com",
-                            "AZURE_CLIENT_ID=11111111-2222-3333-4444-555555555555", "AZURE_CLIENT_SECRET=x"},
-                           120);
+  auto r =
+      run_entra_audit({"check", "--graph-endpoint", "http://127.0.0.1:1", "--authority-host", "http://127.0.0.1:1"},
+                      {"AZURE_TENANT_ID=contoso.onmicrosoft.com",
+                       "AZURE_CLIENT_ID=11111111-2222-3333-4444-555555555555", "AZURE_CLIENT_SECRET=x"},
+                      120);
   CAPTURE(r.out);
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("FAIL") != std::string::npos);

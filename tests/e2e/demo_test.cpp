@@ -1,12 +1,11 @@
 // `entra-audit demo` runs the whole pipeline on the built-in emulator and writes every report.
 #include "support.hpp"
 
-#include <sys/stat.h>
-
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <string>
+#include <sys/stat.h>
 
 TEST_CASE("demo writes the database and every report, mode 0600, and prints where they are") {
   test_support::temp_dir dir;

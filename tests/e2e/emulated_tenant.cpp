@@ -30,7 +30,8 @@ std::vector<std::string> emulated_tenant::endpoint_args() const {
   return args;
 }
 
-std::vector<std::string> emulated_tenant::scan_args(const std::string& db, const std::vector<std::string>& extra) const {
+std::vector<std::string> emulated_tenant::scan_args(const std::string& db,
+                                                    const std::vector<std::string>& extra) const {
   std::vector<std::string> args{"scan", "--db", db, "--progress", "never"};
   auto const endpoint = endpoint_args();
   args.insert(args.end(), endpoint.begin(), endpoint.end());

@@ -20,8 +20,8 @@ fake_tenant::fake_tenant(std::string users_json, intercept_fn intercept)
           if (auto answer = intercept(r)) return *answer;
         if (is_token_request(r)) return test_fake::reply{200, test_fake::token_body("fake.access.token")};
         if (r.target.starts_with("/v1.0/organization"))
-          return test_fake::reply{200, fmt::format(R"({{"value":[{{"id":"{}","displayName":"Fake"}}]}})",
-                                                   fake_tenant_id)};
+          return test_fake::reply{200,
+                                  fmt::format(R"({{"value":[{{"id":"{}","displayName":"Fake"}}]}})", fake_tenant_id)};
         if (r.target.starts_with("/v1.0/subscribedSkus") || r.target.starts_with("/v1.0/directory/subscriptions"))
           return test_fake::reply{200, R"({"value":[]})"};
         if (r.target.starts_with("/v1.0/users")) return test_fake::reply{200, R"({"value":)" + users_json + "}"};
@@ -34,8 +34,9 @@ std::vector<std::string> fake_tenant::env() const {
 }
 
 std::vector<std::string> fake_tenant::scan_args(const std::string& db, const std::vector<std::string>& extra) const {
-  std::vector<std::string> args{"scan", "--db", db, "--progress", "never", "--shards", "off", "--graph-endpoint",
-                                url(), "--authority-host", url()};
+  std::vector<std::string> args{
+      "scan", "--db", db, "--progress", "never", "--shards", "off", "--graph-endpoint", url(), "--authority-host",
+      url()};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }

@@ -4,7 +4,6 @@
 #include "e2e/emulated_tenant.hpp"
 
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -139,8 +138,7 @@ TEST_CASE("users deleted during the scan are skipped in fetch mode and the scan 
   o.quirks.users_deleted_during_scan = 40;
   e2e::emulated_tenant tenant(o);
   test_support::temp_dir dir;
-  auto scan = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--license-details", "fetch"}),
-                              tenant.env());
+  auto scan = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--license-details", "fetch"}), tenant.env());
   INFO(scan.err);
   CHECK(scan.exit_code == 0);
 }

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-using test_fake::reply;
 using e2e::query_text;
+using test_fake::reply;
 using test_support::run_entra_audit;
 
 namespace {
@@ -41,12 +41,8 @@ const std::string hostile_secret = "a/b+c=d~e%f g\"h";
 
 // Every spelling of hostile_secret a server could echo (docs/security.md), as text to search output for.
 std::vector<std::string> spellings_of_hostile_secret() {
-  return {hostile_secret,
-          "a%2Fb%2Bc%3Dd~e%25f%20g%22h",
-          "a%2fb%2bc%3dd~e%25f%20g%22h",
-          "a%2Fb%2Bc%3Dd~e%25f+g%22h",
-          R"(a\/b+c=d~e%f g\"h)",
-          R"(a/b+c=d~e%f g\"h)",
+  return {hostile_secret, "a%2Fb%2Bc%3Dd~e%25f%20g%22h", "a%2fb%2bc%3dd~e%25f%20g%22h", "a%2Fb%2Bc%3Dd~e%25f+g%22h",
+          R"(a\/b+c=d~e%f g\"h)", R"(a/b+c=d~e%f g\"h)",
           // base64("22222222-2222-2222-2222-222222222222:" + secret): HTTP Basic, the secret's own characters
           "OmEvYitjPWR+ZSVmIGciaA"};
 }
@@ -128,15 +124,20 @@ TEST_CASE("a token endpoint echoing the request body shows the secret in no enco
 
 TEST_CASE("a NUL and other C0 controls in a name reach no report raw, JSON escapes them, the database keeps them") {
   // Graph escapes them in JSON: \u0000 is a NUL in the display name as stored.
-  auto const users = "[" + e2e::fake_user("00000000-0000-0000-0000-000000000001", "a@fake.test",
-                                          R"(A\u0000B\u0007C\u007fD\r\nE)", R"(S\u001b[31m\tT)") + "]";
+  auto const users = "[" +
+                     e2e::fake_user("00000000-0000-0000-0000-000000000001", "a@fake.test",
+                                    R"(A\u0000B\u0007C\u007fD\r\nE)", R"(S\u001b[31m\tT)") +
+                     "]";
   e2e::fake_tenant tenant(users);
   test_support::temp_dir dir;
   std::string const db = (dir / "a.db").string();
   auto scan = run_entra_audit(tenant.scan_args(db), tenant.env());
   INFO(scan.err);
   REQUIRE(scan.exit_code == 0);
-  CHECK(query_text(db, "SELECT display_name FROM users") == std::string("A\0B\x07" "C\x7F" "D\r\nE", 10));
+  CHECK(query_text(db, "SELECT display_name FROM users") == std::string("A\0B\x07"
+                                                                        "C\x7F"
+                                                                        "D\r\nE",
+                                                                        10));
 
   std::string const fffd = "\xEF\xBF\xBD";
   auto csv = run_entra_audit({"report", "--db", db, "--format", "csv"});

@@ -76,12 +76,12 @@ TEST_CASE("under --log-format json a failure's closing line is a JSON error reco
 }
 
 TEST_CASE("under --log-format json usage errors found after the option was read are JSON records too") {
-  for (auto const& args : std::vector<std::vector<std::string>>{
-           {"scan", "--log-format", "json", "--concurrency", "0"},
-           {"scan", "--log-format=json", "--deadline", "soon"},
-           {"scan", "--log-format", "json", "--timeout", "never"},
-           {"report", "--log-format", "json", "--db", "/nonexistent/dir/a.db"},
-           {"scan", "--log-format", "json", "--no-such-flag"}}) {
+  for (auto const& args :
+       std::vector<std::vector<std::string>>{{"scan", "--log-format", "json", "--concurrency", "0"},
+                                             {"scan", "--log-format=json", "--deadline", "soon"},
+                                             {"scan", "--log-format", "json", "--timeout", "never"},
+                                             {"report", "--log-format", "json", "--db", "/nonexistent/dir/a.db"},
+                                             {"scan", "--log-format", "json", "--no-such-flag"}}) {
     CAPTURE(args[3]);
     auto r = run_entra_audit(args);
     CHECK(r.exit_code == 2);
@@ -100,8 +100,8 @@ TEST_CASE("with a secret and a certificate in the environment, the secret signs 
   auto r = run_entra_audit(tenant.scan_args((dir / "a.db").string()), env);
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.err.find(" info signed in to tenant " + std::string(e2e::fake_tenant_id) + " as app " +
-                   e2e::fake_client_id + " with a client secret (AZURE_CLIENT_SECRET); ignored "
+  CHECK(r.err.find(" info signed in to tenant " + std::string(e2e::fake_tenant_id) + " as app " + e2e::fake_client_id +
+                   " with a client secret (AZURE_CLIENT_SECRET); ignored "
                    "AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE") != std::string::npos);
   auto const token_requests = tenant.requests().front();
   CHECK(token_requests.body.find("client_secret=") != std::string::npos);
@@ -112,7 +112,8 @@ TEST_CASE("AZURE_AUTHORITY_HOST of one cloud with --cloud of another is a usage 
                            {"AZURE_TENANT_ID=contoso.onmicrosoft.com", "AZURE_CLIENT_ID=app",
                             "AZURE_CLIENT_SECRET=x1234", "AZURE_AUTHORITY_HOST=https://login.microsoftonline.us"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "entra-audit: --cloud china (China cloud) does not match AZURE_AUTHORITY_HOST "
-                 "'https://login.microsoftonline.us' (US Government cloud): a token from one cloud is refused by the "
-                 "others — make them agree, or leave one out\n");
+  CHECK(r.err ==
+        "entra-audit: --cloud china (China cloud) does not match AZURE_AUTHORITY_HOST "
+        "'https://login.microsoftonline.us' (US Government cloud): a token from one cloud is refused by the "
+        "others — make them agree, or leave one out\n");
 }

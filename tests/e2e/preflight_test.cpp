@@ -3,9 +3,8 @@
 #include "e2e/emulated_tenant.hpp"
 #include "graphsim/server_client_support.hpp"
 
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <map>
 #include <set>

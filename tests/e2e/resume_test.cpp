@@ -2,11 +2,10 @@
 #include "e2e/emulated_tenant.hpp"
 #include "e2e/sql_probe.hpp"
 
-#include <signal.h>
-
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <signal.h>
 #include <string>
 #include <thread>
 

@@ -2,18 +2,17 @@
 // the lock of a scan running through another name (docs/security.md, "One scan per database").
 #include "e2e/fake_tenant.hpp"
 
-#include <sys/file.h>
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
+#include <fcntl.h>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
 
 using test_fake::reply;
 using test_support::run_entra_audit;

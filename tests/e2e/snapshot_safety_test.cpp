@@ -10,7 +10,8 @@ using e2e::execute_sql;
 using e2e::query_text;
 using test_support::run_entra_audit;
 
-TEST_CASE("a body that stays malformed ends the scan with exit 1 naming the URL and request-id, keeping the last snapshot") {
+TEST_CASE(
+    "a body that stays malformed ends the scan with exit 1 naming the URL and request-id, keeping the last snapshot") {
   graphsim::sim_options o;
   o.users = 300;
   // The first scan makes 4 Graph requests; from the 7th on, every body is broken JSON.
@@ -50,7 +51,8 @@ TEST_CASE("a tenant without findings passes --fail-on-findings and reports a hea
   CHECK(tenant.truth().empty());
 }
 
-TEST_CASE("a scan whose findings cannot be stored is never complete, keeps the last snapshot, and --resume completes it") {
+TEST_CASE(
+    "a scan whose findings cannot be stored is never complete, keeps the last snapshot, and --resume completes it") {
   graphsim::sim_options o;
   o.users = 400;
   o.seed = 11;
@@ -72,8 +74,9 @@ TEST_CASE("a scan whose findings cannot be stored is never complete, keeps the l
   REQUIRE(std::stoi(findings) > 0);
 
   // The database refuses every finding, as a full disk or a broken file would, once the second scan's users are in.
-  execute_sql(db, "CREATE TRIGGER refuse_findings BEFORE INSERT ON findings BEGIN "
-                  "SELECT RAISE(ABORT, 'findings refused by the test'); END");
+  execute_sql(db,
+              "CREATE TRIGGER refuse_findings BEFORE INSERT ON findings BEGIN "
+              "SELECT RAISE(ABORT, 'findings refused by the test'); END");
   auto second = run_entra_audit(tenant.scan_args(db, fetch), tenant.env());
   CHECK(second.exit_code == 1);
   CHECK(second.err.find("findings refused by the test") != std::string::npos);
@@ -85,7 +88,8 @@ TEST_CASE("a scan whose findings cannot be stored is never complete, keeps the l
   CHECK(run_entra_audit({"report", "--db", db}).out == before.out);
 
   execute_sql(db, "DROP TRIGGER refuse_findings");
-  auto resumed = run_entra_audit(tenant.scan_args(db, {"--license-details", "fetch", "--shards", shards, "--resume"}), tenant.env());
+  auto resumed = run_entra_audit(tenant.scan_args(db, {"--license-details", "fetch", "--shards", shards, "--resume"}),
+                                 tenant.env());
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
   CHECK(query_text(db, "SELECT status FROM scans WHERE scan_id = 2") == "complete");

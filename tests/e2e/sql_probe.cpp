@@ -1,8 +1,7 @@
 #include "e2e/sql_probe.hpp"
 
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <memory>
 

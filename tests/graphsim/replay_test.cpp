@@ -1,7 +1,6 @@
 // `sim --replay`: a capture (docs/capture.md) written by hand here, served by the in-process server.
 #include "graphsim/replay_capture.hpp"
 #include "graphsim/replay_server.hpp"
-
 #include "graphsim/server_client_support.hpp"
 #include "support.hpp"
 
@@ -68,8 +67,9 @@ TEST_CASE("a replay issues tokens to any client in the captured tenant's name, w
   CHECK(server->tenant_id() == "tenant-of-capture");
   CHECK(server->client_id() == "client-of-capture");
   client http(server->url());
-  auto r = http.send("POST", "/whatever-tenant/oauth2/v2.0/token", {{"content-type", "application/x-www-form-urlencoded"}},
-                     "grant_type=client_credentials&client_id=x&client_secret=anything");
+  auto r =
+      http.send("POST", "/whatever-tenant/oauth2/v2.0/token", {{"content-type", "application/x-www-form-urlencoded"}},
+                "grant_type=client_credentials&client_id=x&client_secret=anything");
   REQUIRE(r.status == 200);
   auto doc = json(r.body);
   CHECK(doc["expires_in"].GetInt() == 1234);
@@ -79,7 +79,8 @@ TEST_CASE("a replay issues tokens to any client in the captured tenant's name, w
 TEST_CASE("a replay serves a target's captured attempts in order, the last one again, with links to itself") {
   capture_files c;
   c.add("GET", "/v1.0/users?$top=2", 200,
-        std::string(R"({"value":[{"id":"1"}],"@odata.nextLink":")") + graph_origin + R"(/v1.0/users?$top=2&$skiptoken=abc"})");
+        std::string(R"({"value":[{"id":"1"}],"@odata.nextLink":")") + graph_origin +
+            R"(/v1.0/users?$top=2&$skiptoken=abc"})");
   c.add("GET", "/v1.0/users?$top=2&$skiptoken=abc", 503, R"({"error":{"code":"serviceNotAvailable","message":"x"}})");
   c.add("GET", "/v1.0/users?$top=2&$skiptoken=abc", 200, R"({"value":[{"id":"2"}]})");
   auto server = c.serve();
@@ -99,11 +100,15 @@ TEST_CASE("a replay serves a target's captured attempts in order, the last one a
 
 TEST_CASE("a replay matches targets percent-decoded, and any name compared with userPrincipalName le") {
   capture_files c;
-  c.add("GET", "/v1.0/users?$filter=startswith(userPrincipalName%2C%27j%27)%20and%20userPrincipalName%20le%20%27j-1@d-2.invalid%27",
+  c.add("GET",
+        "/v1.0/"
+        "users?$filter=startswith(userPrincipalName%2C%27j%27)%20and%20userPrincipalName%20le%20%27j-1@d-2.invalid%27",
         200, R"({"value":[]})");
   auto server = c.serve();
   client http(server->url());
-  CHECK(http.get("/v1.0/users?$filter=startswith(userPrincipalName,'j')%20and%20userPrincipalName%20le%20'j-9@d-8.invalid'", "t")
+  CHECK(http.get("/v1.0/"
+                 "users?$filter=startswith(userPrincipalName,'j')%20and%20userPrincipalName%20le%20'j-9@d-8.invalid'",
+                 "t")
             .status == 200);
   CHECK(http.get("/v1.0/users?$filter=startswith(userPrincipalName,'k')", "t").status == 404);
 }
@@ -153,17 +158,18 @@ TEST_CASE("an attempt captured without an answer is replayed as a broken connect
 
 TEST_CASE("a $batch is matched on its items: the captured batch with the same items, else item by item") {
   capture_files c;
-  c.add("POST", "/v1.0/$batch", 200,
-        R"({"responses":[{"id":"1","status":200,"body":{"value":[1]}},{"id":"2","status":429,"headers":{"Retry-After":"1"},"body":{}}]})",
-        R"("batch_items":[)" + item("1", "/users/u1/licenseDetails") + "," + item("2", "/users/u2/licenseDetails") + "]");
+  c.add(
+      "POST", "/v1.0/$batch", 200,
+      R"({"responses":[{"id":"1","status":200,"body":{"value":[1]}},{"id":"2","status":429,"headers":{"Retry-After":"1"},"body":{}}]})",
+      R"("batch_items":[)" + item("1", "/users/u1/licenseDetails") + "," + item("2", "/users/u2/licenseDetails") + "]");
   c.add("POST", "/v1.0/$batch", 200, R"({"responses":[{"id":"1","status":200,"body":{"value":[2]}}]})",
         R"("batch_items":[)" + item("1", "/users/u2/licenseDetails") + "]");
   auto server = c.serve();
   client http(server->url());
   // The first batch's items, in another order under other ids.
-  auto same = http.send("POST", "/v1.0/$batch", {{"content-type", "application/json"}},
-                        R"({"requests":[)" + item("a", "/users/u2/licenseDetails") + "," +
-                            item("b", "users/u1/licenseDetails") + "]}");
+  auto same = http.send(
+      "POST", "/v1.0/$batch", {{"content-type", "application/json"}},
+      R"({"requests":[)" + item("a", "/users/u2/licenseDetails") + "," + item("b", "users/u1/licenseDetails") + "]}");
   REQUIRE(same.status == 200);
   auto doc = json(same.body);
   for (auto const& r : doc["responses"].GetArray()) {
@@ -172,9 +178,9 @@ TEST_CASE("a $batch is matched on its items: the captured batch with the same it
     else CHECK((id == "a" && r["status"].GetInt() == 429));
   }
   // Items of no captured batch: each from its own captured answers (u2's next one is the 200), u3 missing.
-  auto mixed = http.send("POST", "/v1.0/$batch", {{"content-type", "application/json"}},
-                         R"({"requests":[)" + item("x", "/users/u2/licenseDetails") + "," +
-                             item("y", "/users/u3/licenseDetails") + "]}");
+  auto mixed = http.send(
+      "POST", "/v1.0/$batch", {{"content-type", "application/json"}},
+      R"({"requests":[)" + item("x", "/users/u2/licenseDetails") + "," + item("y", "/users/u3/licenseDetails") + "]}");
   REQUIRE(mixed.status == 200);
   auto assembled = json(mixed.body);
   REQUIRE(assembled["responses"].Size() == 2);

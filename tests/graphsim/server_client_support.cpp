@@ -7,6 +7,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -162,7 +163,8 @@ void client::close() { impl_->drop(); }
 void client::send_raw_and_drop(std::string const& bytes) {
   net::io_context ioc;
   tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(net::ip::make_address(impl_->host), static_cast<unsigned short>(std::stoi(impl_->port))));
+  socket.connect(
+      tcp::endpoint(net::ip::make_address(impl_->host), static_cast<unsigned short>(std::stoi(impl_->port))));
   net::write(socket, net::buffer(bytes));
   socket.close();
 }

@@ -5,6 +5,7 @@
 #include "graphsim/server.hpp"
 
 #include <boost/system/error_code.hpp>
+
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -66,13 +67,13 @@ std::string target_of(std::string const& absolute_link);
 
 // What following a users listing's @odata.nextLink chain gave.
 struct listing {
-  std::vector<std::string> ids;   // in the order served, repeats kept
-  std::vector<std::string> upns;  // when selected
+  std::vector<std::string> ids;       // in the order served, repeats kept
+  std::vector<std::string> upns;      // when selected
   std::optional<std::int64_t> count;  // @odata.count of the first page
-  int pages = 0;                  // pages answered 200
-  unsigned failed_status = 0;     // the status that ended the chain early, 0 if none did
-  std::string failed_code;        // its error.code
-  bool stopped = false;           // max_pages reached with a nextLink still to follow
+  int pages = 0;                      // pages answered 200
+  unsigned failed_status = 0;         // the status that ended the chain early, 0 if none did
+  std::string failed_code;            // its error.code
+  bool stopped = false;               // max_pages reached with a nextLink still to follow
 };
 
 // Follows @odata.nextLink from target until it is absent, a request fails, or max_pages pages were read;

@@ -149,7 +149,8 @@ TEST_CASE("client assertions verify with the registered certificate and fail whe
   assertion_expectation expect;
   expect.client_id = "app";
   expect.tenant_keys = {"tid", "contoso.onmicrosoft.com"};
-  expect.now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  expect.now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::string const aud = "https://127.0.0.1:1/tid/oauth2/v2.0/token";
   for (std::string alg : {"PS256", "RS256"}) {
     CAPTURE(alg);
@@ -175,8 +176,8 @@ TEST_CASE("client assertions verify with the registered certificate and fail whe
   REQUIRE(federated.has_value());
   CHECK(*federated == assertion_kind::federated);
   server_test::test_certificate stranger;
-  auto unknown = verify_client_assertion(stranger.sign("PS256", server_test::assertion_claims(aud, "app")), registry,
-                                         expect);
+  auto unknown =
+      verify_client_assertion(stranger.sign("PS256", server_test::assertion_claims(aud, "app")), registry, expect);
   REQUIRE_FALSE(unknown.has_value());
   CHECK(unknown.error().aadsts == 700027);
 }

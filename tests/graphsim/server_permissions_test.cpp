@@ -1,7 +1,6 @@
 // sim --roles: tokens carry the application permissions in their roles claim, and every route requires one of
 // the permissions Graph documents for it (docs/graphsim.md, "Application permissions").
 #include "graphsim/permissions.hpp"
-
 #include "graphsim/server.hpp"
 #include "graphsim/text.hpp"
 #include "server_client_support.hpp"
@@ -87,8 +86,8 @@ TEST_CASE("Directory.Read.All alone reads everything a scan reads") {
   auto server = start(tenant_with_roles({"Directory.Read.All"}));
   client c(server->url());
   std::string const token = token_for(c, *server);
-  for (std::string target : {"/v1.0/users?$top=1", "/v1.0/organization", "/v1.0/subscribedSkus",
-                             "/v1.0/directory/subscriptions"}) {
+  for (std::string target :
+       {"/v1.0/users?$top=1", "/v1.0/organization", "/v1.0/subscribedSkus", "/v1.0/directory/subscriptions"}) {
     CAPTURE(target);
     CHECK(c.get(target, token).status == 200);
   }

@@ -32,7 +32,8 @@ struct user_row {
 
 std::vector<user_row> all_users(client& c, std::string const& token) {
   std::vector<user_row> rows;
-  std::string target = "/v1.0/users?$top=999&$select=id,userPrincipalName,displayName,mail,accountEnabled,assignedLicenses";
+  std::string target =
+      "/v1.0/users?$top=999&$select=id,userPrincipalName,displayName,mail,accountEnabled,assignedLicenses";
   while (!target.empty()) {
     auto r = c.get(target, token);
     REQUIRE(r.status == 200);
@@ -148,7 +149,9 @@ TEST_CASE("default filters work without the advanced-query parameters") {
       {"id%20in%20('" + someone.id + "','" + users[3].id + "')",
        [&](auto const& u) { return u.id == someone.id || u.id == users[3].id; }},
       {"startswith(displayName,'" + someone.display_name.substr(0, 2) + "')%20or%20accountEnabled%20eq%20false",
-       [&](auto const& u) { return lower(u.display_name).starts_with(lower(someone.display_name.substr(0, 2))) || !u.enabled; }},
+       [&](auto const& u) {
+         return lower(u.display_name).starts_with(lower(someone.display_name.substr(0, 2))) || !u.enabled;
+       }},
   };
   for (auto const& r : rules) {
     CAPTURE(r.filter);
@@ -160,7 +163,8 @@ TEST_CASE("default filters work without the advanced-query parameters") {
   }
 }
 
-TEST_CASE("unsupported filter shapes are refused with Request_UnsupportedQuery and bad syntax with Request_BadRequest") {
+TEST_CASE(
+    "unsupported filter shapes are refused with Request_UnsupportedQuery and bad syntax with Request_BadRequest") {
   auto server = start(small_tenant());
   client c(server->url());
   std::string const token = token_for(c, *server);
@@ -177,7 +181,8 @@ TEST_CASE("unsupported filter shapes are refused with Request_UnsupportedQuery a
   CHECK(r.status == 400);
   CHECK(error_code(r) == "Request_BadRequest");
   auto unknown = c.get("/v1.0/users?$filter=city%20eq%20'Paris'", token);
-  CHECK(error_message(unknown) == "Unsupported or invalid query filter clause specified for property 'city' of resource 'User'.");
+  CHECK(error_message(unknown) ==
+        "Unsupported or invalid query filter clause specified for property 'city' of resource 'User'.");
 }
 
 TEST_CASE("$search needs ConsistencyLevel: eventual, not $count, and matches words of displayName") {
@@ -221,7 +226,8 @@ TEST_CASE("$orderby on userPrincipalName works by default, and beside $filter on
   for (std::size_t i = 1; i < sorted.upns.size(); ++i) CHECK(lower(sorted.upns[i - 1]) <= lower(sorted.upns[i]));
   auto down = list_all(c, token, "/v1.0/users?$select=id,userPrincipalName&$orderby=userPrincipalName%20desc");
   CHECK(std::vector<std::string>(down.ids.rbegin(), down.ids.rend()) == sorted.ids);
-  std::string const filtered = "/v1.0/users?$select=id,userPrincipalName&$orderby=displayName&$filter=accountEnabled%20eq%20true";
+  std::string const filtered =
+      "/v1.0/users?$select=id,userPrincipalName&$orderby=displayName&$filter=accountEnabled%20eq%20true";
   auto refused = c.get(filtered, token);
   CHECK(refused.status == 400);
   CHECK(error_code(refused) == "Request_UnsupportedQuery");
@@ -239,8 +245,8 @@ TEST_CASE("$top 999 works together with $count, $filter and ConsistencyLevel: ev
   auto server = start(small_tenant(2'500));
   client c(server->url());
   std::string const token = token_for(c, *server);
-  auto first = c.get("/v1.0/users?$select=id&$top=999&$count=true&$filter=assignedLicenses/$count%20ne%200", token,
-                     eventual);
+  auto first =
+      c.get("/v1.0/users?$select=id&$top=999&$count=true&$filter=assignedLicenses/$count%20ne%200", token, eventual);
   REQUIRE(first.status == 200);
   auto doc = json(first.body);
   CHECK(doc["value"].Size() == 999);
@@ -248,7 +254,9 @@ TEST_CASE("$top 999 works together with $count, $filter and ConsistencyLevel: ev
   CHECK(doc.HasMember("@odata.nextLink"));
 }
 
-TEST_CASE("a startswith literal doubles its quotes, is any length, matches case-insensitively, and the query is percent-decoded") {
+TEST_CASE(
+    "a startswith literal doubles its quotes, is any length, matches case-insensitively, and the query is "
+    "percent-decoded") {
   auto server = start(small_tenant(200));
   client c(server->url());
   std::string const token = token_for(c, *server);
@@ -265,7 +273,8 @@ TEST_CASE("a startswith literal doubles its quotes, is any length, matches case-
     CHECK(as_set(l.ids) == starts(prefix));
     auto upper = prefix;
     for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    CHECK(as_set(list_all(c, token, "/v1.0/users?$select=id&$filter=startswith(userPrincipalName,'" + upper + "')").ids) ==
+    CHECK(as_set(
+              list_all(c, token, "/v1.0/users?$select=id&$filter=startswith(userPrincipalName,'" + upper + "')").ids) ==
           starts(prefix));
   }
   // %27%27%27%27 is '''': a literal of one quote; %2B is a '+' (in no name); '+' is a space.
@@ -275,9 +284,10 @@ TEST_CASE("a startswith literal doubles its quotes, is any length, matches case-
   auto plus = c.get("/v1.0/users?$select=id&$filter=startswith(userPrincipalName,'a%2Bb')", token);
   CHECK(plus.status == 200);
   CHECK(json(plus.body)["value"].Size() == 0);
-  auto spaces = list_all(c, token,
-                         "/v1.0/users?$select=id&$count=true&$filter=startswith(userPrincipalName,'a')+and+userPrincipalName+le+'am'",
-                         eventual);
+  auto spaces = list_all(
+      c, token,
+      "/v1.0/users?$select=id&$count=true&$filter=startswith(userPrincipalName,'a')+and+userPrincipalName+le+'am'",
+      eventual);
   CHECK(spaces.failed_status == 0);
   CHECK(as_set(spaces.ids) ==
         ids_where(users, [](auto const& u) { return lower(u.upn)[0] == 'a' && lower(u.upn) <= "am"; }));

@@ -57,8 +57,8 @@ TEST_CASE("quirks parse as NAME or NAME=N and anything else is a usage error") {
   CHECK_FALSE(o.advanced_queries);
   CHECK(o.quirks.expired_page_token_after == 2);
   CHECK(o.quirks.users_deleted_during_scan == 5);
-  for (std::string bad : {"no-such-quirk", "no-count=1", "count-lag", "count-lag=", "count-lag=x", "count-lag=0",
-                          "nextlink-loop=-1"}) {
+  for (std::string bad :
+       {"no-such-quirk", "no-count=1", "count-lag", "count-lag=", "count-lag=x", "count-lag=0", "nextlink-loop=-1"}) {
     CAPTURE(bad);
     auto r = graphsim::apply_quirk(o, bad);
     REQUIRE_FALSE(r.has_value());
@@ -85,10 +85,10 @@ TEST_CASE("no-range-filter: le, ge, lt, gt and not() on userPrincipalName are re
   auto plain = start(small_tenant(60));
   auto quirky = start(with_quirk(small_tenant(60), "no-range-filter"));
   std::string const base = "/v1.0/users?$select=id&$count=true&$filter=";
-  for (std::string filter : {"startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'am'",
-                             "startswith(userPrincipalName,'a')%20and%20not(userPrincipalName%20le%20'am')",
-                             "userPrincipalName%20ge%20'm'", "userPrincipalName%20lt%20'm'", "userPrincipalName%20gt%20'm'",
-                             "not(startswith(userPrincipalName,'a'))"}) {
+  for (std::string filter :
+       {"startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'am'",
+        "startswith(userPrincipalName,'a')%20and%20not(userPrincipalName%20le%20'am')", "userPrincipalName%20ge%20'm'",
+        "userPrincipalName%20lt%20'm'", "userPrincipalName%20gt%20'm'", "not(startswith(userPrincipalName,'a'))"}) {
     CAPTURE(filter);
     client pc(plain->url());
     CHECK(pc.get(base + filter, token_for(pc, *plain), eventual).status == 200);
@@ -134,7 +134,8 @@ TEST_CASE("expired-page-token-after=K: a chain's page K+1 is refused, and the ch
   auto first = json(c.get("/v1.0/users?$top=5&$select=id", token).body);
   auto second = json(c.get(target_of(first["@odata.nextLink"].GetString()), token).body);
   auto third = c.get(target_of(second["@odata.nextLink"].GetString()), token);
-  CHECK(error_message(third) == "The specified page token value has expired and can no longer be included in your request.");
+  CHECK(error_message(third) ==
+        "The specified page token value has expired and can no longer be included in your request.");
   // A chain of K pages or fewer is untouched.
   auto short_chain = list_all(c, token, "/v1.0/users?$top=12&$select=id");
   CHECK(short_chain.failed_status == 0);
@@ -156,8 +157,9 @@ TEST_CASE("licensedetails-forbidden: licenseDetails answers 403 Authorization_Re
   CHECK(error_code(r) == "Authorization_RequestDenied");
   CHECK(error_message(r) == "Insufficient privileges to complete the operation.");
   CHECK(c.get("/v1.0/users/" + users.ids[0], token).status == 200);
-  auto batch = c.send("POST", "/v1.0/$batch", {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
-                      batch_body({"/users/" + users.ids[1] + "/licenseDetails", "/users/" + users.ids[1]}));
+  auto batch =
+      c.send("POST", "/v1.0/$batch", {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+             batch_body({"/users/" + users.ids[1] + "/licenseDetails", "/users/" + users.ids[1]}));
   REQUIRE(batch.status == 200);
   auto doc = json(batch.body);
   REQUIRE(doc["responses"].Size() == 2);
@@ -208,10 +210,11 @@ TEST_CASE("users-deleted-during-scan=N: after the first page N users are gone fr
   // Counts by first letter drop too: they add up to the users left.
   std::int64_t by_letter = 0;
   for (char ch = 'a'; ch <= 'z'; ++ch) {
-    auto r = json(qc.get(std::string("/v1.0/users?$select=id&$top=1&$count=true&$filter=startswith(userPrincipalName,'") +
-                             ch + "')",
-                         qtoken, eventual)
-                      .body);
+    auto r =
+        json(qc.get(std::string("/v1.0/users?$select=id&$top=1&$count=true&$filter=startswith(userPrincipalName,'") +
+                        ch + "')",
+                    qtoken, eventual)
+                 .body);
     by_letter += r["@odata.count"].GetInt64();
   }
   CHECK(by_letter == static_cast<std::int64_t>(users - deleted));
@@ -300,10 +303,11 @@ TEST_CASE("skewed-upns: the one-character prefixes of Entra's first characters l
   std::multiset<std::string> listed;
   for (char first : firsts) {
     CAPTURE(first);
-    auto shard = list_all(c, token,
-                          "/v1.0/users?$select=id,userPrincipalName&$top=999&$count=true&$filter=startswith(userPrincipalName,%27" +
-                              encoded(std::string(1, first)) + "%27)",
-                          eventual);
+    auto shard = list_all(
+        c, token,
+        "/v1.0/users?$select=id,userPrincipalName&$top=999&$count=true&$filter=startswith(userPrincipalName,%27" +
+            encoded(std::string(1, first)) + "%27)",
+        eventual);
     CHECK(shard.failed_status == 0);
     REQUIRE(shard.count);
     CHECK(static_cast<std::size_t>(*shard.count) == shard.ids.size());
@@ -323,20 +327,23 @@ TEST_CASE("skewed-upns: the one-character prefixes of Entra's first characters l
   std::map<char, std::size_t> by_first;
   for (auto const& [id, upn] : upn_of) ++by_first[lower(upn)[0]];
   for (char symbol : std::string("'.-_!#^~")) CHECK(by_first[symbol] > 0);
-  CHECK(std::max_element(by_first.begin(), by_first.end(), [](auto a, auto b) { return a.second < b.second; })->first == 'u');
+  CHECK(std::max_element(by_first.begin(), by_first.end(), [](auto a, auto b) { return a.second < b.second; })->first ==
+        'u');
 
   // Longer prefixes: 'u1', 'u12', a digits-only name with its '@', symbols with letters after them.
   std::string digits_name;
   for (auto const& [id, upn] : upn_of)
     if (std::isdigit(static_cast<unsigned char>(upn[0])) && upn.find('_') == std::string::npos) digits_name = upn;
   REQUIRE_FALSE(digits_name.empty());
-  for (std::string prefix : {std::string("u1"), std::string("U12"), digits_name.substr(0, digits_name.find('@') + 1),
-                             std::string(".A"), std::string("~"), std::string("#"), std::string("'a"), std::string("^")}) {
+  for (std::string prefix :
+       {std::string("u1"), std::string("U12"), digits_name.substr(0, digits_name.find('@') + 1), std::string(".A"),
+        std::string("~"), std::string("#"), std::string("'a"), std::string("^")}) {
     CAPTURE(prefix);
     std::set<std::string> want;
     for (auto const& [id, upn] : upn_of)
       if (lower(upn).starts_with(lower(prefix))) want.insert(id);
-    auto got = list_all(c, token, "/v1.0/users?$select=id&$top=50&$filter=startswith(userPrincipalName,%27" + encoded(prefix) + "%27)");
+    auto got = list_all(
+        c, token, "/v1.0/users?$select=id&$top=50&$filter=startswith(userPrincipalName,%27" + encoded(prefix) + "%27)");
     CHECK(got.failed_status == 0);
     CHECK_FALSE(want.empty());
     CHECK(as_set(got.ids) == want);

@@ -53,7 +53,8 @@ TEST_CASE("$batch items are throttled one by one with their own Retry-After") {
   std::string const token = token_for(c, *server);
   std::string items;
   for (int i = 1; i <= 5; ++i)
-    items += (i > 1 ? "," : "") + std::string(R"({"id":")") + std::to_string(i) + R"(","method":"GET","url":"/organization"})";
+    items += (i > 1 ? "," : "") + std::string(R"({"id":")") + std::to_string(i) +
+             R"(","method":"GET","url":"/organization"})";
   auto r = c.send("POST", "/v1.0/$batch", {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
                   R"({"requests":[)" + items + "]}");
   REQUIRE(r.status == 200);
@@ -124,7 +125,7 @@ TEST_CASE("--tls serves HTTPS with a certificate for 127.0.0.1 that verifies wit
   auto r = c.get("/v1.0/users?$top=3", token);
   CHECK(r.status == 200);
   CHECK(std::string(json(r.body)["@odata.nextLink"].GetString()).rfind("https://127.0.0.1:", 0) == 0);
-  CHECK(c.get("/v1.0/users?$top=3", token).error);  // request 2: reset mid-response
+  CHECK(c.get("/v1.0/users?$top=3", token).error);          // request 2: reset mid-response
   CHECK(c.get("/v1.0/users?$top=3", token).status == 200);  // a new TLS connection works
 }
 

@@ -60,7 +60,8 @@ TEST_CASE("$select of an unknown property is a 400 and of a single-user-only pro
   auto selected = c.get("/v1.0/users?$select=id,assignedLicenses&$top=3", token);
   REQUIRE(selected.status == 200);
   auto doc = json(selected.body);
-  CHECK(std::string(doc["@odata.context"].GetString()).find("$metadata#users(id,assignedLicenses)") != std::string::npos);
+  CHECK(std::string(doc["@odata.context"].GetString()).find("$metadata#users(id,assignedLicenses)") !=
+        std::string::npos);
   for (auto const& u : doc["value"].GetArray()) {
     CHECK(u.HasMember("assignedLicenses"));
     CHECK_FALSE(u.HasMember("displayName"));
@@ -82,8 +83,9 @@ TEST_CASE("a user is found by id and by userPrincipalName, and an unknown one is
   auto missing = c.get("/v1.0/users/nobody@example.com", token);
   CHECK(missing.status == 404);
   CHECK(error_code(missing) == "Request_ResourceNotFound");
-  CHECK(error_message(missing) ==
-        "Resource 'nobody@example.com' does not exist or one of its queried reference-property objects are not present.");
+  CHECK(
+      error_message(missing) ==
+      "Resource 'nobody@example.com' does not exist or one of its queried reference-property objects are not present.");
   auto details = c.get("/v1.0/users/" + l.ids[0] + "/licenseDetails", token);
   CHECK(details.status == 200);
   CHECK(json(details.body)["value"].IsArray());
@@ -108,19 +110,23 @@ TEST_CASE("a startswith filter pages only matching users and agrees with its cou
   std::string const prefix = all.upns[0].substr(0, 1);
   std::size_t expected = 0;
   for (auto const& upn : all.upns)
-    if (!upn.empty() && std::tolower(static_cast<unsigned char>(upn[0])) == std::tolower(static_cast<unsigned char>(prefix[0])))
+    if (!upn.empty() &&
+        std::tolower(static_cast<unsigned char>(upn[0])) == std::tolower(static_cast<unsigned char>(prefix[0])))
       ++expected;
-  auto filtered = list_all(c, token,
-                           "/v1.0/users?$select=id,userPrincipalName&$top=2&$count=true&$filter=startswith(userPrincipalName,'" +
-                               prefix + "')",
-                           {{"ConsistencyLevel", "eventual"}});
+  auto filtered =
+      list_all(c, token,
+               "/v1.0/users?$select=id,userPrincipalName&$top=2&$count=true&$filter=startswith(userPrincipalName,'" +
+                   prefix + "')",
+               {{"ConsistencyLevel", "eventual"}});
   CHECK(filtered.ids.size() == expected);
   REQUIRE(filtered.count);
   CHECK(static_cast<std::size_t>(*filtered.count) == expected);
-  for (auto const& upn : filtered.upns) CHECK(std::tolower(static_cast<unsigned char>(upn[0])) == std::tolower(static_cast<unsigned char>(prefix[0])));
+  for (auto const& upn : filtered.upns)
+    CHECK(std::tolower(static_cast<unsigned char>(upn[0])) == std::tolower(static_cast<unsigned char>(prefix[0])));
 }
 
-TEST_CASE("a startswith shard halved by le and not(le) lists each of its users once, each half agreeing with its count") {
+TEST_CASE(
+    "a startswith shard halved by le and not(le) lists each of its users once, each half agreeing with its count") {
   auto server = start(small_tenant(400));
   client c(server->url());
   std::string const token = token_for(c, *server);
@@ -133,11 +139,11 @@ TEST_CASE("a startswith shard halved by le and not(le) lists each of its users o
     for (auto& ch : u) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::sort(sorted.begin(), sorted.end());
   std::string const bound = sorted[sorted.size() / 2];
-  auto low = list_all(c, token, base + "startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'" + bound + "'",
-                      eventual);
-  auto high = list_all(
-      c, token, base + "startswith(userPrincipalName,'a')%20and%20not(userPrincipalName%20le%20'" + bound + "')",
-      eventual);
+  auto low = list_all(
+      c, token, base + "startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'" + bound + "'", eventual);
+  auto high = list_all(c, token,
+                       base + "startswith(userPrincipalName,'a')%20and%20not(userPrincipalName%20le%20'" + bound + "')",
+                       eventual);
   REQUIRE(low.count);
   REQUIRE(high.count);
   CHECK(static_cast<std::size_t>(*low.count) == low.ids.size());
@@ -148,8 +154,8 @@ TEST_CASE("a startswith shard halved by le and not(le) lists each of its users o
   CHECK(halves.size() == low.ids.size() + high.ids.size());  // disjoint
   CHECK(halves == std::set<std::string>(whole.ids.begin(), whole.ids.end()));
   // Like Graph's other advanced operators, le and not need $count and ConsistencyLevel: eventual.
-  auto plain = c.get("/v1.0/users?$select=id&$filter=startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'b'",
-                     token);
+  auto plain = c.get(
+      "/v1.0/users?$select=id&$filter=startswith(userPrincipalName,'a')%20and%20userPrincipalName%20le%20'b'", token);
   CHECK(plain.status == 400);
   CHECK(error_code(plain) == "Request_UnsupportedQuery");
 }

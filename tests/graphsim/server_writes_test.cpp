@@ -49,8 +49,8 @@ TEST_CASE("assignLicense refuses removals as the tenant's truth says and applies
   client c(server->url());
   std::string const token = token_for(c, *server);
   auto truth = read_truth(dir / "truth.csv");
-  std::map<std::string, unsigned> expected_status{{"partner_managed", 403}, {"self_service_trial", 403},
-                                                  {"self_service_purchase", 403}, {"group_inherited", 400}};
+  std::map<std::string, unsigned> expected_status{
+      {"partner_managed", 403}, {"self_service_trial", 403}, {"self_service_purchase", 403}, {"group_inherited", 400}};
   std::set<std::string> tried;
   for (auto const& row : truth) {
     auto it = expected_status.find(row.origin);
@@ -128,7 +128,8 @@ TEST_CASE("a delta round ends with a deltaLink that later returns the users chan
 
   // Add a license to one user (organization SKU from subscribedSkus), then the deltaLink lists that user.
   std::set<std::pair<std::string, std::string>> findings;
-  for (auto const& row : parse_csv(test_support::read_file(dir / "truth.csv"))) if (row.size() > 7) findings.insert({row[1], row[7]});
+  for (auto const& row : parse_csv(test_support::read_file(dir / "truth.csv")))
+    if (row.size() > 7) findings.insert({row[1], row[7]});
   auto users = json(c.get("/v1.0/users?$top=999&$select=id,assignedLicenses", token).body);
   std::string changed_user;
   for (auto const& u : users["value"].GetArray()) {
@@ -156,11 +157,13 @@ TEST_CASE("$batch runs each request with its own status and headers and refuses 
   client c(server->url());
   std::string const token = token_for(c, *server);
   auto batch = [&](std::string const& body) {
-    return c.send("POST", "/v1.0/$batch", {{"Authorization", bearer(token)}, {"Content-Type", "application/json"}}, body);
+    return c.send("POST", "/v1.0/$batch", {{"Authorization", bearer(token)}, {"Content-Type", "application/json"}},
+                  body);
   };
   std::string requests;
   for (int i = 1; i <= 21; ++i)
-    requests += (i > 1 ? "," : "") + std::string(R"({"id":")") + std::to_string(i) + R"(","method":"GET","url":"/users?$top=1"})";
+    requests += (i > 1 ? "," : "") + std::string(R"({"id":")") + std::to_string(i) +
+                R"(","method":"GET","url":"/users?$top=1"})";
   CHECK(batch(R"({"requests":[)" + requests + "]}").status == 400);
   CHECK(batch(R"({"requests":[{"id":"a","method":"GET","url":"/users"},{"id":"A","method":"GET","url":"/users"}]})")
             .status == 400);
@@ -186,8 +189,8 @@ TEST_CASE("$batch runs each request with its own status and headers and refuses 
     if (id == "1") CHECK(item["body"]["value"].Size() == 2);
     if (id == "6") CHECK(item["body"]["@odata.count"].GetInt() == 10);
   }
-  CHECK(status == std::map<std::string, unsigned>{{"1", 200}, {"2", 404}, {"3", 400}, {"4", 405}, {"5", 200},
-                                                  {"6", 200}, {"7", 424}});
+  CHECK(status == std::map<std::string, unsigned>{
+                      {"1", 200}, {"2", 404}, {"3", 400}, {"4", 405}, {"5", 200}, {"6", 200}, {"7", 424}});
   // The envelope needs a token like any Graph request.
   CHECK(c.send("POST", "/v1.0/$batch", {{"Content-Type", "application/json"}}, R"({"requests":[]})").status == 401);
 }

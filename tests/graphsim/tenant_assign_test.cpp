@@ -1,7 +1,6 @@
 #include "graphsim/tenant.hpp"
 
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include <set>
@@ -118,7 +117,11 @@ TEST_CASE("removing an organization license succeeds and is recorded") {
   graphsim::tenant t({.users = 10, .seed = 1});
   const std::uint64_t before_seats = consumed(t, e3);
   const std::uint64_t v = t.version();
-  const std::string truth_before = [&] { std::ostringstream o; t.write_truth_csv(o); return o.str(); }();
+  const std::string truth_before = [&] {
+    std::ostringstream o;
+    t.write_truth_csv(o);
+    return o.str();
+  }();
   const auto out = remove(t, 0, {e3});
   CHECK(out.status == 200);
   CHECK(t.version() == v + 1);
@@ -129,7 +132,7 @@ TEST_CASE("removing an organization license succeeds and is recorded") {
   std::ostringstream truth_after;
   t.write_truth_csv(truth_after);
   CHECK(truth_after.str() == truth_before);  // the E3 license was no finding
-  CHECK(remove(t, 0, {e3}).status == 400);     // already gone
+  CHECK(remove(t, 0, {e3}).status == 400);   // already gone
 }
 
 TEST_CASE("a refused request changes nothing, even when other removals in it would succeed") {
@@ -175,7 +178,8 @@ TEST_CASE("removing a direct+group license removes the direct assignment and kee
   // Now it is group-inherited only: a second removal is refused with 400.
   CHECK(remove(t, 8, {e5}).status == 400);
   bool found = false;
-  for (const finding& f : findings_of(t)) found = found || (f.sku_id == e5 && f.origin == "group_inherited" && *t.find_user(f.user_id) == 8);
+  for (const finding& f : findings_of(t))
+    found = found || (f.sku_id == e5 && f.origin == "group_inherited" && *t.find_user(f.user_id) == 8);
   CHECK(found);
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("the catalogue parser survives quoting, NBSP, tabs, trailing spaces, d
   REQUIRE(q);
   CHECK(q->part_number == "DYN_Q");
   CHECK(q->product_name == "Dynamics 365, \"Quoted\" Edition");  // the first row's name wins
-  REQUIRE(q->plans.size() == 2);                                   // duplicates merged
+  REQUIRE(q->plans.size() == 2);                                 // duplicates merged
   CHECK(q->plans[1].name == "PLAN_B");
   const auto* caps = cat.find_by_id("420C7602-7F70-4895-9394-D3D679EA36FB");
   REQUIRE(caps);
@@ -35,8 +35,9 @@ TEST_CASE("the catalogue parser survives quoting, NBSP, tabs, trailing spaces, d
 TEST_CASE("the embedded catalogue knows the tenant's SKUs and their real plans") {
   const auto& cat = graphsim::sku_catalogue::embedded();
   CHECK(cat.size() > 500);
-  for (const char* part : {"ENTERPRISEPACK", "SPE_E5", "EMSPREMIUM", "POWER_BI_PRO", "VISIOCLIENT",
-                           "PROJECTPROFESSIONAL", "FLOW_FREE", "POWER_BI_STANDARD", "STANDARDPACK", "EXCHANGEDESKLESS"}) {
+  for (const char* part :
+       {"ENTERPRISEPACK", "SPE_E5", "EMSPREMIUM", "POWER_BI_PRO", "VISIOCLIENT", "PROJECTPROFESSIONAL", "FLOW_FREE",
+        "POWER_BI_STANDARD", "STANDARDPACK", "EXCHANGEDESKLESS"}) {
     CAPTURE(part);
     const auto* sku = cat.find_by_part_number(part);
     REQUIRE(sku);

@@ -1,7 +1,6 @@
 #include "graphsim/tenant.hpp"
 
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include <cctype>
@@ -24,8 +23,9 @@ std::string all_users_json(const graphsim::tenant& t, std::span<const std::strin
 TEST_CASE("the same seed and size give byte-identical users") {
   graphsim::tenant a({.users = 300, .seed = 7});
   graphsim::tenant b({.users = 300, .seed = 7});
-  const std::vector<std::string> select{"id", "userPrincipalName", "displayName", "assignedLicenses",
-                                        "licenseAssignmentStates", "department", "createdDateTime"};
+  const std::vector<std::string> select{
+      "id",         "userPrincipalName", "displayName", "assignedLicenses", "licenseAssignmentStates",
+      "department", "createdDateTime"};
   CHECK(all_users_json(a, select) == all_users_json(b, select));
   CHECK(all_users_json(a) == all_users_json(b));
   CHECK(a.tenant_id() == b.tenant_id());
@@ -118,13 +118,23 @@ TEST_CASE("users' JSON has exactly the selected properties, or Graph's default s
     for (auto& m : d.GetObject()) keys.insert(m.name.GetString());
     return keys;
   };
-  const std::vector<std::string> scan{"id", "userPrincipalName", "displayName", "mail", "userType", "accountEnabled",
-                                      "usageLocation", "onPremisesSyncEnabled", "department", "createdDateTime",
-                                      "creationType", "assignedLicenses", "licenseAssignmentStates"};
+  const std::vector<std::string> scan{"id",
+                                      "userPrincipalName",
+                                      "displayName",
+                                      "mail",
+                                      "userType",
+                                      "accountEnabled",
+                                      "usageLocation",
+                                      "onPremisesSyncEnabled",
+                                      "department",
+                                      "createdDateTime",
+                                      "creationType",
+                                      "assignedLicenses",
+                                      "licenseAssignmentStates"};
   const std::vector<std::string> odd_case{"ID", "displayname", "signInActivity", "displayName"};
-  const std::set<std::string> defaults{"businessPhones", "displayName",       "givenName", "id",
-                                       "jobTitle",       "mail",              "mobilePhone", "officeLocation",
-                                       "preferredLanguage", "surname",        "userPrincipalName"};
+  const std::set<std::string> defaults{"businessPhones",    "displayName", "givenName",        "id",
+                                       "jobTitle",          "mail",        "mobilePhone",      "officeLocation",
+                                       "preferredLanguage", "surname",     "userPrincipalName"};
   for (std::uint64_t i = 0; i < t.user_count(); ++i) {
     CHECK(keys_of(i, scan) == std::set<std::string>(scan.begin(), scan.end()));
     CHECK(keys_of(i, {}) == defaults);
@@ -158,7 +168,8 @@ TEST_CASE("user principal name prefix counts equal a brute-force count") {
     sum += t.count_upn_prefix(std::string(1, c));
   }
   CHECK(sum == t.user_count());
-  for (std::string prefix : {"A", "Li", "ana.", "JOAO.SILVA1", "zzz", "o"}) CHECK(t.count_upn_prefix(prefix) == brute(prefix));
+  for (std::string prefix : {"A", "Li", "ana.", "JOAO.SILVA1", "zzz", "o"})
+    CHECK(t.count_upn_prefix(prefix) == brute(prefix));
   CHECK(t.count_upn_prefix("") == t.user_count());
 }
 

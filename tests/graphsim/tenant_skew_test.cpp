@@ -27,7 +27,9 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-TEST_CASE("skewed principal names use only allowed characters, start with every kind real tenants show, and are found again") {
+TEST_CASE(
+    "skewed principal names use only allowed characters, start with every kind real tenants show, and are found "
+    "again") {
   graphsim::tenant t({.users = 20'000, .seed = 3, .skewed_upns = true});
   std::set<std::string> upns;
   std::set<char> first_symbols;
@@ -49,8 +51,9 @@ TEST_CASE("skewed principal names use only allowed characters, start with every 
       CHECK(local == mail->substr(0, mail->find('@')) + "_" + mail->substr(mail->find('@') + 1));
     } else {
       ++members;
-      if (local.size() == 8 && local[0] == 'u' &&
-          std::all_of(local.begin() + 1, local.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      if (local.size() == 8 && local[0] == 'u' && std::all_of(local.begin() + 1, local.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+          }))
         ++employee_numbers;
     }
     for (char c : local) CHECK(allowed(c));
@@ -142,9 +145,8 @@ TEST_CASE("scheduled deletions leave the upper half, drop every count, and the t
   std::string expected;
   std::istringstream lines(plain_truth.str());
   for (std::string line; std::getline(lines, line);) {
-    bool const of_gone = std::any_of(gone.begin(), gone.end(), [&](std::uint64_t i) {
-      return line.find("," + upns[i] + ",") != std::string::npos;
-    });
+    bool const of_gone = std::any_of(
+        gone.begin(), gone.end(), [&](std::uint64_t i) { return line.find("," + upns[i] + ",") != std::string::npos; });
     if (!of_gone) expected += line + "\n";
   }
   CHECK(truth_after.str() == expected);

@@ -1,7 +1,6 @@
 #include "graphsim/tenant.hpp"
 
 #include <doctest/doctest.h>
-
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -67,11 +66,32 @@ const char* header =
     "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
     "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action\r\n";
 
-enum col { tenant_id, user_id, upn, display_name, account_enabled, user_type, department, sku_id, sku_part_number,
-           product_name, origin, confidence, evidence, assignment, group_ids, subscription_ids, owner_ids,
-           owner_upns, owner_tenant_ids, is_trial, idp_outcome, recommended_action };
+enum col {
+  tenant_id,
+  user_id,
+  upn,
+  display_name,
+  account_enabled,
+  user_type,
+  department,
+  sku_id,
+  sku_part_number,
+  product_name,
+  origin,
+  confidence,
+  evidence,
+  assignment,
+  group_ids,
+  subscription_ids,
+  owner_ids,
+  owner_upns,
+  owner_tenant_ids,
+  is_trial,
+  idp_outcome,
+  recommended_action
+};
 
-const std::set<std::string> finding_origins{"group_inherited",     "partner_managed", "self_service_trial",
+const std::set<std::string> finding_origins{"group_inherited",       "partner_managed", "self_service_trial",
                                             "self_service_purchase", "mixed_ownership", "self_service_signup",
                                             "unattributed"};
 
@@ -145,7 +165,8 @@ TEST_CASE("the special SKUs carry the facts the rules rely on") {
   graphsim::tenant t({.users = 10, .seed = 1});
   const auto rows = parse_csv(truth_of(t));
   std::map<std::string, const row*> by_part;
-  for (std::size_t n = 1; n < rows.size(); ++n) by_part.emplace(rows[n][sku_part_number] + "/" + rows[n][origin], &rows[n]);
+  for (std::size_t n = 1; n < rows.size(); ++n)
+    by_part.emplace(rows[n][sku_part_number] + "/" + rows[n][origin], &rows[n]);
   // Teams Exploratory Dept: a user-started trial, its purchaser's UPN resolved.
   REQUIRE(by_part.contains("Microsoft_Teams_Exploratory_Dept/self_service_trial"));
   const row& trial = *by_part["Microsoft_Teams_Exploratory_Dept/self_service_trial"];

@@ -1,10 +1,11 @@
 #include "reports/by_owner.hpp"
 
-#include <doctest/doctest.h>
-#include <sys/stat.h>
-
 #include "sample_findings.hpp"
 #include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
 
 TEST_CASE("findings are split into one CSV per owner, unowned.csv and an index") {
   test_support::temp_dir dir;

@@ -1,13 +1,13 @@
 #include "reports/csv.hpp"
-#include "storage/finding_row.hpp"
-
-#include <doctest/doctest.h>
-#include <sys/stat.h>
-
-#include <cerrno>
 
 #include "sample_findings.hpp"
+#include "storage/finding_row.hpp"
 #include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <sys/stat.h>
 
 namespace {
 

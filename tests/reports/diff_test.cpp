@@ -1,10 +1,10 @@
 #include "reports/diff.hpp"
 
-#include <doctest/doctest.h>
-#include <rapidjson/document.h>
-
 #include "sample_findings.hpp"
 #include "support.hpp"
+
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 namespace {
 

@@ -1,11 +1,11 @@
 #include "reports/json.hpp"
+
+#include "sample_findings.hpp"
 #include "storage/finding_row.hpp"
+#include "support.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-
-#include "sample_findings.hpp"
-#include "support.hpp"
 
 namespace {
 

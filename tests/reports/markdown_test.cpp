@@ -1,9 +1,9 @@
 #include "reports/markdown.hpp"
 
-#include <doctest/doctest.h>
-
 #include "sample_findings.hpp"
 #include "support.hpp"
+
+#include <doctest/doctest.h>
 
 namespace {
 

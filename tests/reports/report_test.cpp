@@ -1,14 +1,14 @@
 #include "reports/report.hpp"
 
+#include "sample_findings.hpp"
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <random>
-
-#include "sample_findings.hpp"
-#include "support.hpp"
+#include <sys/stat.h>
 
 namespace {
 

@@ -1,13 +1,13 @@
 // tests/reports/sample_findings.hpp — findings with hostile text, shared by the renderer tests.
 #pragma once
 
+#include "reports/finding_source.hpp"
+#include "storage/records.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
-
-#include "reports/finding_source.hpp"
-#include "storage/records.hpp"
 
 namespace reports_test {
 

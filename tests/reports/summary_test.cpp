@@ -1,11 +1,11 @@
 #include "reports/summary.hpp"
 
+#include "sample_findings.hpp"
+
 #include <doctest/doctest.h>
 
 #include <map>
 #include <random>
-
-#include "sample_findings.hpp"
 
 TEST_CASE("top users are exact whatever the order rows arrive in") {
   // 40 users with 1..8 findings each, rows interleaved at random so a user's count grows in steps.

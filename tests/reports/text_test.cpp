@@ -31,9 +31,16 @@ TEST_CASE("terminal text shows U+FFFD for control characters instead of obeying 
 }
 
 TEST_CASE("HTML and Markdown text show U+FFFD for NUL, other C0 controls and DEL") {
-  std::string const hostile("a\0b\x01" "c\x1f\x7F\td\r\ne", 12);
+  std::string const hostile(
+      "a\0b\x01"
+      "c\x1f\x7F\td\r\ne",
+      12);
   std::string const expected =
-      "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "d\xEF\xBF\xBD\xEF\xBF\xBD" "e";
+      "a\xEF\xBF\xBD"
+      "b\xEF\xBF\xBD"
+      "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+      "d\xEF\xBF\xBD\xEF\xBF\xBD"
+      "e";
   std::string html, md;
   reports::append_html_escaped(html, hostile);
   reports::append_markdown_escaped(md, hostile);

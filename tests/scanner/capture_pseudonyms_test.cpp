@@ -70,10 +70,11 @@ TEST_CASE("a users page keeps ids, SKU ids, counts and flags and loses every nam
      "assignedLicenses":[{"disabledPlans":[],"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900"}],
      "licenseAssignmentStates":[{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900","assignedByGroup":null,
        "state":"Active","error":"None"}]}],
-    "@odata.nextLink":")" + root + R"(/v1.0/users?$top=999&$skiptoken=AbC-12_x"})";
+    "@odata.nextLink":")" + root +
+                           R"(/v1.0/users?$top=999&$skiptoken=AbC-12_x"})";
   auto const out = p.json_body(page);
-  for (char const* gone : {"silva", "Silva", "contoso", "Research", "Chief Tester", "gmail", "E-1234", "asilva",
-                           "127.0.0.1"})
+  for (char const* gone :
+       {"silva", "Silva", "contoso", "Research", "Chief Tester", "gmail", "E-1234", "asilva", "127.0.0.1"})
     CHECK_MESSAGE(out.find(gone) == std::string::npos, gone);
   auto doc = parsed(out);
   auto const& user = doc["value"][0];
@@ -98,10 +99,10 @@ TEST_CASE("a users page keeps ids, SKU ids, counts and flags and loses every nam
 
 TEST_CASE("a name in a nextLink's $filter is pseudonymized and the link still decodes to a valid filter") {
   auto p = make();
-  std::string const link = root + "/v1.0/users?$count=true&$filter=" +
-                           scanner::form_encode(
-                               "startswith(userPrincipalName,'j') and userPrincipalName le 'jo.o''neil@contoso.com'") +
-                           "&$skiptoken=x";
+  std::string const link =
+      root + "/v1.0/users?$count=true&$filter=" +
+      scanner::form_encode("startswith(userPrincipalName,'j') and userPrincipalName le 'jo.o''neil@contoso.com'") +
+      "&$skiptoken=x";
   auto const out = p.url(link);
   CHECK(out.starts_with(std::string(scanner::capture_graph_origin) + "/v1.0/users?$count=true&$filter="));
   CHECK(out.ends_with("&$skiptoken=x"));

@@ -1,19 +1,16 @@
-#include "scanner/capture.hpp"
-
-#include "scanner/capture_pseudonyms.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
+#include "scanner/capture.hpp"
+#include "scanner/capture_pseudonyms.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 using namespace scanner_test;
 
@@ -21,7 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-scanner::capture_settings settings_for(const fs::path& dir, std::uint64_t budget = scanner::default_capture_body_budget) {
+scanner::capture_settings settings_for(const fs::path& dir,
+                                       std::uint64_t budget = scanner::default_capture_body_budget) {
   scanner::capture_settings s;
   s.dir = dir.string();
   s.tool_version = "test";
@@ -87,18 +85,19 @@ TEST_CASE("a capture goes into a new or empty private directory and refuses anyt
   CHECK(under_file.error().code == base::exit_code::usage);
 }
 
-TEST_CASE("past the body budget only failed answers and each endpoint's first body are kept, and the capture says "
-          "it is partial") {
+TEST_CASE(
+    "past the body budget only failed answers and each endpoint's first body are kept, and the capture says "
+    "it is partial") {
   test_support::temp_dir dir;
   auto opened = scanner::capture_writer::open(settings_for(dir / "c", 64));
   REQUIRE_OK(opened);
   auto& capture = **opened;
   auto const& observe = capture.observer()->on_exchange;
   std::string const page(50, ' ');
-  observe(answer("/v1.0/users?$top=999", 200, "{\"value\":[]}" + page));            // first of /v1.0/users: kept
-  observe(answer("/v1.0/users?$skiptoken=a", 200, "{\"value\":[]}" + page));        // over 64 bytes: not kept
-  observe(answer("/v1.0/users?$skiptoken=b", 500, R"({"error":{"code":"x"}})"));    // failed: kept
-  observe(answer("/v1.0/subscribedSkus", 200, "{\"value\":[]}" + page));             // first of its endpoint: kept
+  observe(answer("/v1.0/users?$top=999", 200, "{\"value\":[]}" + page));          // first of /v1.0/users: kept
+  observe(answer("/v1.0/users?$skiptoken=a", 200, "{\"value\":[]}" + page));      // over 64 bytes: not kept
+  observe(answer("/v1.0/users?$skiptoken=b", 500, R"({"error":{"code":"x"}})"));  // failed: kept
+  observe(answer("/v1.0/subscribedSkus", 200, "{\"value\":[]}" + page));          // first of its endpoint: kept
   capture.finish("");
 
   auto const lines = exchange_lines(dir / "c");

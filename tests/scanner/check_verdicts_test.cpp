@@ -71,12 +71,13 @@ TEST_CASE("a $count or a shard filter refused with 400 is a warning (no sharding
 TEST_CASE("a 403 names the permission to grant, admin consent and the consent URL on the login host") {
   auto ctx = contoso();
   ctx.authority_host = "https://login.microsoftonline.us";
-  auto row = probe_row("subscribedSkus", "GET /v1.0/subscribedSkus", refused(403, "Authorization_RequestDenied"), {},
-                       ctx);
+  auto row =
+      probe_row("subscribedSkus", "GET /v1.0/subscribedSkus", refused(403, "Authorization_RequestDenied"), {}, ctx);
   CHECK(row.result == verdict::fail);
   CHECK(has(row.fix, "grant the application permission Organization.Read.All"));
-  CHECK(has(row.fix, "grant admin consent: https://login.microsoftonline.us/contoso.onmicrosoft.com/adminconsent"
-                     "?client_id=11111111-2222-3333-4444-555555555555"));
+  CHECK(has(row.fix,
+            "grant admin consent: https://login.microsoftonline.us/contoso.onmicrosoft.com/adminconsent"
+            "?client_id=11111111-2222-3333-4444-555555555555"));
   CHECK(row.request_id == "rid-1");
   auto users = probe_row("users", "GET /v1.0/users?$top=1", refused(403, "Authorization_RequestDenied"), {}, ctx);
   CHECK(has(users.fix, "permission User.Read.All"));

@@ -72,7 +72,8 @@ TEST_CASE("an RS256 client assertion carries the SHA-1 x5t and a PKCS#1 v1.5 sig
   test_support::write_file(dir / "app.pem", pki.key + pki.cert);  // key first is fine too
   auto cert = scanner::client_certificate::load((dir / "app.pem").string(), std::nullopt);
   REQUIRE(cert.has_value());
-  auto jwt = cert->make_assertion("client-1", "https://login/t/oauth2/v2.0/token", true, std::chrono::system_clock::now());
+  auto jwt =
+      cert->make_assertion("client-1", "https://login/t/oauth2/v2.0/token", true, std::chrono::system_clock::now());
   REQUIRE(jwt.has_value());
   auto const d = decode(*jwt);
   CHECK(std::string(d.header["alg"].GetString()) == "RS256");

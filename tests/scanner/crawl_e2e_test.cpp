@@ -1,7 +1,6 @@
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -83,9 +82,9 @@ TEST_CASE("fetch and derived scans store identical (user, SKU, plan, enabled) ro
     (b.skus_in_subscribed_skus.count(std::get<1>(row)) ? fetched_listed : fetched_unlisted).insert(row);
   CHECK(a.plans == fetched_listed);
   for (auto const& row : a.plans) CHECK(a.skus_in_subscribed_skus.count(std::get<1>(row)) == 1);
-  MESSAGE("plan rows: derived " << a.plans.size() << ", fetched " << b.plans.size() << " ("
-                                << fetched_unlisted.size() << " for SKUs missing from subscribedSkus); "
-                                << fetched->requests << " requests in fetch mode");
+  MESSAGE("plan rows: derived " << a.plans.size() << ", fetched " << b.plans.size() << " (" << fetched_unlisted.size()
+                                << " for SKUs missing from subscribedSkus); " << fetched->requests
+                                << " requests in fetch mode");
   // 20 users per $batch: far fewer requests than licensed users.
   CHECK(fetched->requests < fetched->licensed_users);
 }

@@ -1,7 +1,6 @@
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -54,8 +53,9 @@ TEST_CASE("with 5% of requests failing, derived and fetch scans still store exac
   }
 }
 
-TEST_CASE("a persistently malformed body fails the scan naming the URL and request-id, and the last good snapshot "
-          "stays the latest") {
+TEST_CASE(
+    "a persistently malformed body fails the scan naming the URL and request-id, and the last good snapshot "
+    "stays the latest") {
   test_support::temp_dir dir;
   auto db = open_db(dir);
   std::int64_t good = 0;

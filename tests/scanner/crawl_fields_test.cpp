@@ -1,10 +1,9 @@
 // A scan of 10,000 users stores every user, license, state, SKU and subscription exactly once, field for field
 // as the emulator serves them.
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
 #include "graphsim/tenant.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -83,9 +82,18 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
 
   // What the emulator serves, from its own model (the same seed and size).
   graphsim::tenant tenant(graphsim::tenant_config{users, seed});
-  std::vector<std::string> const select{"id", "userPrincipalName", "displayName", "mail", "userType",
-                                        "accountEnabled", "usageLocation", "onPremisesSyncEnabled", "department",
-                                        "createdDateTime", "creationType", "assignedLicenses",
+  std::vector<std::string> const select{"id",
+                                        "userPrincipalName",
+                                        "displayName",
+                                        "mail",
+                                        "userType",
+                                        "accountEnabled",
+                                        "usageLocation",
+                                        "onPremisesSyncEnabled",
+                                        "department",
+                                        "createdDateTime",
+                                        "creationType",
+                                        "assignedLicenses",
                                         "licenseAssignmentStates"};
   std::map<std::string, std::string> served_json;  // user id → JSON of the user
   for (std::uint64_t i = 0; i < tenant.user_count(); ++i) {
@@ -135,8 +143,8 @@ TEST_CASE("a scan of 10,000 users stores every user, license, SKU and subscripti
     // licenseAssignmentStates: (sku, group, state, disabled plans), as a multiset.
     std::multiset<std::string> served_states, stored_states;
     for (auto const& s : doc["licenseAssignmentStates"].GetArray())
-      served_states.insert(lower(text(s, "skuId")) + "|" + lower(text(s, "assignedByGroup")) + "|" +
-                           text(s, "state") + "|" + fmt::format("{}", fmt::join(guids(s, "disabledPlans"), ";")));
+      served_states.insert(lower(text(s, "skuId")) + "|" + lower(text(s, "assignedByGroup")) + "|" + text(s, "state") +
+                           "|" + fmt::format("{}", fmt::join(guids(s, "disabledPlans"), ";")));
     for (auto const& s : u.states)
       stored_states.insert(s.sku_id + "|" + lower(s.assigned_by_group.value_or("")) + "|" + s.state + "|" +
                            fmt::format("{}", fmt::join(sorted_lower(s.disabled_plans), ";")));

@@ -3,9 +3,8 @@
 #include "fixtures.hpp"
 #include "graphsim/tenant.hpp"
 
-#include <rapidjson/document.h>
-
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
 #include <stdexcept>
 #include <vector>

@@ -1,15 +1,13 @@
 // The users listing against Graph as documented and as real tenants (and hostile servers) differ from it: every
 // quirk of the emulator (docs/graphsim.md, "Quirks") either lists every user once or stops with a clear error.
 // The degradation rules are docs/scanning.md.
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fake_graph.hpp"
 #include "fixtures.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
-
 #include <fmt/core.h>
 
 #include <atomic>

@@ -1,13 +1,11 @@
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
-
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -170,7 +168,8 @@ TEST_CASE("SIGINT during a sharded listing stores every shard's place, and --res
   CHECK(cursor.shards.size() == scanner::upn_first_characters().size());
 }
 
-TEST_CASE("SIGINT after big shards were split stores the longer prefixes' places, and --resume finishes equal to the truth") {
+TEST_CASE(
+    "SIGINT after big shards were split stores the longer prefixes' places, and --resume finishes equal to the truth") {
   // 64 chains: 469 users a chain, so a shard of more than two pages is worth splitting, and the biggest first
   // letters (about 3,000 users) are split on their first page.
   auto const cursor = check_sharded_resume(64, 40);

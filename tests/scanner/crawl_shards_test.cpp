@@ -1,9 +1,8 @@
 // Sharded listings against the emulator: complete, equal to the single chain, and falling back to it when the
 // shards cannot be proven complete.
-#include "scanner/crawl.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
+#include "scanner/crawl.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,8 +1,7 @@
-#include "scanner/users_chain.hpp"
-
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
 #include "scanner/progress.hpp"
+#include "scanner/users_chain.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,6 @@
-#include "scanner/graph_client.hpp"
-
 #include "graphsim/server.hpp"
 #include "scanner/client_certificate.hpp"
+#include "scanner/graph_client.hpp"
 #include "support.hpp"
 #include "test_pki.hpp"
 
@@ -58,11 +57,14 @@ struct emulated {
 
   base::result<scanner::graph_response> get(std::string url) {
     std::optional<base::result<scanner::graph_response>> out;
-    net::co_spawn(io, [&]() -> net::awaitable<void> {
-      scanner::graph_request req;
-      req.url = url;
-      out.emplace(co_await client->send(std::move(req), {}));
-    }, net::detached);
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+          scanner::graph_request req;
+          req.url = url;
+          out.emplace(co_await client->send(std::move(req), {}));
+        },
+        net::detached);
     io.restart();
     io.run();
     REQUIRE(out.has_value());
@@ -174,8 +176,8 @@ TEST_CASE("certificate credentials (PS256 and RS256) and a federated token file 
   // A workload-identity token: the emulator verifies it against the registered certificate.
   auto cert = scanner::client_certificate::load((dir / "app.pem").string(), std::nullopt);
   REQUIRE(cert.has_value());
-  auto federated = cert->make_assertion(e.sim->client_id(), "api://AzureADTokenExchange", false,
-                                        std::chrono::system_clock::now());
+  auto federated =
+      cert->make_assertion(e.sim->client_id(), "api://AzureADTokenExchange", false, std::chrono::system_clock::now());
   REQUIRE(federated.has_value());
   test_support::write_file(dir / "token", *federated + "\n");
   auto creds = e.secret();

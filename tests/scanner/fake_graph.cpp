@@ -71,8 +71,9 @@ struct server::impl {
         co_return;
       }
       if (out.act == reply::action::truncate) {
-        std::string const head = fmt::format("HTTP/1.1 {} OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                                             out.status, out.body.size() + 100);
+        std::string const head =
+            fmt::format("HTTP/1.1 {} OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", out.status,
+                        out.body.size() + 100);
         co_await net::async_write(stream, net::buffer(head + out.body), use_tuple);
         raw.set_option(net::socket_base::linger(true, 0));
         raw.close();
@@ -176,8 +177,8 @@ struct connect_proxy::impl {
       seen.push_back(target);
     }
     auto upstream = std::make_shared<tcp::socket>(io);
-    auto [rec] = co_await upstream->async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), forward_port),
-                                                  use_tuple);
+    auto [rec] =
+        co_await upstream->async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), forward_port), use_tuple);
     if (rec) {
       std::string const no = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
       co_await net::async_write(client, net::buffer(no), use_tuple);
@@ -187,7 +188,8 @@ struct connect_proxy::impl {
     std::string const ok = "HTTP/1.1 200 Connection established\r\n\r\n";
     co_await net::async_write(client, net::buffer(ok), use_tuple);
     auto down = std::make_shared<tcp::socket>(std::move(client));
-    net::co_spawn(io, [down, upstream]() -> net::awaitable<void> { co_await pump(*upstream, *down); }, net::detached);
+    net::co_spawn(
+        io, [down, upstream]() -> net::awaitable<void> { co_await pump(*upstream, *down); }, net::detached);
     co_await pump(*down, *upstream);
   }
 

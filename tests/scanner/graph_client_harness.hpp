@@ -2,9 +2,8 @@
 // completion on its own io_context (test helper, no tests here).
 #pragma once
 
-#include "scanner/graph_client.hpp"
-
 #include "fake_graph.hpp"
+#include "scanner/graph_client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 

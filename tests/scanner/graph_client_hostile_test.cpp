@@ -1,8 +1,7 @@
 // graph_client against servers that misbehave on purpose: huge tokens, redirects, echoed secrets, silence.
-#include "scanner/graph_client.hpp"
-
 #include "graph_client_harness.hpp"
 #include "scanner/encoding.hpp"
+#include "scanner/graph_client.hpp"
 #include "scanner/token_response.hpp"
 #include "support.hpp"
 
@@ -132,9 +131,9 @@ TEST_CASE("a token endpoint that echoes the request body shows the secret in no 
   CAPTURE(m);
   CHECK(m.find("AADSTS90014: bad body") != std::string::npos);
   CHECK(m.find("[redacted]") != std::string::npos);
-  for (std::string const& leak : {hostile, std::string("a%2Fb%2Bc%3Dd~e%25f%20g%22h"), std::string("a%2fb"),
-                                 std::string("%3Dd~e%25f"), std::string(R"(a\/b+c)"), std::string("g\\\"h"),
-                                 scanner::base64_encode("client-1:" + hostile).substr(12, 16)})
+  for (std::string const& leak :
+       {hostile, std::string("a%2Fb%2Bc%3Dd~e%25f%20g%22h"), std::string("a%2fb"), std::string("%3Dd~e%25f"),
+        std::string(R"(a\/b+c)"), std::string("g\\\"h"), scanner::base64_encode("client-1:" + hostile).substr(12, 16)})
     CHECK(m.find(leak) == std::string::npos);
   CHECK(m.find("client_id=client-1") != std::string::npos);  // the rest of the echo is kept
 }

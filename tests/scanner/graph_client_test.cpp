@@ -77,7 +77,8 @@ TEST_CASE("an absolute nextLink is sent as given, a link to another host is refu
 
 TEST_CASE("a 429 with Retry-After is waited out and does not use up the attempt budget") {
   test_fake::server server(graph([](auto const&, int n) {
-    if (n <= 7) return reply{429, R"({"error":{"code":"TooManyRequests","message":"slow down"}})", {{"Retry-After", "0.05"}}};
+    if (n <= 7)
+      return reply{429, R"({"error":{"code":"TooManyRequests","message":"slow down"}})", {{"Retry-After", "0.05"}}};
     return ok_page();
   }));
   client_under_test t(options_for(server.url()));
@@ -90,11 +91,16 @@ TEST_CASE("a 429 with Retry-After is waited out and does not use up the attempt 
 TEST_CASE("503, 500, a reset connection and a truncated body are retried until success") {
   test_fake::server server(graph([](auto const&, int n) {
     switch (n) {
-      case 1: return reply{503, R"({"error":{"code":"serviceNotAvailable","message":"x"}})"};
-      case 2: return reply{500, R"({"error":{"code":"generalException","message":"x"}})"};
-      case 3: return reply{200, "", {}, reply::action::reset};
-      case 4: return reply{200, R"({"value":[)", {}, reply::action::truncate};
-      default: return ok_page();
+      case 1:
+        return reply{503, R"({"error":{"code":"serviceNotAvailable","message":"x"}})"};
+      case 2:
+        return reply{500, R"({"error":{"code":"generalException","message":"x"}})"};
+      case 3:
+        return reply{200, "", {}, reply::action::reset};
+      case 4:
+        return reply{200, R"({"value":[)", {}, reply::action::truncate};
+      default:
+        return ok_page();
     }
   }));
   client_under_test t(options_for(server.url()));
@@ -123,7 +129,8 @@ TEST_CASE("a body that fails the check is retried like a 5xx") {
 
 TEST_CASE("a persistent 503 gives up after max_attempts with one line naming URL, status, code and request-id") {
   test_fake::server server(graph([](auto const&, int) {
-    return reply{503, R"({"error":{"code":"serviceNotAvailable","message":"Service unavailable"}})",
+    return reply{503,
+                 R"({"error":{"code":"serviceNotAvailable","message":"Service unavailable"}})",
                  {{"request-id", "1234abcd-0000"}}};
   }));
   client_under_test t(options_for(server.url()));
@@ -154,14 +161,17 @@ TEST_CASE("a 401 renews the token once and retries, a second 401 is final") {
   std::atomic<int> tokens{0};
   test_fake::server server([&](const test_fake::request& r) {
     if (is_token_request(r)) return reply{200, test_fake::token_body(token + std::to_string(++tokens))};
-    if (r.headers.at("authorization") == "Bearer " + token + "1") return reply{401, R"({"error":{"code":"InvalidAuthenticationToken"}})"};
+    if (r.headers.at("authorization") == "Bearer " + token + "1")
+      return reply{401, R"({"error":{"code":"InvalidAuthenticationToken"}})"};
     return ok_page();
   });
   client_under_test t(options_for(server.url()));
   REQUIRE(t.get("/v1.0/users").has_value());
   CHECK(tokens == 2);
 
-  test_fake::server always(graph([](auto const&, int) { return reply{401, R"({"error":{"code":"InvalidAuthenticationToken"}})"}; }));
+  test_fake::server always(graph([](auto const&, int) {
+    return reply{401, R"({"error":{"code":"InvalidAuthenticationToken"}})"};
+  }));
   client_under_test u(options_for(always.url()));
   auto r = u.get("/v1.0/users");
   REQUIRE_FALSE(r.has_value());
@@ -172,7 +182,9 @@ TEST_CASE("a 401 renews the token once and retries, a second 401 is final") {
 
 TEST_CASE("a 403 on a read names the missing permission and the admin-consent URL, without retrying") {
   test_fake::server server(graph([](auto const&, int) {
-    return reply{403, R"({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"req-9"}}})"};
+    return reply{
+        403,
+        R"({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"req-9"}}})"};
   }));
   client_under_test t(options_for(server.url()));
   auto r = t.get("/v1.0/subscribedSkus");
@@ -189,7 +201,9 @@ TEST_CASE("a 403 on a read names the missing permission and the admin-consent UR
 TEST_CASE("a wrong secret fails with the AADSTS line and the secret appears nowhere") {
   test_fake::server server([](const test_fake::request& r) {
     if (is_token_request(r))
-      return reply{401, R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","error_codes":[7000215]})"};
+      return reply{
+          401,
+          R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","error_codes":[7000215]})"};
     return ok_page();
   });
   client_under_test t(options_for(server.url()));
@@ -224,13 +238,16 @@ TEST_CASE("concurrent senders share one token request") {
   client_under_test t(options_for(server.url()));
   int done = 0;
   for (int i = 0; i < 5; ++i)
-    net::co_spawn(t.io, [&]() -> net::awaitable<void> {
-      // A named request: g++ 12 destroys temporaries inside a co_await expression twice.
-      scanner::graph_request req;
-      req.url = "/v1.0/users";
-      auto r = co_await t.client->send(std::move(req), {});
-      if (r) ++done;
-    }, net::detached);
+    net::co_spawn(
+        t.io,
+        [&]() -> net::awaitable<void> {
+          // A named request: g++ 12 destroys temporaries inside a co_await expression twice.
+          scanner::graph_request req;
+          req.url = "/v1.0/users";
+          auto r = co_await t.client->send(std::move(req), {});
+          if (r) ++done;
+        },
+        net::detached);
   t.io.run();
   CHECK(done == 5);
   CHECK(t.client->stats().token_requests == 1);

@@ -18,8 +18,8 @@ TEST_CASE("a 403 names the missing application permission and the admin-consent 
                                               "https://login.microsoftonline.com", "t1", "c1");
   CHECK(users.find("User.Read.All") != std::string::npos);
   CHECK(users.find("https://login.microsoftonline.com/t1/adminconsent?client_id=c1") != std::string::npos);
-  CHECK(scanner::hint_for_status(403, "https://g/v1.0/subscribedSkus", "https://l", "t", "c").find("Organization.Read.All") !=
-        std::string::npos);
+  CHECK(scanner::hint_for_status(403, "https://g/v1.0/subscribedSkus", "https://l", "t", "c")
+            .find("Organization.Read.All") != std::string::npos);
   CHECK(scanner::hint_for_status(403, "https://g/v1.0/directory/subscriptions", "https://l", "t", "c")
             .find("Organization.Read.All") != std::string::npos);
   CHECK(scanner::hint_for_status(403, "https://g/v1.0/users/x/licenseDetails", "https://l", "t", "c")

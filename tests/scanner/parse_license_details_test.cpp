@@ -7,8 +7,8 @@
 using scanner_test::fixture;
 
 TEST_CASE("the official licenseDetails example gives one row per SKU plan") {
-  auto const rows = scanner::parse_license_details("48D31887-5FAD-4D73-A9F5-3C356E68A038",
-                                                   fixture("user-licensedetails.json"));
+  auto const rows =
+      scanner::parse_license_details("48D31887-5FAD-4D73-A9F5-3C356E68A038", fixture("user-licensedetails.json"));
   REQUIRE_OK(rows);
   REQUIRE(rows->size() == 7);
   CHECK((*rows)[0].user_id == "48d31887-5fad-4d73-a9f5-3c356e68a038");

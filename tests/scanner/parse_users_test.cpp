@@ -132,7 +132,8 @@ TEST_CASE("a user without an id or a license without a skuId rejects the page, n
   auto const no_id = scanner::parse_user_page(R"({"value": [{"id": "a"}, {"userPrincipalName": "x@y"}]})");
   REQUIRE_FALSE(no_id.has_value());
   CHECK(no_id.error().message == "cannot read users page: user #2 has no id");
-  CHECK_FALSE(scanner::parse_user_page(R"({"value": [{"id": "a", "assignedLicenses": [{"disabledPlans": []}]}]})").has_value());
+  CHECK_FALSE(
+      scanner::parse_user_page(R"({"value": [{"id": "a", "assignedLicenses": [{"disabledPlans": []}]}]})").has_value());
   CHECK_FALSE(scanner::parse_user_page(R"({"value": [{"id": "a", "assignedLicenses": {}}]})").has_value());
   CHECK_FALSE(scanner::parse_user_page(R"({"value": [7]})").has_value());
 }

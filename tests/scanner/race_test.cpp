@@ -73,8 +73,8 @@ TEST_CASE("a page whose parser throws ends the request with that exception inste
   client_under_test t(options_for(server.url()));
   scanner::stop_signal stop(t.io.get_executor());
   auto parse = [](std::string_view) -> base::result<int> { throw std::length_error("field value too large"); };
-  auto fetching = scanner::get_parsed_or_stop<int>(*t.client, scanner::graph_request{"GET", "/v1.0/users", {}, {}},
-                                                   parse, stop);
+  auto fetching =
+      scanner::get_parsed_or_stop<int>(*t.client, scanner::graph_request{"GET", "/v1.0/users", {}, {}}, parse, stop);
   std::exception_ptr failure;
   REQUIRE(finishes_within(t.io, std::move(fetching), 5s, failure));  // Boost's || waited for the stop here
   REQUIRE(failure);
@@ -94,9 +94,7 @@ TEST_CASE("a task without a result races too: true when it finished first, its e
   CHECK(first);
 
   io.restart();
-  auto throwing = []() -> net::awaitable<void> {
-    co_await throws_after(1ms);
-  };
+  auto throwing = []() -> net::awaitable<void> { co_await throws_after(1ms); };
   REQUIRE(finishes_within(io, scanner::unless_stop(throwing(), stop), 5s, failure));
   CHECK(failure);
 }

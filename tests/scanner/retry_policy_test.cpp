@@ -51,7 +51,8 @@ TEST_CASE("only throttling and server errors are retryable statuses") {
 
 TEST_CASE("a smaller back-off base scales the whole schedule down") {
   std::mt19937_64 rng{1};
-  for (int attempt = 1; attempt <= 6; ++attempt) CHECK(scanner::backoff_delay(attempt, std::nullopt, rng, 5ms) <= 160ms);
+  for (int attempt = 1; attempt <= 6; ++attempt)
+    CHECK(scanner::backoff_delay(attempt, std::nullopt, rng, 5ms) <= 160ms);
   CHECK(scanner::backoff_delay(1, 2000ms, rng, 5ms) == 2000ms);  // Retry-After still wins
 }
 

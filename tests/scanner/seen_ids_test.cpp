@@ -1,7 +1,6 @@
 #include "scanner/seen_ids.hpp"
 
 #include <doctest/doctest.h>
-
 #include <fmt/core.h>
 
 #include <string>
@@ -10,7 +9,8 @@ TEST_CASE("an id is new once and seen every time after, across the table's growt
   scanner::seen_ids seen;
   for (int i = 0; i < 100'000; ++i) REQUIRE(seen.insert(fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i * 7)));
   CHECK(seen.size() == 100'000);
-  for (int i = 0; i < 100'000; i += 997) CHECK_FALSE(seen.insert(fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i * 7)));
+  for (int i = 0; i < 100'000; i += 997)
+    CHECK_FALSE(seen.insert(fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i * 7)));
   CHECK(seen.size() == 100'000);
   CHECK(seen.insert(""));
   CHECK_FALSE(seen.insert(""));

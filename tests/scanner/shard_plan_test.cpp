@@ -128,10 +128,10 @@ TEST_CASE("a shard is worth splitting when its pages in a row outlast one and a 
   CHECK(scanner::worth_splitting(37'227, 100'000, 16));        // 'u' of employee numbers
   CHECK(scanner::worth_splitting(12'400, 100'000, 16));
   CHECK_FALSE(scanner::worth_splitting(12'300, 100'000, 16));
-  CHECK(scanner::worth_splitting(101'000, 1'000'000, 16));    // 'j' of 1M: 93,750 + 2,997
-  CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 64));   // never below two pages
-  CHECK(scanner::worth_splitting(2'500, 12'000, 64));         // 188 a chain, and one first page each
-  CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));    // one chain lists everything anyway
+  CHECK(scanner::worth_splitting(101'000, 1'000'000, 16));   // 'j' of 1M: 93,750 + 2,997
+  CHECK_FALSE(scanner::worth_splitting(1'500, 12'000, 64));  // never below two pages
+  CHECK(scanner::worth_splitting(2'500, 12'000, 64));        // 188 a chain, and one first page each
+  CHECK_FALSE(scanner::worth_splitting(2'500, 12'000, 1));   // one chain lists everything anyway
   // A shard's share is of the whole directory: 8,000 is worth splitting in 50k users, not in 100k.
   CHECK_FALSE(scanner::worth_splitting(8'000, 100'000, 16));
   CHECK(scanner::worth_splitting(8'000, 50'000, 16));

@@ -1,6 +1,5 @@
-#include "scanner/graph_client.hpp"
-
 #include "fake_graph.hpp"
+#include "scanner/graph_client.hpp"
 #include "support.hpp"
 #include "test_pki.hpp"
 
@@ -31,11 +30,14 @@ base::result<scanner::graph_response> get_once(scanner::connection_options o) {
   auto client = scanner::graph_client::create(io, std::move(o), std::move(c));
   if (!client) return client.error();
   std::optional<base::result<scanner::graph_response>> out;
-  net::co_spawn(io, [&]() -> net::awaitable<void> {
-    scanner::graph_request req;
-    req.url = "/v1.0/users";
-    out.emplace(co_await (*client)->send(std::move(req), {}));
-  }, net::detached);
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        scanner::graph_request req;
+        req.url = "/v1.0/users";
+        out.emplace(co_await (*client)->send(std::move(req), {}));
+      },
+      net::detached);
   io.run();
   REQUIRE(out.has_value());
   return std::move(*out);

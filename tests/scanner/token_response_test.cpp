@@ -54,9 +54,11 @@ TEST_CASE("an invalid client secret names AZURE_CLIENT_SECRET and the app") {
 }
 
 TEST_CASE("expired secrets, unknown apps and unknown tenants each say what to check") {
-  CHECK(scanner::describe_token_error(401, aadsts(7000222, "invalid_client", "The provided client secret keys are expired."), who)
+  CHECK(scanner::describe_token_error(
+            401, aadsts(7000222, "invalid_client", "The provided client secret keys are expired."), who)
             .find("expired") != std::string::npos);
-  auto const app = scanner::describe_token_error(400, aadsts(700016, "unauthorized_client", "Application not found"), who);
+  auto const app =
+      scanner::describe_token_error(400, aadsts(700016, "unauthorized_client", "Application not found"), who);
   CHECK(app.find("AZURE_CLIENT_ID") != std::string::npos);
   CHECK(app.find("AZURE_TENANT_ID") != std::string::npos);
   auto const tenant = scanner::describe_token_error(400, aadsts(90002, "invalid_request", "Tenant not found."), who);
@@ -90,8 +92,8 @@ TEST_CASE("a token up to 65,526 bytes is accepted, one byte more is refused nami
 }
 
 TEST_CASE("a token with a space, a control character or a non-ASCII byte is refused") {
-  for (std::string const& value : {std::string("abc def"), std::string("abc\r\nX-Injected: 1"),
-                                   std::string("abc\0", 4), std::string("abc\xC3\xA9"), std::string("abc\x7F")}) {
+  for (std::string const& value : {std::string("abc def"), std::string("abc\r\nX-Injected: 1"), std::string("abc\0", 4),
+                                   std::string("abc\xC3\xA9"), std::string("abc\x7F")}) {
     CAPTURE(value);
     auto t = scanner::check_token_value(value);
     REQUIRE_FALSE(t.has_value());

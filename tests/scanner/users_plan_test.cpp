@@ -56,8 +56,7 @@ TEST_CASE("--shards N shards any counted tenant with N chains, --shards off neve
 TEST_CASE("a count asked for and not given lists one chain, said so, and a count not asked for says nothing") {
   CHECK(scanner::plan_users_listing(stored_cursor::none, no_count, automatic).kind ==
         users_plan_kind::one_chain_uncounted);
-  CHECK(scanner::plan_users_listing(stored_cursor::none, no_count, eight).kind ==
-        users_plan_kind::one_chain_uncounted);
+  CHECK(scanner::plan_users_listing(stored_cursor::none, no_count, eight).kind == users_plan_kind::one_chain_uncounted);
   CHECK(scanner::plan_users_listing(stored_cursor::none, not_asked, automatic).kind == users_plan_kind::one_chain);
 }
 

@@ -1,19 +1,17 @@
 // A benchmark, skipped by default (speed is measured, never asserted): run it with
 //   ENTRA_AUDIT_BENCH_USERS=1000000 ENTRA_AUDIT_BENCH_PLANS=0 test_storage --no-skip -tc="benchmark*"
-#include "storage/database.hpp"
-
 #include "sample.hpp"
+#include "storage/database.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <random>
+#include <sys/resource.h>
 
 namespace {
 
@@ -93,8 +91,7 @@ TEST_CASE("benchmark: storing a million users page by page, then streaming them"
   const auto r0 = clock::now();
   const double rc0 = cpu_seconds();
   std::int64_t seen = 0;
-  storage_test::ok(db.for_each_user(
-      id, [&](const storage::user_licenses& u) { seen += u.user.id.empty() ? 0 : 1; }));
+  storage_test::ok(db.for_each_user(id, [&](const storage::user_licenses& u) { seen += u.user.id.empty() ? 0 : 1; }));
   const double read_s = std::chrono::duration<double>(clock::now() - r0).count();
   const double read_cpu = cpu_seconds() - rc0;
   CHECK(seen == users);

@@ -1,16 +1,14 @@
-#include "storage/database.hpp"
-
 #include "sample.hpp"
+#include "storage/database.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 

@@ -1,16 +1,14 @@
-#include "storage/database.hpp"
-
 #include "sample.hpp"
+#include "storage/database.hpp"
 #include "storage/schema.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <filesystem>
 
 namespace {
 

@@ -1,9 +1,9 @@
 // The findings row is declared once (storage/finding_row.hpp): the table, the binder and the reader follow it.
-#include "storage/database.hpp"
 #include "storage/finding_row.hpp"
-#include "storage/schema.hpp"
 
 #include "sample.hpp"
+#include "storage/database.hpp"
+#include "storage/schema.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -20,10 +20,8 @@ storage::finding_record distinct_finding() {
   storage::finding_record f;
   bool next_flag = false;
   for (const auto& field : storage::finding_fields) {
-    if (field.text != nullptr)
-      f.*field.text = std::string(field.column.name) + "-value";
-    else
-      f.*field.flag = next_flag = !next_flag;
+    if (field.text != nullptr) f.*field.text = std::string(field.column.name) + "-value";
+    else f.*field.flag = next_flag = !next_flag;
   }
   return f;
 }
@@ -52,9 +50,7 @@ TEST_CASE("every column of finding_fields round-trips through the database, each
   REQUIRE(read.size() == 1);
   for (const auto& field : storage::finding_fields) {
     CAPTURE(field.column.name);
-    if (field.text != nullptr)
-      CHECK(read[0].*field.text == f.*field.text);
-    else
-      CHECK(read[0].*field.flag == f.*field.flag);
+    if (field.text != nullptr) CHECK(read[0].*field.text == f.*field.text);
+    else CHECK(read[0].*field.flag == f.*field.flag);
   }
 }

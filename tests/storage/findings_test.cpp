@@ -1,6 +1,5 @@
-#include "storage/database.hpp"
-
 #include "sample.hpp"
+#include "storage/database.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

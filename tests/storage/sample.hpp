@@ -5,7 +5,6 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <string>

@@ -1,6 +1,5 @@
-#include "storage/database.hpp"
-
 #include "sample.hpp"
+#include "storage/database.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -579,7 +578,8 @@ TEST_CASE("a page's findings and a snapshot's last findings are stored in the pa
   // A scan that is no longer running takes neither a page nor last findings: nothing of them is stored.
   auto page_refused = db.write_user_page(id, page(3, 1), "", {}, last);
   REQUIRE_FALSE(page_refused.has_value());
-  auto finish_refused = db.finish_scan(id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::none, last);
+  auto finish_refused =
+      db.finish_scan(id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::none, last);
   REQUIRE_FALSE(finish_refused.has_value());
   CHECK(finish_refused.error().message.find("is not running") != std::string::npos);
   CHECK(count(path, "SELECT count(*) FROM findings") == 3);
