@@ -1,8 +1,8 @@
 #include "app/demo_command.hpp"
 
 #include "app/options.hpp"
+#include "app/snapshot_auditor.hpp"
 #include "audit/idp_managed_skus.hpp"
-#include "audit/run_audit.hpp"
 #include "base/version.hpp"
 #include "graphsim/server.hpp"
 #include "reports/report.hpp"
@@ -49,24 +49,21 @@ int run_demo_command(const demo_command_options& o) {
   auto db = storage::database::open(db_path);
   if (!db) return fail(db.error());
 
-  scanner::scan_options options;
-  options.connection.graph_endpoint = (*server)->url();
-  options.connection.authority_host = (*server)->url();
-  options.connection.ca_file = (*server)->ca_pem_path();
-  options.connection.timeout = o.timeout;
-  options.creds.tenant_id = (*server)->tenant_id();
-  options.creds.client_id = (*server)->client_id();
-  options.creds.secret = (*server)->client_secret();
-  options.tool_version = base::version;
-  auto scanned = scanner::run_scan(*db, options);
-  if (!scanned) return fail(scanned.error());
-
-  audit::audit_options audit_options;
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
   if (!managed) return fail(managed.error());
-  audit_options.idp_managed_skus = *managed;
-  auto audited = audit::run_audit(*db, scanned->scan_id, audit_options);
-  if (!audited) return fail(audited.error());
+  snapshot_auditor auditor(audit::audit_options{.idp_managed_skus = *managed});
+  scanner::scan_options const options{.connection = {.graph_endpoint = (*server)->url(),
+                                                     .authority_host = (*server)->url(),
+                                                     .ca_file = (*server)->ca_pem_path(),
+                                                     .timeout = o.timeout},
+                                      .creds = {.tenant_id = (*server)->tenant_id(),
+                                                .client_id = (*server)->client_id(),
+                                                .secret = (*server)->client_secret()},
+                                      .tool_version = std::string(base::version),
+                                      .auditor = &auditor};
+  auto scanned = scanner::run_scan(*db, options);
+  if (!scanned) return fail(scanned.error());
+  auto const& audited = auditor.summary();
 
   struct output {
     reports::format fmt;
@@ -84,14 +81,14 @@ int run_demo_command(const demo_command_options& o) {
   if (!owners) return fail(owners.error());
 
   fmt::print("scanned {} users ({} licensed) in {:.1f} s with {} requests; {} findings for {} users\n", scanned->users,
-             scanned->licensed_users, scanned->elapsed_s, scanned->requests, audited->findings,
-             audited->users_with_findings);
+             scanned->licensed_users, scanned->elapsed_s, scanned->requests, audited.findings,
+             audited.users_with_findings);
   fmt::print(
       "provisioning pre-flight ({}): {} users' assignLicense would fail — {} refused 403, {} more refused 400, "
       "{} more may be refused\n",
       o.idp_managed_skus,
-      audited->users_call_refused_403 + audited->users_call_refused_400 + audited->users_call_may_be_refused,
-      audited->users_call_refused_403, audited->users_call_refused_400, audited->users_call_may_be_refused);
+      audited.users_call_refused_403 + audited.users_call_refused_400 + audited.users_call_may_be_refused,
+      audited.users_call_refused_403, audited.users_call_refused_400, audited.users_call_may_be_refused);
   fmt::print("database        {}\n", db_path);
   fmt::print("findings CSV    {}\n", (dir / "findings.csv").string());
   fmt::print("findings JSON   {}\n", (dir / "findings.json").string());

@@ -2,10 +2,9 @@
 
 #include "app/capture_option.hpp"
 #include "app/run_lock.hpp"
+#include "app/snapshot_auditor.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/rules_file.hpp"
-#include "audit/run_audit.hpp"
-#include "audit/streamed_audit.hpp"
 #include "base/log.hpp"
 #include "base/version.hpp"
 #include "scanner/crawl.hpp"
@@ -71,40 +70,6 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   return cmd;
 }
 
-namespace {
-
-// The scanner's view of the audit (scanner does not depend on audit): streamed page by page when the scanner can
-// vouch that each user passes once, else run whole on the stored snapshot; either before it completes.
-class snapshot_auditor final : public scanner::page_auditor {
- public:
-  explicit snapshot_auditor(audit::audit_options options) : options_(options), streamed_(std::move(options)) {}
-  bool begin(storage::database& db, std::int64_t scan_id) override { return streamed_.begin(db, scan_id); }
-  std::vector<storage::finding_record> findings_of(const storage::user_page& page) override {
-    return streamed_.page(page);
-  }
-  base::result<void> complete(storage::database& db, std::int64_t scan_id, bool whole) override {
-    auto const start = std::chrono::steady_clock::now();
-    whole_ = whole || !streamed_.usable();
-    auto audited = whole_ ? audit::run_audit(db, scan_id, options_) : streamed_.finish(db, scan_id);
-    if (!audited) return audited.error();
-    summary_ = *audited;
-    base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s", scan_id,
-              whole_ ? "" : " as it was crawled", summary_.findings,
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return {};
-  }
-  // The counts of the findings stored by complete().
-  const audit::audit_summary& summary() const { return summary_; }
-
- private:
-  audit::audit_options options_;
-  audit::streamed_audit streamed_;
-  audit::audit_summary summary_;
-  bool whole_ = false;
-};
-
-}  // namespace
-
 int run_scan_command(const scan_command_options& o) {
   configure_logging(o.common);
   std::chrono::seconds deadline{0};
@@ -130,30 +95,26 @@ int run_scan_command(const scan_command_options& o) {
   auto db = storage::database::open(db_path);
   if (!db) return fail(db.error());
 
-  scanner::scan_options options;
-  options.connection = settings->first;
-  options.connection.deadline = deadline;
-  options.creds = settings->second;
-  options.mode =
-      o.license_details == "fetch" ? scanner::license_details_mode::fetch : scanner::license_details_mode::derived;
-  options.concurrency = o.concurrency;
-  options.shards = *shards;
-  options.resume = o.resume;
-  options.keep = o.keep;
-  options.progress = o.common.progress == "always"  ? scanner::progress_mode::always
-                     : o.common.progress == "never" ? scanner::progress_mode::never
-                                                    : scanner::progress_mode::auto_;
-  options.tool_version = base::version;
-
-  audit::audit_options audit_options;
-  audit_options.rules_path = o.rules;
-  audit_options.idp_managed_skus = *managed;
+  audit::audit_options audit_options{.rules_path = o.rules, .idp_managed_skus = *managed};
   // The audit runs beside the crawl, page by page (each page's findings in its transaction): the scan then needs
   // no second pass over the snapshot. When the scan cannot vouch that every user passed once, it is audited whole.
-  snapshot_auditor auditor(audit_options);
-  options.auditor = &auditor;
-
-  options.connection.observer = *capture ? (*capture)->observer() : nullptr;
+  snapshot_auditor auditor(std::move(audit_options));
+  auto connection = settings->first;
+  connection.deadline = deadline;
+  connection.observer = *capture ? (*capture)->observer() : nullptr;
+  scanner::scan_options const options{.connection = std::move(connection),
+                                      .creds = settings->second,
+                                      .mode = o.license_details == "fetch" ? scanner::license_details_mode::fetch
+                                                                           : scanner::license_details_mode::derived,
+                                      .concurrency = o.concurrency,
+                                      .shards = *shards,
+                                      .resume = o.resume,
+                                      .keep = o.keep,
+                                      .progress = o.common.progress == "always"  ? scanner::progress_mode::always
+                                                  : o.common.progress == "never" ? scanner::progress_mode::never
+                                                                                 : scanner::progress_mode::auto_,
+                                      .tool_version = std::string(base::version),
+                                      .auditor = &auditor};
   auto scanned = scanner::run_scan(*db, options);
   if (*capture) (*capture)->finish(scanned ? std::string() : scanned.error().message);
   if (!scanned) return fail(scanned.error());

@@ -1,7 +1,7 @@
 #include "audit/idp_managed_skus.hpp"
 
-#include "audit/text.hpp"
-#include "audit/text_file.hpp"
+#include "audit/detail/text.hpp"
+#include "audit/detail/text_file.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #include "audit/rules_file.hpp"
 
-#include "audit/text_file.hpp"
+#include "audit/detail/text_file.hpp"
 #include "data/embedded.hpp"
 
 #include <fmt/format.h>

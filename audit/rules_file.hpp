@@ -2,8 +2,8 @@
 // sign-up SKUs.
 #pragma once
 
-#include "audit/origin.hpp"
-#include "audit/text.hpp"
+#include "audit/detail/origin.hpp"
+#include "audit/detail/text.hpp"
 #include "base/error.hpp"
 
 #include <cstddef>

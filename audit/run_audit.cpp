@@ -1,6 +1,6 @@
 #include "audit/run_audit.hpp"
 
-#include "audit/user_auditor.hpp"
+#include "audit/detail/user_auditor.hpp"
 
 #include <optional>
 #include <utility>

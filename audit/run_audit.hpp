@@ -13,8 +13,9 @@
 namespace audit {
 
 struct audit_options {
-  std::string rules_path;                     // --rules PATH; empty = the embedded default
-  std::vector<std::string> idp_managed_skus;  // --idp-managed-skus names (parse_idp_managed_skus); empty = no preflight
+  std::string rules_path{};  // --rules PATH; empty = the embedded default
+  std::vector<std::string>
+      idp_managed_skus{};  // --idp-managed-skus names (parse_idp_managed_skus); empty = no preflight
 };
 
 struct audit_summary {

@@ -1,7 +1,7 @@
 #include "audit/streamed_audit.hpp"
 
-#include "audit/text.hpp"
-#include "audit/user_auditor.hpp"
+#include "audit/detail/text.hpp"
+#include "audit/detail/user_auditor.hpp"
 #include "storage/finding_row.hpp"
 
 #include <fmt/format.h>

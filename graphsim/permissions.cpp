@@ -3,7 +3,7 @@
 // from): docs/graphsim.md, "Application permissions".
 #include "graphsim/permissions.hpp"
 
-#include "graphsim/text.hpp"
+#include "graphsim/detail/text.hpp"
 
 #include <array>
 

@@ -2,7 +2,7 @@
 // permission tables list them (docs/graphsim.md, "Application permissions"): any one of them suffices.
 #pragma once
 
-#include "graphsim/routes.hpp"
+#include "graphsim/detail/routes.hpp"
 
 #include <span>
 #include <string>

@@ -1,11 +1,11 @@
 #include "graphsim/server.hpp"
 
 #include "base/log.hpp"
-#include "graphsim/emulator.hpp"
-#include "graphsim/http_session.hpp"
-#include "graphsim/replay_server.hpp"
-#include "graphsim/tenant.hpp"
-#include "graphsim/tls_cert.hpp"
+#include "graphsim/detail/emulator.hpp"
+#include "graphsim/detail/http_session.hpp"
+#include "graphsim/detail/replay_server.hpp"
+#include "graphsim/detail/tenant.hpp"
+#include "graphsim/detail/tls_cert.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>

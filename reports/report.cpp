@@ -1,12 +1,12 @@
 #include "reports/report.hpp"
 
-#include "reports/by_owner.hpp"
-#include "reports/csv.hpp"
-#include "reports/diff.hpp"
-#include "reports/html.hpp"
-#include "reports/json.hpp"
-#include "reports/markdown.hpp"
-#include "reports/output_file.hpp"
+#include "reports/detail/by_owner.hpp"
+#include "reports/detail/csv.hpp"
+#include "reports/detail/diff.hpp"
+#include "reports/detail/html.hpp"
+#include "reports/detail/json.hpp"
+#include "reports/detail/markdown.hpp"
+#include "reports/detail/output_file.hpp"
 
 #include <fmt/format.h>
 

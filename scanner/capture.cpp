@@ -1,9 +1,9 @@
 #include "scanner/capture.hpp"
 
 #include "base/log.hpp"
-#include "scanner/capture_files.hpp"
-#include "scanner/capture_pseudonyms.hpp"
-#include "scanner/capture_text.hpp"
+#include "scanner/detail/capture_files.hpp"
+#include "scanner/detail/capture_pseudonyms.hpp"
+#include "scanner/detail/capture_text.hpp"
 
 #include <fmt/core.h>
 #include <openssl/rand.h>

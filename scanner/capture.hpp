@@ -4,7 +4,7 @@
 #pragma once
 
 #include "base/error.hpp"
-#include "scanner/exchange_observer.hpp"
+#include "scanner/detail/exchange_observer.hpp"
 
 #include <cstdint>
 #include <memory>

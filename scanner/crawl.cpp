@@ -2,13 +2,13 @@
 
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
-#include "scanner/batch.hpp"
-#include "scanner/fetch_tenant.hpp"
-#include "scanner/graph_limits.hpp"
-#include "scanner/seen_ids.hpp"
-#include "scanner/users_chain.hpp"
-#include "scanner/users_plan.hpp"
-#include "scanner/users_shards.hpp"
+#include "scanner/detail/batch.hpp"
+#include "scanner/detail/fetch_tenant.hpp"
+#include "scanner/detail/graph_limits.hpp"
+#include "scanner/detail/seen_ids.hpp"
+#include "scanner/detail/users_chain.hpp"
+#include "scanner/detail/users_plan.hpp"
+#include "scanner/detail/users_shards.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "scanner/detail/ru_pacer.hpp"
+#include "scanner/detail/shard_plan.hpp"
 #include "scanner/graph_client.hpp"
-#include "scanner/ru_pacer.hpp"
-#include "scanner/shard_plan.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -38,12 +38,13 @@ class page_auditor {
   virtual base::result<void> complete(storage::database& db, std::int64_t scan_id, bool whole) = 0;
 };
 
+// Every member has an initializer, so that callers' designated initializers name only what they set.
 struct scan_options {
-  connection_options connection;
-  credentials creds;
+  connection_options connection{};
+  credentials creds{};
   license_details_mode mode = license_details_mode::derived;
   unsigned concurrency = 8;  // $batch requests in flight at most (fetch mode)
-  shards_setting shards;     // the users listing: one chain, or shards paged at once (--shards)
+  shards_setting shards{};   // the users listing: one chain, or shards paged at once (--shards)
   // Fetch mode: the RU per 10 s the pacer starts from before Graph's headers correct it. The tenant's size class
   // (docs/graph.md §8) is not known when the batches start, and only an L tenant (> 500 users) has enough licensed
   // users to outlast the full bucket Graph starts with: S and M tenants fit in it whatever the pace, so L's
@@ -52,7 +53,7 @@ struct scan_options {
   bool resume = false;  // continue the tenant's interrupted snapshot from its stored nextLink
   int keep = 30;        // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;
-  std::string tool_version;
+  std::string tool_version{};
   // The snapshot's audit (app wires it in): streamed beside the crawl in derived mode on a new snapshot, else run
   // whole; either way its findings are stored before the snapshot completes. None: the snapshot has no findings.
   class page_auditor* auditor = nullptr;

@@ -2,16 +2,16 @@
 
 #include "base/log.hpp"
 #include "base/redact.hpp"
-#include "scanner/connection_pool.hpp"
-#include "scanner/encoding.hpp"
-#include "scanner/graph_error_text.hpp"
-#include "scanner/graph_limits.hpp"
-#include "scanner/observe_attempt.hpp"
-#include "scanner/retry_policy.hpp"
+#include "scanner/detail/connection_pool.hpp"
+#include "scanner/detail/encoding.hpp"
+#include "scanner/detail/graph_error_text.hpp"
+#include "scanner/detail/graph_limits.hpp"
+#include "scanner/detail/observe_attempt.hpp"
+#include "scanner/detail/retry_policy.hpp"
+#include "scanner/detail/tls_context.hpp"
+#include "scanner/detail/token_source.hpp"
+#include "scanner/detail/user_agent.hpp"
 #include "scanner/settings.hpp"
-#include "scanner/tls_context.hpp"
-#include "scanner/token_source.hpp"
-#include "scanner/user_agent.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>

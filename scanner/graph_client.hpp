@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/error.hpp"
-#include "scanner/retry_policy.hpp"
+#include "scanner/detail/retry_policy.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,7 +22,7 @@ namespace scanner {
 
 namespace net = boost::asio;
 
-struct exchange_observer;  // scanner/exchange_observer.hpp
+struct exchange_observer;  // scanner/detail/exchange_observer.hpp
 
 // Each network step (connect, handshake, write, read) of an attempt is bounded by this unless --timeout says
 // otherwise.
@@ -34,10 +34,10 @@ inline constexpr std::size_t max_url_in_errors = 160;
 struct connection_options {
   std::string graph_endpoint = "https://graph.microsoft.com";  // root, without /v1.0
   std::string authority_host = "https://login.microsoftonline.com";
-  std::string scope;                                            // empty = graph_endpoint + "/.default"
+  std::string scope{};                                          // empty = graph_endpoint + "/.default"
   std::optional<std::string> ca_file;                           // extra trust anchors (PEM)
-  std::optional<std::string> https_proxy;                       // from HTTPS_PROXY
-  std::string no_proxy;                                         // from NO_PROXY
+  std::optional<std::string> https_proxy{};                     // from HTTPS_PROXY
+  std::string no_proxy{};                                       // from NO_PROXY
   std::chrono::milliseconds timeout = default_attempt_timeout;  // per connect, write, read
   unsigned max_connections = 16;
   std::chrono::seconds deadline{0};                               // whole-scan deadline for retries; 0 = none
@@ -47,15 +47,15 @@ struct connection_options {
 
 // Client-credentials flow inputs. Exactly one of secret, certificate_path, federated_token_file is set.
 struct credentials {
-  std::string tenant_id;
-  std::string client_id;
-  std::optional<std::string> secret;            // never logged
-  std::optional<std::string> certificate_path;  // PEM with certificate and private key
-  std::optional<std::string> certificate_password;
-  bool certificate_rs256 = false;                   // RS256 + x5t instead of PS256 + x5t#S256
-  std::optional<std::string> federated_token_file;  // re-read at every token request
-  std::string credential_source;                    // the flag or variable it came from, e.g. "AZURE_CLIENT_SECRET"
-  std::vector<std::string> ignored_credentials;     // other credential variables set, ignored (Azure Identity order)
+  std::string tenant_id{};
+  std::string client_id{};
+  std::optional<std::string> secret{};            // never logged
+  std::optional<std::string> certificate_path{};  // PEM with certificate and private key
+  std::optional<std::string> certificate_password{};
+  bool certificate_rs256 = false;                     // RS256 + x5t instead of PS256 + x5t#S256
+  std::optional<std::string> federated_token_file{};  // re-read at every token request
+  std::string credential_source{};                    // the flag or variable it came from, e.g. "AZURE_CLIENT_SECRET"
+  std::vector<std::string> ignored_credentials{};     // other credential variables set, ignored (Azure Identity order)
 };
 
 using header_list = std::vector<std::pair<std::string, std::string>>;

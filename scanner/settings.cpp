@@ -1,6 +1,6 @@
 #include "scanner/settings.hpp"
 
-#include "scanner/endpoint.hpp"
+#include "scanner/detail/endpoint.hpp"
 
 #include <fmt/core.h>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "base/error.hpp"
-#include "scanner/check_verdicts.hpp"
 #include "scanner/crawl.hpp"
+#include "scanner/detail/check_verdicts.hpp"
 #include "scanner/graph_client.hpp"
 
 #include <vector>

@@ -2,7 +2,7 @@
 # Fails when a source file includes across a layer boundary docs/design.md §1.1 forbids:
 # app → scanner, audit, reports, graphsim; scanner, audit, reports → storage; storage → nothing of ours (but base);
 # graphsim shares no code with scanner, audit, reports or storage; <sqlite3.h> only in storage; Beast only in
-# scanner and graphsim.
+# scanner and graphsim; a layer's detail/ headers only within the layer.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,6 +28,13 @@ for folder in app scanner audit reports graphsim base data; do
 done
 for folder in app storage audit reports base data; do
   forbid "$folder" '#include <boost/beast' "only scanner and graphsim speak HTTP"
+done
+# A layer's detail/ folder is its own: only the layer and its tests include from it (CMakeLists.txt, entra_layer).
+for layer in scanner storage audit reports graphsim; do
+  for folder in app scanner storage audit reports graphsim base data; do
+    [[ $folder == "$layer" ]] && continue
+    forbid "$folder" "#include \"$layer/detail/" "$layer/detail/ is internal to $layer"
+  done
 done
 [[ $status -eq 0 ]] && echo "check_deps: layers respected"
 exit $status

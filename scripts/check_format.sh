@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# scripts/check_format.sh — fails when a tracked C++ file differs from what the repository's .clang-format makes of
-# it, naming each such file and the command that fixes it. clang-format 14 (Debian 12's) is the reference: other
-# versions lay out some constructs differently. `scripts/check_format.sh --fix` formats the files in place.
+# scripts/check_format.sh — fails when a C++ file of the repository (tracked, or new and not ignored) differs from
+# what its .clang-format makes of it, naming each such file and the command that fixes it. clang-format 14 (Debian
+# 12's) is the reference: other versions lay out some constructs differently. `scripts/check_format.sh --fix`
+# formats the files in place.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tool=${CLANG_FORMAT:-clang-format-14}
 command -v "$tool" >/dev/null || { echo "check_format: $tool not found: run scripts/setup.sh (apt-get install clang-format-14)" >&2; exit 2; }
-mapfile -t files < <(git ls-files '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build*')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' 2>/dev/null || find . -name '*.[ch]pp' -not -path './build*')
 if [[ ${1:-} == --fix ]]; then
   "$tool" -i "${files[@]}"
   exit 0

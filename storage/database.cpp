@@ -1,7 +1,7 @@
 #include "storage/database.hpp"
 
-#include "storage/database_impl.hpp"
-#include "storage/failure.hpp"
+#include "storage/detail/database_impl.hpp"
+#include "storage/detail/failure.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>

@@ -3,8 +3,8 @@
 // packing all walk finding_fields; adding a column is one entry here (plus its tests).
 #pragma once
 
+#include "storage/detail/schema.hpp"
 #include "storage/records.hpp"
-#include "storage/schema.hpp"
 
 #include <cstddef>
 #include <iterator>

@@ -1,4 +1,4 @@
-#include "audit/actions.hpp"
+#include "audit/detail/actions.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "audit/catalogue.hpp"
+#include "audit/detail/catalogue.hpp"
 
 #include "data/embedded.hpp"
 

@@ -1,6 +1,6 @@
-#include "audit/classify.hpp"
+#include "audit/detail/classify.hpp"
 
-#include "audit/catalogue.hpp"
+#include "audit/detail/catalogue.hpp"
 #include "builders.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "audit/csv_reader.hpp"
+#include "audit/detail/csv_reader.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "audit/preflight.hpp"
+#include "audit/detail/preflight.hpp"
 
 #include "builders.hpp"
 

@@ -1,4 +1,4 @@
-#include "audit/text.hpp"
+#include "audit/detail/text.hpp"
 
 #include <doctest/doctest.h>
 

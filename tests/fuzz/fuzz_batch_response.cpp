@@ -1,7 +1,7 @@
 // Fuzzes scanner::parse_batch_response and, for every item it yields, parse_license_details on the item's body
 // (the path a fetch-mode scan takes).
-#include "scanner/parse_batch.hpp"
-#include "scanner/parse_license_details.hpp"
+#include "scanner/detail/parse_batch.hpp"
+#include "scanner/detail/parse_license_details.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // Fuzzes the parsers of Graph collection pages: users (parse_user_page) and the tenant facts (organization,
 // subscribedSkus, directory subscriptions) on the same input — any byte string must give a value or an error
 // that says what went wrong, never a crash, a leak or undefined behaviour.
-#include "scanner/parse_tenant.hpp"
-#include "scanner/parse_users.hpp"
+#include "scanner/detail/parse_tenant.hpp"
+#include "scanner/detail/parse_users.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Fuzzes scanner::parse_token_response (the login service's 200 answer) and describe_token_error (its errors).
-#include "scanner/token_response.hpp"
+#include "scanner/detail/token_response.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // `sim --replay`: a capture (docs/capture.md) written by hand here, served by the in-process server.
-#include "graphsim/replay_capture.hpp"
-#include "graphsim/replay_server.hpp"
+#include "graphsim/detail/replay_capture.hpp"
+#include "graphsim/detail/replay_server.hpp"
 #include "graphsim/server_client_support.hpp"
 #include "support.hpp"
 

@@ -1,12 +1,12 @@
 // Unit tests of the server's parts that need no network: query parsing, page tokens, the throttle bucket,
 // the fault schedule, the TLS certificate and client-assertion verification.
-#include "graphsim/faults.hpp"
-#include "graphsim/jwt_verify.hpp"
-#include "graphsim/odata_query.hpp"
-#include "graphsim/page_token.hpp"
-#include "graphsim/text.hpp"
-#include "graphsim/throttle.hpp"
-#include "graphsim/tls_cert.hpp"
+#include "graphsim/detail/faults.hpp"
+#include "graphsim/detail/jwt_verify.hpp"
+#include "graphsim/detail/odata_query.hpp"
+#include "graphsim/detail/page_token.hpp"
+#include "graphsim/detail/text.hpp"
+#include "graphsim/detail/throttle.hpp"
+#include "graphsim/detail/tls_cert.hpp"
 #include "server_jwt_support.hpp"
 
 #include <doctest/doctest.h>

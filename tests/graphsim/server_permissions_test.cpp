@@ -1,8 +1,8 @@
 // sim --roles: tokens carry the application permissions in their roles claim, and every route requires one of
 // the permissions Graph documents for it (docs/graphsim.md, "Application permissions").
+#include "graphsim/detail/text.hpp"
 #include "graphsim/permissions.hpp"
 #include "graphsim/server.hpp"
-#include "graphsim/text.hpp"
 #include "server_client_support.hpp"
 
 #include <doctest/doctest.h>

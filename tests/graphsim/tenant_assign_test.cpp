@@ -1,4 +1,4 @@
-#include "graphsim/tenant.hpp"
+#include "graphsim/detail/tenant.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>

@@ -1,4 +1,4 @@
-#include "graphsim/sku_catalogue.hpp"
+#include "graphsim/detail/sku_catalogue.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // The skewed-upns and users-deleted-during-scan quirks in the tenant itself: principal names as real tenants
 // have them (employee numbers, leading symbols, digits-only local parts), found again by name, indexed by their
 // real first character; users deleted midway out of every count and of the ground truth.
-#include "graphsim/tenant.hpp"
+#include "graphsim/detail/tenant.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "reports/by_owner.hpp"
+#include "reports/detail/by_owner.hpp"
 
 #include "sample_findings.hpp"
 #include "support.hpp"

@@ -1,4 +1,4 @@
-#include "reports/csv.hpp"
+#include "reports/detail/csv.hpp"
 
 #include "sample_findings.hpp"
 #include "storage/finding_row.hpp"

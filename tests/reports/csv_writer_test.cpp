@@ -1,4 +1,4 @@
-#include "reports/csv_writer.hpp"
+#include "reports/detail/csv_writer.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "reports/diff.hpp"
+#include "reports/detail/diff.hpp"
 
 #include "sample_findings.hpp"
 #include "support.hpp"

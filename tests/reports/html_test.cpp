@@ -1,4 +1,4 @@
-#include "reports/html.hpp"
+#include "reports/detail/html.hpp"
 
 #include "sample_findings.hpp"
 #include "support.hpp"

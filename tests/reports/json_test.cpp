@@ -1,4 +1,4 @@
-#include "reports/json.hpp"
+#include "reports/detail/json.hpp"
 
 #include "sample_findings.hpp"
 #include "storage/finding_row.hpp"

@@ -1,4 +1,4 @@
-#include "reports/markdown.hpp"
+#include "reports/detail/markdown.hpp"
 
 #include "sample_findings.hpp"
 #include "support.hpp"

@@ -1,7 +1,7 @@
 // tests/reports/sample_findings.hpp — findings with hostile text, shared by the renderer tests.
 #pragma once
 
-#include "reports/finding_source.hpp"
+#include "reports/detail/finding_source.hpp"
 #include "storage/records.hpp"
 
 #include <doctest/doctest.h>

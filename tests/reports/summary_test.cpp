@@ -1,4 +1,4 @@
-#include "reports/summary.hpp"
+#include "reports/detail/summary.hpp"
 
 #include "sample_findings.hpp"
 

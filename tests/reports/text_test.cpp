@@ -1,4 +1,4 @@
-#include "reports/text.hpp"
+#include "reports/detail/text.hpp"
 
 #include <doctest/doctest.h>
 

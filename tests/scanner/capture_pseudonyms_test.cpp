@@ -1,7 +1,7 @@
-#include "scanner/capture_pseudonyms.hpp"
+#include "scanner/detail/capture_pseudonyms.hpp"
 
-#include "scanner/capture_text.hpp"
-#include "scanner/encoding.hpp"
+#include "scanner/detail/capture_text.hpp"
+#include "scanner/detail/encoding.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>

@@ -1,7 +1,7 @@
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
 #include "scanner/capture.hpp"
-#include "scanner/capture_pseudonyms.hpp"
+#include "scanner/detail/capture_pseudonyms.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

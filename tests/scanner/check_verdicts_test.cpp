@@ -1,8 +1,8 @@
 // `entra-audit check`: what each answer means for a scan and the fix printed for it (pure functions).
-#include "scanner/check_verdicts.hpp"
+#include "scanner/detail/check_verdicts.hpp"
 
-#include "scanner/encoding.hpp"
-#include "scanner/token_claims.hpp"
+#include "scanner/detail/encoding.hpp"
+#include "scanner/detail/token_claims.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
-#include "scanner/client_certificate.hpp"
+#include "scanner/detail/client_certificate.hpp"
 
-#include "scanner/encoding.hpp"
+#include "scanner/detail/encoding.hpp"
 #include "support.hpp"
 #include "test_pki.hpp"
 

@@ -1,4 +1,4 @@
-#include "scanner/concurrency.hpp"
+#include "scanner/detail/concurrency.hpp"
 
 #include <doctest/doctest.h>
 

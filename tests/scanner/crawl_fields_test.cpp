@@ -2,7 +2,7 @@
 // as the emulator serves them.
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
-#include "graphsim/tenant.hpp"
+#include "graphsim/detail/tenant.hpp"
 #include "scanner/crawl.hpp"
 #include "support.hpp"
 

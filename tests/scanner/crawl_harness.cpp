@@ -1,7 +1,7 @@
 #include "crawl_harness.hpp"
 
 #include "fixtures.hpp"
-#include "graphsim/tenant.hpp"
+#include "graphsim/detail/tenant.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>

@@ -1,7 +1,7 @@
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"
-#include "scanner/progress.hpp"
-#include "scanner/users_chain.hpp"
+#include "scanner/detail/progress.hpp"
+#include "scanner/detail/users_chain.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
 #include "graphsim/server.hpp"
-#include "scanner/client_certificate.hpp"
+#include "scanner/detail/client_certificate.hpp"
 #include "scanner/graph_client.hpp"
 #include "support.hpp"
 #include "test_pki.hpp"

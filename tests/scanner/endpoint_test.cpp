@@ -1,4 +1,4 @@
-#include "scanner/endpoint.hpp"
+#include "scanner/detail/endpoint.hpp"
 
 #include <doctest/doctest.h>
 

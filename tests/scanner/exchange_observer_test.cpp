@@ -1,5 +1,5 @@
 // The exchange observer (scan --capture's hook) against the emulator: every attempt, no credential.
-#include "scanner/exchange_observer.hpp"
+#include "scanner/detail/exchange_observer.hpp"
 
 #include "crawl_harness.hpp"
 #include "fixtures.hpp"

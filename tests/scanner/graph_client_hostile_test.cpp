@@ -1,8 +1,8 @@
 // graph_client against servers that misbehave on purpose: huge tokens, redirects, echoed secrets, silence.
 #include "graph_client_harness.hpp"
-#include "scanner/encoding.hpp"
+#include "scanner/detail/encoding.hpp"
+#include "scanner/detail/token_response.hpp"
 #include "scanner/graph_client.hpp"
-#include "scanner/token_response.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "scanner/graph_error_text.hpp"
+#include "scanner/detail/graph_error_text.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
-#include "scanner/parse_batch.hpp"
+#include "scanner/detail/parse_batch.hpp"
 
 #include "fixtures.hpp"
-#include "scanner/graph_error_text.hpp"
-#include "scanner/parse_license_details.hpp"
+#include "scanner/detail/graph_error_text.hpp"
+#include "scanner/detail/parse_license_details.hpp"
 
 #include <doctest/doctest.h>
 

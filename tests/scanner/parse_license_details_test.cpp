@@ -1,4 +1,4 @@
-#include "scanner/parse_license_details.hpp"
+#include "scanner/detail/parse_license_details.hpp"
 
 #include "fixtures.hpp"
 

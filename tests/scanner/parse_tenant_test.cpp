@@ -1,4 +1,4 @@
-#include "scanner/parse_tenant.hpp"
+#include "scanner/detail/parse_tenant.hpp"
 
 #include "fixtures.hpp"
 

@@ -1,4 +1,4 @@
-#include "scanner/parse_users.hpp"
+#include "scanner/detail/parse_users.hpp"
 
 #include "fixtures.hpp"
 

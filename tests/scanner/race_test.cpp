@@ -1,7 +1,7 @@
-#include "scanner/race.hpp"
+#include "scanner/detail/race.hpp"
 
 #include "graph_client_harness.hpp"
-#include "scanner/graph_get.hpp"
+#include "scanner/detail/graph_get.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

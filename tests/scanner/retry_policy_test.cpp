@@ -1,4 +1,4 @@
-#include "scanner/retry_policy.hpp"
+#include "scanner/detail/retry_policy.hpp"
 
 #include <doctest/doctest.h>
 

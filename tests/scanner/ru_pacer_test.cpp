@@ -1,4 +1,4 @@
-#include "scanner/ru_pacer.hpp"
+#include "scanner/detail/ru_pacer.hpp"
 
 #include <doctest/doctest.h>
 

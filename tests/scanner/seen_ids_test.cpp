@@ -1,4 +1,4 @@
-#include "scanner/seen_ids.hpp"
+#include "scanner/detail/seen_ids.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/core.h>

@@ -1,4 +1,4 @@
-#include "scanner/shard_plan.hpp"
+#include "scanner/detail/shard_plan.hpp"
 
 #include "support.hpp"
 

@@ -1,6 +1,6 @@
 #include "test_pki.hpp"
 
-#include "scanner/encoding.hpp"
+#include "scanner/detail/encoding.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>

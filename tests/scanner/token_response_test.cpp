@@ -1,4 +1,4 @@
-#include "scanner/token_response.hpp"
+#include "scanner/detail/token_response.hpp"
 
 #include "support.hpp"
 

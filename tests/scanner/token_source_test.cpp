@@ -1,4 +1,4 @@
-#include "scanner/token_source.hpp"
+#include "scanner/detail/token_source.hpp"
 
 #include <doctest/doctest.h>
 

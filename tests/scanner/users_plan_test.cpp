@@ -1,4 +1,4 @@
-#include "scanner/users_plan.hpp"
+#include "scanner/detail/users_plan.hpp"
 
 #include <doctest/doctest.h>
 

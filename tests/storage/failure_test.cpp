@@ -1,4 +1,4 @@
-#include "storage/failure.hpp"
+#include "storage/detail/failure.hpp"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>

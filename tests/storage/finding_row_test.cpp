@@ -3,7 +3,7 @@
 
 #include "sample.hpp"
 #include "storage/database.hpp"
-#include "storage/schema.hpp"
+#include "storage/detail/schema.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>

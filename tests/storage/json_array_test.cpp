@@ -1,4 +1,4 @@
-#include "storage/json_array.hpp"
+#include "storage/detail/json_array.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "storage/schema.hpp"
+#include "storage/detail/schema.hpp"
 
 #include "sample.hpp"
 #include "support.hpp"

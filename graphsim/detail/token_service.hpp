@@ -1,0 +1,66 @@
+// graphsim/detail/token_service.hpp — the identity platform's client-credentials endpoint (docs/graph.md §10.1) and the
+// bearer tokens it hands out, which every Graph request must carry.
+#pragma once
+
+#include "graphsim/detail/http_types.hpp"
+#include "graphsim/detail/jwt_verify.hpp"
+
+#include <chrono>
+#include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace graphsim {
+
+class tenant;
+
+enum class bearer_state { valid, missing, expired, invalid };
+
+// What an Authorization header carries: its state and, when valid, the roles of its token.
+struct bearer_check {
+  bearer_state state = bearer_state::missing;
+  std::span<const std::string> roles;  // valid until the service issues its next token
+};
+
+class token_service {
+ public:
+  using clock = std::chrono::steady_clock;
+  // Tokens carry roles (the application permissions granted to the client) in their roles claim.
+  token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed,
+                std::vector<std::string> roles);
+
+  // POST /{tenant}/oauth2/v2.0/token: a token-response.json body, or the AADSTS error of token-error.json. The
+  // access token is JWT-shaped (header.payload.signature, base64url JSON) with the claims of an app-only Entra
+  // token: aud, iss, iat, nbf, exp, appid, appidacr, idtyp, roles, tid, ver. Its signature is random bytes: the
+  // service knows its tokens by value.
+  sim_response handle(sim_request const& req, std::string_view tenant_segment);
+
+  // Whether an Authorization header carries a token this service issued and that has not expired, and its roles.
+  bearer_check check(std::optional<std::string_view> authorization, clock::time_point now) const;
+
+  std::uint64_t issued() const { return issued_; }
+
+ private:
+  sim_response error(unsigned status, std::string_view error, unsigned code, std::string_view description,
+                     std::string const& trace_id, std::string const& correlation_id) const;
+  sim_response issue(std::string_view scope, bool certificate);
+  std::string claims(std::string_view scope, bool certificate) const;
+
+  struct issued_token {
+    clock::time_point expiry;
+    std::vector<std::string> roles;
+  };
+
+  tenant const& tenant_;
+  cert_registry certs_;
+  std::chrono::seconds lifetime_;
+  std::mt19937_64 rng_;
+  std::vector<std::string> roles_;
+  std::unordered_map<std::string, issued_token> tokens_;  // token -> expiry and roles
+  std::uint64_t issued_ = 0;
+};
+
+}  // namespace graphsim

@@ -1,0 +1,82 @@
+// storage/detail/database_impl.hpp — what a storage::database holds: the connection and its prepared statements
+// (storage-internal; the .cpp files of storage/ share it).
+#pragma once
+
+#include "storage/database.hpp"
+#include "storage/detail/statement.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace storage {
+namespace detail {
+
+// The connection and its prepared statements (database::impl is one; helpers outside the class take it).
+struct connection {
+  sqlite3* db = nullptr;
+  std::string path;
+  open_mode mode = open_mode::read_write;
+  // Prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused for every page; keyed by SQL text.
+  // A multimap: a read whose callback starts the same read again gets a second statement, not the running one.
+  std::unordered_multimap<std::string, detail::statement> statements;
+
+  connection() = default;
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection();
+
+  // A cached prepared statement for sql that no cursor is stepping (reset, no bindings); what names the
+  // operation in an error.
+  base::result<detail::statement*> prepared(std::string_view sql, std::string_view what);
+  // Runs sql (one or more statements, no parameters) once, without caching it.
+  base::result<void> exec(std::string_view sql, std::string_view what);
+  // The one-line error for SQLite code rc during what.
+  base::error failure(int rc, std::string_view what) const;
+};
+
+// Whether SQLite checks each inserted row's scan_id against scans (foreign keys). A bulk write that has
+// itself read its scan's row inside the transaction turns the checks off: they cost a parent look-up per row,
+// measured at a third of the insert time of a users page, and the write lock already keeps the row there.
+enum class parent_checks { on, verified_by_caller };
+
+// BEGIN IMMEDIATE … COMMIT: takes the write lock up front (waiting up to the busy timeout) so that a write
+// never fails half-way on a lock upgrade; rolls back unless commit() succeeded.
+class write_transaction {
+ public:
+  write_transaction(const write_transaction&) = delete;
+  write_transaction& operator=(const write_transaction&) = delete;
+  write_transaction(write_transaction&& other) noexcept;
+  write_transaction& operator=(write_transaction&&) = delete;
+  ~write_transaction();
+
+  // Begins a write transaction on d; with verified_by_caller, foreign keys are off until it ends (committed or
+  // rolled back), so the caller must check its scan row inside the transaction and delete nothing.
+  static base::result<write_transaction> begin(connection& d, std::string_view what,
+                                               parent_checks checks = parent_checks::on);
+  // Commits it; on failure the transaction is rolled back.
+  base::result<void> commit(std::string_view what);
+
+ private:
+  write_transaction(connection& d, bool restore_checks) : d_(&d), restore_checks_(restore_checks) {}
+  void end();
+  connection* d_;
+  bool open_ = true;
+  bool restore_checks_ = false;
+};
+
+// Inserts findings of the scan inside the caller's write transaction; the first failure is returned.
+base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                   std::string_view what);
+
+// Brings a read-write database to schema::current_version (creating it when new), in one transaction.
+base::result<void> migrate(connection& d);
+// Checks that a read-only database has exactly schema::current_version.
+base::result<void> check_version(connection& d);
+
+}  // namespace detail
+
+struct database::impl : detail::connection {};
+
+}  // namespace storage

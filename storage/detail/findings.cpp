@@ -1,0 +1,171 @@
+// Findings of a snapshot: replaced whole by audit, streamed in report order to reports.
+#include "storage/database.hpp"
+#include "storage/detail/database_impl.hpp"
+#include "storage/detail/rows.hpp"
+#include "storage/detail/schema.hpp"
+#include "storage/finding_row.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <optional>
+
+namespace storage {
+
+namespace {
+
+// Inside a write transaction: an error unless the snapshot exists (findings then need no per-row parent check).
+base::result<void> require_scan(detail::connection& d, std::int64_t scan_id, std::string_view what) {
+  auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
+  if (!exists) return exists.error();
+  detail::reset_on_exit guard(**exists);
+  (*exists)->bind_int(1, scan_id);
+  const int rc = (*exists)->step();
+  if (rc == SQLITE_DONE)
+    return base::runtime_error(
+        fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`", what, scan_id));
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  return {};
+}
+
+}  // namespace
+
+namespace detail {
+
+base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                   std::string_view what) {
+  if (findings.empty()) return {};
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
+  if (!ins) return ins.error();
+  for (const auto& f : findings) {
+    bind_finding(**ins, scan_id, f);
+    if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return {};
+}
+
+}  // namespace detail
+
+base::result<void> database::replace_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
+  return replace_findings(scan_id, [&](const finding_sink& emit) -> base::result<void> {
+    for (const auto& f : findings)
+      if (auto r = emit(f); !r) return r;
+    return {};
+  });
+}
+
+base::result<void> database::replace_findings(
+    std::int64_t scan_id, const std::function<base::result<void>(const finding_sink& emit)>& produce) {
+  std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
+  for (auto* r : {&del, &ins})
+    if (!*r) return r->error();
+
+  // require_scan reads the scan's row inside the transaction, so per-row parent checks add nothing; the DELETE
+  // below removes findings only, which nothing references.
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
+  if (!tx) return tx.error();
+  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  int rc = SQLITE_OK;
+
+  (*del)->bind_int(1, scan_id);
+  if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+
+  // The insert is stepped and reset at each emit, so it is idle between emits; reads that produce runs on this
+  // connection use statements of their own, and the statement cache (node-based) never moves this one.
+  detail::statement& insert = **ins;
+  // Once an insert fails nothing more is stored: SQLite may already have rolled the transaction back (a full
+  // disk, say), and later inserts would then commit one by one outside it.
+  std::optional<base::error> failed;
+  const finding_sink emit = [&](const finding_record& f) -> base::result<void> {
+    if (failed) return *failed;
+    detail::bind_finding(insert, scan_id, f);
+    if (const int code = insert.run(); code != SQLITE_OK) {
+      failed = d.failure(code, what);
+      return *failed;
+    }
+    return {};
+  };
+  auto produced = produce(emit);
+  if (failed) return *failed;  // even if produce went on and succeeded
+  if (!produced) return produced.error();
+  return tx->commit(what);
+}
+
+base::result<void> database::add_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
+  std::string const what = fmt::format("store findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
+  if (!tx) return tx.error();
+  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+  return tx->commit(what);
+}
+
+base::result<void> database::update_owner_findings(std::int64_t scan_id,
+                                                   const std::function<void(finding_record&)>& fix) {
+  std::string const what = fmt::format("name the owners in the findings of scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
+  auto const& table = schema::table_named("findings");
+  auto const rowid_column = static_cast<int>(table.columns.size());
+  std::string sql = schema::select_sql(table);
+  sql.insert(sql.find(" FROM "), ", rowid");
+  sql += " WHERE scan_id = ?1 AND owner_ids <> ''";
+  auto sel = d.prepared(sql, what);
+  // The columns that name owners (held_cell::remade: owner_upns, recommended_action) are the ones rewritten.
+  std::string set;
+  int parameter = 1;
+  for (const auto& field : finding_fields)
+    if (field.held == held_cell::remade)
+      set += fmt::format("{}{} = ?{}", set.empty() ? "" : ", ", field.column.name, ++parameter);
+  auto upd = d.prepared(fmt::format("UPDATE findings SET {} WHERE rowid = ?1", set), what);
+  for (auto* r : {&sel, &upd})
+    if (!*r) return r->error();
+  auto tx = detail::write_transaction::begin(d, what);
+  if (!tx) return tx.error();
+  detail::reset_on_exit guard(**sel);
+  (*sel)->bind_int(1, scan_id);
+  int rc = SQLITE_ROW;
+  // Each UPDATE rewrites the row the SELECT stands on, and neither column it writes is one the SELECT filters or
+  // orders by, so the SELECT goes on to the same rows it would have visited (sqlite.org/isolation.html).
+  while ((rc = (*sel)->step()) == SQLITE_ROW) {
+    finding_record f = detail::read_finding(**sel);
+    std::int64_t const rowid = (*sel)->integer(rowid_column);
+    fix(f);
+    int i = 1;
+    (*upd)->bind_int(i++, rowid);
+    for (const auto& field : finding_fields) {
+      if (field.held != held_cell::remade) continue;
+      if (field.text != nullptr) (*upd)->bind_text(i++, f.*field.text);
+      else (*upd)->bind_bool(i++, f.*field.flag);
+    }
+    if (const int u = (*upd)->run(); u != SQLITE_OK) return d.failure(u, what);
+  }
+  if (rc != SQLITE_DONE) return d.failure(rc, what);
+  return tx->commit(what);
+}
+
+base::result<void> database::for_each_finding(std::int64_t scan_id,
+                                              const std::function<void(const finding_record&)>& fn) {
+  std::string const what = fmt::format("read the findings of scan {} in '{}'", scan_id, impl_->path);
+  // The columns are BINARY (byte order, as docs/design.md §4.2 sorts) and findings_by_upn holds the principal names in
+  // order, so SQLite streams the rows from the index, sorting only each user's rows by SKU.
+  auto s = impl_->prepared(schema::select_sql(schema::table_named("findings")) +
+                               " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id",
+                           what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  (*s)->bind_int(1, scan_id);
+  int rc = SQLITE_ROW;
+  finding_record row;  // one record for every row: no allocation per cell once its buffers have grown
+  while ((rc = (*s)->step()) == SQLITE_ROW) {
+    detail::read_finding(**s, row);
+    fn(row);
+  }
+  if (rc != SQLITE_DONE) return impl_->failure(rc, what);
+  return {};
+}
+
+}  // namespace storage

@@ -1,0 +1,128 @@
+// Schema versions and how a file moves forward from one to the next.
+#include "storage/detail/database_impl.hpp"
+#include "storage/detail/schema.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+namespace storage::detail {
+namespace {
+
+// One step from version to_version - 1 to to_version. A new file skips the steps: it is created at the newest
+// version straight from the declarations in schema.cpp (which always describe the newest schema), so a step
+// only ever runs on a file written by an older entra-audit.
+struct migration {
+  int to_version;
+  std::string_view what;
+  base::result<void> (*apply)(connection& d, std::string_view what);  // nullptr: never needed (first schema)
+};
+
+// Version 2: findings_by_upn was keyed on (scan_id, user_principal_name, sku_part_number, sku_id); the last two
+// columns doubled the index that every finding a scan stores must be inserted into, for an order SQLite can
+// finish by sorting each user's few rows.
+base::result<void> shorten_findings_index(connection& d, std::string_view what) {
+  if (auto r = d.exec("DROP INDEX IF EXISTS findings_by_upn", what); !r) return r;
+  for (const auto& i : schema::indexes())
+    if (i.name == std::string_view("findings_by_upn"))
+      if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+  return {};
+}
+
+constexpr migration migrations[] = {
+    {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
+    {2, "a shorter findings_by_upn index", shorten_findings_index},
+};
+static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
+
+base::result<int> user_version(connection& d, std::string_view what) {
+  auto s = d.prepared("PRAGMA user_version", what);
+  if (!s) return s.error();
+  reset_on_exit guard(**s);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+  return static_cast<int>((*s)->integer(0));
+}
+
+// A version-0 file is new only when it holds nothing: we never add our tables to someone else's database.
+base::result<bool> is_empty(connection& d, std::string_view what) {
+  auto s = d.prepared("SELECT count(*) FROM sqlite_schema", what);
+  if (!s) return s.error();
+  reset_on_exit guard(**s);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+  return (*s)->integer(0) == 0;
+}
+
+base::error newer_file(const connection& d, int found) {
+  return base::usage_error(fmt::format(
+      "cannot open database '{}': it has schema version {}, newer than the version {} this entra-audit knows — "
+      "upgrade entra-audit, or pass --db with another file",
+      d.path, found, schema::current_version));
+}
+
+base::result<void> create_current_schema(connection& d, std::string_view what) {
+  for (const auto& t : schema::tables())
+    if (auto r = d.exec(schema::create_table_sql(t), what); !r) return r;
+  for (const auto& i : schema::indexes())
+    if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+  for (const auto& v : schema::views())
+    if (auto r = d.exec(schema::create_view_sql(v), what); !r) return r;
+  return {};
+}
+
+}  // namespace
+
+base::result<void> migrate(connection& d) {
+  std::string const what = fmt::format("open database '{}'", d.path);
+  // Most opens find the file current: check without taking the write lock a running scan may hold.
+  auto found = user_version(d, what);
+  if (!found) return found.error();
+  if (*found == schema::current_version) return {};
+  if (*found > schema::current_version) return newer_file(d, *found);
+
+  auto tx = write_transaction::begin(d, what);
+  if (!tx) return tx.error();
+  found = user_version(d, what);  // another process may have migrated it while we waited for the lock
+  if (!found) return found.error();
+  if (*found == schema::current_version) return tx->commit(what);
+  if (*found > schema::current_version) return newer_file(d, *found);
+
+  if (*found == 0) {
+    auto empty = is_empty(d, what);
+    if (!empty) return empty.error();
+    if (!*empty)
+      return base::usage_error(
+          fmt::format("cannot open database '{}': it is an SQLite file of another program "
+                      "(it has tables but no entra-audit schema version) — pass --db with a "
+                      "new or entra-audit file",
+                      d.path));
+    if (auto r = create_current_schema(d, what); !r) return r;
+  } else {
+    for (const auto& m : migrations) {
+      if (m.to_version <= *found || m.apply == nullptr) continue;
+      std::string const step =
+          fmt::format("migrate database '{}' to schema version {} ({})", d.path, m.to_version, m.what);
+      if (auto r = m.apply(d, step); !r) return r;
+    }
+  }
+  // PRAGMA takes no parameters; the version is our own constant.
+  if (auto r = d.exec(fmt::format("PRAGMA user_version = {}", schema::current_version), what); !r) return r;
+  return tx->commit(what);
+}
+
+base::result<void> check_version(connection& d) {
+  std::string const what = fmt::format("open database '{}'", d.path);
+  auto found = user_version(d, what);
+  if (!found) return found.error();
+  if (*found == schema::current_version) return {};
+  if (*found > schema::current_version) return newer_file(d, *found);
+  if (*found == 0)
+    return base::usage_error(
+        fmt::format("cannot open database '{}': it holds no entra-audit data — run "
+                    "`entra-audit scan` first or pass --db",
+                    d.path));
+  return base::usage_error(
+      fmt::format("cannot open database '{}': it has schema version {}, older than version "
+                  "{} — run `entra-audit scan` once to migrate it, or pass --db",
+                  d.path, *found, schema::current_version));
+}
+
+}  // namespace storage::detail

@@ -1,0 +1,42 @@
+// storage/detail/rows.hpp — records to statement parameters and result columns back to records, in the column order
+// that schema.cpp declares (storage-internal).
+#pragma once
+
+#include "storage/detail/json_array.hpp"
+#include "storage/detail/statement.hpp"
+#include "storage/records.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace storage::detail {
+
+// Binders fill an insert_sql() statement of the record's table. Text is bound without copying; json is the
+// disabled_plans JSON text, which the caller keeps alive until the step.
+void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r);
+void bind_subscription(statement& s, std::int64_t scan_id, const subscription_record& r);
+void bind_user(statement& s, std::int64_t scan_id, std::int64_t seq, const user_record& r);
+void bind_assigned_license(statement& s, std::int64_t scan_id, std::int64_t user_seq, const assigned_license_record& r,
+                           const std::string& json);
+void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t user_seq, std::int64_t position,
+                        const license_state_record& r, const std::string& json);
+void bind_license_plan(statement& s, std::int64_t scan_id, std::int64_t seq, const license_plan_record& r);
+void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r);
+
+// Readers take the current row of a select_sql() statement of the record's table (the seq columns are read by
+// the callers that merge and de-duplicate rows).
+sku_record read_sku(const statement& s);
+subscription_record read_subscription(const statement& s);
+user_record read_user(const statement& s);
+assigned_license_record read_assigned_license(const statement& s);
+license_state_record read_license_state(const statement& s);
+license_plan_record read_license_plan(const statement& s);
+finding_record read_finding(const statement& s);
+// The same, into r (its strings keep their buffers).
+void read_finding(const statement& s, finding_record& r);
+scan_info read_scan(const statement& s);
+
+// scan_status as stored and back (unknown text reads as failed: never mistaken for complete).
+scan_status scan_status_from(std::string_view text);
+
+}  // namespace storage::detail

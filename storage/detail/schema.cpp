@@ -1,0 +1,396 @@
+#include "storage/detail/schema.hpp"
+
+#include "storage/finding_row.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cassert>
+
+namespace storage::schema {
+namespace {
+
+using sv = std::string_view;
+constexpr affinity integer = affinity::integer;
+constexpr affinity text = affinity::text;
+constexpr nulls nullable = nulls::allowed;
+constexpr nulls not_null = nulls::refused;
+constexpr layout without_rowid = layout::without_rowid;
+constexpr layout rowid = layout::rowid;
+
+constexpr column scan_id_column{"scan_id", integer, "the snapshot this row belongs to (`scans.scan_id`)"};
+
+// ---- scans: one row per snapshot, with the home tenant (GET /organization) ----
+constexpr column scans_columns[] = {
+    {"scan_id", integer, "the snapshot's id; a later snapshot has a larger id, and ids are never reused"},
+    {"tenant_id", text, "home tenant id (lower-case GUID); empty until GET /organization was read"},
+    {"tenant_name", text, "the tenant's display name"},
+    {"status", text, "`running`, `complete`, `failed` or `interrupted`; readers use only `complete` snapshots",
+     not_null, "status IN ('running', 'complete', 'failed', 'interrupted')"},
+    {"started_at", text, "when the scan began, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
+    {"finished_at", text, "when the scan ended, UTC ISO 8601; empty while running"},
+    {"license_details_mode", text, "`derived` (plans built from assignedLicenses + subscribedSkus) or `fetch`"},
+    {"tool_version", text, "the entra-audit version that wrote the snapshot"},
+    {"graph_endpoint", text, "the Microsoft Graph root the scan read (a national cloud or the emulator)"},
+    {"next_link", text,
+     "the resume cursor stored with the last page: the users listing's next page (`@odata.nextLink`), or, "
+     "for a sharded listing (`scan --shards`), every shard's state (a text starting `entra-audit shards v`; "
+     "docs/scanning.md); "
+     "`--resume` continues there; empty when done or not started"},
+    {"pages", integer, "user pages stored so far"},
+    {"users", integer, "users stored (while running, a user stored twice counts twice; exact once finished)"},
+    {"requests", integer, "Graph requests made (cumulative)"},
+    {"throttled", integer, "responses answered 429 (cumulative)"},
+    {"error", text, "one line saying why a `failed` scan failed; empty otherwise"},
+};
+constexpr sv scans_key[] = {"scan_id"};
+constexpr sv scans_examples[] = {
+    "SELECT scan_id, tenant_id, status, started_at, finished_at, users FROM scans ORDER BY scan_id DESC;",
+};
+
+// ---- skus: GET /subscribedSkus ----
+constexpr column skus_columns[] = {
+    scan_id_column,
+    {"id", text, "subscribedSku id, `{accountId}_{skuId}`"},
+    {"sku_id", text, "the SKU's GUID (lower-case), as in `user_licenses.sku_id`"},
+    {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
+    {"account_id", text, "the account (tenant) holding the SKU"},
+    {"account_name", text, "that account's name"},
+    {"applies_to", text, "`User` or `Company`"},
+    {"capability_status", text, "`Enabled`, `Warning`, `Suspended`, `Deleted` or `LockedOut`"},
+    {"consumed_units", integer, "licenses assigned"},
+    {"prepaid_enabled", integer, "prepaidUnits.enabled"},
+    {"prepaid_suspended", integer, "prepaidUnits.suspended"},
+    {"prepaid_warning", integer, "prepaidUnits.warning"},
+    {"prepaid_locked_out", integer, "prepaidUnits.lockedOut"},
+};
+constexpr sv skus_key[] = {"scan_id", "id"};
+constexpr sv skus_examples[] = {
+    "SELECT sku_part_number, consumed_units, prepaid_enabled FROM latest_skus ORDER BY sku_part_number;",
+};
+
+// ---- sku_service_plans: subscribedSku.servicePlans ----
+constexpr column sku_service_plans_columns[] = {
+    scan_id_column,
+    {"sku_key", text, "the SKU's `skus.id`"},
+    {"position", integer, "0-based position in Graph's servicePlans list"},
+    {"sku_id", text, "the SKU's GUID (repeated for joins with `user_licenses`)"},
+    {"service_plan_id", text, "the plan's GUID (lower-case)"},
+    {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
+    {"provisioning_status", text, "e.g. `Success`, `Disabled`, `PendingProvisioning`"},
+    {"applies_to", text, "`User` or `Company`"},
+};
+constexpr sv sku_service_plans_key[] = {"scan_id", "sku_key", "position"};
+constexpr sv sku_service_plans_examples[] = {
+    "SELECT p.service_plan_name FROM latest_skus AS s JOIN sku_service_plans AS p\n"
+    "  ON p.scan_id = s.scan_id AND p.sku_key = s.id WHERE s.sku_part_number = 'ENTERPRISEPACK';",
+};
+
+// ---- sku_subscription_ids: subscribedSku.subscriptionIds ----
+constexpr column sku_subscription_ids_columns[] = {
+    scan_id_column,
+    {"sku_key", text, "the SKU's `skus.id`"},
+    {"position", integer, "0-based position in Graph's subscriptionIds list"},
+    {"sku_id", text, "the SKU's GUID (repeated for joins)"},
+    {"subscription_id", text,
+     "one subscriptionIds entry (docs/graph.md §3: whether it equals `subscriptions.id` is "
+     "unconfirmed)"},
+};
+constexpr sv sku_subscription_ids_key[] = {"scan_id", "sku_key", "position"};
+constexpr sv sku_subscription_ids_examples[] = {
+    "SELECT sku_id, count(*) FROM sku_subscription_ids WHERE scan_id = 7 GROUP BY sku_id;",
+};
+
+// ---- subscriptions: GET /directory/subscriptions (companySubscription) ----
+constexpr column subscriptions_columns[] = {
+    scan_id_column,
+    {"id", text, "companySubscription id"},
+    {"commerce_subscription_id", text, "the commerce system's id"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
+    {"status", text, "`Enabled`, `Expired`, `Suspended`, `Warning`, `LockedOut`, `Deleted`"},
+    {"is_trial", integer, "1 for a trial, 0 if not; NULL when Graph left it out", nullable, "is_trial IN (0, 1)"},
+    {"total_licenses", integer, "seats bought; NULL when Graph left it out", nullable},
+    {"created_date_time", text, "when it was created (as Graph wrote it)"},
+    {"next_lifecycle_date_time", text, "next renewal or expiry (as Graph wrote it)"},
+    {"owner_id", text, "the owner's object id (a user for self-service purchases); NULL when absent", nullable},
+    {"owner_tenant_id", text, "the owner's tenant (a partner's when partner-created); NULL when absent", nullable},
+    {"owner_type", text, "e.g. `User`; NULL when absent", nullable},
+};
+constexpr sv subscriptions_key[] = {"scan_id", "id"};
+constexpr sv subscriptions_examples[] = {
+    "SELECT sku_part_number, owner_type, owner_id, is_trial FROM latest_subscriptions\n"
+    "  WHERE lower(owner_type) = 'user' AND status <> 'Deleted';",
+};
+
+// ---- users: GET /users ----
+// Rows are keyed by arrival order (seq), not by user id: Graph hands out users in no particular id order, and a
+// B-tree keyed by a random GUID would rewrite about one page per user at every commit (measured: 25 s of CPU per
+// 300,000 users), while appending rows touches only the last pages. Readers sort by id when they need it.
+constexpr column users_columns[] = {
+    scan_id_column,
+    {"seq", integer,
+     "arrival order within the snapshot (1, 2, …); if a user was stored twice the larger seq is "
+     "the current row and `finish_scan` deletes the older one"},
+    {"id", text, "Entra object id (lower-case GUID)"},
+    {"user_principal_name", text, "sign-in name"},
+    {"display_name", text, "display name (free text: may hold any Unicode)"},
+    {"mail", text, "primary SMTP address; empty when none"},
+    {"user_type", text, "`Member` or `Guest`"},
+    {"account_enabled", integer, "1 if the account can sign in, 0 if not; NULL when unknown", nullable,
+     "account_enabled IN (0, 1)"},
+    {"usage_location", text, "two-letter country code; empty when unset"},
+    {"on_premises_sync_enabled", integer, "1 when synced from on-premises AD; NULL when never synced", nullable,
+     "on_premises_sync_enabled IN (0, 1)"},
+    {"department", text, "department (free text)"},
+    {"created_date_time", text, "when the account was created (as Graph wrote it)"},
+    {"creation_type", text, "e.g. `EmailVerified` for self-service sign-up users; empty when null"},
+};
+constexpr sv users_key[] = {"scan_id", "seq"};
+constexpr sv users_examples[] = {
+    "SELECT user_principal_name, display_name FROM latest_users WHERE creation_type = 'EmailVerified';",
+};
+
+// ---- user_licenses: user.assignedLicenses (authoritative) ----
+constexpr column user_licenses_columns[] = {
+    scan_id_column,
+    {"user_seq", integer, "the user's `users.seq` (join on `scan_id` and `user_seq`)"},
+    {"sku_id", text, "the licensed SKU's GUID (lower-case)"},
+    {"user_id", text, "the user's `users.id` (repeated for convenience)"},
+    {"disabled_plans", text,
+     "service plan GUIDs disabled for this user, as a JSON array of strings "
+     "(use `json_each`)"},
+};
+constexpr sv user_licenses_key[] = {"scan_id", "user_seq", "sku_id"};
+constexpr sv user_licenses_examples[] = {
+    "SELECT u.user_principal_name, s.sku_part_number FROM latest_user_licenses AS l\n"
+    "  JOIN users AS u ON u.scan_id = l.scan_id AND u.seq = l.user_seq\n"
+    "  LEFT JOIN skus AS s ON s.scan_id = l.scan_id AND s.sku_id = l.sku_id;",
+    "SELECT l.user_id, d.value AS disabled_plan FROM latest_user_licenses AS l, json_each(l.disabled_plans) AS d;",
+};
+
+// ---- license_states: user.licenseAssignmentStates ----
+constexpr column license_states_columns[] = {
+    scan_id_column,
+    {"user_seq", integer, "the user's `users.seq`"},
+    {"position", integer, "0-based position in the user's licenseAssignmentStates list"},
+    {"user_id", text, "the user's `users.id` (repeated for convenience)"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"assigned_by_group", text, "the group that assigns it; NULL for a direct assignment", nullable},
+    {"state", text, "`Active`, `ActiveWithError`, `Disabled` or `Error`"},
+    {"error", text, "e.g. `CountViolation`, `None`"},
+    {"last_updated_date_time", text, "as Graph wrote it"},
+    {"disabled_plans", text, "disabled service plan GUIDs, as a JSON array of strings"},
+};
+constexpr sv license_states_key[] = {"scan_id", "user_seq", "position"};
+constexpr sv license_states_examples[] = {
+    "SELECT user_id, sku_id, assigned_by_group FROM latest_license_states WHERE assigned_by_group IS NOT NULL;",
+};
+
+// ---- license_plans: service plans of each user's licenses (licenseDetails, `fetch` mode) ----
+constexpr column license_plans_columns[] = {
+    scan_id_column,
+    {"seq", integer, "arrival order within the snapshot; for a (user, SKU, plan) stored twice the larger wins"},
+    {"user_id", text, "the user's `users.id`"},
+    {"sku_id", text, "the SKU's GUID (lower-case)"},
+    {"service_plan_id", text, "the plan's GUID (lower-case)"},
+    {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
+    {"provisioning_status", text, "e.g. `Success`, `Disabled`"},
+    {"enabled", integer, "1 unless the plan is disabled for this user", not_null, "enabled IN (0, 1)"},
+};
+constexpr sv license_plans_key[] = {"scan_id", "seq"};
+constexpr sv license_plans_examples[] = {
+    "SELECT user_id, sku_id, service_plan_name, enabled FROM license_plans WHERE scan_id = 7\n"
+    "  ORDER BY user_id, sku_id, service_plan_id;",
+};
+
+// ---- findings: docs/design.md §4, one row per (user, SKU) whose origin is not `organization` ----
+// The columns after scan_id are declared once, with the finding_record member each holds, in finding_row.hpp.
+constexpr auto findings_columns = [] {
+  std::array<column, 1 + finding_field_count> out{};
+  out[0] = scan_id_column;
+  for (std::size_t i = 0; i < finding_field_count; ++i) out[i + 1] = finding_fields[i].column;
+  return out;
+}();
+constexpr sv findings_examples[] = {
+    "SELECT origin, count(*) FROM latest_findings GROUP BY origin ORDER BY 2 DESC;",
+    "SELECT user_principal_name, sku_part_number, origin FROM latest_findings\n"
+    "  WHERE idp_outcome LIKE 'removal_refused%' ORDER BY user_principal_name;",
+};
+
+constexpr table all_tables[] = {
+    {"scans",
+     "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
+     "to reports only once `complete`.",
+     scans_columns, scans_key, rowid, key_reuse::never, scans_examples},
+    {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, without_rowid, key_reuse::allowed,
+     skus_examples},
+    {"sku_service_plans", "The service plans of each SKU (subscribedSku.servicePlans).", sku_service_plans_columns,
+     sku_service_plans_key, without_rowid, key_reuse::allowed, sku_service_plans_examples},
+    {"sku_subscription_ids", "The subscriptions of each SKU (subscribedSku.subscriptionIds).",
+     sku_subscription_ids_columns, sku_subscription_ids_key, without_rowid, key_reuse::allowed,
+     sku_subscription_ids_examples},
+    {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
+     subscriptions_columns, subscriptions_key, without_rowid, key_reuse::allowed, subscriptions_examples},
+    {"users", "Every user of the tenant (GET /users).", users_columns, users_key, without_rowid, key_reuse::allowed,
+     users_examples},
+    {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).", user_licenses_columns,
+     user_licenses_key, without_rowid, key_reuse::allowed, user_licenses_examples},
+    {"license_states",
+     "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
+     "can leave a license out of this list.",
+     license_states_columns, license_states_key, without_rowid, key_reuse::allowed, license_states_examples},
+    {"license_plans",
+     "The service plans of each user's licenses from GET /users/{id}/licenseDetails, in `fetch` "
+     "snapshots only. A `derived` snapshot stores no rows here: its plans are `user_licenses` joined "
+     "with `sku_service_plans` (enabled unless in `disabled_plans`), which is what entra-audit "
+     "reads back.",
+     license_plans_columns, license_plans_key, without_rowid, key_reuse::allowed, license_plans_examples},
+    {"findings",
+     "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
+     "columns of the findings CSV (docs/design.md §4.1).",
+     findings_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     findings_examples},
+};
+
+constexpr index all_indexes[] = {
+    {"findings_by_upn", "findings", "scan_id, user_principal_name",
+     "reports read findings sorted by upn, SKU part number and SKU id (BINARY: byte order) from it, SQLite sorting "
+     "only each user's few rows by SKU; the short key halves what a scan's inserts maintain (schema version 2)"},
+};
+
+constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at FROM latest_scans;"};
+constexpr sv latest_users_examples[] = {"SELECT count(*) FROM latest_users WHERE account_enabled = 0;"};
+constexpr sv latest_user_licenses_examples[] = {
+    "SELECT sku_id, count(*) AS users FROM latest_user_licenses GROUP BY sku_id ORDER BY users DESC;"};
+constexpr sv latest_license_plans_examples[] = {
+    "SELECT service_plan_name, sum(enabled) AS enabled, count(*) AS assigned FROM latest_license_plans\n"
+    "  GROUP BY service_plan_name ORDER BY assigned DESC;"};
+constexpr sv latest_findings_examples[] = {
+    "SELECT user_principal_name, sku_part_number, origin, idp_outcome FROM latest_findings\n"
+    "  WHERE tenant_id = '00000000-0000-0000-0000-000000000001';"};
+
+constexpr view all_views[] = {
+    // Complete snapshots only (invariant 2 in database.hpp).
+    {"latest_scans",
+     "The newest complete snapshot of each tenant. Running, failed and interrupted scans never "
+     "appear here, so a failed scan never hides the last good one.",
+     "SELECT s.* FROM scans AS s WHERE s.status = 'complete' AND s.scan_id = (SELECT max(n.scan_id) FROM scans "
+     "AS n WHERE n.tenant_id = s.tenant_id AND n.status = 'complete')",
+     latest_scans_examples},
+    {"latest_users", "`users` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, u.* FROM latest_scans AS l JOIN users AS u ON u.scan_id = l.scan_id", latest_users_examples},
+    {"latest_user_licenses", "`user_licenses` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN user_licenses AS x ON x.scan_id = l.scan_id",
+     latest_user_licenses_examples},
+    {"latest_license_states",
+     "`license_states` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN license_states AS x ON x.scan_id = l.scan_id",
+     {}},
+    {"latest_license_plans",
+     "The service plans of every license in each tenant's newest complete snapshot: the "
+     "stored `license_plans` of a `fetch` snapshot, or for a `derived` one each license's "
+     "SKU plans, disabled when listed in its `disabled_plans` (what entra-audit reads back).",
+     "SELECT l.tenant_id, x.scan_id, x.user_id, x.sku_id, x.service_plan_id, x.service_plan_name, "
+     "x.provisioning_status, x.enabled FROM latest_scans AS l JOIN license_plans AS x ON x.scan_id = l.scan_id "
+     "WHERE l.license_details_mode <> 'derived' "
+     "UNION ALL "
+     "SELECT l.tenant_id, u.scan_id, u.user_id, u.sku_id, p.service_plan_id, p.service_plan_name, "
+     "CASE WHEN d.value IS NULL THEN p.provisioning_status ELSE 'Disabled' END, d.value IS NULL "
+     "FROM latest_scans AS l JOIN user_licenses AS u ON u.scan_id = l.scan_id "
+     "JOIN (SELECT scan_id, sku_id, service_plan_id, min(service_plan_name) AS service_plan_name, "
+     "min(provisioning_status) AS provisioning_status FROM sku_service_plans "
+     "GROUP BY scan_id, sku_id, service_plan_id) AS p ON p.scan_id = u.scan_id AND p.sku_id = u.sku_id "
+     "LEFT JOIN json_each(u.disabled_plans) AS d ON d.value = p.service_plan_id "
+     "WHERE l.license_details_mode = 'derived'",
+     latest_license_plans_examples},
+    {"latest_skus",
+     "`skus` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN skus AS x ON x.scan_id = l.scan_id",
+     {}},
+    {"latest_subscriptions",
+     "`subscriptions` of each tenant's newest complete snapshot, with its `tenant_id`.",
+     "SELECT l.tenant_id, x.* FROM latest_scans AS l JOIN subscriptions AS x ON x.scan_id = l.scan_id",
+     {}},
+    {"latest_findings", "`findings` of each tenant's newest complete snapshot, in report order.",
+     "SELECT x.* FROM latest_scans AS l JOIN findings AS x ON x.scan_id = l.scan_id ORDER BY x.tenant_id, "
+     "x.user_principal_name, x.sku_part_number, x.sku_id",
+     latest_findings_examples},
+};
+
+std::string_view sql_type(affinity a) { return a == affinity::integer ? "INTEGER" : "TEXT"; }
+
+std::string join(std::span<const std::string_view> names) {
+  std::string out;
+  for (auto n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const table> tables() { return all_tables; }
+std::span<const index> indexes() { return all_indexes; }
+std::span<const view> views() { return all_views; }
+
+const table& table_named(std::string_view name) {
+  for (const auto& t : all_tables)
+    if (t.name == name) return t;
+  assert(false && "table_named: no such table declared in schema.cpp");
+  return all_tables[0];
+}
+
+std::string create_table_sql(const table& t) {
+  std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);
+  const bool inline_key = t.keys == key_reuse::never && t.primary_key.size() == 1;
+  for (const auto& c : t.columns) {
+    sql += fmt::format("  {} {}", c.name, sql_type(c.type));
+    if (inline_key && c.name == t.primary_key[0]) sql += " PRIMARY KEY AUTOINCREMENT";
+    if (c.null == nulls::refused) sql += " NOT NULL";
+    if (!c.check.empty()) sql += fmt::format(" CHECK ({})", c.check);
+    sql += ",\n";
+  }
+  if (t.name != "scans") sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
+  if (!t.primary_key.empty() && !inline_key) sql += fmt::format("  PRIMARY KEY ({}),\n", join(t.primary_key));
+  sql.erase(sql.size() - 2);  // the last ",\n"
+  sql += t.rows == layout::without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";
+  return sql;
+}
+
+std::string create_index_sql(const index& i) {
+  return fmt::format("CREATE INDEX {} ON {} ({})", i.name, i.table, i.columns);
+}
+
+std::string create_view_sql(const view& v) { return fmt::format("CREATE VIEW {} AS {}", v.name, v.select); }
+
+std::string insert_sql(const table& t, on_conflict conflict) {
+  std::string names;
+  std::string params;
+  int n = 0;
+  for (const auto& c : t.columns) {
+    if (n > 0) {
+      names += ", ";
+      params += ", ";
+    }
+    names += c.name;
+    params += fmt::format("?{}", ++n);
+  }
+  return fmt::format("INSERT {}INTO {} ({}) VALUES ({})", conflict == on_conflict::replace ? "OR REPLACE " : "", t.name,
+                     names, params);
+}
+
+std::string select_sql(const table& t) {
+  std::string names;
+  for (const auto& c : t.columns) {
+    if (!names.empty()) names += ", ";
+    names += c.name;
+  }
+  return fmt::format("SELECT {} FROM {}", names, t.name);
+}
+
+}  // namespace storage::schema

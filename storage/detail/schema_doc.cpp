@@ -1,0 +1,95 @@
+// docs/schema.md, generated from the declarations in schema.cpp (tests/storage/schema_doc_test.cpp keeps the
+// committed file equal to this output).
+#include "storage/detail/schema.hpp"
+
+#include <fmt/format.h>
+
+namespace storage::schema {
+namespace {
+
+constexpr std::string_view preamble = R"(# entra-audit database schema
+
+<!-- Generated from storage/detail/schema.cpp by storage::schema::markdown(); do not edit by hand. Regenerate with
+     ENTRA_AUDIT_UPDATE_DOCS=1 build-*/tests/test_storage -tc="docs/schema.md*" -->
+
+entra-audit keeps everything in one SQLite file (`--db`, default `./entra-audit.db`, mode 0600: it holds personal
+data). Each `entra-audit scan` adds one **snapshot**: a row of `scans` and, keyed by its `scan_id`, the rows of every
+other table. A snapshot is written page by page (each page of users and the link to the next page in one
+transaction, so `--resume` continues where a killed scan stopped) and becomes visible to reports and to the
+`latest_*` views only when its status turns `complete`. A failed or interrupted scan never replaces the last
+complete one. `scan --keep N` deletes older snapshots with their rows.
+
+Conventions:
+- Tables are `STRICT`; text is UTF-8 and compares byte by byte (SQLite's `BINARY` collation).
+- GUIDs are lower-case text. Timestamps written by entra-audit are UTC ISO 8601; those copied from Graph are kept
+  as Graph wrote them.
+- Booleans are `INTEGER` 0/1; `NULL` means Graph did not say. Other absent values are empty strings.
+- Lists of GUIDs inside one row (`disabled_plans`) are JSON arrays of strings: read them with `json_each`.
+- The schema version is `PRAGMA user_version` (now {version}). A newer entra-audit migrates an older file forward
+  when it opens it for writing; an older one refuses a newer file.
+- Use the `latest_*` views for ad-hoc queries: they show each tenant's newest complete snapshot only. The tables
+  also hold running, failed and older snapshots.
+
+Open the file read-only while a scan runs (WAL mode lets readers work beside the writer):
+
+```sh
+sqlite3 -readonly entra-audit.db 'SELECT origin, count(*) FROM latest_findings GROUP BY origin'
+```
+)";
+
+std::string_view type_name(affinity a) { return a == affinity::integer ? "INTEGER" : "TEXT"; }
+
+// Markdown table cells: a '|' in a description would end the cell.
+std::string cell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void append_examples(std::string& out, std::span<const std::string_view> examples) {
+  if (examples.empty()) return;
+  out += "\nExample:\n\n```sql\n";
+  for (auto e : examples) out += fmt::format("{}\n", e);
+  out += "```\n";
+}
+
+}  // namespace
+
+std::string markdown() {
+  std::string out = fmt::format(fmt::runtime(preamble), fmt::arg("version", current_version));
+
+  out += "\n## Tables\n\n| table | what it holds |\n|---|---|\n";
+  for (const auto& t : tables()) out += fmt::format("| [`{}`](#{}) | {} |\n", t.name, t.name, cell(t.description));
+
+  for (const auto& t : tables()) {
+    out += fmt::format("\n### {}\n\n{}\n\n", t.name, t.description);
+    if (t.primary_key.empty()) {
+      out += "Rows have no natural key (one row per finding; the index below gives their order).\n\n";
+    } else {
+      std::string key;
+      for (auto k : t.primary_key) key += fmt::format("{}`{}`", key.empty() ? "" : ", ", k);
+      out += fmt::format("Primary key: ({}).{}\n\n", key,
+                         t.name == "scans" ? "" : " Rows are deleted with their snapshot.");
+    }
+    out += "| column | type | null | description |\n|---|---|---|---|\n";
+    for (const auto& c : t.columns)
+      out += fmt::format("| `{}` | {} | {} | {}{} |\n", c.name, type_name(c.type),
+                         c.null == schema::nulls::allowed ? "yes" : "no", cell(c.description),
+                         c.check.empty() ? "" : fmt::format(" (check: `{}`)", cell(c.check)));
+    for (const auto& i : indexes())
+      if (i.table == t.name) out += fmt::format("\nIndex `{}` on ({}): {}.\n", i.name, i.columns, i.why);
+    append_examples(out, t.examples);
+  }
+
+  out += "\n## Views\n\nStable names for SQL users; each shows the newest `complete` snapshot of every tenant.\n";
+  for (const auto& v : views()) {
+    out += fmt::format("\n### {}\n\n{}\n\n```sql\n{};\n```\n", v.name, v.description, create_view_sql(v));
+    append_examples(out, v.examples);
+  }
+  return out;
+}
+
+}  // namespace storage::schema
