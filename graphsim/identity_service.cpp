@@ -41,7 +41,8 @@ sim_response imds_error(unsigned status, std::string_view error, std::string_vie
 
 // App Service's error body: {"statusCode": n, "message": "..."}.
 sim_response app_service_error(unsigned status, std::string_view message) {
-  return json_answer(status, "{\"statusCode\":" + std::to_string(status) + ",\"message\":" + json_string(message) + "}");
+  return json_answer(status,
+                     "{\"statusCode\":" + std::to_string(status) + ",\"message\":" + json_string(message) + "}");
 }
 
 std::map<std::string, std::string> query_of(std::string_view target, std::string& path) {
@@ -60,8 +61,8 @@ std::map<std::string, std::string> query_of(std::string_view target, std::string
 
 identity_service::identity_service(token_service& tokens, identity_config config, std::uint64_t seed)
     : tokens_(tokens), config_(std::move(config)), rng_(seed ^ 0x6964656e74697479ull) {
-  for (auto* id : {&config_.system_client_id, &config_.system_object_id, &config_.user_client_id,
-                   &config_.user_object_id})
+  for (auto* id :
+       {&config_.system_client_id, &config_.system_object_id, &config_.user_client_id, &config_.user_object_id})
     if (id->empty()) *id = random_guid(rng_);
   if (config_.user_resource_id.empty())
     config_.user_resource_id =
@@ -136,11 +137,11 @@ sim_response identity_service::handle(identity_flavour flavour, sim_request cons
     if (arc_keys_.erase(key) == 0) return challenge();
   }
   if (!resource_is_valid(resource))
-    return app_service ? app_service_error(400, "AADSTS500011: The resource principal named " + resource +
-                                                    " was not found in the tenant.")
-                       : imds_error(400, "invalid_resource",
-                                    "AADSTS500011: The resource principal named " + resource +
-                                        " was not found in the tenant.");
+    return app_service
+               ? app_service_error(
+                     400, "AADSTS500011: The resource principal named " + resource + " was not found in the tenant.")
+               : imds_error(400, "invalid_resource",
+                            "AADSTS500011: The resource principal named " + resource + " was not found in the tenant.");
 
   std::string const token = tokens_.issue_identity_token(resource, app_id);
   ++issued_;
@@ -152,8 +153,9 @@ sim_response identity_service::handle(identity_flavour flavour, sim_request cons
                      ",\"expires_on\":" + json_string(expires_on) + ",\"resource\":" + json_string(resource) +
                      ",\"token_type\":\"Bearer\"";
   if (!app_service)  // IMDS and Arc also say how long, and since when (all as strings)
-    body += ",\"expires_in\":" + json_string(std::to_string(lifetime)) + ",\"ext_expires_in\":" +
-            json_string(std::to_string(lifetime)) + ",\"not_before\":" + json_string(std::to_string(now));
+    body += ",\"expires_in\":" + json_string(std::to_string(lifetime)) +
+            ",\"ext_expires_in\":" + json_string(std::to_string(lifetime)) +
+            ",\"not_before\":" + json_string(std::to_string(now));
   body += "}";
   return json_answer(200, std::move(body));
 }

@@ -18,10 +18,10 @@ class token_service;
 
 // The identities the emulated machine has, and the secrets of its endpoints.
 struct identity_config {
-  std::string system_client_id, system_object_id;                   // the system-assigned identity
-  std::string user_client_id, user_object_id, user_resource_id;     // the one user-assigned identity
-  std::string identity_header;                                      // App Service: IDENTITY_HEADER's value
-  std::filesystem::path arc_key_dir;                                // Azure Arc: where challenge key files go
+  std::string system_client_id, system_object_id;                // the system-assigned identity
+  std::string user_client_id, user_object_id, user_resource_id;  // the one user-assigned identity
+  std::string identity_header;                                   // App Service: IDENTITY_HEADER's value
+  std::filesystem::path arc_key_dir;                             // Azure Arc: where challenge key files go
 };
 
 enum class identity_flavour { imds, app_service, azure_arc };

@@ -26,7 +26,7 @@ bool mentions(std::string_view text, std::string_view what) { return text.find(w
 }  // namespace
 
 std::vector<std::string> azure_cli_arguments(const azure_cli_settings& s, std::string_view resource) {
-  std::vector<std::string> argv{s.program, "account",  "get-access-token", "--output",
+  std::vector<std::string> argv{s.program, "account",    "get-access-token",   "--output",
                                 "json",    "--resource", std::string(resource)};
   if (!s.tenant_id.empty()) {
     argv.emplace_back("--tenant");
@@ -84,8 +84,8 @@ base::error describe_azure_cli_failure(const program_result& run, const azure_cl
         "the Azure CLI is too old for `az account get-access-token --resource{}` ({}): upgrade it (`az upgrade`)",
         s.tenant_id.empty() ? "" : " --tenant", first_error_line(err)));
   std::string const line = first_error_line(err);
-  return base::runtime_error(fmt::format("the Azure CLI gave no token (exit {}){}", run.exit_code,
-                                         line.empty() ? "" : ": " + line));
+  return base::runtime_error(
+      fmt::format("the Azure CLI gave no token (exit {}){}", run.exit_code, line.empty() ? "" : ": " + line));
 }
 
 azure_cli_provider::azure_cli_provider(boost::asio::any_io_executor ex, azure_cli_settings s, std::string resource)

@@ -44,9 +44,10 @@ client_credentials_provider::client_credentials_provider(connection_pool& pool, 
 }
 
 std::string client_credentials_provider::description() const {
-  std::string const kind = creds_.secret             ? "the client secret"
-                           : creds_.certificate_path ? "the certificate " + *creds_.certificate_path
-                                                     : "the federated token of " + creds_.federated_token_file.value_or("");
+  std::string const kind = creds_.secret ? "the client secret"
+                           : creds_.certificate_path
+                               ? "the certificate " + *creds_.certificate_path
+                               : "the federated token of " + creds_.federated_token_file.value_or("");
   return creds_.credential_source.empty() ? kind : fmt::format("{} ({})", kind, creds_.credential_source);
 }
 

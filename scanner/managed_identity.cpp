@@ -45,8 +45,8 @@ base::result<std::string> checked_endpoint(std::string url, std::string_view var
   auto split = split_absolute_url(url);
   if (!split) return base::usage_error(fmt::format("{}: {}", variable, split.error().message));
   if (url.find('@') != std::string::npos || url.find_first_of("?#") != std::string::npos)
-    return base::usage_error(fmt::format("{}: '{}' must be a plain URL (no user, query or fragment)", variable,
-                                         url.substr(0, 100)));
+    return base::usage_error(
+        fmt::format("{}: '{}' must be a plain URL (no user, query or fragment)", variable, url.substr(0, 100)));
   return base::result<std::string>{boost::system::in_place_value, std::move(url)};
 }
 
@@ -163,11 +163,11 @@ base::result<managed_identity_settings> resolve_managed_identity(
   }
   if (!value.empty()) {
     if (s.source == identity_source::azure_arc)
-      return base::usage_error(fmt::format(
-          "{}: Azure Arc serves only the machine's system-assigned identity — drop {}", from, from));
+      return base::usage_error(
+          fmt::format("{}: Azure Arc serves only the machine's system-assigned identity — drop {}", from, from));
     if (value.size() > 500 || value.find_first_of(" \t\r\n&?#") != std::string::npos)
-      return base::usage_error(fmt::format("{}: '{}' is not a client id, object id or resource id", from,
-                                           value.substr(0, 100)));
+      return base::usage_error(
+          fmt::format("{}: '{}' is not a client id, object id or resource id", from, value.substr(0, 100)));
     s.id_parameter = id_parameter(s.source, kind);
     s.id_value = value;
   }
@@ -175,8 +175,8 @@ base::result<managed_identity_settings> resolve_managed_identity(
 }
 
 std::string managed_identity_url(const managed_identity_settings& s, std::string_view resource) {
-  std::string url = fmt::format("{}?api-version={}&resource={}", s.token_url, api_version(s.source),
-                                form_encode(resource));
+  std::string url =
+      fmt::format("{}?api-version={}&resource={}", s.token_url, api_version(s.source), form_encode(resource));
   if (!s.id_parameter.empty()) url += fmt::format("&{}={}", s.id_parameter, form_encode(s.id_value));
   return url;
 }
@@ -240,9 +240,9 @@ base::result<std::string> read_arc_key(std::string_view www_authenticate, const 
         "IDENTITY_ENDPOINT is the Connected Machine agent's",
         named.string().substr(0, 200), key_dir));
   if (!fs::is_regular_file(file, ec) || fs::file_size(file, ec) > max_arc_key_size || ec)
-    return base::runtime_error(fmt::format(
-        "Azure Arc's key file '{}' is not a regular file of at most {} bytes: refusing to send it",
-        file.string().substr(0, 200), max_arc_key_size));
+    return base::runtime_error(
+        fmt::format("Azure Arc's key file '{}' is not a regular file of at most {} bytes: refusing to send it",
+                    file.string().substr(0, 200), max_arc_key_size));
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -289,8 +289,8 @@ net::awaitable<base::result<access_token>> managed_identity_provider::fetch() {
   std::string const origin = split->where.origin();
   // Tests and demos never reach a real identity endpoint (docs/security.md): only loopback ones are contacted.
   if (settings_.test_no_imds && !is_loopback_host(split->where.host))
-    co_return base::usage_error(fmt::format(
-        "managed identity: not contacting {} because ENTRA_AUDIT_TEST_NO_IMDS is set (test-only)", origin));
+    co_return base::usage_error(
+        fmt::format("managed identity: not contacting {} because ENTRA_AUDIT_TEST_NO_IMDS is set (test-only)", origin));
   std::string failure;
   int challenges = 0;
   for (int attempt = 1;;) {
@@ -337,22 +337,22 @@ net::awaitable<base::result<access_token>> managed_identity_provider::fetch() {
         if (auto ra = header("retry-after")) retry_after = parse_retry_after(*ra, std::chrono::system_clock::now());
       } else {
         auto const line = describe_managed_identity_error(response->status, response->body);
-        std::string const fix =
-            response->status == 400 && !settings_.id_parameter.empty()
-                ? fmt::format("check that {} {} is assigned to this resource", settings_.id_parameter,
-                              settings_.id_value)
-                : "check that a managed identity is enabled for this resource";
+        std::string const fix = response->status == 400 && !settings_.id_parameter.empty()
+                                    ? fmt::format("check that {} {} is assigned to this resource",
+                                                  settings_.id_parameter, settings_.id_value)
+                                    : "check that a managed identity is enabled for this resource";
         co_return base::usage_error(
             base::redact(fmt::format("managed identity at {} refused the token request: {} — {}", origin, line, fix)));
       }
     }
     if (attempt >= max_attempts)
-      co_return base::runtime_error(base::redact(fmt::format(
-          "cannot get a managed identity token from {}: {} after {} attempts", origin, failure, attempt)));
+      co_return base::runtime_error(base::redact(
+          fmt::format("cannot get a managed identity token from {}: {} after {} attempts", origin, failure, attempt)));
     auto const delay = backoff_delay(attempt, retry_after, rng_, options_.backoff_base);
     ++attempt;
-    base::log(base::log_level::warn, "managed identity token request to {} failed ({}); retrying in {:.1f} s (attempt {} of {})",
-              origin, failure, std::chrono::duration<double>(delay).count(), attempt, max_attempts);
+    base::log(base::log_level::warn,
+              "managed identity token request to {} failed ({}); retrying in {:.1f} s (attempt {} of {})", origin,
+              failure, std::chrono::duration<double>(delay).count(), attempt, max_attempts);
     net::steady_timer timer(co_await net::this_coro::executor, delay);
     co_await timer.async_wait(use_tuple);
   }

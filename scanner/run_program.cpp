@@ -8,9 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
-#include <memory>
 #include <cerrno>
 #include <fcntl.h>
+#include <memory>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -32,7 +32,8 @@ net::awaitable<std::string> read_all(net::posix::stream_descriptor& pipe) {
   std::array<char, 4096> chunk{};
   for (;;) {
     auto [ec, n] = co_await pipe.async_read_some(net::buffer(chunk), use_tuple);
-    if (n > 0 && out.size() < max_program_output) out.append(chunk.data(), std::min(n, max_program_output - out.size()));
+    if (n > 0 && out.size() < max_program_output)
+      out.append(chunk.data(), std::min(n, max_program_output - out.size()));
     if (ec) break;  // end of file, or the program was killed
   }
   co_return out;

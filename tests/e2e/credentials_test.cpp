@@ -66,10 +66,10 @@ TEST_CASE("scan --credential managed-identity signs in at the emulated IMDS, sys
       env);
   CHECK(by_object.exit_code == 0);
 
-  auto unknown = run_entra_audit(tenant.scan_args((dir / "d.db").string(),
-                                                  {"--credential", "managed-identity", "--managed-identity-client-id",
-                                                   "00000000-0000-0000-0000-00000000abcd"}),
-                                 env);
+  auto unknown = run_entra_audit(
+      tenant.scan_args((dir / "d.db").string(), {"--credential", "managed-identity", "--managed-identity-client-id",
+                                                 "00000000-0000-0000-0000-00000000abcd"}),
+      env);
   CHECK(unknown.exit_code == 2);
   CHECK(has(unknown.err, "Identity not found"));
   CHECK(count_lines(unknown.err) == 1);
@@ -114,8 +114,9 @@ TEST_CASE("auto picks the managed identity when the IMDS override is set and no 
   auto r = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--credential", "auto"}),
                            {"AZURE_POD_IDENTITY_AUTHORITY_HOST=" + id.imds_url, path_with(false, empty)});
   CHECK(r.exit_code == 0);
-  CHECK(has(r.err, "credential skipped — environment: AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are "
-                   "not set"));
+  CHECK(has(r.err,
+            "credential skipped — environment: AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are "
+            "not set"));
   CHECK(has(r.err, "credential skipped — workload identity: AZURE_FEDERATED_TOKEN_FILE is not set"));
   CHECK(has(r.err, "signed in with managed identity (IMDS at " + id.imds_url));
   // With the application's credentials set, auto takes them first and passes over nothing.
@@ -141,15 +142,15 @@ TEST_CASE("auto falls to the Azure CLI when no identity endpoint answers, and as
   auto const expires = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
                            .count();
-  test_support::write_file(dir / "token.json",
-                           R"({"accessToken":")" + token + R"(","expiresOn":"2099-01-01 00:00:00.000000","expires_on":)" +
-                               std::to_string(expires) + R"(,"subscription":"s","tenant":")" +
-                               tenant.server().tenant_id() + R"(","tokenType":"Bearer"})");
+  test_support::write_file(dir / "token.json", R"({"accessToken":")" + token +
+                                                   R"(","expiresOn":"2099-01-01 00:00:00.000000","expires_on":)" +
+                                                   std::to_string(expires) + R"(,"subscription":"s","tenant":")" +
+                                                   tenant.server().tenant_id() + R"(","tokenType":"Bearer"})");
   auto const started = std::chrono::steady_clock::now();
-  auto r = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--credential", "auto"}),
-                           {"AZURE_POD_IDENTITY_AUTHORITY_HOST=" + closed_port_url(), path_with(true, empty),
-                            "FAKE_AZ_MODE=token", "FAKE_AZ_TOKEN_FILE=" + (dir / "token.json").string(),
-                            "FAKE_AZ_ARGS_FILE=" + (dir / "args").string()});
+  auto r = run_entra_audit(
+      tenant.scan_args((dir / "a.db").string(), {"--credential", "auto"}),
+      {"AZURE_POD_IDENTITY_AUTHORITY_HOST=" + closed_port_url(), path_with(true, empty), "FAKE_AZ_MODE=token",
+       "FAKE_AZ_TOKEN_FILE=" + (dir / "token.json").string(), "FAKE_AZ_ARGS_FILE=" + (dir / "args").string()});
   CHECK(r.exit_code == 0);
   CHECK(has(r.err, "credential skipped — managed identity: no IMDS answered at http://127.0.0.1:"));
   CHECK(has(r.err, "signed in with the Azure CLI's account (az)"));
@@ -161,8 +162,8 @@ TEST_CASE("auto falls to the Azure CLI when no identity endpoint answers, and as
 
 TEST_CASE("a missing, signed-out or too old az is exit 2 and one line naming the fix") {
   test_support::temp_dir dir, empty;
-  std::vector<std::string> const args{"scan", "--db", (dir / "a.db").string(), "--credential", "azure-cli",
-                                      "--graph-endpoint", "http://127.0.0.1:9"};
+  std::vector<std::string> const args{
+      "scan", "--db", (dir / "a.db").string(), "--credential", "azure-cli", "--graph-endpoint", "http://127.0.0.1:9"};
   auto missing = run_entra_audit(args, {path_with(false, empty)});
   CHECK(missing.exit_code == 2);
   CHECK(has(missing.err, "Azure CLI not found: 'az' is not on PATH"));
@@ -183,7 +184,8 @@ TEST_CASE("auto with the test switch and no override skips the managed identity 
   test_support::temp_dir dir, empty;
   auto const started = std::chrono::steady_clock::now();
   // No Azure variable, no override, no az: every run of the binary in a test has ENTRA_AUDIT_TEST_NO_IMDS=1.
-  auto r = run_entra_audit({"scan", "--db", (dir / "a.db").string(), "--credential", "auto"}, {path_with(false, empty)});
+  auto r =
+      run_entra_audit({"scan", "--db", (dir / "a.db").string(), "--credential", "auto"}, {path_with(false, empty)});
   CHECK(r.exit_code == 2);
   CHECK(has(r.err, "managed identity: not contacting http://169.254.169.254 because ENTRA_AUDIT_TEST_NO_IMDS is set"));
   CHECK(has(r.err, "no credential signed in (--credential auto)"));

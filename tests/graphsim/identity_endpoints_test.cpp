@@ -1,7 +1,6 @@
 // The emulator's managed identity endpoints (IMDS, App Service, Azure Arc) on their own loopback listeners: the
 // headers each demands, the identities it knows, and tokens that its Graph side accepts.
 #include "graphsim/identity_service.hpp"
-
 #include "server_client_support.hpp"
 #include "support.hpp"
 
@@ -59,13 +58,14 @@ TEST_CASE("the emulated IMDS serves the user-assigned identity by client id, obj
   auto server = start_with_identities();
   auto const& id = server->identity();
   server_test::client imds(id.imds_url);
-  for (auto const& param : {"&client_id=" + id.user_client_id, "&object_id=" + id.user_object_id,
-                            "&msi_res_id=" + id.user_resource_id}) {
+  for (auto const& param :
+       {"&client_id=" + id.user_client_id, "&object_id=" + id.user_object_id, "&msi_res_id=" + id.user_resource_id}) {
     auto r = imds.send("GET", imds_target(param), {{"Metadata", "true"}});
     REQUIRE(r.status == 200);
     CHECK(std::string(server_test::json(r.body)["client_id"].GetString()) == id.user_client_id);
   }
-  auto unknown = imds.send("GET", imds_target("&client_id=00000000-0000-0000-0000-000000000001"), {{"Metadata", "true"}});
+  auto unknown =
+      imds.send("GET", imds_target("&client_id=00000000-0000-0000-0000-000000000001"), {{"Metadata", "true"}});
   CHECK(unknown.status == 400);
   auto doc = server_test::json(unknown.body);
   REQUIRE(doc.IsObject());
@@ -87,7 +87,8 @@ TEST_CASE("the emulated App Service endpoint wants its X-IDENTITY-HEADER and ans
   CHECK(doc["expires_on"].IsString());
   server_test::client graph(server->url());
   CHECK(graph.get("/v1.0/organization", doc["access_token"].GetString()).status == 200);
-  auto user = app.send("GET", target + "&principal_id=" + id.user_object_id, {{"X-IDENTITY-HEADER", id.identity_header}});
+  auto user =
+      app.send("GET", target + "&principal_id=" + id.user_object_id, {{"X-IDENTITY-HEADER", id.identity_header}});
   REQUIRE(user.status == 200);
   CHECK(std::string(server_test::json(user.body)["client_id"].GetString()) == id.user_client_id);
 }
@@ -96,7 +97,8 @@ TEST_CASE("the emulated Azure Arc endpoint challenges with a key file and accept
   auto server = start_with_identities();
   auto const& id = server->identity();
   server_test::client arc(id.arc_imds_endpoint);
-  std::string const target = "/metadata/identity/oauth2/token?api-version=2019-11-01&resource=https%3A%2F%2Fgraph.microsoft.com";
+  std::string const target =
+      "/metadata/identity/oauth2/token?api-version=2019-11-01&resource=https%3A%2F%2Fgraph.microsoft.com";
   auto first = arc.send("GET", target, {{"Metadata", "true"}});
   REQUIRE(first.status == 401);
   auto const realm = first.header("www-authenticate");

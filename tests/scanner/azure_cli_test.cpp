@@ -53,7 +53,8 @@ TEST_CASE("the CLI's expires_on gives the token's lifetime, else its local-time 
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
   auto old = scanner::parse_azure_cli_token(
-      std::string(R"({"accessToken":"abc","expiresOn":")") + text + R"(.123456","tokenType":"Bearer"})", at(1700000000));
+      std::string(R"({"accessToken":"abc","expiresOn":")") + text + R"(.123456","tokenType":"Bearer"})",
+      at(1700000000));
   REQUIRE(old.has_value());
   CHECK(old->lifetime == std::chrono::seconds{1800});
   CHECK_FALSE(scanner::parse_azure_cli_token(R"({"accessToken":"abc"})", at(0)).has_value());

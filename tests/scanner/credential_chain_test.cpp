@@ -31,9 +31,8 @@ base::result<scanner::access_token> token(std::string value) {
 base::result<scanner::access_token> fetch(scanner::token_provider& p) {
   boost::asio::io_context io;
   std::optional<base::result<scanner::access_token>> got;
-  boost::asio::co_spawn(io, p.fetch(), [&got](std::exception_ptr, base::result<scanner::access_token> r) {
-    got = std::move(r);
-  });
+  boost::asio::co_spawn(io, p.fetch(),
+                        [&got](std::exception_ptr, base::result<scanner::access_token> r) { got = std::move(r); });
   io.run();
   REQUIRE(got.has_value());
   return *got;

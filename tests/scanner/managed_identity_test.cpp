@@ -77,8 +77,9 @@ TEST_CASE("a user-assigned identity is sent as the parameter each source documen
   scanner::auth_flags client, object, resource;
   client.managed_identity_client_id = "11111111-1111-1111-1111-111111111111";
   object.managed_identity_object_id = "22222222-2222-2222-2222-222222222222";
-  resource.managed_identity_client_id = "/subscriptions/s/resourceGroups/g/providers/"
-                                        "Microsoft.ManagedIdentity/userAssignedIdentities/scanner";
+  resource.managed_identity_client_id =
+      "/subscriptions/s/resourceGroups/g/providers/"
+      "Microsoft.ManagedIdentity/userAssignedIdentities/scanner";
   CHECK(resolved({}, client).id_parameter == "client_id");
   CHECK(resolved({}, object).id_parameter == "object_id");
   CHECK(resolved({}, resource).id_parameter == "msi_res_id");
@@ -142,15 +143,16 @@ TEST_CASE("an Arc challenge's key file is read only from the agent's directory, 
   REQUIRE(key.has_value());
   CHECK(*key == "s3cr3t-arc-key");
   test_support::write_file(elsewhere / "abc.key", "x");
-  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + (elsewhere / "abc.key").string(), dir.path().string()));
+  CHECK_FALSE(
+      scanner::read_arc_key("Basic realm=" + (elsewhere / "abc.key").string(), dir.path().string()).has_value());
   // ".." cannot lead out of the directory.
   auto const dotted = (dir / ".." / elsewhere.path().filename() / "abc.key").string();
-  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + dotted, dir.path().string()));
+  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + dotted, dir.path().string()).has_value());
   test_support::write_file(dir / "abc.txt", "x");
-  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + (dir / "abc.txt").string(), dir.path().string()));
+  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + (dir / "abc.txt").string(), dir.path().string()).has_value());
   test_support::write_file(dir / "big.key", std::string(scanner::max_arc_key_size + 1, 'k'));
-  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + (dir / "big.key").string(), dir.path().string()));
-  CHECK_FALSE(scanner::read_arc_key("Bearer x", dir.path().string()));
+  CHECK_FALSE(scanner::read_arc_key("Basic realm=" + (dir / "big.key").string(), dir.path().string()).has_value());
+  CHECK_FALSE(scanner::read_arc_key("Bearer x", dir.path().string()).has_value());
 }
 
 TEST_CASE("with ENTRA_AUDIT_TEST_NO_IMDS the provider refuses the real IMDS address at once, without connecting") {
@@ -161,9 +163,8 @@ TEST_CASE("with ENTRA_AUDIT_TEST_NO_IMDS the provider refuses the real IMDS addr
   scanner::managed_identity_provider provider(io.get_executor(), tls, {}, s, "https://graph.microsoft.com");
   std::optional<base::result<scanner::access_token>> got;
   auto const started = std::chrono::steady_clock::now();
-  boost::asio::co_spawn(io, provider.fetch(), [&got](std::exception_ptr, base::result<scanner::access_token> r) {
-    got = std::move(r);
-  });
+  boost::asio::co_spawn(io, provider.fetch(),
+                        [&got](std::exception_ptr, base::result<scanner::access_token> r) { got = std::move(r); });
   io.run();
   REQUIRE(got.has_value());
   REQUIRE_FALSE(got->has_value());
