@@ -25,6 +25,8 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option("--seed", o.seed, "seed of the synthetic tenant");
   sim->add_option("--port", o.port, "TCP port on 127.0.0.1 (0 = any)");
   sim->add_flag("--tls", o.tls, "serve HTTPS with a certificate generated at start");
+  sim->add_flag("--identity-endpoints", o.identity_endpoints,
+                "also serve managed identity endpoints (IMDS, App Service, Azure Arc) on loopback ports of their own");
   sim->add_option("--cert-out", o.cert_out, "write the generated certificate (PEM) here, for clients to trust");
   sim->add_option("--client-cert", o.client_certs, "PEM certificate accepted for client assertions (repeatable)");
   sim->add_option("--throttle-ru", o.throttle_ru, "resource units per 10 s (0 = no throttling)")

@@ -36,6 +36,16 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_flag("--rs256", auth.rs256, "sign the client assertion RS256 with x5t instead of PS256 with x5t#S256");
   cmd.add_option("--federated-token-file", auth.federated_token_file,
                  "workload identity token file (env AZURE_FEDERATED_TOKEN_FILE)");
+  cmd.add_option("--credential", auth.credential,
+                 "how to sign in: auto, env, workload, managed-identity, azure-cli or device-code (env "
+                 "ENTRA_AUDIT_CREDENTIAL; default: the client credentials set, else auto)")
+      ->check(CLI::IsMember(
+          std::vector<std::string>(std::begin(scanner::credential_names), std::end(scanner::credential_names))));
+  cmd.add_option("--managed-identity-client-id", auth.managed_identity_client_id,
+                 "user-assigned managed identity: its client id or resource id (default: AZURE_CLIENT_ID, else "
+                 "system-assigned)");
+  cmd.add_option("--managed-identity-object-id", auth.managed_identity_object_id,
+                 "user-assigned managed identity: its object (principal) id");
   cmd.add_option("--cloud", auth.cloud, "global, usgov, usgov-dod or china")
       ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}));
   cmd.add_option("--graph-endpoint", auth.graph_endpoint, "Graph root URL (overrides --cloud; e.g. the emulator)");

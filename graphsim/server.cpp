@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "graphsim/detail/emulator.hpp"
 #include "graphsim/detail/http_session.hpp"
+#include "graphsim/detail/identity_service.hpp"
 #include "graphsim/detail/replay_server.hpp"
 #include "graphsim/detail/tenant.hpp"
 #include "graphsim/detail/tls_cert.hpp"
@@ -18,6 +19,7 @@
 #include <random>
 #include <sys/stat.h>
 #include <thread>
+#include <vector>
 
 namespace graphsim {
 namespace {
@@ -46,9 +48,14 @@ struct running_server {
   std::unique_ptr<ssl::context> tls;
   std::string url;
   std::string ca_pem_path;
-  std::filesystem::path temp_cert;  // removed at the end when we chose the path
+  std::filesystem::path temp_cert;               // removed at the end when we chose the path
+  std::unique_ptr<identity_service> identities;  // --identity-endpoints
+  std::vector<std::unique_ptr<identity_endpoint>> identity_handlers;
+  sim_identity identity;
+  std::filesystem::path arc_dir;  // removed at the end
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<tcp::acceptor>> identity_acceptors;  // IMDS, App Service, Azure Arc
 
   request_handler& handler() { return replay ? static_cast<request_handler&>(*replay) : *emu; }
   const std::string& tenant_id() const { return replay ? replay->tenant_id() : t->tenant_id(); }
@@ -58,6 +65,7 @@ struct running_server {
   ~running_server() {
     std::error_code ec;
     if (!temp_cert.empty()) std::filesystem::remove(temp_cert, ec);
+    if (!arc_dir.empty()) std::filesystem::remove_all(arc_dir, ec);
   }
 };
 
@@ -76,6 +84,51 @@ base::result<void> apply_profile(std::string const& profile, tenant_config& conf
   if (profile.empty() || profile == "default") return {};
   if (profile == "clean" && set_clean(config)) return {};
   return base::usage_error(fmt::format("unknown --profile '{}': expected default or clean", profile));
+}
+
+// A listener on 127.0.0.1 with any free port; returns the port.
+base::result<unsigned short> listen_any(tcp::acceptor& acceptor) {
+  boost::system::error_code ec;
+  tcp::endpoint const endpoint(net::ip::make_address_v4("127.0.0.1"), 0);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return base::runtime_error(fmt::format("cannot listen on 127.0.0.1 for an identity endpoint: {}", ec.message()));
+  return acceptor.local_endpoint().port();
+}
+
+// The managed identity endpoints: IMDS, App Service and Azure Arc, each on its own plain-HTTP loopback port, as
+// they are plain HTTP on Azure (docs/graphsim.md).
+base::result<void> open_identity_endpoints(running_server& s) {
+  std::error_code fs_ec;
+  s.arc_dir =
+      std::filesystem::temp_directory_path() / fmt::format("graphsim-arc-{}-{:x}", ::getpid(), std::random_device{}());
+  std::filesystem::create_directory(s.arc_dir, fs_ec);
+  if (fs_ec) return base::runtime_error("cannot create the Azure Arc key directory: " + fs_ec.message());
+  identity_config config;
+  config.arc_key_dir = s.arc_dir;
+  s.identities = std::make_unique<identity_service>(s.emu->tokens(), config, s.options.seed);
+  std::vector<unsigned short> ports;
+  for (auto flavour : {identity_flavour::imds, identity_flavour::app_service, identity_flavour::azure_arc}) {
+    s.identity_handlers.push_back(std::make_unique<identity_endpoint>(*s.identities, flavour));
+    s.identity_acceptors.push_back(std::make_unique<tcp::acceptor>(s.ioc));
+    auto port = listen_any(*s.identity_acceptors.back());
+    if (!port) return port.error();
+    ports.push_back(*port);
+  }
+  auto const& c = s.identities->config();
+  s.identity.imds_url = fmt::format("http://127.0.0.1:{}", ports[0]);
+  s.identity.app_service_endpoint = fmt::format("http://127.0.0.1:{}/msi/token", ports[1]);
+  s.identity.identity_header = c.identity_header;
+  s.identity.arc_endpoint = fmt::format("http://127.0.0.1:{}/metadata/identity/oauth2/token", ports[2]);
+  s.identity.arc_imds_endpoint = fmt::format("http://127.0.0.1:{}", ports[2]);
+  s.identity.arc_key_dir = s.arc_dir.string();
+  s.identity.system_client_id = c.system_client_id;
+  s.identity.user_client_id = c.user_client_id;
+  s.identity.user_object_id = c.user_object_id;
+  s.identity.user_resource_id = c.user_resource_id;
+  return {};
 }
 
 base::result<std::unique_ptr<running_server>> prepare(sim_options const& options) {
@@ -126,6 +179,9 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
     if (ec) return base::runtime_error("cannot load the emulator's TLS certificate: " + ec.message());
   }
 
+  if (options.identity_endpoints && !s->replay)
+    if (auto r = open_identity_endpoints(*s); !r) return r.error();
+
   boost::system::error_code ec;
   tcp::endpoint const endpoint(net::ip::make_address_v4("127.0.0.1"), options.port);
   s->acceptor.open(endpoint.protocol(), ec);
@@ -144,14 +200,23 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
 }
 
 void start_accepting(running_server& s) {
-  net::co_spawn(s.ioc, accept_loop(s.acceptor, s.handler(), s.tls.get()), [](std::exception_ptr e) {
+  auto const on_stop = [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
     } catch (std::exception const& ex) {
       base::log(base::log_level::error, "graphsim: the listener stopped: {}", ex.what());
     }
-  });
+  };
+  net::co_spawn(s.ioc, accept_loop(s.acceptor, s.handler(), s.tls.get()), on_stop);
+  for (std::size_t i = 0; i < s.identity_acceptors.size(); ++i)
+    net::co_spawn(s.ioc, accept_loop(*s.identity_acceptors[i], *s.identity_handlers[i], nullptr), on_stop);
+}
+
+void close_acceptors(running_server& s) {
+  boost::system::error_code ignored;
+  s.acceptor.close(ignored);
+  for (auto& a : s.identity_acceptors) a->close(ignored);
 }
 
 }  // namespace
@@ -167,14 +232,20 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
   out << "listening " << s.url << '\n'
       << "tenant_id=" << s.tenant_id() << " client_id=" << s.client_id() << " client_secret=" << s.client_secret()
       << '\n';
+  if (s.identities) {
+    // A third line, only with --identity-endpoints: where each managed identity endpoint listens.
+    auto const& id = s.identity;
+    out << "identity imds=" << id.imds_url << " app_service=" << id.app_service_endpoint
+        << " identity_header=" << id.identity_header << " arc=" << id.arc_endpoint << " arc_key_dir=" << id.arc_key_dir
+        << " system_client_id=" << id.system_client_id << " user_client_id=" << id.user_client_id << '\n';
+  }
   out.flush();
   s.temp_cert.clear();  // a `sim` process leaves its certificate for the clients that still use it
 
   net::signal_set signals(s.ioc, SIGINT, SIGTERM);
   signals.async_wait([&s](boost::system::error_code const& ec, int) {
     if (ec) return;
-    boost::system::error_code ignored;
-    s.acceptor.close(ignored);
+    close_acceptors(s);
     s.ioc.stop();
   });
   start_accepting(s);
@@ -207,8 +278,7 @@ background_server::~background_server() {
   if (!impl_) return;
   running_server& s = *impl_->server;
   net::post(s.ioc, [&s] {
-    boost::system::error_code ignored;
-    s.acceptor.close(ignored);
+    close_acceptors(s);
     s.ioc.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();
@@ -219,6 +289,7 @@ const std::string& background_server::tenant_id() const { return impl_->server->
 const std::string& background_server::client_id() const { return impl_->server->client_id(); }
 const std::string& background_server::client_secret() const { return impl_->server->client_secret(); }
 const std::string& background_server::ca_pem_path() const { return impl_->server->ca_pem_path; }
+const sim_identity& background_server::identity() const { return impl_->server->identity; }
 std::string background_server::stats_json() const {
   auto const& s = *impl_->server;
   return s.replay ? s.replay->stats_json() : s.emu->stats().to_json();

@@ -53,6 +53,21 @@ struct sim_options {
   // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
   std::optional<std::vector<std::string>> roles;
   std::string replay_dir{};  // --replay DIR: serve a capture (docs/capture.md) instead of a tenant
+  // --identity-endpoints: also serve the managed identity endpoints (IMDS, App Service, Azure Arc), each on a
+  // 127.0.0.1 listener of its own (docs/graphsim.md)
+  bool identity_endpoints = false;
+};
+
+// Where the emulated managed identity endpoints listen and what they expect (with identity_endpoints).
+struct sim_identity {
+  std::string imds_url;              // base URL: AZURE_POD_IDENTITY_AUTHORITY_HOST or IMDS_ENDPOINT
+  std::string app_service_endpoint;  // token URL: IDENTITY_ENDPOINT of App Service
+  std::string identity_header;       // IDENTITY_HEADER of App Service (a secret)
+  std::string arc_endpoint;          // token URL: IDENTITY_ENDPOINT of Azure Arc
+  std::string arc_imds_endpoint;     // IMDS_ENDPOINT of Azure Arc (its presence marks Arc)
+  std::string arc_key_dir;           // where Arc's challenge key files are written
+  std::string system_client_id;      // the system-assigned identity's client id (a token's appid)
+  std::string user_client_id, user_object_id, user_resource_id;  // the user-assigned identity
 };
 
 // Turns on one quirk given as `NAME` or `NAME=N` (the --quirk syntax), or says why it cannot: an unknown name,
@@ -77,6 +92,8 @@ class background_server {
   const std::string& client_id() const;
   const std::string& client_secret() const;
   const std::string& ca_pem_path() const;  // the certificate file clients must trust (empty without TLS)
+  // The managed identity endpoints (empty fields unless started with identity_endpoints).
+  const sim_identity& identity() const;
   // The request log as JSON, as GET /_sim/stats returns it.
   std::string stats_json() const;
 

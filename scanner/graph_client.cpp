@@ -3,14 +3,12 @@
 #include "base/log.hpp"
 #include "base/redact.hpp"
 #include "scanner/detail/connection_pool.hpp"
+#include "scanner/detail/credential_chain.hpp"
 #include "scanner/detail/encoding.hpp"
 #include "scanner/detail/graph_error_text.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/observe_attempt.hpp"
 #include "scanner/detail/retry_policy.hpp"
-#include "scanner/detail/tls_context.hpp"
-#include "scanner/detail/token_source.hpp"
-#include "scanner/detail/user_agent.hpp"
 #include "scanner/settings.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -69,16 +67,21 @@ class client_impl final : public graph_client {
         graph_where_(std::move(graph_where)),
         pool_(io.get_executor(), *tls_,
               connection_settings{.timeout = options_.timeout,
+                                  .connect_timeout = std::nullopt,
                                   .body_limit = max_response_body,
                                   .https_proxy = options_.https_proxy,
                                   .no_proxy = options_.no_proxy},
               options_.max_connections),
-        tokens_(pool_, options_, creds_, std::move(cert)),
+        tokens_(make_token_provider(pool_, io.get_executor(), *tls_, options_, creds_, std::move(cert)),
+                {creds_.tenant_id, creds_.client_id}),
         created_(std::chrono::steady_clock::now()),
         rng_(std::random_device{}()) {}
 
   net::awaitable<base::result<graph_response>> send(graph_request req, body_check check) override;
   net::awaitable<base::result<std::string>> access_token() override { return tokens_.get(); }
+  std::string credential_description() const override { return tokens_.description(); }
+  std::string signed_in_tenant() const override { return tokens_.signed_in_as().tenant_id; }
+  std::string signed_in_client() const override { return tokens_.signed_in_as().client_id; }
 
   void pause_for(std::chrono::milliseconds delay) override {
     auto const until = std::chrono::steady_clock::now() + std::min(delay, max_wait);
@@ -161,7 +164,8 @@ net::awaitable<base::result<graph_response>> client_impl::send(graph_request req
     if (!detail.empty()) line += (status != 0 ? " " : "") + std::string(detail);
     if (attempts > 1) line += fmt::format(" after {} attempts", attempts);
     if (!body.request_id.empty()) line += fmt::format(" (request-id {})", body.request_id);
-    auto const hint = hint_for_status(status, absolute, options_.authority_host, creds_.tenant_id, creds_.client_id);
+    auto const& who = tokens_.signed_in_as();
+    auto const hint = hint_for_status(status, absolute, options_.authority_host, who.tenant_id, who.client_id);
     if (!hint.empty()) line += " — " + hint;
     return base::service_error(base::redact(std::move(line)), {status, body.code, body.request_id});
   };
@@ -283,11 +287,13 @@ base::result<std::unique_ptr<graph_client>> graph_client::create(net::io_context
   auto authority = validate_service_url(options.authority_host, "--authority-host");
   if (!authority) return authority.error();
   options.authority_host = *authority;
-  if (creds.tenant_id.empty()) return base::usage_error("no tenant: set AZURE_TENANT_ID or pass --tenant-id");
-  if (creds.client_id.empty()) return base::usage_error("no application: set AZURE_CLIENT_ID or pass --client-id");
+  bool const app = creds.method == sign_in_method::app;
+  if (app && creds.tenant_id.empty()) return base::usage_error("no tenant: set AZURE_TENANT_ID or pass --tenant-id");
+  if (app && creds.client_id.empty())
+    return base::usage_error("no application: set AZURE_CLIENT_ID or pass --client-id");
   int const kinds = int(creds.secret.has_value()) + int(creds.certificate_path.has_value()) +
                     int(creds.federated_token_file.has_value());
-  if (kinds != 1)
+  if (app && kinds != 1)
     return base::usage_error(
         "exactly one credential is needed: AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH "
         "or AZURE_FEDERATED_TOKEN_FILE");

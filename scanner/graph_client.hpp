@@ -45,8 +45,40 @@ struct connection_options {
   exchange_observer* observer = nullptr;  // sees every attempt, token requests included (scan --capture)
 };
 
-// Client-credentials flow inputs. Exactly one of secret, certificate_path, federated_token_file is set.
+// How entra-audit signs in (--credential, docs/design.md §2.2): an application's own credential (client
+// credentials: secret, certificate or federated token file), the platform's managed identity, the Azure CLI's
+// signed-in account, or `auto`'s chain of the last two (tried at the first token request, in that order).
+enum class sign_in_method { app, managed_identity, azure_cli, chain };
+
+// Where a managed identity's tokens come from (docs/graph.md §10.6).
+enum class identity_source { imds, app_service, azure_arc };
+
+// A managed identity endpoint and the identity asked for; resolved from the environment by resolve_settings.
+struct managed_identity_settings {
+  identity_source source = identity_source::imds;
+  std::string token_url;        // e.g. http://169.254.169.254/metadata/identity/oauth2/token (no query)
+  std::string endpoint_from;    // the variable that named it, empty for IMDS's default address
+  std::string identity_header;  // App Service: IDENTITY_HEADER's value, sent as X-IDENTITY-HEADER (a secret)
+  std::string id_parameter;     // user-assigned: "client_id", "object_id", "msi_res_id", ...; empty = system
+  std::string id_value;         // the client id, object id or resource id
+  std::string arc_key_dir;      // Azure Arc: the only directory a challenge's key file may be in
+  bool test_no_imds = false;    // ENTRA_AUDIT_TEST_NO_IMDS=1 (test-only): never connect to a non-loopback host
+};
+
+// The Azure CLI run for a token: `az account get-access-token --output json --resource R [--tenant T]`.
+struct azure_cli_settings {
+  std::string program = "az";  // looked up on PATH, run without a shell
+  std::string tenant_id;       // --tenant, when --tenant-id or AZURE_TENANT_ID is given
+  std::chrono::milliseconds timeout{30'000};
+};
+
+// Sign-in inputs. With method app exactly one of secret, certificate_path, federated_token_file is set.
 struct credentials {
+  sign_in_method method = sign_in_method::app;
+  managed_identity_settings managed_identity{};  // method managed_identity or chain
+  azure_cli_settings azure_cli{};                // method azure_cli or chain
+  std::string chosen_by{};                       // "--credential auto" etc. when the choice is logged at info
+  std::vector<std::string> skipped{};            // auto: each credential passed over, with the reason
   std::string tenant_id{};
   std::string client_id{};
   std::optional<std::string> secret{};            // never logged
@@ -105,6 +137,12 @@ class graph_client {
 
   // The bearer token requests carry (fetched if needed), for a caller that reads its claims; never log it.
   virtual net::awaitable<base::result<std::string>> access_token() = 0;
+
+  // Which credential signs in, e.g. "managed identity (IMDS at http://169.254.169.254, system-assigned)".
+  virtual std::string credential_description() const = 0;
+  // The tenant and application signed in as: as configured, else from the first token's claims (empty before).
+  virtual std::string signed_in_tenant() const = 0;
+  virtual std::string signed_in_client() const = 0;
 
   // Tells every sender to wait until now + delay before its next request (a throttled $batch item).
   virtual void pause_for(std::chrono::milliseconds delay) = 0;

@@ -1,6 +1,7 @@
 #include "scanner/settings.hpp"
 
 #include "scanner/detail/endpoint.hpp"
+#include "scanner/detail/managed_identity.hpp"
 
 #include <fmt/core.h>
 
@@ -166,11 +167,28 @@ base::result<std::string> validate_service_url(std::string_view url, std::string
   return base::result<std::string>{boost::system::in_place_value, std::move(value)};
 }
 
-base::result<std::pair<connection_options, credentials>> resolve_settings(const auth_flags& flags,
-                                                                          const env_fn& getenv) {
-  connection_options options;
-  credentials creds;
+namespace {
 
+// Which of the application credentials a --credential value admits (docs/design.md §2.2).
+struct app_kinds {
+  bool secret_or_certificate = true;  // EnvironmentCredential
+  bool federated = true;              // WorkloadIdentityCredential
+  std::string_view missing;           // the usage error when none is given
+};
+
+constexpr std::string_view no_credential_today =
+    "no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or pass "
+    "--client-secret-file, --certificate or --federated-token-file";
+
+bool is_secret_or_certificate(std::string_view kind) {
+  return kind == "--client-secret-file" || kind == "AZURE_CLIENT_SECRET" || kind == "--certificate" ||
+         kind == "AZURE_CLIENT_CERTIFICATE_PATH";
+}
+
+// The client-credentials flow's inputs: tenant, application and one credential, as before --credential existed.
+base::result<credentials> resolve_app_credentials(const auth_flags& flags, const env_fn& getenv,
+                                                  const app_kinds& admitted) {
+  credentials creds;
   auto tenant = pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID");
   if (!tenant) return base::usage_error("no tenant: set AZURE_TENANT_ID or pass --tenant-id");
   if (!valid_name(tenant->value))
@@ -189,21 +207,25 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
   // two flags are a contradiction the user must resolve. In the environment, Azure Identity's order decides
   // (EnvironmentCredential: a secret, else a certificate; then WorkloadIdentityCredential's federated token file),
   // so that a pod or shell exporting more than one behaves as every Azure SDK does.
+  auto const admits = [&admitted](std::string_view kind) {
+    return is_secret_or_certificate(kind) ? admitted.secret_or_certificate : admitted.federated;
+  };
   std::vector<std::string> flag_kinds;
   if (!flags.client_secret_file.empty()) flag_kinds.push_back("--client-secret-file");
   if (!flags.certificate.empty()) flag_kinds.push_back("--certificate");
   if (!flags.federated_token_file.empty()) flag_kinds.push_back("--federated-token-file");
   std::vector<std::string> env_kinds;
   for (std::string_view v : {"AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE"})
-    if (env_value(getenv, v)) env_kinds.emplace_back(v);
+    if (env_value(getenv, v) && admits(v)) env_kinds.emplace_back(v);
   if (flag_kinds.size() > 1)
     return base::usage_error(fmt::format("contradictory credentials: {} and {} are both given; keep only one",
                                          flag_kinds[0], flag_kinds[1]));
+  if (!flag_kinds.empty() && !admits(flag_kinds.front()))
+    return base::usage_error(fmt::format("{} is not used by --credential {}: choose --credential {}",
+                                         flag_kinds.front(), admitted.federated ? "workload" : "env",
+                                         admitted.federated ? "env" : "workload"));
   auto const& kinds = flag_kinds.empty() ? env_kinds : flag_kinds;
-  if (kinds.empty())
-    return base::usage_error(
-        "no credential: set AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or pass "
-        "--client-secret-file, --certificate or --federated-token-file");
+  if (kinds.empty()) return base::usage_error(std::string(admitted.missing));
   std::string const& kind = kinds.front();
   creds.credential_source = kind;
   for (auto const& k : env_kinds)
@@ -230,11 +252,118 @@ base::result<std::pair<connection_options, credentials>> resolve_settings(const 
     creds.federated_token_file =
         kind == "--federated-token-file" ? flags.federated_token_file : *env_value(getenv, kind);
   }
+  return creds;
+}
+
+// Whether the client-credentials flow has a credential to use: a credential flag or variable.
+bool app_credential_given(const auth_flags& flags, const env_fn& getenv, bool secret_or_certificate, bool federated) {
+  bool given = false;
+  if (secret_or_certificate)
+    given = given || !flags.client_secret_file.empty() || !flags.certificate.empty() ||
+            env_value(getenv, "AZURE_CLIENT_SECRET") || env_value(getenv, "AZURE_CLIENT_CERTIFICATE_PATH");
+  if (federated)
+    given = given || !flags.federated_token_file.empty() || env_value(getenv, "AZURE_FEDERATED_TOKEN_FILE");
+  return given;
+}
+
+// Why `auto` passes over an application credential: what is missing, in one short phrase.
+std::string why_unavailable(const auth_flags& flags, const env_fn& getenv, bool federated) {
+  if (!app_credential_given(flags, getenv, !federated, federated))
+    return federated ? "AZURE_FEDERATED_TOKEN_FILE is not set"
+                     : "AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are not set";
+  if (!pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID")) return "AZURE_TENANT_ID is not set";
+  return "AZURE_CLIENT_ID is not set";
+}
+
+bool app_credential_complete(const auth_flags& flags, const env_fn& getenv, bool federated) {
+  return app_credential_given(flags, getenv, !federated, federated) &&
+         pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID") &&
+         pick(flags.client_id, "--client-id", getenv, "AZURE_CLIENT_ID");
+}
+
+// The credential --credential names (docs/design.md §2.2); `auto` in Azure's DefaultAzureCredential order.
+base::result<credentials> resolve_credential(const auth_flags& flags, const env_fn& getenv) {
+  std::string name = flags.credential;
+  std::string source = "--credential";
+  if (name.empty())
+    if (auto v = env_value(getenv, "ENTRA_AUDIT_CREDENTIAL")) name = *v, source = "ENTRA_AUDIT_CREDENTIAL";
+  if (!name.empty() &&
+      std::find(std::begin(credential_names), std::end(credential_names), name) == std::end(credential_names))
+    return base::usage_error(
+        fmt::format("{} '{}': expected auto, env, workload, managed-identity, azure-cli or device-code", source,
+                    name.substr(0, 50)));
+  if (name == "device-code")
+    return base::usage_error(
+        "--credential device-code is not available yet in this build: sign in with `az login "
+        "--use-device-code`, then use --credential azure-cli");
+  // Not given: the client-credentials flow exactly as before --credential existed whenever one of its credentials
+  // is set, so that existing scripts and cron jobs see no change; else auto.
+  if (name.empty() && app_credential_given(flags, getenv, true, true))
+    return resolve_app_credentials(flags, getenv, {true, true, no_credential_today});
+  if (name == "env")
+    return resolve_app_credentials(
+        flags, getenv,
+        {true, false,
+         "no credential for --credential env: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or pass "
+         "--client-secret-file or --certificate"});
+  if (name == "workload")
+    return resolve_app_credentials(
+        flags, getenv,
+        {false, true,
+         "no credential for --credential workload: set AZURE_FEDERATED_TOKEN_FILE (AKS workload identity sets it) "
+         "or pass --federated-token-file"});
+  if (!flags.client_secret_file.empty() || !flags.certificate.empty() || !flags.federated_token_file.empty()) {
+    if (name == "managed-identity" || name == "azure-cli")
+      return base::usage_error(fmt::format(
+          "--credential {} does not use --client-secret-file, --certificate or --federated-token-file: drop them, "
+          "or choose --credential env or workload",
+          name));
+  }
+  credentials creds;
+  auto const tenant = pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID");
+  if (tenant && !valid_name(tenant->value))
+    return base::usage_error(
+        fmt::format("{}: '{}' is not a tenant id (GUID) or domain name", tenant->source, tenant->value.substr(0, 100)));
+  if (name == "managed-identity" || name == "azure-cli") {
+    creds.method = name == "azure-cli" ? sign_in_method::azure_cli : sign_in_method::managed_identity;
+  } else {
+    // auto (given or implied): environment, workload identity, managed identity, Azure CLI.
+    creds.chosen_by = name.empty() ? "no --credential given" : source + " auto";
+    for (bool federated : {false, true}) {
+      std::string_view const label = federated ? "workload identity" : "environment";
+      if (app_credential_complete(flags, getenv, federated)) {
+        auto app = resolve_app_credentials(flags, getenv, {!federated, federated, no_credential_today});
+        if (!app) return app.error();
+        app->chosen_by = creds.chosen_by;
+        app->skipped = std::move(creds.skipped);
+        return app;
+      }
+      creds.skipped.push_back(fmt::format("{}: {}", label, why_unavailable(flags, getenv, federated)));
+    }
+    creds.method = sign_in_method::chain;
+  }
+  if (tenant) creds.tenant_id = tenant->value;
+  if (creds.method != sign_in_method::azure_cli) {
+    auto identity = resolve_managed_identity(flags, getenv);
+    if (!identity) return identity.error();
+    creds.managed_identity = std::move(*identity);
+  }
+  if (tenant) creds.azure_cli.tenant_id = tenant->value;
+  return creds;
+}
+
+}  // namespace
+
+base::result<std::pair<connection_options, credentials>> resolve_settings(const auth_flags& flags,
+                                                                          const env_fn& getenv) {
+  connection_options options;
+  auto resolved = resolve_credential(flags, getenv);
+  if (!resolved) return resolved.error();
+  credentials creds = std::move(*resolved);
   if (!creds.certificate_path && !flags.certificate_password_file.empty())
     return base::usage_error("--certificate-password-file needs --certificate (or AZURE_CLIENT_CERTIFICATE_PATH)");
   if (!creds.certificate_path && flags.rs256)
     return base::usage_error("--rs256 needs --certificate (or AZURE_CLIENT_CERTIFICATE_PATH)");
-
   if (!endpoints_of_cloud(flags.cloud))
     return base::usage_error(
         fmt::format("--cloud '{}': expected global, usgov, usgov-dod or china", flags.cloud.substr(0, 50)));

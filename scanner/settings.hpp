@@ -17,6 +17,8 @@ namespace scanner {
 struct auth_flags {
   std::string tenant_id, client_id, client_secret_file, certificate, certificate_password_file, federated_token_file,
       cloud /*global|usgov|usgov-dod|china*/, graph_endpoint, authority_host, ca_file;
+  std::string credential;  // --credential auto|env|workload|managed-identity|azure-cli|device-code; empty: not given
+  std::string managed_identity_client_id, managed_identity_object_id;  // user-assigned identity (resource id too)
   bool rs256 = false;
   std::chrono::milliseconds timeout = default_attempt_timeout;  // --timeout: each connect, write and read
 };
@@ -30,7 +32,12 @@ struct cloud_endpoints {
 // The endpoints of cloud "global", "usgov", "usgov-dod" or "china"; nullopt for any other name.
 std::optional<cloud_endpoints> endpoints_of_cloud(std::string_view cloud);
 
-// Resolves flags + environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
+// The values --credential (env ENTRA_AUDIT_CREDENTIAL) takes, in the order `auto` tries the first four.
+inline constexpr std::string_view credential_names[] = {"auto",      "env",        "workload", "managed-identity",
+                                                        "azure-cli", "device-code"};
+
+// Resolves --credential (else ENTRA_AUDIT_CREDENTIAL; not given: today's client credentials when one is set, else
+// auto) and flags + environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
 // AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST, HTTPS_PROXY/https_proxy,
 // NO_PROXY/no_proxy; flags win) into connection options and credentials; a missing or contradictory setting is a
 // usage error (exit 2) naming the variable or flag to set.

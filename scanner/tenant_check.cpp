@@ -116,8 +116,8 @@ class check_run {
     // Unauthenticated, once each and side by side: any HTTP answer proves the host is reachable (and carries a
     // Date); a host that is down costs reach_timeout at most.
     // Named locals, not temporaries, as co_await arguments: g++ 12 mis-destroys temporaries there.
-    std::string const login_url =
-        fmt::format("{}/{}/v2.0/.well-known/openid-configuration", ctx_.authority_host, ctx_.tenant_id);
+    std::string const login_url = fmt::format("{}/{}/v2.0/.well-known/openid-configuration", ctx_.authority_host,
+                                              ctx_.tenant_id.empty() ? std::string("organizations") : ctx_.tenant_id);
     std::string const graph_url = ctx_.graph_endpoint + "/v1.0/organization";
     using namespace boost::asio::experimental::awaitable_operators;
     auto reaching_login = reach(login_url);
@@ -136,12 +136,24 @@ class check_run {
       slow_notice notice(io_.get_executor(), "sign-in at " + ctx_.authority_host);
       auto got = co_await client_.access_token();
       if (!got) {
-        rows.push_back(sign_in_row(answer_of(got.error()), credential_kind(options_.creds), ctx_));
+        rows.push_back(options_.creds.method == sign_in_method::app
+                           ? sign_in_row(answer_of(got.error()), credential_kind(options_.creds), ctx_)
+                           : platform_sign_in_failed(got.error()));
         co_return;
       }
       token = std::move(*got);
     }
-    rows.push_back(sign_in_row({200, {}, {}, {}, {}, true}, credential_kind(options_.creds), ctx_));
+    ctx_.tenant_id = client_.signed_in_tenant();
+    ctx_.client_id = client_.signed_in_client();
+    rows.push_back(options_.creds.method == sign_in_method::app
+                       ? sign_in_row({200, {}, {}, {}, {}, true}, credential_kind(options_.creds), ctx_)
+                       : check_row{"sign-in",
+                                   verdict::ok,
+                                   fmt::format("signed in with {} as app {} of tenant {}",
+                                               client_.credential_description(), ctx_.client_id, ctx_.tenant_id),
+                                   {},
+                                   {},
+                                   {}});
     rows.push_back(token_row(decode_token_claims(*token), ctx_, std::chrono::system_clock::now()));
     token.reset();
 
@@ -174,6 +186,17 @@ class check_run {
     for (auto const& [name, value] : raw->headers)
       if (name == "date") out.date = value;
     co_return out;
+  }
+
+  // A managed identity or the Azure CLI gave no token: its error line holds the cause and, after " — ", the fix.
+  check_row platform_sign_in_failed(const base::error& e) const {
+    auto const dash = e.message.find(" — ");
+    return {"sign-in",
+            verdict::fail,
+            fmt::format("{}: {}", client_.credential_description(), e.message.substr(0, dash)),
+            dash == std::string::npos ? std::string() : e.message.substr(dash + std::string_view(" — ").size()),
+            {},
+            {}};
   }
 
   check_row reach_row(std::string check, const std::string& url, const reach_answer& r) {
@@ -323,6 +346,7 @@ base::result<check_report> run_check(const check_options& options) {
   if (!tls) return tls.error();
   connection_pool reach_pool(io.get_executor(), **tls,
                              connection_settings{.timeout = std::min(options.connection.timeout, reach_timeout),
+                                                 .connect_timeout = std::nullopt,
                                                  .body_limit = std::size_t{1} << 20,
                                                  .https_proxy = options.connection.https_proxy,
                                                  .no_proxy = options.connection.no_proxy},

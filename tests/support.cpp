@@ -38,16 +38,28 @@ temp_dir::~temp_dir() {
 
 namespace {
 
+// The name of a NAME=VALUE entry, with its '='.
+std::string_view name_of(std::string_view entry) { return entry.substr(0, entry.find('=') + 1); }
+
 std::vector<std::string> child_environment(const std::vector<std::string>& env) {
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view const entry(*e);
+    // Nothing of the machine's Azure identity reaches the binary under test: its managed identity variables
+    // would point it at a real endpoint (docs/security.md).
     if (entry.starts_with("AZURE_") || entry.starts_with("ENTRA_AUDIT_") || entry.starts_with("HTTPS_PROXY") ||
-        entry.starts_with("https_proxy"))
+        entry.starts_with("https_proxy") || entry.starts_with("IDENTITY_ENDPOINT=") ||
+        entry.starts_with("IDENTITY_HEADER=") || entry.starts_with("IMDS_ENDPOINT=") ||
+        entry.starts_with("MSI_ENDPOINT=") || entry.starts_with("MSI_SECRET="))
       continue;
-    env_storage.emplace_back(entry);
+    bool replaced = false;  // a test's own value wins: getenv would return the first of two
+    for (auto const& mine : env) replaced = replaced || name_of(mine) == name_of(entry);
+    if (!replaced) env_storage.emplace_back(entry);
   }
-  env_storage.insert(env_storage.end(), env.begin(), env.end());
+  // Test-only: the binary never connects to a non-loopback identity endpoint (IMDS at 169.254.169.254) in a test.
+  env_storage.emplace_back("ENTRA_AUDIT_TEST_NO_IMDS=1");
+  for (auto const& mine : env)
+    if (!mine.starts_with("ENTRA_AUDIT_TEST_NO_IMDS=")) env_storage.push_back(mine);
   return env_storage;
 }
 

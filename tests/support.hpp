@@ -29,7 +29,8 @@ struct run_result {
 };
 
 // Runs the entra-audit binary with args (no shell), extra environment entries NAME=VALUE, and captures its
-// output. The environment starts from a copy of this process's, minus AZURE_* and ENTRA_AUDIT_*.
+// output. The environment starts from a copy of this process's, minus AZURE_*, ENTRA_AUDIT_* and the managed
+// identity variables; env's entries replace same-named ones; ENTRA_AUDIT_TEST_NO_IMDS=1 is always set.
 run_result run_entra_audit(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                            int timeout_s = 600);
 

@@ -37,6 +37,8 @@ class emulator final : public request_handler {
   void set_address(std::string scheme, std::string host_port);
 
   request_stats& stats() { return stats_; }
+  // The token service, which the managed identity endpoints (identity_service.hpp) issue tokens through.
+  token_service& tokens() { return tokens_; }
 
  private:
   emulator(sim_options const& options, tenant& t, std::vector<fault_rule> schedule, cert_registry certs);

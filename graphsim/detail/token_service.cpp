@@ -98,6 +98,11 @@ std::optional<std::pair<std::string, std::string>> basic_credentials(std::option
 
 }  // namespace
 
+bool resource_is_valid(std::string_view resource) {
+  return !resource.empty() && resource.find(' ') == std::string_view::npos &&
+         scope_is_valid(std::string(resource) + "/.default");
+}
+
 token_service::token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed,
                              std::vector<std::string> roles)
     : tenant_(t),
@@ -114,10 +119,10 @@ sim_response token_service::error(unsigned status, std::string_view error, unsig
   return res;
 }
 
-std::string token_service::claims(std::string_view scope, bool certificate) const {
+std::string token_service::claims(std::string_view resource, std::string_view app_id, bool certificate) const {
   auto const now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string const aud(resource_of(scope));
+  std::string const aud(resource);
   std::string const iss = "https://sts.windows.net/" + tenant_.tenant_id() + "/";
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -131,7 +136,7 @@ std::string token_service::claims(std::string_view scope, bool certificate) cons
   w.Key("iat"), w.Int64(now);
   w.Key("nbf"), w.Int64(now);
   w.Key("exp"), w.Int64(now + lifetime_.count());
-  text("appid", tenant_.client_id());
+  text("appid", app_id);
   text("appidacr", certificate ? "2" : "1");  // 1: client secret, 2: certificate (or federated assertion)
   text("idtyp", "app");
   if (!roles_.empty()) {  // Entra leaves the claim out when the app holds no application permission
@@ -146,14 +151,23 @@ std::string token_service::claims(std::string_view scope, bool certificate) cons
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-sim_response token_service::issue(std::string_view scope, bool certificate) {
+std::string token_service::new_token(std::string_view resource, std::string_view app_id, bool certificate) {
   auto const now = clock::now();
   if (tokens_.size() >= max_live_tokens)
     std::erase_if(tokens_, [&](auto const& kv) { return kv.second.expiry <= now; });
   std::string token = base64url_encode(R"({"typ":"JWT","alg":"RS256","kid":"graphsim"})") + "." +
-                      base64url_encode(claims(scope, certificate)) + "." + random_token(rng_, 48);
+                      base64url_encode(claims(resource, app_id, certificate)) + "." + random_token(rng_, 48);
   tokens_[token] = issued_token{now + lifetime_, roles_};
   ++issued_;
+  return token;
+}
+
+std::string token_service::issue_identity_token(std::string_view resource, std::string_view app_id) {
+  return new_token(resource, app_id, true);
+}
+
+sim_response token_service::issue(std::string_view scope, bool certificate) {
+  std::string const token = new_token(resource_of(scope), tenant_.client_id(), certificate);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   auto const seconds = static_cast<unsigned>(lifetime_.count());

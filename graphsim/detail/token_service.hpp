@@ -19,6 +19,10 @@ class tenant;
 
 enum class bearer_state { valid, missing, expired, invalid };
 
+// Whether resource (a scope without "/.default") is one the emulator issues tokens for: a Graph root of any
+// national cloud, Graph's app id, or a loopback URL (the emulator's own root).
+bool resource_is_valid(std::string_view resource);
+
 // What an Authorization header carries: its state and, when valid, the roles of its token.
 struct bearer_check {
   bearer_state state = bearer_state::missing;
@@ -38,6 +42,11 @@ class token_service {
   // service knows its tokens by value.
   sim_response handle(sim_request const& req, std::string_view tenant_segment);
 
+  // A token for a managed identity (the emulator's identity endpoints): aud = resource, appid = app_id, the same
+  // roles as the application's; valid for the configured lifetime, which it returns.
+  std::string issue_identity_token(std::string_view resource, std::string_view app_id);
+  std::chrono::seconds lifetime() const { return lifetime_; }
+
   // Whether an Authorization header carries a token this service issued and that has not expired, and its roles.
   bearer_check check(std::optional<std::string_view> authorization, clock::time_point now) const;
 
@@ -47,7 +56,8 @@ class token_service {
   sim_response error(unsigned status, std::string_view error, unsigned code, std::string_view description,
                      std::string const& trace_id, std::string const& correlation_id) const;
   sim_response issue(std::string_view scope, bool certificate);
-  std::string claims(std::string_view scope, bool certificate) const;
+  std::string new_token(std::string_view resource, std::string_view app_id, bool certificate);
+  std::string claims(std::string_view resource, std::string_view app_id, bool certificate) const;
 
   struct issued_token {
     clock::time_point expiry;

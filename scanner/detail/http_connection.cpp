@@ -110,7 +110,7 @@ net::awaitable<transport_result<std::unique_ptr<http_connection>>> http_connecti
   auto [rec, results] = co_await resolver.async_resolve(first_hop.host, first_hop.port, use_tuple);
   if (rec) co_return transport_error{fmt::format("cannot resolve {}: {}", first_hop.host, rec.message()), true, false};
   auto stream = std::make_unique<beast::tcp_stream>(ex);
-  stream->expires_after(settings.timeout);
+  stream->expires_after(std::min(settings.timeout, settings.connect_timeout.value_or(settings.timeout)));
   if (auto [ec, ep] = co_await stream->async_connect(results, use_tuple); ec)
     co_return step_failed("connecting to", first_hop.origin(), ec);
   stream->socket().set_option(tcp::no_delay(true));

@@ -49,6 +49,7 @@ using transport_result = boost::system::result<T, transport_error>;
 // Bounds and routes for every connection.
 struct connection_settings {
   std::chrono::milliseconds timeout = default_attempt_timeout;  // each of connect, handshake, write, read
+  std::optional<std::chrono::milliseconds> connect_timeout;     // the TCP connect alone, when shorter (IMDS probe)
   std::size_t body_limit = max_response_body;                   // responses larger than this are refused
   std::optional<std::string> https_proxy;                       // http://[user:pass@]host:port
   std::string no_proxy;

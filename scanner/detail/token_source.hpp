@@ -1,11 +1,8 @@
-// scanner/detail/token_source.hpp — client-credentials tokens (secret, certificate assertion or federated token file),
-// cached and renewed before they expire. Internal to scanner/.
+// scanner/detail/token_source.hpp — tokens of one token_provider (client credentials, managed identity, Azure CLI),
+// cached and renewed before they expire, one request at a time. Internal to scanner/.
 #pragma once
 
-#include "scanner/detail/client_certificate.hpp"
-#include "scanner/detail/connection_pool.hpp"
-#include "scanner/detail/token_response.hpp"
-#include "scanner/graph_client.hpp"
+#include "scanner/detail/token_provider.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -13,7 +10,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 
 namespace scanner {
@@ -25,9 +21,14 @@ std::chrono::steady_clock::time_point renewal_time(std::chrono::steady_clock::ti
 
 class token_source {
  public:
-  // Uses pool for token requests; cert is set when creds name a certificate.
-  token_source(connection_pool& pool, const connection_options& options, credentials creds,
-               std::optional<client_certificate> cert);
+  // Who signed in, as far as known: the configured ids, else the first token's tid and appid claims.
+  struct identity {
+    std::string tenant_id;
+    std::string client_id;
+  };
+
+  // Caches what provider returns; who starts as the configured tenant and application (either may be empty).
+  token_source(std::unique_ptr<token_provider> provider, identity who);
 
   // A valid token: the cached one unless it is due for renewal. Concurrent callers share one token request.
   boost::asio::awaitable<base::result<std::string>> get();
@@ -38,19 +39,16 @@ class token_source {
   // Token requests sent so far.
   std::int64_t requests() const { return requests_; }
 
+  // Which credential signs in, e.g. "managed identity (IMDS, system-assigned)".
+  std::string description() const { return provider_->description(); }
+  // The tenant and application signed in as (empty until known).
+  const identity& signed_in_as() const { return signed_in_as_; }
+
  private:
   boost::asio::awaitable<base::result<std::string>> refresh();
-  boost::asio::awaitable<base::result<access_token>> request_token();
-  base::result<std::string> credential_form();
-  void log_sign_in() const;
 
-  connection_pool& pool_;
-  connection_options options_;
-  credentials creds_;
-  std::optional<client_certificate> cert_;
-  token_request_context who_;
-  endpoint token_where_;
-  std::string token_target_;
+  std::unique_ptr<token_provider> provider_;
+  identity signed_in_as_;
   std::optional<access_token> token_;
   std::chrono::steady_clock::time_point renew_at_{};
   bool refreshing_ = false;
@@ -58,7 +56,6 @@ class token_source {
   std::optional<base::error> last_error_;  // outcome of the last shared request, for the callers that waited on it
   std::int64_t requests_ = 0;
   bool signed_in_ = false;
-  std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace scanner

@@ -73,10 +73,121 @@ TEST_CASE("a missing client id or credential is a usage error naming what to set
 
   env = base_env;
   env.erase("AZURE_CLIENT_SECRET");
-  r = scanner::resolve_settings({}, env_of(env));
+  scanner::auth_flags env_only;
+  env_only.credential = "env";
+  r = scanner::resolve_settings(env_only, env_of(env));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find("AZURE_CLIENT_SECRET") != std::string::npos);
+}
+
+TEST_CASE("without --credential and without an application credential, auto's chain is chosen with its reasons") {
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  auto const& creds = r->second;
+  CHECK(creds.method == scanner::sign_in_method::chain);
+  REQUIRE(creds.skipped.size() == 2);
+  CHECK(creds.skipped[0] == "environment: AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are not set");
+  CHECK(creds.skipped[1] == "workload identity: AZURE_FEDERATED_TOKEN_FILE is not set");
+  // As DefaultAzureCredential does, AZURE_CLIENT_ID then names a user-assigned managed identity.
+  CHECK(creds.managed_identity.id_parameter == "client_id");
+  CHECK(creds.managed_identity.id_value == "22222222-2222-2222-2222-222222222222");
+  CHECK(creds.azure_cli.tenant_id == "11111111-1111-1111-1111-111111111111");
+}
+
+TEST_CASE("without --credential an application credential signs in exactly as before, unannounced") {
+  auto r = scanner::resolve_settings({}, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::app);
+  CHECK(r->second.chosen_by.empty());
+  CHECK(r->second.skipped.empty());
+}
+
+TEST_CASE("--credential auto takes the environment first, then the workload identity, and says why") {
+  scanner::auth_flags flags;
+  flags.credential = "auto";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::app);
+  CHECK(r->second.secret == "s3cr3t-value");
+  CHECK(r->second.chosen_by == "--credential auto");
+  CHECK(r->second.skipped.empty());
+
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  env["AZURE_FEDERATED_TOKEN_FILE"] = "/var/run/secrets/azure/tokens/azure-identity-token";
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.federated_token_file == "/var/run/secrets/azure/tokens/azure-identity-token");
+  REQUIRE(r->second.skipped.size() == 1);
+  CHECK(r->second.skipped[0] == "environment: AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are not set");
+
+  // A secret without a tenant is passed over, with that reason.
+  env = base_env;
+  env.erase("AZURE_TENANT_ID");
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::chain);
+  CHECK(r->second.skipped[0] == "environment: AZURE_TENANT_ID is not set");
+}
+
+TEST_CASE("ENTRA_AUDIT_CREDENTIAL picks the credential when --credential does not, and a bad value is named") {
+  auto env = base_env;
+  env["ENTRA_AUDIT_CREDENTIAL"] = "azure-cli";
+  auto r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::azure_cli);
+  scanner::auth_flags flags;
+  flags.credential = "managed-identity";
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::managed_identity);
+  env["ENTRA_AUDIT_CREDENTIAL"] = "kerberos";
+  r = scanner::resolve_settings({}, env_of(env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("ENTRA_AUDIT_CREDENTIAL 'kerberos'") != std::string::npos);
+}
+
+TEST_CASE("managed identity and the Azure CLI need no tenant or application, and refuse application credentials") {
+  scanner::auth_flags flags;
+  flags.credential = "managed-identity";
+  auto r = scanner::resolve_settings(flags, env_of({}));
+  REQUIRE(r.has_value());
+  CHECK(r->second.method == scanner::sign_in_method::managed_identity);
+  CHECK(r->second.tenant_id.empty());
+  CHECK(r->second.managed_identity.token_url == "http://169.254.169.254/metadata/identity/oauth2/token");
+  flags.client_secret_file = "/nonexistent";
+  r = scanner::resolve_settings(flags, env_of({}));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("--credential managed-identity does not use --client-secret-file") != std::string::npos);
+}
+
+TEST_CASE("--credential env refuses a federated token file and workload refuses a secret, naming the other") {
+  test_support::temp_dir dir;
+  test_support::write_file(dir / "token", "eyJ.x.y");
+  scanner::auth_flags flags;
+  flags.credential = "env";
+  flags.federated_token_file = (dir / "token").string();
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("choose --credential workload") != std::string::npos);
+  flags.credential = "workload";
+  r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.federated_token_file == (dir / "token").string());
+  CHECK(r->second.ignored_credentials.empty());  // the secret is not a workload credential
+}
+
+TEST_CASE("--credential device-code is a usage error that says it is not available yet") {
+  scanner::auth_flags flags;
+  flags.credential = "device-code";
+  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == base::exit_code::usage);
+  CHECK(r.error().message.find("not available yet in this build") != std::string::npos);
 }
 
 TEST_CASE("with several credentials in the environment, Azure Identity's order picks secret, certificate, token file") {
