@@ -203,8 +203,8 @@ TEST_CASE("--fail-on refused exits 3 exactly on nights the truth shows a user ne
       if (!managed.contains(rows[r][8]) && refusing.contains(rows[r][10])) upns.insert(rows[r][2]);
     return upns;
   };
-  std::vector<std::string> const flags{"--fail-on",  "refused", "--idp-managed-skus", "ENTERPRISEPACK,SPE_E5,EMSPREMIUM",
-                                       "--changes-md", changes};
+  std::vector<std::string> const flags{
+      "--fail-on", "refused", "--idp-managed-skus", "ENTERPRISEPACK,SPE_E5,EMSPREMIUM", "--changes-md", changes};
   auto first = run_entra_audit(tenant.scan_args(db, flags), tenant.env());
   INFO(first.err);
   REQUIRE(first.exit_code == 3);  // the first snapshot: every blocked user is newly blocked
