@@ -38,7 +38,10 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option("--fault-seed", o.fault_seed, "seed of the random faults and latencies");
   sim->add_option("--token-lifetime", o.token_lifetime_s, "access token lifetime in seconds")
       ->check(CLI::Range(1u, 86400u));
-  sim->add_option("--truth", o.truth_path, "write the ground-truth findings CSV here");
+  sim->add_option("--truth", o.truth_path,
+                  "write the ground-truth findings CSV here (again after each POST /_sim/advance)");
+  sim->add_option("--churn", o.churn, "fraction of users one night (POST /_sim/advance) changes, e.g. 0.005")
+      ->check(CLI::Range(0.0, 1.0));
   sim->add_option("--profile", o.profile, "synthetic tenant: default, or clean (no findings)")
       ->check(CLI::IsMember({"default", "clean"}));
   sim->add_flag("--no-advanced-queries{false}", o.advanced_queries,

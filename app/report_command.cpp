@@ -3,6 +3,7 @@
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "reports/report.hpp"
+#include "reports/user_history.hpp"
 #include "storage/database.hpp"
 
 #include <fmt/core.h>
@@ -46,6 +47,9 @@ CLI::App* add_report_command(CLI::App& cli, report_command_options& o) {
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file); re-audits");
   cmd->add_option("--rules", o.rules, "audit rules file (docs/rules.md); re-audits");
+  cmd->add_option("--user", o.user,
+                  "one user (principal name or object id): their licenses and origins across the kept snapshots, "
+                  "as Markdown");
   return cmd;
 }
 
@@ -59,8 +63,28 @@ CLI::App* add_diff_command(CLI::App& cli, diff_command_options& o) {
   return cmd;
 }
 
+namespace {
+
+int run_user_history(const report_command_options& o) {
+  if (o.scan_id > 0 || o.reaudit || !o.by.empty() || !o.idp_managed_skus.empty() || !o.rules.empty())
+    return fail(base::usage_error(
+        "--user reads every kept snapshot as stored: drop --scan-id, --reaudit, --by, --idp-managed-skus and --rules"));
+  auto db = storage::database::open(database_path(o.common), storage::open_mode::read_only);
+  if (!db) return fail(db.error());
+  auto history = reports::read_user_history(*db, o.user, o.tenant_id);
+  if (!history) return fail(history.error());
+  auto out = reports::output_file::open(o.out);
+  if (!out) return fail(out.error());
+  reports::render_user_history_md(*history, *out);
+  if (auto r = out->commit(); !r) return fail(r.error());
+  return 0;
+}
+
+}  // namespace
+
 int run_report_command(const report_command_options& o) {
   configure_logging(o.common);
+  if (!o.user.empty()) return run_user_history(o);
   bool const reaudit = o.reaudit || !o.idp_managed_skus.empty() || !o.rules.empty();
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);
   if (!managed) return fail(managed.error());

@@ -21,6 +21,7 @@ struct report_command_options {
   std::string by;
   std::string idp_managed_skus;
   std::string rules;
+  std::string user;  // --user UPN|ID: that user's license history across the kept snapshots
 };
 
 struct diff_command_options {

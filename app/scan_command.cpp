@@ -7,11 +7,14 @@
 #include "audit/rules_file.hpp"
 #include "base/log.hpp"
 #include "base/version.hpp"
+#include "reports/fail_on.hpp"
+#include "reports/report.hpp"
 #include "scanner/crawl.hpp"
 #include "storage/database.hpp"
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -70,7 +73,13 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
                   "page the user listing in N shards at once (by first letter of the UPN, checked against $count), "
                   "auto (by tenant size) or off (one chain)");
   cmd->add_flag("--resume", o.resume, "continue the tenant's interrupted scan from its last stored page");
-  cmd->add_flag("--fail-on-findings", o.fail_on_findings, "exit 3 when findings exist (cron)");
+  cmd->add_flag("--fail-on-findings", o.fail_on_findings, "exit 3 when findings exist (cron); as --fail-on any");
+  cmd->add_option("--fail-on", o.fail_on,
+                  "exit 3 when one of these conditions holds, comma-separated: " + reports::fail_condition_names() +
+                      " (docs/design.md §2.3)");
+  cmd->add_option("--changes-md", o.changes_md,
+                  "write what changed since the previous complete snapshot as Markdown to FILE (- = stdout); "
+                  "nothing when nothing changed");
   cmd->add_option("--keep", o.keep, "complete snapshots kept per tenant")->check(CLI::Range(1, 100000));
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file)");
@@ -79,6 +88,55 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   add_capture_option(*cmd, o.capture);
   return cmd;
 }
+
+namespace {
+
+// Snapshots the scan itself keeps when it must compare with the previous one: the new one and that previous one.
+constexpr int change_keep = 2;
+
+// The comparison with the previous complete snapshot (--fail-on new|refused, --changes-md): computed after the
+// scan, before --keep prunes, so a --keep 1 still compares with the snapshot it then deletes.
+struct change_check {
+  std::vector<const reports::fail_condition*> conditions;
+  bool needs_changes = false;
+};
+
+base::result<change_check> parse_change_check(const scan_command_options& o) {
+  change_check check;
+  if (!o.fail_on.empty()) {
+    auto conditions = reports::parse_fail_on(o.fail_on);
+    if (!conditions) return conditions.error();
+    check.conditions = std::move(*conditions);
+  }
+  for (const auto* c : check.conditions) check.needs_changes = check.needs_changes || c->needs_changes;
+  check.needs_changes = check.needs_changes || !o.changes_md.empty();
+  return check;
+}
+
+// Compares the new snapshot with the previous one, writes --changes-md, prunes to --keep, and returns whether a
+// --fail-on condition holds.
+base::result<bool> after_scan(storage::database& db, const scan_command_options& o, const change_check& check,
+                              const scanner::scan_summary& scanned, std::int64_t findings) {
+  reports::fail_on_facts facts;
+  facts.findings = findings;
+  reports::snapshot_changes changes;
+  if (check.needs_changes) {
+    auto previous = reports::previous_complete_scan(db, scanned.scan_id);
+    if (!previous) return previous.error();
+    auto computed = reports::changes_between(db, *previous, scanned.scan_id);
+    if (!computed) return computed.error();
+    changes = std::move(*computed);
+    facts.changes = &changes;
+    if (!o.changes_md.empty())
+      if (auto r = reports::write_changes_md(db, *previous, scanned.scan_id, changes, o.changes_md); !r)
+        return r.error();
+    if (o.keep < change_keep)
+      if (auto r = db.prune(scanned.tenant_id, o.keep); !r) return r.error();
+  }
+  return reports::any_met(check.conditions, facts);
+}
+
+}  // namespace
 
 int run_scan_command(const scan_command_options& o) {
   configure_logging(o.common);
@@ -94,6 +152,8 @@ int run_scan_command(const scan_command_options& o) {
   if (!managed) return fail(managed.error());
   // A bad rules file is reported before the crawl, not after it.
   if (auto rules = audit::load_rules(o.rules); !rules) return fail(rules.error());
+  auto check = parse_change_check(o);
+  if (!check) return fail(check.error());
   auto settings = scanner::resolve_settings(o.auth, environment);
   if (!settings) return fail(settings.error());
   auto capture = open_capture(o.capture, settings->first, settings->second);
@@ -119,7 +179,7 @@ int run_scan_command(const scan_command_options& o) {
                                       .concurrency = o.concurrency,
                                       .shards = *shards,
                                       .resume = o.resume,
-                                      .keep = o.keep,
+                                      .keep = check->needs_changes ? std::max(o.keep, change_keep) : o.keep,
                                       .progress = o.common.progress == "always"  ? scanner::progress_mode::always
                                                   : o.common.progress == "never" ? scanner::progress_mode::never
                                                                                  : scanner::progress_mode::auto_,
@@ -139,7 +199,9 @@ int run_scan_command(const scan_command_options& o) {
                     scanned->users, scanned->licensed_users, scanned->skus, audited.findings,
                     audited.users_with_findings, scanned->requests, scanned->throttled, scanned->elapsed_s));
   }
-  if (o.fail_on_findings && audited.findings > 0) return static_cast<int>(base::exit_code::findings);
+  auto met = after_scan(*db, o, *check, *scanned, audited.findings);
+  if (!met) return fail(met.error());
+  if (*met || (o.fail_on_findings && audited.findings > 0)) return static_cast<int>(base::exit_code::findings);
   return 0;
 }
 

@@ -21,6 +21,8 @@ struct scan_command_options {
   std::string shards = "auto";  // --shards N|auto|off
   bool resume = false;
   bool fail_on_findings = false;
+  std::string fail_on;     // --fail-on CONDITIONS (reports/fail_on.hpp); empty = none
+  std::string changes_md;  // --changes-md FILE ("-" = stdout); empty = none
   int keep = 30;
   std::string idp_managed_skus;
   std::string rules;
@@ -40,7 +42,7 @@ void add_license_details_option(CLI::App& cmd, std::string& mode);
 // The process environment as resolve_settings reads it (the Azure SDK variables, HTTPS_PROXY, ...).
 std::optional<std::string> environment(std::string_view name);
 
-// Runs it and returns the exit code (0, 1, 2, or 3 with --fail-on-findings).
+// Runs it and returns the exit code (0, 1, 2, or 3 with --fail-on-findings or a --fail-on condition met).
 int run_scan_command(const scan_command_options& o);
 
 }  // namespace app

@@ -131,6 +131,18 @@ base::result<void> open_identity_endpoints(running_server& s) {
   return {};
 }
 
+// Writes the ground truth of the tenant as it is now to path, mode 0600 (findings name people, docs/design.md §4.2).
+base::result<void> write_truth_file(const tenant& t, std::string const& path) {
+  std::ofstream truth(path, std::ios::binary | std::ios::trunc);
+  t.write_truth_csv(truth);
+  truth.close();
+  if (!truth)
+    return base::runtime_error(
+        fmt::format("cannot write --truth '{}': check that the directory exists and is writable", path));
+  ::chmod(path.c_str(), 0600);
+  return {};
+}
+
 base::result<std::unique_ptr<running_server>> prepare(sim_options const& options) {
   auto s = std::make_unique<running_server>();
   s->options = options;
@@ -141,18 +153,17 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   config.deleted_during_scan = options.quirks.users_deleted_during_scan;
   if (auto r = apply_profile(options.profile, config); !r) return r.error();
   s->t = std::make_unique<tenant>(config);
-  if (!options.truth_path.empty()) {
-    std::ofstream truth(options.truth_path, std::ios::binary | std::ios::trunc);
-    s->t->write_truth_csv(truth);
-    truth.close();
-    if (!truth)
-      return base::runtime_error(fmt::format(
-          "cannot write --truth '{}': check that the directory exists and is writable", options.truth_path));
-    ::chmod(options.truth_path.c_str(), 0600);  // findings name people (docs/design.md §4.2)
-  }
+  if (!options.truth_path.empty())
+    if (auto r = write_truth_file(*s->t, options.truth_path); !r) return r.error();
   auto emu = emulator::create(options, *s->t);
   if (!emu) return emu.error();
   s->emu = std::move(*emu);
+  if (!options.truth_path.empty()) {
+    // The truth follows the nights; a failure to write it shows as a stale file the tests then reject.
+    s->emu->on_advance([t = s->t.get(), path = options.truth_path] {
+      if (auto r = write_truth_file(*t, path); !r) base::log(base::log_level::warn, "{}", r.error().message);
+    });
+  }
   if (!options.replay_dir.empty()) {
     auto replay = replay_server::load(options.replay_dir);
     if (!replay) return replay.error();

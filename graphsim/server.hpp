@@ -43,7 +43,8 @@ struct sim_options {
   std::string fault_schedule;  // --fault-schedule "N:KIND,N-M:KIND,N-:KIND" (docs/graphsim.md)
   std::uint64_t fault_seed = 1;
   unsigned token_lifetime_s = 3599;  // --token-lifetime
-  std::string truth_path;            // --truth PATH
+  std::string truth_path;            // --truth PATH (written again after each POST /_sim/advance)
+  double churn = 0.01;               // --churn RATE: the fraction of users one POST /_sim/advance changes
   std::string profile = "default";   // --profile default|clean (clean: a tenant without findings)
   // Two quirks kept as fields of their own (older tests set them); --quirk sets them too.
   bool advanced_queries = true;  // false (--no-advanced-queries, quirk no-advanced-queries): refused

@@ -134,4 +134,34 @@ base::result<void> write_diff(storage::database& db, std::int64_t from_scan, std
   return out->commit();
 }
 
+base::result<std::int64_t> previous_complete_scan(storage::database& db, std::int64_t scan_id) {
+  auto scan = find_scan(db, scan_id);
+  if (!scan) return scan.error();
+  auto scans = db.scans(scan->tenant_id);
+  if (!scans) return scans.error();
+  for (const auto& s : *scans)  // newest first
+    if (s.scan_id < scan_id && s.status == storage::scan_status::complete) return s.scan_id;
+  return std::int64_t{0};
+}
+
+base::result<snapshot_changes> changes_between(storage::database& db, std::int64_t from_scan, std::int64_t to_scan) {
+  return compute_changes(from_scan > 0 ? source_of(db, from_scan) : no_findings(), source_of(db, to_scan));
+}
+
+base::result<void> write_changes_md(storage::database& db, std::int64_t from_scan, std::int64_t to_scan,
+                                    const snapshot_changes& changes, const std::string& out_path) {
+  std::optional<storage::scan_info> from;
+  if (from_scan > 0) {
+    auto found = find_scan(db, from_scan);
+    if (!found) return found.error();
+    from = std::move(*found);
+  }
+  auto to = find_scan(db, to_scan);
+  if (!to) return to.error();
+  auto out = output_file::open(out_path);
+  if (!out) return out.error();
+  render_changes_md(from ? &*from : nullptr, *to, changes, *out);
+  return out->commit();
+}
+
 }  // namespace reports

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "reports/detail/changes.hpp"
 #include "storage/database.hpp"
 
 #include <cstdint>
@@ -35,6 +36,15 @@ enum class diff_format { text, csv, json };
 // (tenant, user, SKU); snapshots of different tenants or a missing snapshot are usage errors.
 base::result<void> write_diff(storage::database& db, std::int64_t from_scan, std::int64_t to_scan, diff_format fmt,
                               const std::string& out_path);
+
+// The tenant's newest complete snapshot older than scan_id, or 0 when it has none (its first scan).
+base::result<std::int64_t> previous_complete_scan(storage::database& db, std::int64_t scan_id);
+// What changed from from_scan (0: none, everything in to_scan is new) to to_scan (reports/detail/changes.hpp).
+base::result<snapshot_changes> changes_between(storage::database& db, std::int64_t from_scan, std::int64_t to_scan);
+// Writes changes (from from_scan to to_scan) as Markdown to out_path ("-" = stdout): when there are none, an
+// empty file and nothing on stdout.
+base::result<void> write_changes_md(storage::database& db, std::int64_t from_scan, std::int64_t to_scan,
+                                    const snapshot_changes& changes, const std::string& out_path);
 
 // Parses "csv", "json", "html" or "md" (also "markdown"); nullopt otherwise.
 std::optional<format> parse_format(std::string_view name);

@@ -9,6 +9,9 @@
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/observe_attempt.hpp"
 #include "scanner/detail/retry_policy.hpp"
+#include "scanner/detail/tls_context.hpp"
+#include "scanner/detail/token_source.hpp"
+#include "scanner/detail/user_agent.hpp"
 #include "scanner/settings.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <vector>
 
 namespace graphsim {
@@ -49,6 +50,14 @@ std::string malformed(std::string_view body) {
 }
 
 }  // namespace
+
+bool parse_churn_rate(std::string_view text, double& rate) {
+  double value = 0;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !(value >= 0.0 && value <= 1.0)) return false;
+  rate = value;
+  return true;
+}
 
 base::result<std::unique_ptr<emulator>> emulator::create(sim_options const& options, tenant& t) {
   auto schedule = parse_fault_schedule(options.fault_schedule);
@@ -109,8 +118,36 @@ sim_response emulator::graph_error(unsigned status, std::string_view code, std::
   return res;
 }
 
+void emulator::on_advance(std::function<void()> fn) { after_advance_ = std::move(fn); }
+
+sim_response emulator::advance(sim_request const& req) {
+  sim_response res;
+  res.content_type = "application/json";
+  if (req.method != "POST") {
+    res.status = 405;
+    res.set_header("Allow", "POST");
+    res.body = R"({"error":"POST /_sim/advance moves the tenant one night forward"})";
+    return res;
+  }
+  double rate = options_.churn;
+  if (auto const q = req.target.find('?'); q != std::string::npos) {
+    auto const query = std::string_view(req.target).substr(q + 1);
+    if (!query.starts_with("churn=") || !parse_churn_rate(query.substr(6), rate)) {
+      res.status = 400;
+      res.body = R"({"error":"expected ?churn=R with R between 0 and 1"})";
+      return res;
+    }
+  }
+  night_report const night = tenant_.advance_night(rate);
+  if (after_advance_) after_advance_();
+  res.body = fmt::format(R"({{"night":{},"churn":{},"changed":{},"created":{},"deleted":{},"users":{}}})", night.night,
+                         rate, night.changed, night.created, night.deleted, tenant_.user_count());
+  return res;
+}
+
 sim_response emulator::handle(sim_request const& req) {
   std::string_view const path = std::string_view(req.target).substr(0, req.target.find('?'));
+  if (iequals(path, "/_sim/advance")) return advance(req);
   if (iequals(path, "/_sim/stats")) {
     sim_response res;
     res.body = stats_.to_json();

@@ -15,6 +15,7 @@
 #include "graphsim/server.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -22,6 +23,9 @@
 namespace graphsim {
 
 class tenant;
+
+// Reads a churn rate, a fraction in [0, 1] ("0.005"); false leaves rate as it was.
+bool parse_churn_rate(std::string_view text, double& rate);
 
 class emulator final : public request_handler {
  public:
@@ -39,10 +43,14 @@ class emulator final : public request_handler {
   request_stats& stats() { return stats_; }
   // The token service, which the managed identity endpoints (identity_service.hpp) issue tokens through.
   token_service& tokens() { return tokens_; }
+  // Runs fn after each night POST /_sim/advance moves the tenant forward (the server rewrites --truth there).
+  void on_advance(std::function<void()> fn);
 
  private:
   emulator(sim_options const& options, tenant& t, std::vector<fault_rule> schedule, cert_registry certs);
   sim_response serve_graph(sim_request const& req, bool batch_item);
+  // POST /_sim/advance[?churn=R]: one night of churn (docs/graphsim.md "Churn"), answered with what changed.
+  sim_response advance(sim_request const& req);
   void decorate(sim_response& res, std::string const& request_id, std::string const& client_request_id,
                 unsigned ru) const;
   sim_response graph_error(unsigned status, std::string_view code, std::string_view message,
@@ -60,6 +68,7 @@ class emulator final : public request_handler {
   std::mt19937_64 rng_;
   std::string scheme_ = "http";
   std::string host_port_ = "127.0.0.1";
+  std::function<void()> after_advance_;
 };
 
 }  // namespace graphsim

@@ -21,19 +21,7 @@ tenant::tenant(tenant_config config) : impl_(std::make_unique<impl>()) {
   tenant_state& t = *impl_;
   t.config = config;
   build_directory(t);
-  license_set licenses;
-  std::string local;
-  for (std::uint64_t i = 0; i < config.users; ++i) {
-    const user_profile p = make_profile(t, i);
-    local.clear();
-    append_local_part(p, local);  // a guest's name starts with its mail's local part too
-    unsigned char const initial = lower_byte(local[0]);
-    ++t.upn_first_char[initial];
-    t.users_by_upn_initial[initial].push_back(static_cast<std::uint32_t>(i));
-    make_licenses(t, p, licenses);
-    if (licenses.count > 0) ++t.licensed;
-    for (const user_license& l : licenses.view()) ++t.skus[l.sku].consumed_units;
-  }
+  for (std::uint64_t i = 0; i < config.users; ++i) add_to_directory(t, i);
   size_subscriptions(t);
   t.scheduled_deletions = schedule_deletions(config, config.deleted_during_scan);
 }
@@ -47,7 +35,8 @@ const std::string& tenant::client_id() const { return impl_->client_id; }
 const std::string& tenant::client_secret() const { return impl_->client_secret; }
 
 std::uint64_t tenant::user_count() const {
-  return impl_->config.users - (impl_->deletions_done ? impl_->scheduled_deletions.size() : 0);
+  return impl_->config.users - (impl_->deletions_done ? impl_->scheduled_deletions.size() : 0) -
+         impl_->churn_deleted.size();
 }
 
 std::uint64_t tenant::index_end() const { return impl_->config.users; }
@@ -55,6 +44,7 @@ std::uint64_t tenant::index_end() const { return impl_->config.users; }
 bool tenant::exists(std::uint64_t i) const {
   const tenant_state& t = *impl_;
   if (i >= t.config.users) return false;
+  if (std::binary_search(t.churn_deleted.begin(), t.churn_deleted.end(), i)) return false;
   return !t.deletions_done || !std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i);
 }
 
@@ -64,23 +54,7 @@ void tenant::delete_scheduled_users() {
   tenant_state& t = *impl_;
   if (t.deletions_done) return;
   t.deletions_done = true;
-  license_set licenses;
-  std::string local;
-  for (std::uint64_t i : t.scheduled_deletions) {
-    const user_profile p = make_profile(t, i);
-    local.clear();
-    append_local_part(p, local);
-    unsigned char const initial = lower_byte(local[0]);
-    --t.upn_first_char[initial];
-    auto& index = t.users_by_upn_initial[initial];
-    index.erase(std::lower_bound(index.begin(), index.end(), static_cast<std::uint32_t>(i)));
-    std::lock_guard lock(t.upn_sorted_lock);
-    t.upn_sorted[initial].clear();  // made again from the index on the next longer prefix
-    current_licenses(t, p, licenses);
-    if (licenses.count > 0) --t.licensed;
-    for (const user_license& l : licenses.view()) --t.skus[l.sku].consumed_units;
-    t.change_log.emplace_back(++t.version, i);
-  }
+  for (std::uint64_t i : t.scheduled_deletions) remove_from_directory(t, i);
 }
 
 std::optional<std::uint64_t> tenant::find_user(std::string_view key) const {
@@ -211,7 +185,48 @@ std::vector<std::string> tenant::removed_user_ids() const {
         mix::v4_guid(mix::hash(impl_->config.seed, 0x44454c, n, 1), mix::hash(impl_->config.seed, 0x44454c, n, 2))));
   if (impl_->deletions_done)
     for (std::uint64_t i : impl_->scheduled_deletions) ids.push_back(user_id(*impl_, i));
+  for (std::uint64_t i : impl_->churn_deleted) ids.push_back(user_id(*impl_, i));
   return ids;
 }
+
+namespace detail {
+
+void add_to_directory(tenant_state& t, std::uint64_t i) {
+  const user_profile p = make_profile(t, i);
+  std::string local;
+  append_local_part(p, local);  // a guest's name starts with its mail's local part too
+  unsigned char const initial = lower_byte(local[0]);
+  ++t.upn_first_char[initial];
+  t.users_by_upn_initial[initial].push_back(static_cast<std::uint32_t>(i));  // i is the highest index so far
+  {
+    std::lock_guard lock(t.upn_sorted_lock);
+    t.upn_sorted[initial].clear();  // made again from the index on the next longer prefix
+  }
+  license_set licenses;
+  current_licenses(t, p, licenses);
+  if (licenses.count > 0) ++t.licensed;
+  for (const user_license& l : licenses.view()) ++t.skus[l.sku].consumed_units;
+}
+
+void remove_from_directory(tenant_state& t, std::uint64_t i) {
+  const user_profile p = make_profile(t, i);
+  std::string local;
+  append_local_part(p, local);
+  unsigned char const initial = lower_byte(local[0]);
+  --t.upn_first_char[initial];
+  auto& index = t.users_by_upn_initial[initial];
+  index.erase(std::lower_bound(index.begin(), index.end(), static_cast<std::uint32_t>(i)));
+  {
+    std::lock_guard lock(t.upn_sorted_lock);
+    t.upn_sorted[initial].clear();  // made again from the index on the next longer prefix
+  }
+  license_set licenses;
+  current_licenses(t, p, licenses);
+  if (licenses.count > 0) --t.licensed;
+  for (const user_license& l : licenses.view()) --t.skus[l.sku].consumed_units;
+  t.change_log.emplace_back(++t.version, i);
+}
+
+}  // namespace detail
 
 }  // namespace graphsim

@@ -46,6 +46,14 @@ struct assign_outcome {
   std::string message;
 };
 
+// What one night of churn did (tenant::advance_night).
+struct night_report {
+  std::uint64_t night = 0;    // the night number, from 1
+  std::uint64_t changed = 0;  // users whose licenses changed (some more than once)
+  std::uint64_t created = 0;  // users created
+  std::uint64_t deleted = 0;  // users deleted
+};
+
 class tenant {
  public:
   explicit tenant(tenant_config config);
@@ -118,6 +126,13 @@ class tenant {
   // Ids of deleted users (delta's "@removed" entries, reason "deleted"): those deleted before the tenant was
   // served, then those delete_scheduled_users() removed.
   std::vector<std::string> removed_user_ids() const;
+
+  // Moves the tenant one night forward (docs/graphsim.md "Churn"): about rate × users changes, each a trial
+  // started or ended, a self-service sign-up appearing or going, a license gained or lost, a group assignment
+  // changed, a user created or deleted; a pure function of (seed, night number, rate) and the tenant so far.
+  night_report advance_night(double rate);
+  // Nights advanced so far (0 at start).
+  std::uint64_t night() const;
 
   // Writes the ground truth: every (user, SKU) whose origin by docs/design.md §3 is not organization, as the
   // findings CSV of docs/design.md §4 (header included), on the data as served now — without the users scheduled

@@ -150,6 +150,10 @@ struct tenant_state {
   std::uint64_t licensed = 0;
   std::vector<std::uint64_t> scheduled_deletions;  // sorted; deleted once deletions_done
   bool deletions_done = false;
+  std::uint64_t night = 0;                   // nights advanced (advance_night)
+  std::vector<std::uint64_t> churn_deleted;  // sorted: users the nights deleted
+  // Trials the nights started, as (night it ends, user): a trial lasts a few nights, then the license goes.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> trial_ends;
   std::unordered_map<std::uint64_t, license_set> changed_licenses;  // the only per-user state: assignLicense's
   std::uint64_t version = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> change_log;  // (version, user index)
@@ -161,6 +165,10 @@ struct tenant_state {
 
 // Fills identity, SKUs, subscriptions and groups (tenant_setup.cpp); sizes come later from size_subscriptions.
 void build_directory(tenant_state& t);
+// Adds user i (generated, i == config.users - 1 or below) to the per-initial indexes and the license counts.
+void add_to_directory(tenant_state& t, std::uint64_t i);
+// Takes user i out of the per-initial indexes and the license counts (a deletion), logging the change.
+void remove_from_directory(tenant_state& t, std::uint64_t i);
 // Sets totalLicenses, prepaidUnits and capabilityStatus from the consumed units counted over all users.
 void size_subscriptions(tenant_state& t);
 

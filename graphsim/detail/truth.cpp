@@ -233,6 +233,7 @@ void tenant::write_truth_csv(std::ostream& out) const {
   for (std::uint64_t i = 0; i < t.config.users; ++i) {
     // The truth at the end of a scan: users deleted during it have no findings left.
     if (std::binary_search(t.scheduled_deletions.begin(), t.scheduled_deletions.end(), i)) continue;
+    if (std::binary_search(t.churn_deleted.begin(), t.churn_deleted.end(), i)) continue;
     const user_profile p = make_profile(t, i);
     current_licenses(t, p, licenses);
     for (std::uint8_t n = 0; n < licenses.count; ++n) {

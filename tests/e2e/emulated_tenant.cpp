@@ -1,5 +1,7 @@
 #include "e2e/emulated_tenant.hpp"
 
+#include "graphsim/server_client_support.hpp"
+
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
@@ -37,6 +39,15 @@ std::vector<std::string> emulated_tenant::scan_args(const std::string& db,
   args.insert(args.end(), endpoint.begin(), endpoint.end());
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
+}
+
+std::string emulated_tenant::truth_csv() const { return test_support::read_file(truth_path_); }
+
+void emulated_tenant::advance(const std::string& churn) {
+  server_test::client c(server_->url(), server_->ca_pem_path());
+  auto const reply = c.send("POST", churn.empty() ? "/_sim/advance" : "/_sim/advance?churn=" + churn);
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
 }
 
 std::set<std::tuple<std::string, std::string, std::string, std::string>> emulated_tenant::truth() const {

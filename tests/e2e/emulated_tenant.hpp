@@ -25,6 +25,10 @@ class emulated_tenant {
   std::vector<std::string> scan_args(const std::string& db, const std::vector<std::string>& extra = {}) const;
   // The ground truth the emulator wrote, as (tenant, user, sku, origin) tuples.
   std::set<std::tuple<std::string, std::string, std::string, std::string>> truth() const;
+  // The ground-truth CSV the emulator wrote last (after the last night).
+  std::string truth_csv() const;
+  // Moves the tenant one night forward (POST /_sim/advance, with ?churn=R when given); the truth follows.
+  void advance(const std::string& churn = "");
   // The emulator's request log (GET /_sim/stats).
   std::string stats_json() const { return server_->stats_json(); }
   const graphsim::background_server& server() const { return *server_; }
