@@ -1,6 +1,7 @@
 #include "app/demo_command.hpp"
 
 #include "app/options.hpp"
+#include "audit/doors.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "base/version.hpp"
@@ -68,6 +69,9 @@ int run_demo_command(const demo_command_options& o) {
   auto audited = audit::run_audit(*db, scanned->scan_id, audit_options);
   if (!audited) return fail(audited.error());
 
+  auto doors = audit::summarize_doors(*db, scanned->scan_id);
+  if (!doors) return fail(doors.error());
+
   struct output {
     reports::format fmt;
     char const* name;
@@ -78,6 +82,7 @@ int run_demo_command(const demo_command_options& o) {
     reports::report_options report;
     report.fmt = fmt_value;
     report.out_path = (dir / name).string();
+    if (fmt_value != reports::format::csv) report.doors = *doors;
     if (auto r = reports::write_report(*db, scanned->scan_id, report); !r) return fail(r.error());
   }
   auto owners = reports::write_reports_by_owner(*db, scanned->scan_id, (dir / "by-owner").string());

@@ -2,6 +2,7 @@
 
 #include "app/capture_option.hpp"
 #include "app/run_lock.hpp"
+#include "audit/commerce_policies.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/rules_file.hpp"
 #include "audit/run_audit.hpp"
@@ -66,6 +67,9 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file)");
   cmd->add_option("--rules", o.rules, "audit rules file replacing the built-in one (docs/rules.md)");
+  cmd->add_option("--commerce-policies", o.commerce_policies,
+                  "JSON of `Get-MSCommerceProductPolicies -PolicyId AllowSelfServicePurchase | ConvertTo-Json`: each "
+                  "product's self-service purchase door (docs/graph.md §15)");
   cmd->add_option("--deadline", o.deadline, "give up retrying after this long (e.g. 90m)");
   add_capture_option(*cmd, o.capture);
   return cmd;
@@ -119,6 +123,12 @@ int run_scan_command(const scan_command_options& o) {
   if (!managed) return fail(managed.error());
   // A bad rules file is reported before the crawl, not after it.
   if (auto rules = audit::load_rules(o.rules); !rules) return fail(rules.error());
+  std::vector<storage::door_record> commerce_doors;
+  if (!o.commerce_policies.empty()) {
+    auto policies = audit::read_commerce_policies(o.commerce_policies);
+    if (!policies) return fail(policies.error());
+    commerce_doors = std::move(*policies);
+  }
   auto settings = scanner::resolve_settings(o.auth, environment);
   if (!settings) return fail(settings.error());
   auto capture = open_capture(o.capture, settings->first, settings->second);
@@ -144,6 +154,7 @@ int run_scan_command(const scan_command_options& o) {
                      : o.common.progress == "never" ? scanner::progress_mode::never
                                                     : scanner::progress_mode::auto_;
   options.tool_version = base::version;
+  options.commerce_doors = std::move(commerce_doors);
 
   audit::audit_options audit_options;
   audit_options.rules_path = o.rules;

@@ -1,5 +1,6 @@
 #include "reports/html.hpp"
 
+#include "reports/doors.hpp"
 #include "reports/html_assets.hpp"
 #include "reports/origins.hpp"
 #include "reports/summary.hpp"
@@ -302,6 +303,7 @@ base::result<void> render_html(const storage::scan_info& scan, const std::vector
   auto& o = out.buffer();
   write_head(o, scan);
   write_header(o, scan);
+  write_doors_html(o, options.doors);
   write_headline(o, s);
   write_kpis(o, s);
   write_charts(o, s, trend);

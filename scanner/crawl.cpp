@@ -3,6 +3,7 @@
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
 #include "scanner/batch.hpp"
+#include "scanner/fetch_doors.hpp"
 #include "scanner/fetch_tenant.hpp"
 #include "scanner/graph_limits.hpp"
 #include "scanner/seen_ids.hpp"
@@ -338,6 +339,12 @@ struct crawl {
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
       co_return give_up(written.error());
+    // The doors are optional reads: whatever Graph answers, the scan goes on (docs/graph.md §15).
+    auto reading_doors = fetch_doors(client, stop, options.connection.graph_endpoint);
+    auto doors = co_await std::move(reading_doors);
+    if (!doors) co_return give_up(interrupted(), storage::scan_status::interrupted);
+    doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
+    if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
     // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
     if (options.auditor != nullptr && mode == license_details_mode::derived && !*resumable &&
         options.auditor->begin(db, *scan_id))
