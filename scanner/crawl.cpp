@@ -339,12 +339,6 @@ struct crawl {
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
       co_return give_up(written.error());
-    // The doors are optional reads: whatever Graph answers, the scan goes on (docs/graph.md §15).
-    auto reading_doors = fetch_doors(client, stop, options.connection.graph_endpoint);
-    auto doors = co_await std::move(reading_doors);
-    if (!doors) co_return give_up(interrupted(), storage::scan_status::interrupted);
-    doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
-    if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
     // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
     if (options.auditor != nullptr && mode == license_details_mode::derived && !*resumable &&
         options.auditor->begin(db, *scan_id))
@@ -370,6 +364,14 @@ struct crawl {
     summary.shards_split = totals.shards_split;
     summary.duplicate_users = totals.duplicate_users;
     summary.users_missing = batches.items_not_found;
+
+    // The doors are optional reads, made once the listing is proven complete (a scan that fails never sends them):
+    // whatever Graph answers, the scan goes on (docs/graph.md §15).
+    auto reading_doors = fetch_doors(client, stop, options.connection.graph_endpoint);
+    auto doors = co_await std::move(reading_doors);
+    if (!doors) co_return give_up(interrupted(), storage::scan_status::interrupted);
+    doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
+    if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
 
     // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
     // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.
