@@ -19,7 +19,8 @@
 namespace app {
 namespace {
 
-void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std::vector<std::string>& quirks) {
+void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std::vector<std::string>& quirks,
+             std::vector<std::string>& doors) {
   auto* sim = cli.add_subcommand("sim", "run the Graph emulator as a server (tests, benchmarks, trying the tool)");
   sim->add_option("--users", o.users, "users in the synthetic tenant")->check(CLI::Range(0, 2'000'000));
   sim->add_option("--seed", o.seed, "seed of the synthetic tenant");
@@ -56,6 +57,12 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option_function<std::string>(
       "--roles", [&o](std::string const& list) { o.roles = graphsim::parse_roles(list); },
       "application permissions in the tokens' roles claim, comma-separated (default: " + default_roles + ")");
+  sim->add_option(
+      "--door", doors,
+      "a tenant setting behind self-service licenses, NAME=open|closed (repeatable; default all open): signup, "
+      "email-verified-join, trials, office-store");
+  sim->add_option("--cloud", o.cloud, "the national cloud played: beta-only endpoints answer 404 outside global")
+      ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}));
   sim->add_option("--replay", o.replay_dir,
                   "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
 }
@@ -63,6 +70,12 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
 base::result<void> apply_quirks(std::vector<std::string> const& quirks, graphsim::sim_options& o) {
   for (auto const& q : quirks)
     if (auto r = graphsim::apply_quirk(o, q); !r) return r;
+  return {};
+}
+
+base::result<void> apply_doors(std::vector<std::string> const& doors, graphsim::sim_options& o) {
+  for (auto const& d : doors)
+    if (auto r = graphsim::apply_door(o.doors, d); !r) return r;
   return {};
 }
 
@@ -96,8 +109,8 @@ int run(int argc, char** argv) {
   add_demo_command(cli, demo);
   graphsim::sim_options sim_options;
   std::string latency;
-  std::vector<std::string> quirks;
-  add_sim(cli, sim_options, latency, quirks);
+  std::vector<std::string> quirks, doors;
+  add_sim(cli, sim_options, latency, quirks, doors);
 
   try {
     cli.parse(argc, argv);
@@ -117,6 +130,7 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return fail(r.error());
     if (auto r = apply_quirks(quirks, sim_options); !r) return fail(r.error());
+    if (auto r = apply_doors(doors, sim_options); !r) return fail(r.error());
     auto r = graphsim::run_sim(sim_options, std::cout);
     return r ? 0 : fail(r.error());
   }

@@ -2,6 +2,7 @@
 
 #include "app/options.hpp"
 #include "app/snapshot_auditor.hpp"
+#include "audit/doors.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "base/version.hpp"
 #include "graphsim/server.hpp"
@@ -65,6 +66,9 @@ int run_demo_command(const demo_command_options& o) {
   if (!scanned) return fail(scanned.error());
   auto const& audited = auditor.summary();
 
+  auto doors = audit::summarize_doors(*db, scanned->scan_id);
+  if (!doors) return fail(doors.error());
+
   struct output {
     reports::format fmt;
     char const* name;
@@ -75,6 +79,7 @@ int run_demo_command(const demo_command_options& o) {
     reports::report_options report;
     report.fmt = fmt_value;
     report.out_path = (dir / name).string();
+    if (fmt_value != reports::format::csv) report.doors = *doors;
     if (auto r = reports::write_report(*db, scanned->scan_id, report); !r) return fail(r.error());
   }
   auto owners = reports::write_reports_by_owner(*db, scanned->scan_id, (dir / "by-owner").string());

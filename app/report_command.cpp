@@ -1,5 +1,6 @@
 #include "app/report_command.hpp"
 
+#include "audit/doors.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
 #include "reports/report.hpp"
@@ -117,6 +118,11 @@ int run_report_command(const report_command_options& o) {
                 : o.format == "md"   ? reports::format::md
                                      : reports::format::csv;
   options.out_path = o.out;
+  if (options.fmt != reports::format::csv) {
+    auto doors = audit::summarize_doors(*db, *scan_id);
+    if (!doors) return fail(doors.error());
+    options.doors = std::move(*doors);
+  }
   if (auto r = reports::write_report(*db, *scan_id, options); !r) return fail(r.error());
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "app/capture_option.hpp"
 #include "app/run_lock.hpp"
 #include "app/snapshot_auditor.hpp"
+#include "audit/commerce_policies.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/rules_file.hpp"
 #include "base/log.hpp"
@@ -84,6 +85,9 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o) {
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file)");
   cmd->add_option("--rules", o.rules, "audit rules file replacing the built-in one (docs/rules.md)");
+  cmd->add_option("--commerce-policies", o.commerce_policies,
+                  "JSON of `Get-MSCommerceProductPolicies -PolicyId AllowSelfServicePurchase | ConvertTo-Json`: each "
+                  "product's self-service purchase door (docs/graph.md §15)");
   cmd->add_option("--deadline", o.deadline, "give up retrying after this long (e.g. 90m)");
   add_capture_option(*cmd, o.capture);
   return cmd;
@@ -119,6 +123,11 @@ base::result<bool> after_scan(storage::database& db, const scan_command_options&
                               const scanner::scan_summary& scanned, std::int64_t findings) {
   reports::fail_on_facts facts;
   facts.findings = findings;
+  if (!check.conditions.empty()) {
+    auto open = db.any_door_open(scanned.scan_id);
+    if (!open) return open.error();
+    facts.door_open = *open;
+  }
   reports::snapshot_changes changes;
   if (check.needs_changes) {
     auto previous = reports::previous_complete_scan(db, scanned.scan_id);
@@ -152,6 +161,12 @@ int run_scan_command(const scan_command_options& o) {
   if (!managed) return fail(managed.error());
   // A bad rules file is reported before the crawl, not after it.
   if (auto rules = audit::load_rules(o.rules); !rules) return fail(rules.error());
+  std::vector<storage::door_record> commerce_doors;
+  if (!o.commerce_policies.empty()) {
+    auto policies = audit::read_commerce_policies(o.commerce_policies);
+    if (!policies) return fail(policies.error());
+    commerce_doors = std::move(*policies);
+  }
   auto check = parse_change_check(o);
   if (!check) return fail(check.error());
   auto settings = scanner::resolve_settings(o.auth, environment);
@@ -184,6 +199,7 @@ int run_scan_command(const scan_command_options& o) {
                                                   : o.common.progress == "never" ? scanner::progress_mode::never
                                                                                  : scanner::progress_mode::auto_,
                                       .tool_version = std::string(base::version),
+                                      .commerce_doors = std::move(commerce_doors),
                                       .auditor = &auditor};
   auto scanned = scanner::run_scan(*db, options);
   if (*capture) (*capture)->finish(scanned ? std::string() : scanned.error().message);

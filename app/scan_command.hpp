@@ -26,8 +26,9 @@ struct scan_command_options {
   int keep = 30;
   std::string idp_managed_skus;
   std::string rules;
-  std::string deadline;   // e.g. 90m, 2h, 3600s; empty = none
-  std::string capture{};  // --capture DIR (docs/capture.md); empty = none
+  std::string commerce_policies;  // --commerce-policies FILE: Get-MSCommerceProductPolicies as JSON
+  std::string deadline;           // e.g. 90m, 2h, 3600s; empty = none
+  std::string capture{};          // --capture DIR (docs/capture.md); empty = none
 };
 
 // Registers the subcommand and its flags.

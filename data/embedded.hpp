@@ -14,4 +14,10 @@ std::string_view signup_skus_csv();
 // The default audit rules file (format in docs/rules.md); --rules PATH replaces it.
 std::string_view default_rules();
 
+// Microsoft's MSCommerce self-service purchase products: product_name,product_id,trial_without_payment_method.
+std::string_view mscommerce_products_csv();
+
+// Our map from SKU part numbers to MSCommerce product ids: sku_part_number,product_id,basis.
+std::string_view mscommerce_sku_map_csv();
+
 }  // namespace data

@@ -35,6 +35,13 @@ constexpr std::array<std::string_view, 5> assign_licenses{"LicenseAssignment.Rea
                                                           "Directory.ReadWrite.All", "AgentIdUser.ReadWrite.All",
                                                           "AgentIdUser.ReadWrite.IdentityParentedBy"};
 
+// authorizationpolicy-get.md, Application row.
+constexpr std::array<std::string_view, 2> read_authorization_policy{"Policy.Read.All",
+                                                                    "Policy.ReadWrite.Authorization"};
+// beta adminappsandservices-get-permissions.md, Application row.
+constexpr std::array<std::string_view, 2> read_apps_and_services{"OrgSettings-AppsAndServices.Read.All",
+                                                                 "OrgSettings-AppsAndServices.ReadWrite.All"};
+
 }  // namespace
 
 std::span<const std::string_view> accepted_roles(route_id route) {
@@ -53,6 +60,10 @@ std::span<const std::string_view> accepted_roles(route_id route) {
       return read_license_details;
     case route_id::user_assign_license:
       return assign_licenses;
+    case route_id::authorization_policy:
+      return read_authorization_policy;
+    case route_id::apps_and_services:
+      return read_apps_and_services;
     case route_id::batch:
     case route_id::unknown:
     case route_id::unknown_version:
@@ -71,7 +82,8 @@ bool roles_allow(route_id route, std::span<const std::string> roles) {
 }
 
 std::vector<std::string> default_roles() {
-  return {"User.Read.All", "Organization.Read.All", "LicenseAssignment.ReadWrite.All"};
+  return {"User.Read.All", "Organization.Read.All", "LicenseAssignment.ReadWrite.All", "Policy.Read.All",
+          "OrgSettings-AppsAndServices.Read.All"};
 }
 
 std::vector<std::string> parse_roles(std::string_view list) {

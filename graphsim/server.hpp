@@ -28,6 +28,18 @@ struct sim_quirks {
   std::uint64_t duplicate_users = 0;            // duplicate-users=K (hostile): page K repeats earlier users
 };
 
+// The tenant settings that let users acquire licenses on their own (docs/graphsim.md, "Doors"); true = open, as a
+// new tenant ships (docs/graph.md §15).
+struct sim_doors {
+  bool signup_email_subscriptions = true;  // authorizationPolicy.allowedToSignUpEmailBasedSubscriptions
+  bool email_verified_join = true;         // authorizationPolicy.allowEmailVerifiedUsersToJoinOrganization
+  bool trials = true;                      // appsAndServices settings.isAppAndServicesTrialEnabled
+  bool office_store = true;                // appsAndServices settings.isOfficeStoreEnabled
+};
+
+// Sets one door from `NAME=open|closed` (the --door syntax), or says why it cannot.
+base::result<void> apply_door(sim_doors& doors, std::string_view spec);
+
 // Everything `entra-audit sim` accepts (docs/design.md §2.6); defaults: throttling, faults and latency off.
 struct sim_options {
   std::uint64_t users = 1000;
@@ -53,6 +65,10 @@ struct sim_options {
   // --roles LIST: the application permissions in the tokens' roles claim; every route requires one it accepts
   // (graphsim/permissions.hpp). nullopt = default_roles(): what a scan needs, plus assignLicense.
   std::optional<std::vector<std::string>> roles;
+  sim_doors doors{};  // --door NAME=open|closed, repeatable
+  // --cloud global|usgov|usgov-dod|china: the national cloud the emulator plays; beta-only, global-only
+  // endpoints (/beta/admin/appsAndServices) answer 404 outside global (docs/graph.md §15).
+  std::string cloud = "global";
   std::string replay_dir{};  // --replay DIR: serve a capture (docs/capture.md) instead of a tenant
   // --identity-endpoints: also serve the managed identity endpoints (IMDS, App Service, Azure Arc), each on a
   // 127.0.0.1 listener of its own (docs/graphsim.md)

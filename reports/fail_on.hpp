@@ -17,6 +17,7 @@ namespace reports {
 struct fail_on_facts {
   std::int64_t findings = 0;                  // the new snapshot's findings
   const snapshot_changes* changes = nullptr;  // since the previous complete snapshot; set when a condition needs it
+  bool door_open = false;                     // a door of the new snapshot is open (docs/design.md §7)
 };
 
 struct fail_condition {
@@ -30,6 +31,7 @@ namespace detail {
 inline bool any_findings(const fail_on_facts& f) { return f.findings > 0; }
 inline bool new_findings(const fail_on_facts& f) { return f.changes != nullptr && !f.changes->added.empty(); }
 inline bool newly_refused(const fail_on_facts& f) { return f.changes != nullptr && !f.changes->newly_refused.empty(); }
+inline bool door_open(const fail_on_facts& f) { return f.door_open; }
 }  // namespace detail
 
 inline constexpr fail_condition fail_conditions[] = {
@@ -38,6 +40,8 @@ inline constexpr fail_condition fail_conditions[] = {
     {"refused", "users whose assignLicense would now be refused and were not in the previous snapshot", true,
      detail::newly_refused},
     {"any", "any findings (as --fail-on-findings)", false, detail::any_findings},
+    {"door-open", "a tenant setting that lets users sign up, start trials or buy licenses themselves is open", false,
+     detail::door_open},
 };
 
 // The conditions of a comma-separated list ("new,refused"), each once, in table order; an unknown or empty name is

@@ -96,13 +96,13 @@ base::result<void> write_report(storage::database& db, std::int64_t scan_id, con
       rendered = render_csv(source, *out);
       break;
     case format::json:
-      rendered = render_json(*scan, source, *out);
+      rendered = render_json(*scan, source, options.doors, *out);
       break;
     case format::html:
-      rendered = render_html(*scan, trend, source, *out);
+      rendered = render_html(*scan, trend, source, *out, {.doors = options.doors});
       break;
     case format::md:
-      rendered = render_markdown(*scan, source, *out);
+      rendered = render_markdown(*scan, source, options.doors, *out);
       break;
   }
   if (!rendered) return rendered.error();
@@ -130,7 +130,11 @@ base::result<void> write_diff(storage::database& db, std::int64_t from_scan, std
   if (!changes) return changes.error();
   auto out = output_file::open(out_path);
   if (!out) return out.error();
-  render_diff(*from, *to, *changes, fmt, *out);
+  auto from_doors = db.doors(from_scan);
+  if (!from_doors) return from_doors.error();
+  auto to_doors = db.doors(to_scan);
+  if (!to_doors) return to_doors.error();
+  render_diff(*from, *to, *changes, compare_doors(*from_doors, *to_doors), fmt, *out);
   return out->commit();
 }
 

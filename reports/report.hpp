@@ -19,6 +19,9 @@ enum class format { csv, json, html, md };
 struct report_options {
   format fmt = format::csv;
   std::string out_path;  // empty = stdout
+  // The snapshot's doors (audit::summarize_doors, wired by the app): the "Doors" section of JSON, HTML and
+  // Markdown; the CSV ignores them.
+  std::vector<storage::door_summary> doors;
 };
 
 // Renders the snapshot's findings; a missing snapshot is a usage error (exit 2) naming the id. A file is

@@ -3,6 +3,7 @@
 #include "base/internal_error.hpp"
 #include "base/log.hpp"
 #include "scanner/detail/batch.hpp"
+#include "scanner/detail/fetch_doors.hpp"
 #include "scanner/detail/fetch_tenant.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/seen_ids.hpp"
@@ -363,6 +364,14 @@ struct crawl {
     summary.shards_split = totals.shards_split;
     summary.duplicate_users = totals.duplicate_users;
     summary.users_missing = batches.items_not_found;
+
+    // The doors are optional reads, made once the listing is proven complete (a scan that fails never sends them):
+    // whatever Graph answers, the scan goes on (docs/graph.md §15).
+    auto reading_doors = fetch_doors(client, stop, options.connection.graph_endpoint);
+    auto doors = co_await std::move(reading_doors);
+    if (!doors) co_return give_up(interrupted(), storage::scan_status::interrupted);
+    doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
+    if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
 
     // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
     // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.

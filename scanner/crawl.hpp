@@ -54,6 +54,9 @@ struct scan_options {
   int keep = 30;        // complete snapshots of the tenant kept after a successful scan
   progress_mode progress = progress_mode::auto_;
   std::string tool_version{};
+  // The self-service purchase door of each product, from `--commerce-policies` (read before the crawl), stored
+  // with the doors Graph shows.
+  std::vector<storage::door_record> commerce_doors{};
   // The snapshot's audit (app wires it in): streamed beside the crawl in derived mode on a new snapshot, else run
   // whole; either way its findings are stored before the snapshot completes. None: the snapshot has no findings.
   class page_auditor* auditor = nullptr;

@@ -148,6 +148,13 @@ class database {
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);
 
+  // Replaces the doors stored with a running (or interrupted) snapshot by these.
+  base::result<void> write_doors(std::int64_t scan_id, std::span<const door_record> doors);
+  // The snapshot's doors, ordered by door then product id; none for a snapshot taken before they were read.
+  base::result<std::vector<door_record>> doors(std::int64_t scan_id);
+  // True when any door stored with the snapshot is open (what `scan --fail-on door-open` decides on).
+  base::result<bool> any_door_open(std::int64_t scan_id);
+
   // The file this database was opened from.
   const std::string& path() const;
 

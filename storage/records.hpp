@@ -8,6 +8,29 @@
 
 namespace storage {
 
+// One door of a snapshot (docs/schema.md, table `doors`): a tenant setting that lets users acquire licenses on
+// their own, as read during the scan (docs/graph.md §15).
+struct door_record {
+  std::string door;          // signup, email_verified_join, trials, office_store or self_service_purchase
+  std::string product_id;    // self_service_purchase: the MSCommerce product id; empty for the tenant-wide doors
+  std::string product_name;  // self_service_purchase: the product's name as the policy file gave it
+  std::string state;         // open, closed or unknown
+  std::string setting;       // the value as read (true, false, Enabled, Disabled, …); empty when unknown
+  std::string source;        // where it was read (a Graph call or the policy file); empty when it could not be
+  std::string note;          // when unknown: why, and the permission or flag that would show it
+};
+
+// One door as reports show it (audit::summarize_doors): the stored door, what it lets users do, how many of the
+// snapshot's findings came through it, and how to close it.
+struct door_summary {
+  door_record door;
+  std::string title;          // e.g. "Self-service sign-up for email-based subscriptions"
+  std::string lets_users;     // what an open door lets users do
+  std::int64_t findings = 0;  // the snapshot's findings that came through it
+  std::string admin_center;   // where an administrator closes it
+  std::string close_with;     // the exact command or Graph call that closes it
+};
+
 // GET /organization: the home tenant.
 struct organization_record {
   std::string tenant_id;  // lower-case GUID

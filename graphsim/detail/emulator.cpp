@@ -201,6 +201,10 @@ sim_response emulator::serve_graph(sim_request const& req, bool batch_item) {
     return res;
   }
 
+  // A beta endpoint Graph serves in the global cloud only does not exist in a national one (docs/graph.md §15).
+  if (route.id == route_id::apps_and_services && !iequals(options_.cloud, "global"))
+    return fail(404, "ResourceNotFound", "Resource not found for the segment 'appsAndServices'.");
+
   // Each route needs one of the application permissions Graph documents for it; $batch items are checked alone.
   if (!roles_allow(route.id, bearer.roles))
     return fail(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");

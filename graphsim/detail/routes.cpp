@@ -44,6 +44,14 @@ route_match match_graph_route(std::string_view method, std::string_view target) 
   std::vector<std::string> segs;
   if (parsed)
     for (auto s : parsed->segments()) segs.emplace_back(s);
+  // The one beta endpoint the emulator serves; every other beta path stays an unknown version.
+  if (segs.size() == 3 && iequals(segs[0], "beta") && iequals(segs[1], "admin") &&
+      iequals(segs[2], "appsAndServices")) {
+    m.id = route_id::apps_and_services;
+    m.method = "GET";
+    m.endpoint = "GET /beta/admin/appsAndServices";
+    return m;
+  }
   if (segs.empty() || !iequals(segs[0], "v1.0")) {
     m.id = route_id::unknown_version;
     m.endpoint = std::string(method) + " (unknown version)";
@@ -65,6 +73,8 @@ route_match match_graph_route(std::string_view method, std::string_view target) 
     set(route_id::subscribed_skus, "GET", "subscribedSkus", cost_class::subscribed_skus);
   else if (n == 2 && iequals(segs[0], "directory") && iequals(segs[1], "subscriptions"))
     set(route_id::subscriptions, "GET", "directory/subscriptions");
+  else if (n == 2 && iequals(segs[0], "policies") && iequals(segs[1], "authorizationPolicy"))
+    set(route_id::authorization_policy, "GET", "policies/authorizationPolicy");
   else if (n == 1 && iequals(segs[0], "$batch")) set(route_id::batch, "POST", "$batch");
   else if (n == 2 && iequals(segs[0], "users") &&
            is_one_of(segs[1], {"delta", "delta()", "microsoft.graph.delta", "microsoft.graph.delta()"}))
@@ -109,6 +119,10 @@ route_result run_route(route_match const& m, route_context const& c) {
       return list_subscribed_skus(c);
     case route_id::subscriptions:
       return list_subscriptions(c);
+    case route_id::authorization_policy:
+      return get_authorization_policy(c);
+    case route_id::apps_and_services:
+      return get_apps_and_services(c);
     case route_id::batch:
     case route_id::unknown:
     case route_id::unknown_version:

@@ -1,5 +1,6 @@
-// graphsim/detail/routes.hpp — the Graph endpoints under /v1.0: which route a target names, and the handlers that
-// answer them from the tenant (docs/graph.md §1–§7). Handlers write JSON straight into a StringBuffer, no DOM.
+// graphsim/detail/routes.hpp — the Graph endpoints under /v1.0 (and /beta/admin/appsAndServices): which route a target
+// names, and the handlers that answer them from the tenant (docs/graph.md §1–§7). Handlers write JSON straight into a
+// StringBuffer, no DOM.
 #pragma once
 
 #include "graphsim/detail/http_types.hpp"
@@ -27,6 +28,8 @@ enum class route_id {
   user_assign_license,
   subscribed_skus,
   subscriptions,
+  authorization_policy,  // GET /v1.0/policies/authorizationPolicy
+  apps_and_services,     // GET /beta/admin/appsAndServices (beta, global cloud only)
   batch,
   unknown,          // answered 400 "Resource not found for the segment"
   unknown_version,  // not under /v1.0: answered 404
@@ -79,6 +82,8 @@ route_result users_delta(route_context const& c);
 route_result get_organization(route_context const& c);
 route_result list_subscribed_skus(route_context const& c);
 route_result list_subscriptions(route_context const& c);
+route_result get_authorization_policy(route_context const& c);
+route_result get_apps_and_services(route_context const& c);
 
 // Shared by the handlers.
 namespace route_detail {

@@ -52,12 +52,20 @@ std::string safe(std::string_view text) {
   return out;
 }
 
+std::string door_name(const door_change& d) { return d.product_id.empty() ? d.door : d.door + " " + d.product_id; }
+
 void render_text(const storage::scan_info& from, const storage::scan_info& to, const std::vector<diff_entry>& changes,
-                 output_file& out) {
+                 const std::vector<door_change>& doors, output_file& out) {
   auto& o = out.buffer();
   fmt::format_to(std::back_inserter(o), "tenant {}{}: snapshot {} ({}) -> snapshot {} ({})\n", safe(to.tenant_id),
                  to.tenant_name.empty() ? "" : " (" + safe(to.tenant_name) + ")", from.scan_id, safe(from.started_at),
                  to.scan_id, safe(to.started_at));
+  for (const auto& d : doors)
+    fmt::format_to(std::back_inserter(o), "door {}: {} \u2192 {}{}\n", safe(door_name(d)), safe(d.from_state),
+                   safe(d.to_state),
+                   d.to_state == "open"     ? " (opened)"
+                   : d.to_state == "closed" ? " (closed)"
+                                            : "");
   for (const auto& e : changes) {
     const auto sku = safe(e.sku_part_number.empty() ? e.sku_id : e.sku_part_number);
     if (e.change == "new")
@@ -93,7 +101,7 @@ void write_scan(json_writer& w, std::string_view name, const storage::scan_info&
 }
 
 void render_json(const storage::scan_info& from, const storage::scan_info& to, const std::vector<diff_entry>& changes,
-                 output_file& out) {
+                 const std::vector<door_change>& doors, output_file& out) {
   json_writer w(out);
   w.start_object();
   w.member("format_version", std::int64_t{1});
@@ -124,6 +132,17 @@ void render_json(const storage::scan_info& from, const storage::scan_info& to, c
     w.key("to_origin");
     if (e.to_origin.empty()) w.null();
     else w.string(e.to_origin);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("doors");
+  w.start_array();
+  for (const auto& d : doors) {
+    w.start_object();
+    w.member("door", d.door);
+    w.member("product_id", d.product_id);
+    w.member("from_state", d.from_state);
+    w.member("to_state", d.to_state);
     w.end_object();
   }
   w.end_array();
@@ -181,16 +200,16 @@ base::result<std::vector<diff_entry>> compute_diff(const finding_source& from, c
 }
 
 void render_diff(const storage::scan_info& from, const storage::scan_info& to, const std::vector<diff_entry>& changes,
-                 diff_format fmt, output_file& out) {
+                 const std::vector<door_change>& doors, diff_format fmt, output_file& out) {
   switch (fmt) {
     case diff_format::text:
-      render_text(from, to, changes, out);
+      render_text(from, to, changes, doors, out);
       return;
     case diff_format::csv:
       render_csv(changes, out);
       return;
     case diff_format::json:
-      render_json(from, to, changes, out);
+      render_json(from, to, changes, doors, out);
       return;
   }
 }

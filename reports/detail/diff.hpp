@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "reports/detail/doors.hpp"
 #include "reports/detail/finding_source.hpp"
 #include "reports/detail/output_file.hpp"
 #include "reports/report.hpp"
@@ -28,7 +29,9 @@ struct diff_entry {
 base::result<std::vector<diff_entry>> compute_diff(const finding_source& from, const finding_source& to);
 
 // Writes the changes as text lines (+ new, - resolved, ~ changed), CSV or JSON; not committed.
+// Door changes (reports/detail/doors.hpp) come first in text ("door trials: open -> closed") and as "doors" in JSON;
+// the CSV keeps its findings columns only.
 void render_diff(const storage::scan_info& from, const storage::scan_info& to, const std::vector<diff_entry>& changes,
-                 diff_format fmt, output_file& out);
+                 const std::vector<door_change>& doors, diff_format fmt, output_file& out);
 
 }  // namespace reports

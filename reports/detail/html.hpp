@@ -16,6 +16,8 @@ struct html_options {
   // Rows embedded in the findings table; counts and charts stay exact beyond it. 20,000 rows keep the file
   // near 10 MB and the browser responsive.
   std::size_t max_rows = 20000;
+  // The "Doors" section at the top (reports/detail/doors.hpp); none when empty.
+  std::vector<storage::door_summary> doors;
 };
 
 // Writes the report for scan: headline, counts, charts (origin, SKU, department, trend over `trend`, oldest

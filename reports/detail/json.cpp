@@ -1,5 +1,6 @@
 #include "reports/detail/json.hpp"
 
+#include "reports/detail/doors.hpp"
 #include "reports/detail/json_writer.hpp"
 #include "reports/detail/summary.hpp"
 #include "storage/database.hpp"
@@ -96,12 +97,14 @@ void write_summary(json_writer& w, const findings_summary& s) {
 
 }  // namespace
 
-base::result<void> render_json(const storage::scan_info& scan, const finding_source& source, output_file& out) {
+base::result<void> render_json(const storage::scan_info& scan, const finding_source& source,
+                               std::span<const storage::door_summary> doors, output_file& out) {
   json_writer w(out);
   summary_builder summary;
   w.start_object();
   w.member("format_version", format_version);
   write_snapshot(w, scan);
+  write_doors_json(w, doors);
   w.key("findings");
   w.start_array();
   const auto streamed = source([&](const storage::finding_record& f) {

@@ -1,5 +1,6 @@
 #include "reports/detail/markdown.hpp"
 
+#include "reports/detail/doors.hpp"
 #include "reports/detail/origins.hpp"
 #include "reports/detail/summary.hpp"
 #include "reports/detail/text.hpp"
@@ -50,7 +51,8 @@ void write_headline(std::string& out, const findings_summary& s) {
 
 }  // namespace
 
-base::result<void> render_markdown(const storage::scan_info& scan, const finding_source& source, output_file& out) {
+base::result<void> render_markdown(const storage::scan_info& scan, const finding_source& source,
+                                   std::span<const storage::door_summary> doors, output_file& out) {
   summary_builder builder(top_users);
   if (auto r = source([&](const storage::finding_record& f) { builder.add(f); }); !r) return r.error();
   const auto s = builder.finish();
@@ -60,6 +62,7 @@ base::result<void> render_markdown(const storage::scan_info& scan, const finding
   fmt::format_to(std::back_inserter(o), "### License provisioning readiness — {}\n\n", md(tenant));
   fmt::format_to(std::back_inserter(o), "Tenant {}, snapshot {} taken {}.\n\n", md(scan.tenant_id), scan.scan_id,
                  md(readable_time(scan.finished_at.empty() ? scan.started_at : scan.finished_at)));
+  write_doors_markdown(o, doors);
   write_headline(o, s);
 
   if (s.findings > 0) {

@@ -59,6 +59,8 @@ graph_error_body parse_graph_error(std::string_view body) {
 std::string permission_for(std::string_view url) {
   auto const path = url.substr(0, url.find('?'));
   if (path.find("/licenseDetails") != std::string_view::npos) return "licenseDetails";
+  if (path.find("/policies/authorizationPolicy") != std::string_view::npos) return "Policy.Read.All";
+  if (path.find("/admin/appsAndServices") != std::string_view::npos) return "OrgSettings-AppsAndServices.Read.All";
   if (path.find("/subscribedSkus") != std::string_view::npos ||
       path.find("/directory/subscriptions") != std::string_view::npos ||
       path.find("/organization") != std::string_view::npos)

@@ -70,6 +70,10 @@ class write_transaction {
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what);
 
+// Inside the caller's write transaction: the scan is still running (or interrupted, for a resume), else the error
+// "cannot <what>: scan N is not running — start a new scan".
+base::result<void> require_running(connection& d, std::int64_t scan_id, std::string_view what);
+
 // Brings a read-write database to schema::current_version (creating it when new), in one transaction.
 base::result<void> migrate(connection& d);
 // Checks that a read-only database has exactly schema::current_version.

@@ -28,9 +28,16 @@ base::result<void> shorten_findings_index(connection& d, std::string_view what) 
   return {};
 }
 
+// Version 3: the doors table (the tenant settings behind self-service licenses). Older snapshots have no rows
+// there, which reads as "not read", not as closed doors.
+base::result<void> add_doors_table(connection& d, std::string_view what) {
+  return d.exec(schema::create_table_sql(schema::table_named("doors")), what);
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
     {2, "a shorter findings_by_upn index", shorten_findings_index},
+    {3, "the doors table", add_doors_table},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 

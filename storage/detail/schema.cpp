@@ -218,6 +218,27 @@ constexpr sv findings_examples[] = {
     "  WHERE idp_outcome LIKE 'removal_refused%' ORDER BY user_principal_name;",
 };
 
+// ---- doors: the tenant settings that let users acquire licenses on their own (docs/graph.md §15) ----
+constexpr column doors_columns[] = {
+    scan_id_column,
+    {"door", text, "`signup`, `email_verified_join`, `trials`, `office_store` or `self_service_purchase`", not_null,
+     "door IN ('signup', 'email_verified_join', 'trials', 'office_store', 'self_service_purchase')"},
+    {"product_id", text, "`self_service_purchase`: the MSCommerce product id (e.g. `CFQ7TTC0H9MP`); empty otherwise"},
+    {"product_name", text, "`self_service_purchase`: the product's name as the policy file gave it"},
+    {"state", text, "`open`, `closed` or `unknown` (a read that was refused or is unavailable: never `closed`)",
+     not_null, "state IN ('open', 'closed', 'unknown')"},
+    {"setting", text,
+     "the value as read: `true`/`false` (Graph), `Enabled`/`Disabled`/`OnlyTrialsWithoutPaymentMethod` (policy "
+     "file); empty when unknown"},
+    {"source", text, "where it was read: the Graph call, or the `--commerce-policies` file; empty when unread"},
+    {"note", text, "when `unknown`: why, and the permission or flag that would show it"},
+};
+constexpr sv doors_key[] = {"scan_id", "door", "product_id"};
+constexpr sv doors_examples[] = {
+    "SELECT s.tenant_id, d.door, d.product_id, d.state FROM latest_scans AS s\n"
+    "  JOIN doors AS d ON d.scan_id = s.scan_id WHERE d.state = 'open';",
+};
+
 constexpr table all_tables[] = {
     {"scans",
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
@@ -254,6 +275,11 @@ constexpr table all_tables[] = {
      rowid,
      key_reuse::allowed,
      findings_examples},
+    {"doors",
+     "The tenant settings that let users acquire licenses on their own, as the scan read them "
+     "(authorizationPolicy, appsAndServices, and each product's self-service purchase policy from "
+     "`--commerce-policies`); none for snapshots taken before schema version 3.",
+     doors_columns, doors_key, without_rowid, key_reuse::allowed, doors_examples},
 };
 
 constexpr index all_indexes[] = {

@@ -16,6 +16,22 @@ constexpr std::string_view fact_tables[] = {"sku_service_plans", "sku_subscripti
 
 }  // namespace
 
+namespace detail {
+
+base::result<void> require_running(connection& d, std::int64_t scan_id, std::string_view what) {
+  auto running = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')", what);
+  if (!running) return running.error();
+  reset_on_exit guard(**running);
+  (*running)->bind_int(1, scan_id);
+  int const rc = (*running)->step();
+  if (rc == SQLITE_DONE)
+    return base::runtime_error(fmt::format("cannot {}: scan {} is not running — start a new scan", what, scan_id));
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  return {};
+}
+
+}  // namespace detail
+
 base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<const sku_record> skus,
                                                 std::span<const subscription_record> subscriptions) {
   std::string const what = fmt::format("store the SKUs and subscriptions of scan {} in '{}'", scan_id, impl_->path);
@@ -27,19 +43,14 @@ base::result<void> database::write_tenant_facts(std::int64_t scan_id, std::span<
       d.prepared(schema::insert_sql(schema::table_named("sku_subscription_ids"), schema::on_conflict::replace), what);
   auto ins_sub =
       d.prepared(schema::insert_sql(schema::table_named("subscriptions"), schema::on_conflict::replace), what);
-  auto running = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')", what);
-  for (auto* r : {&ins_sku, &ins_plan, &ins_sub_id, &ins_sub, &running})
+  for (auto* r : {&ins_sku, &ins_plan, &ins_sub_id, &ins_sub})
     if (!*r) return r->error();
 
   auto tx = detail::write_transaction::begin(d, what);
   if (!tx) return tx.error();
 
-  (*running)->bind_int(1, scan_id);
-  int rc = (*running)->step();
-  (*running)->reset();
-  if (rc == SQLITE_DONE)
-    return base::runtime_error(fmt::format("cannot {}: scan {} is not running — start a new scan", what, scan_id));
-  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  if (auto running = detail::require_running(d, scan_id, what); !running) return running;
+  int rc = SQLITE_OK;
 
   // Replacing, not merging: a resumed scan reads /subscribedSkus again and must not keep SKUs that went away.
   for (auto table : fact_tables) {

@@ -30,7 +30,7 @@ std::string render(const std::vector<reports::diff_entry>& changes, reports::dif
   to.tenant_id = from.tenant_id = "11111111-2222-3333-4444-555555555555";
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
-  reports::render_diff(from, to, changes, fmt, *out);
+  reports::render_diff(from, to, changes, {}, fmt, *out);
   REQUIRE(reports_test::ok(out->commit()));
   return test_support::read_file(path);
 }

@@ -104,7 +104,7 @@ TEST_CASE("a large snapshot embeds only the capped rows but keeps the counts exa
   for (int i = 0; i < 30; ++i)
     findings.push_back(reports_test::make_finding(i, "u" + std::to_string(100 + i) + "@contoso.com", "User",
                                                   "POWER_BI_PRO", "self_service_purchase"));
-  const auto html = render(findings, reports::html_options{10});
+  const auto html = render(findings, reports::html_options{10, {}});
   CHECK(html.find("first 10 of 30 findings") != std::string::npos);
   CHECK(html.find("<div class=\"big\">30</div><div><div class=\"what\">users hold licenses") != std::string::npos);
   rapidjson::Document doc;

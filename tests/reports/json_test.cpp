@@ -29,7 +29,7 @@ rapidjson::Document render(const std::vector<storage::finding_record>& findings)
   const auto path = (dir / "r.json").string();
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
-  REQUIRE(reports_test::ok(reports::render_json(sample_scan(), reports_test::source_of(findings), *out)));
+  REQUIRE(reports_test::ok(reports::render_json(sample_scan(), reports_test::source_of(findings), {}, *out)));
   REQUIRE(reports_test::ok(out->commit()));
   const auto text = test_support::read_file(path);
   rapidjson::Document doc;

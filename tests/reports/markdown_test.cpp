@@ -17,7 +17,7 @@ std::string render(const std::vector<storage::finding_record>& findings) {
   scan.finished_at = "2026-11-23T09:01:00Z";
   auto out = reports::output_file::open(path);
   REQUIRE(reports_test::ok(out));
-  REQUIRE(reports_test::ok(reports::render_markdown(scan, reports_test::source_of(findings), *out)));
+  REQUIRE(reports_test::ok(reports::render_markdown(scan, reports_test::source_of(findings), {}, *out)));
   REQUIRE(reports_test::ok(out->commit()));
   return test_support::read_file(path);
 }

@@ -44,7 +44,7 @@ struct fixture {
 
   std::string report(std::int64_t id, reports::format fmt) {
     const auto path = (dir / "report.out").string();
-    const auto r = reports::write_report(db, id, {fmt, path});
+    const auto r = reports::write_report(db, id, {fmt, path, {}});
     REQUIRE(reports_test::ok(r));
     return test_support::read_file(path);
   }
@@ -155,7 +155,7 @@ TEST_CASE("an empty snapshot gives valid outputs in every format") {
 TEST_CASE("a missing snapshot id is a usage error naming the id, and writes nothing") {
   fixture fx;
   const auto path = (fx.dir / "r.csv").string();
-  const auto r = reports::write_report(fx.db, 4242, {reports::format::csv, path});
+  const auto r = reports::write_report(fx.db, 4242, {reports::format::csv, path, {}});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find("4242") != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("a report written by write_report has mode 0600") {
   const auto id = fx.snapshot(reports_test::hostile_findings());
   for (const auto fmt : {reports::format::csv, reports::format::json, reports::format::html, reports::format::md}) {
     const auto path = (fx.dir / "r.any").string();
-    REQUIRE(reports_test::ok(reports::write_report(fx.db, id, {fmt, path})));
+    REQUIRE(reports_test::ok(reports::write_report(fx.db, id, {fmt, path, {}})));
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -181,7 +181,7 @@ TEST_CASE("a report into a missing directory is a one-line error naming the path
   fixture fx;
   const auto id = fx.snapshot({});
   const auto path = (fx.dir / "no-such-dir" / "r.csv").string();
-  const auto r = reports::write_report(fx.db, id, {reports::format::csv, path});
+  const auto r = reports::write_report(fx.db, id, {reports::format::csv, path, {}});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
   CHECK(r.error().message.find(path) != std::string::npos);

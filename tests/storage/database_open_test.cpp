@@ -213,6 +213,7 @@ TEST_CASE("a version 1 database is migrated to the short findings index and keep
   query(dir / "a.db", "DROP INDEX findings_by_upn");
   query(dir / "a.db",
         "CREATE INDEX findings_by_upn ON findings (scan_id, user_principal_name, sku_part_number, sku_id)");
+  query(dir / "a.db", "DROP TABLE doors");  // version 3's
   query(dir / "a.db", "PRAGMA user_version = 1");
   {
     auto const refused = storage::database::open((dir / "a.db").string(), storage::open_mode::read_only);
@@ -220,10 +221,57 @@ TEST_CASE("a version 1 database is migrated to the short findings index and keep
     CHECK(refused.error().message.find("run `entra-audit scan` once to migrate it") != std::string::npos);
   }
   auto db = open(dir / "a.db");
-  CHECK(query(dir / "a.db", "PRAGMA user_version") == "2");
+  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
   CHECK(query(dir / "a.db", "SELECT group_concat(name, ',') FROM pragma_index_info('findings_by_upn')") ==
         "scan_id,user_principal_name");
   std::vector<std::string> upns;
   ok(db.for_each_finding(id, [&](const storage::finding_record& f) { upns.push_back(f.user_principal_name); }));
   CHECK(upns == std::vector<std::string>{"u1@contoso.example", "u2@contoso.example", "u3@contoso.example"});
+}
+
+TEST_CASE("a version 2 database gains an empty doors table and keeps its snapshots") {
+  test_support::temp_dir dir;
+  std::int64_t id = 0;
+  {
+    auto db = open(dir / "a.db");
+    id = complete_scan(db, 1, 3);
+  }
+  // The file as version 2 wrote it.
+  query(dir / "a.db", "DROP TABLE doors");
+  query(dir / "a.db", "PRAGMA user_version = 2");
+  auto db = open(dir / "a.db");
+  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
+  auto doors = db.doors(id);
+  REQUIRE(doors.has_value());
+  CHECK(doors->empty());
+  auto open_door = db.any_door_open(id);
+  REQUIRE(open_door.has_value());
+  CHECK_FALSE(*open_door);
+  CHECK(user_ids(db, id).size() == 3);
+}
+
+TEST_CASE("the doors stored with a running snapshot read back in order and say whether one is open") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto id = db.begin_scan(start());
+  REQUIRE(id.has_value());
+  std::vector<storage::door_record> doors{
+      {"trials", "", "", "closed", "false", "GET /beta/admin/appsAndServices", ""},
+      {"self_service_purchase", "CFQ7TTC0H9MP", "Power BI Pro", "open", "Enabled", "--commerce-policies", ""},
+      {"signup", "", "", "unknown", "", "GET /v1.0/policies/authorizationPolicy", "refused (403)"}};
+  ok(db.write_doors(*id, doors));
+  auto read = db.doors(*id);
+  REQUIRE(read.has_value());
+  REQUIRE(read->size() == 3);
+  CHECK((*read)[0].door == "self_service_purchase");
+  CHECK((*read)[0].product_name == "Power BI Pro");
+  CHECK((*read)[1].door == "signup");
+  CHECK((*read)[1].note == "refused (403)");
+  CHECK((*read)[2].state == "closed");
+  CHECK(db.any_door_open(*id).value());
+
+  doors[1].state = "closed";  // a resumed scan replaces the doors
+  ok(db.write_doors(*id, doors));
+  CHECK_FALSE(db.any_door_open(*id).value());
+  CHECK(db.doors(*id)->size() == 3);
 }
