@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <unordered_map>
 
@@ -40,41 +42,51 @@ const ci_map& product_names() {
 
 constexpr std::string_view admin_center_services = "Microsoft 365 admin center > Settings > Org settings > Services";
 
+// The doors Graph shows, one row each: what they let users do and how to close them (docs/graph.md §15).
+struct setting_door {
+  std::string_view door, title, lets_users;
+  std::string_view admin_switch;  // under admin_center_services; empty: no admin-center switch
+  std::string_view close_with;
+};
+
+constexpr setting_door setting_doors[] = {
+    {"signup",
+     "Self-service sign-up for email-based subscriptions",
+     "sign up with their work address for free and viral offers (Power BI (free), Power Automate Free, "
+     "…), which then hold licenses an identity provider cannot remove",
+     {},
+     R"(PATCH /v1.0/policies/authorizationPolicy {"allowedToSignUpEmailBasedSubscriptions": false} )"
+     "(application permission Policy.ReadWrite.Authorization)"},
+    {"email_verified_join",
+     "Email-verified users joining the tenant",
+     "people with an address in one of the tenant's domains join it as email-verified users, "
+     "through a self-service sign-up",
+     {},
+     R"(PATCH /v1.0/policies/authorizationPolicy {"allowEmailVerifiedUsersToJoinOrganization": false} )"
+     "(application permission Policy.ReadWrite.Authorization)"},
+    {"trials", "Users starting trials on behalf of the organization",
+     "start trials of apps and services for the organization (e.g. Microsoft Teams Exploratory), "
+     "owned by the user who started them",
+     "User owned apps and services > clear \"Let users start trials on behalf of your organization\"",
+     R"(PATCH /beta/admin/appsAndServices {"settings": {"isAppAndServicesTrialEnabled": false}} )"
+     "(application permission OrgSettings-AppsAndServices.ReadWrite.All; beta, global cloud only)"},
+    {"office_store", "The Office Store", "get apps and add-ins from the Office Store",
+     "User owned apps and services > clear \"Let users access the Office Store\"",
+     R"(PATCH /beta/admin/appsAndServices {"settings": {"isOfficeStoreEnabled": false}} )"
+     "(application permission OrgSettings-AppsAndServices.ReadWrite.All; beta, global cloud only)"},
+};
+
 storage::door_summary describe(storage::door_record door) {
   storage::door_summary s;
-  if (door.door == "signup") {
-    s.title = "Self-service sign-up for email-based subscriptions";
-    s.lets_users =
-        "sign up with their work address for free and viral offers (Power BI (free), Power Automate Free, "
-        "…), which then hold licenses an identity provider cannot remove";
-    s.admin_center = "no admin-center switch: Graph or PowerShell only";
-    s.close_with = R"(PATCH /v1.0/policies/authorizationPolicy {"allowedToSignUpEmailBasedSubscriptions": false} )"
-                   "(application permission Policy.ReadWrite.Authorization)";
-  } else if (door.door == "email_verified_join") {
-    s.title = "Email-verified users joining the tenant";
-    s.lets_users =
-        "people with an address in one of the tenant's domains join it as email-verified users, "
-        "through a self-service sign-up";
-    s.admin_center = "no admin-center switch: Graph or PowerShell only";
-    s.close_with = R"(PATCH /v1.0/policies/authorizationPolicy {"allowEmailVerifiedUsersToJoinOrganization": false} )"
-                   "(application permission Policy.ReadWrite.Authorization)";
-  } else if (door.door == "trials") {
-    s.title = "Users starting trials on behalf of the organization";
-    s.lets_users =
-        "start trials of apps and services for the organization (e.g. Microsoft Teams Exploratory), "
-        "owned by the user who started them";
-    s.admin_center = fmt::format(
-        "{} > User owned apps and services > clear \"Let users start trials on behalf of your organization\"",
-        admin_center_services);
-    s.close_with = R"(PATCH /beta/admin/appsAndServices {"settings": {"isAppAndServicesTrialEnabled": false}} )"
-                   "(application permission OrgSettings-AppsAndServices.ReadWrite.All; beta, global cloud only)";
-  } else if (door.door == "office_store") {
-    s.title = "The Office Store";
-    s.lets_users = "get apps and add-ins from the Office Store";
-    s.admin_center = fmt::format("{} > User owned apps and services > clear \"Let users access the Office Store\"",
-                                 admin_center_services);
-    s.close_with = R"(PATCH /beta/admin/appsAndServices {"settings": {"isOfficeStoreEnabled": false}} )"
-                   "(application permission OrgSettings-AppsAndServices.ReadWrite.All; beta, global cloud only)";
+  auto const* setting = std::find_if(std::begin(setting_doors), std::end(setting_doors),
+                                     [&](const setting_door& d) { return d.door == door.door; });
+  if (setting != std::end(setting_doors)) {
+    s.title = setting->title;
+    s.lets_users = setting->lets_users;
+    s.admin_center = setting->admin_switch.empty()
+                         ? "no admin-center switch: Graph or PowerShell only"
+                         : fmt::format("{} > {}", admin_center_services, setting->admin_switch);
+    s.close_with = setting->close_with;
   } else if (door.product_id.empty()) {
     s.title = "Self-service purchase of products without a known MSCommerce product id";
     s.lets_users = "buy these products with their own payment method";
