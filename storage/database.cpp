@@ -154,6 +154,16 @@ base::result<database> database::open(const std::string& path, open_mode mode) {
   if (auto r = p->exec("PRAGMA foreign_keys = ON", what); !r) return r.error();
   if (auto r = p->exec(cache_pragma, what); !r) return r.error();
 
+  if (mode == open_mode::read_only) {
+    // A file an older entra-audit wrote is migrated once, as a writer would (invariants hold: a migration is one
+    // transaction), so that `report` reads it without a `scan` first.
+    auto older = detail::older_schema(*p);
+    if (!older) return older.error();
+    if (*older) {
+      auto writer = open(path, open_mode::read_write);
+      if (!writer) return writer.error();
+    }
+  }
   if (auto r = mode == open_mode::read_write ? detail::migrate(*p) : detail::check_version(*p); !r) return r.error();
   return database{std::move(p)};
 }

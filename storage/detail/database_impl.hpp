@@ -4,7 +4,10 @@
 
 #include "storage/database.hpp"
 #include "storage/detail/statement.hpp"
+#include "storage/detail/user_versions.hpp"
 
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +24,9 @@ struct connection {
   // Prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused for every page; keyed by SQL text.
   // A multimap: a read whose callback starts the same read again gets a second statement, not the running one.
   std::unordered_multimap<std::string, detail::statement> statements;
+  // The current user versions of the snapshot being written (write_user_page), kept between its pages; reset when
+  // a write that changed them fails or the snapshot ends.
+  std::optional<open_user_versions> user_writer;
 
   connection() = default;
   connection(const connection&) = delete;
@@ -66,7 +72,8 @@ class write_transaction {
   bool restore_checks_ = false;
 };
 
-// Inserts findings of the scan inside the caller's write transaction; the first failure is returned.
+// Inserts findings of the scan into pending_findings inside the caller's write transaction; the first failure is
+// returned.
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what);
 
@@ -74,8 +81,15 @@ base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::spa
 // "cannot <what>: scan N is not running — start a new scan".
 base::result<void> require_running(connection& d, std::int64_t scan_id, std::string_view what);
 
+// Streams every user of the snapshot with licenses and states, in id order (the rows of `users`, `user_licenses`
+// and `license_states`, whether tables of an older schema being migrated or the views of this one).
+base::result<void> walk_users_by_id(connection& d, std::int64_t scan_id,
+                                    const std::function<void(const user_licenses&)>& fn);
+
 // Brings a read-write database to schema::current_version (creating it when new), in one transaction.
 base::result<void> migrate(connection& d);
+// True when the file holds entra-audit data of an older schema version (one migrate() would bring forward).
+base::result<bool> older_schema(connection& d);
 // Checks that a read-only database has exactly schema::current_version.
 base::result<void> check_version(connection& d);
 

@@ -1,6 +1,7 @@
 // Findings of a snapshot: replaced whole by audit, streamed in report order to reports.
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/finding_versions.hpp"
 #include "storage/detail/rows.hpp"
 #include "storage/detail/schema.hpp"
 #include "storage/finding_row.hpp"
@@ -14,9 +15,15 @@ namespace storage {
 
 namespace {
 
-// Inside a write transaction: an error unless the snapshot exists (findings then need no per-row parent check).
-base::result<void> require_scan(detail::connection& d, std::int64_t scan_id, std::string_view what) {
-  auto exists = d.prepared("SELECT 1 FROM scans WHERE scan_id = ?1", what);
+// Where a snapshot's findings are: pending_findings while it is written (or failed), finding_versions once complete.
+struct findings_home {
+  std::string tenant_id;
+  bool complete = false;
+};
+
+// An error unless the snapshot exists (inside a write transaction, findings then need no per-row parent check).
+base::result<findings_home> require_scan(detail::connection& d, std::int64_t scan_id, std::string_view what) {
+  auto exists = d.prepared("SELECT tenant_id, status = 'complete' FROM scans WHERE scan_id = ?1", what);
   if (!exists) return exists.error();
   detail::reset_on_exit guard(**exists);
   (*exists)->bind_int(1, scan_id);
@@ -25,7 +32,19 @@ base::result<void> require_scan(detail::connection& d, std::int64_t scan_id, std
     return base::runtime_error(
         fmt::format("cannot {}: there is no scan {} — list them with `entra-audit report`", what, scan_id));
   if (rc != SQLITE_ROW) return d.failure(rc, what);
-  return {};
+  return findings_home{(*exists)->text(0), (*exists)->integer(1) != 0};
+}
+
+// A complete snapshot's findings are changed in pending_findings and folded back (inside the caller's transaction).
+base::result<void> unfold_if_complete(detail::connection& d, std::int64_t scan_id, const findings_home& home,
+                                      std::string_view what) {
+  if (!home.complete) return {};
+  return detail::unfold_findings(d, scan_id, home.tenant_id, what);
+}
+base::result<void> fold_if_complete(detail::connection& d, std::int64_t scan_id, const findings_home& home,
+                                    std::string_view what) {
+  if (!home.complete) return {};
+  return detail::fold_findings(d, scan_id, home.tenant_id, detail::later_snapshots::as_stored, what);
 }
 
 }  // namespace
@@ -35,7 +54,7 @@ namespace detail {
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what) {
   if (findings.empty()) return {};
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
     bind_finding(**ins, scan_id, f);
@@ -58,8 +77,8 @@ base::result<void> database::replace_findings(
     std::int64_t scan_id, const std::function<base::result<void>(const finding_sink& emit)>& produce) {
   std::string const what = fmt::format("store the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto del = d.prepared("DELETE FROM findings WHERE scan_id = ?1", what);
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("findings"), schema::on_conflict::fail), what);
+  auto del = d.prepared("DELETE FROM pending_findings WHERE scan_id = ?1", what);
+  auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   for (auto* r : {&del, &ins})
     if (!*r) return r->error();
 
@@ -67,7 +86,8 @@ base::result<void> database::replace_findings(
   // below removes findings only, which nothing references.
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
-  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  auto home = require_scan(d, scan_id, what);
+  if (!home) return home.error();
   int rc = SQLITE_OK;
 
   (*del)->bind_int(1, scan_id);
@@ -91,6 +111,7 @@ base::result<void> database::replace_findings(
   auto produced = produce(emit);
   if (failed) return *failed;  // even if produce went on and succeeded
   if (!produced) return produced.error();
+  if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   return tx->commit(what);
 }
 
@@ -99,8 +120,11 @@ base::result<void> database::add_findings(std::int64_t scan_id, std::span<const 
   auto& d = *impl_;
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
-  if (auto r = require_scan(d, scan_id, what); !r) return r;
+  auto home = require_scan(d, scan_id, what);
+  if (!home) return home.error();
+  if (auto r = unfold_if_complete(d, scan_id, *home, what); !r) return r;
   if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+  if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   return tx->commit(what);
 }
 
@@ -108,7 +132,7 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
                                                    const std::function<void(finding_record&)>& fix) {
   std::string const what = fmt::format("name the owners in the findings of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
-  auto const& table = schema::table_named("findings");
+  auto const& table = schema::table_named("pending_findings");
   auto const rowid_column = static_cast<int>(table.columns.size());
   std::string sql = schema::select_sql(table);
   sql.insert(sql.find(" FROM "), ", rowid");
@@ -120,11 +144,14 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   for (const auto& field : finding_fields)
     if (field.held == held_cell::remade)
       set += fmt::format("{}{} = ?{}", set.empty() ? "" : ", ", field.column.name, ++parameter);
-  auto upd = d.prepared(fmt::format("UPDATE findings SET {} WHERE rowid = ?1", set), what);
+  auto upd = d.prepared(fmt::format("UPDATE pending_findings SET {} WHERE rowid = ?1", set), what);
   for (auto* r : {&sel, &upd})
     if (!*r) return r->error();
   auto tx = detail::write_transaction::begin(d, what);
   if (!tx) return tx.error();
+  auto home = require_scan(d, scan_id, what);
+  if (!home) return home.error();
+  if (auto r = unfold_if_complete(d, scan_id, *home, what); !r) return r;
   detail::reset_on_exit guard(**sel);
   (*sel)->bind_int(1, scan_id);
   int rc = SQLITE_ROW;
@@ -144,24 +171,35 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
     if (const int u = (*upd)->run(); u != SQLITE_OK) return d.failure(u, what);
   }
   if (rc != SQLITE_DONE) return d.failure(rc, what);
+  (*sel)->reset();
+  if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   return tx->commit(what);
 }
 
 base::result<void> database::for_each_finding(std::int64_t scan_id,
                                               const std::function<void(const finding_record&)>& fn) {
   std::string const what = fmt::format("read the findings of scan {} in '{}'", scan_id, impl_->path);
-  // The columns are BINARY (byte order, as docs/design.md §4.2 sorts) and findings_by_upn holds the principal names in
-  // order, so SQLite streams the rows from the index, sorting only each user's rows by SKU.
-  auto s = impl_->prepared(schema::select_sql(schema::table_named("findings")) +
-                               " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id",
-                           what);
+  auto home = require_scan(*impl_, scan_id, what);
+  if (!home) return home.error();
+  // The columns are BINARY (byte order, as docs/design.md §4.2 sorts). A complete snapshot's are read from
+  // finding_versions_by_upn in principal name order, SQLite sorting only each user's rows by SKU; a running one's
+  // few are sorted whole.
+  std::string const sql =
+      home->complete
+          ? fmt::format("{} AS f WHERE {} ORDER BY f.user_principal_name, f.sku_part_number, f.sku_id",
+                        schema::select_sql(schema::table_named("finding_versions")), detail::finding_held_sql())
+          : schema::select_sql(schema::table_named("pending_findings")) +
+                " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id";
+  int const first_column = home->complete ? 5 : 1;
+  auto s = impl_->prepared(sql, what);
   if (!s) return s.error();
   detail::reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);
+  if (home->complete) (*s)->bind_text(2, home->tenant_id);
   int rc = SQLITE_ROW;
   finding_record row;  // one record for every row: no allocation per cell once its buffers have grown
   while ((rc = (*s)->step()) == SQLITE_ROW) {
-    detail::read_finding(**s, row);
+    detail::read_finding(**s, row, first_column);
     fn(row);
   }
   if (rc != SQLITE_DONE) return impl_->failure(rc, what);

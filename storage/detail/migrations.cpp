@@ -1,9 +1,15 @@
 // Schema versions and how a file moves forward from one to the next.
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/finding_versions.hpp"
 #include "storage/detail/schema.hpp"
+#include "storage/detail/user_versions.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace storage::detail {
 namespace {
@@ -34,10 +40,75 @@ base::result<void> add_doors_table(connection& d, std::string_view what) {
   return d.exec(schema::create_table_sql(schema::table_named("doors")), what);
 }
 
+// Version 4: users (with licenses and states) and findings stored as versions that last across the snapshots in
+// which they did not change (docs/schema.md "Versions"). Each snapshot is replayed in order through the writer a scan
+// uses, so a migrated file holds what a file written by this version would.
+base::result<void> version_rows(connection& d, std::string_view what) {
+  for (auto name : {"user_versions", "user_license_versions", "license_state_versions", "user_seen", "pending_findings",
+                    "finding_versions"})
+    if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
+  for (const auto& i : schema::indexes())
+    if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+  for (const auto& v : schema::views())
+    if (auto r = d.exec(fmt::format("DROP VIEW IF EXISTS {}", v.name), what); !r) return r;
+
+  struct snapshot {
+    std::int64_t scan_id;
+    std::string tenant_id;
+    bool complete;
+  };
+  std::vector<snapshot> snapshots;
+  {
+    auto s = d.prepared("SELECT scan_id, tenant_id, status = 'complete' FROM scans ORDER BY tenant_id, scan_id", what);
+    if (!s) return s.error();
+    reset_on_exit guard(**s);
+    int rc = SQLITE_ROW;
+    while ((rc = (*s)->step()) == SQLITE_ROW)
+      snapshots.push_back({(*s)->integer(0), (*s)->text(1), (*s)->integer(2) != 0});
+    if (rc != SQLITE_DONE) return d.failure(rc, what);
+  }
+  constexpr std::string_view move_findings = "INSERT INTO pending_findings SELECT * FROM findings WHERE scan_id = ?1";
+  for (const auto& snap : snapshots) {
+    auto writer = open_user_versions::load(d, snap.scan_id, snap.tenant_id, what);
+    if (!writer) return writer.error();
+    std::optional<base::error> failed;
+    std::vector<const assigned_license_record*> licenses;
+    std::vector<const license_state_record*> states;
+    auto walked = walk_users_by_id(d, snap.scan_id, [&](const user_licenses& u) {
+      if (failed) return;
+      licenses.clear();
+      states.clear();
+      for (const auto& l : u.licenses) licenses.push_back(&l);
+      for (const auto& st : u.states) states.push_back(&st);
+      if (auto r = writer->write(d, u.user, licenses, states, what); !r) failed = r.error();
+    });
+    if (failed) return *failed;
+    if (!walked) return walked;
+    auto moved = d.prepared(move_findings, what);
+    if (!moved) return moved.error();
+    (*moved)->bind_int(1, snap.scan_id);
+    if (const int rc = (*moved)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    if (!snap.complete) continue;
+    if (auto r = end_unmet_users(d, snap.scan_id, snap.tenant_id, what); !r) return r;
+    if (auto r = fold_findings(d, snap.scan_id, snap.tenant_id, later_snapshots::none_yet, what); !r) return r;
+  }
+
+  for (auto sql : {"DROP INDEX IF EXISTS findings_by_upn", "DROP TABLE findings", "DROP TABLE license_states",
+                   "DROP TABLE user_licenses", "DROP TABLE users"})
+    if (auto r = d.exec(sql, what); !r) return r;
+  for (const auto& t : schema::tables())
+    if (t.is_view())
+      if (auto r = d.exec(schema::create_table_sql(t), what); !r) return r;
+  for (const auto& v : schema::views())
+    if (auto r = d.exec(schema::create_view_sql(v), what); !r) return r;
+  return {};
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
     {2, "a shorter findings_by_upn index", shorten_findings_index},
     {3, "the doors table", add_doors_table},
+    {4, "users and findings kept as versions across snapshots", version_rows},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 
@@ -101,6 +172,8 @@ base::result<void> migrate(connection& d) {
                       "(it has tables but no entra-audit schema version) — pass --db with a "
                       "new or entra-audit file",
                       d.path));
+    // Pruning gives pages back to the file system (docs/schema.md); set before the first table is created.
+    if (auto r = d.exec("PRAGMA auto_vacuum = INCREMENTAL", what); !r) return r;
     if (auto r = create_current_schema(d, what); !r) return r;
   } else {
     for (const auto& m : migrations) {
@@ -112,7 +185,26 @@ base::result<void> migrate(connection& d) {
   }
   // PRAGMA takes no parameters; the version is our own constant.
   if (auto r = d.exec(fmt::format("PRAGMA user_version = {}", schema::current_version), what); !r) return r;
-  return tx->commit(what);
+  if (auto r = tx->commit(what); !r) return r;
+  // A file from before version 4 has no auto_vacuum: only VACUUM (outside a transaction) can turn it on. It rewrites
+  // the file once, which the migration's new tables make worthwhile anyway.
+  auto mode = d.prepared("PRAGMA auto_vacuum", what);
+  if (!mode) return mode.error();
+  std::int64_t vacuum_mode = 0;
+  {
+    reset_on_exit guard(**mode);
+    if (const int rc = (*mode)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+    vacuum_mode = (*mode)->integer(0);
+  }
+  if (vacuum_mode != 2)
+    if (auto r = d.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM", what); !r) return r;
+  return {};
+}
+
+base::result<bool> older_schema(connection& d) {
+  auto found = user_version(d, fmt::format("open database '{}'", d.path));
+  if (!found) return found.error();
+  return *found > 0 && *found < schema::current_version;
 }
 
 base::result<void> check_version(connection& d) {

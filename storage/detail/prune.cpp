@@ -2,6 +2,7 @@
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
 #include "storage/detail/schema.hpp"
+#include "storage/detail/user_versions.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -9,6 +10,38 @@
 #include <vector>
 
 namespace storage {
+namespace {
+
+// A version no kept snapshot of its tenant lies in (and no longer current) is held by none.
+constexpr std::string_view unheld =
+    "{} = ?1 AND until_scan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans AS k WHERE k.tenant_id = ?1 AND "
+    "k.scan_id >= first_scan AND k.scan_id < until_scan)";
+
+base::result<void> drop_unheld_versions(detail::connection& d, std::string_view tenant_id, std::string_view what) {
+  auto users = d.prepared(
+      fmt::format("SELECT version_id FROM user_versions WHERE {}", fmt::format(fmt::runtime(unheld), "tenant_id")),
+      what);
+  auto findings = d.prepared(
+      fmt::format("DELETE FROM finding_versions WHERE {}", fmt::format(fmt::runtime(unheld), "snapshot_tenant_id")),
+      what);
+  for (auto* r : {&users, &findings})
+    if (!*r) return r->error();
+  std::vector<std::int64_t> versions;
+  {
+    detail::reset_on_exit guard(**users);
+    (*users)->bind_text(1, tenant_id);
+    int rc = SQLITE_ROW;
+    while ((rc = (*users)->step()) == SQLITE_ROW) versions.push_back((*users)->integer(0));
+    if (rc != SQLITE_DONE) return d.failure(rc, what);
+  }
+  for (auto v : versions)
+    if (auto r = detail::delete_user_version(d, v, what); !r) return r;
+  (*findings)->bind_text(1, tenant_id);
+  if (const int rc = (*findings)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  return {};
+}
+
+}  // namespace
 
 base::result<int> database::prune(std::string_view tenant_id, int keep) {
   if (keep < 1) return base::usage_error(fmt::format("cannot prune snapshots: keep must be at least 1, got {}", keep));
@@ -41,7 +74,7 @@ base::result<int> database::prune(std::string_view tenant_id, int keep) {
   // range of its B-tree.
   for (auto id : ids) {
     for (const auto& t : schema::tables()) {
-      if (t.name == "scans") continue;
+      if (!t.per_snapshot()) continue;
       auto del = d.prepared(fmt::format("DELETE FROM {} WHERE scan_id = ?1", t.name), what);
       if (!del) return del.error();
       (*del)->bind_int(1, id);
@@ -52,9 +85,14 @@ base::result<int> database::prune(std::string_view tenant_id, int keep) {
     (*del)->bind_int(1, id);
     if (const int rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
+  // Versions no snapshot left holds go (docs/schema.md "Versions"): current ones stay for the next scan to meet.
+  if (!ids.empty())
+    if (auto r = drop_unheld_versions(d, tenant_id, what); !r) return r.error();
   if (auto r = tx->commit(what); !r) return r.error();
-  // Freed pages are reused by the next snapshot (no auto_vacuum: a scan of the same tenant needs as many
-  // pages again, so shrinking the file would only make it grow back).
+  // What went is mostly versions the next scan will not store again: give the pages back to the file system
+  // (auto_vacuum = INCREMENTAL; docs/schema.md).
+  if (!ids.empty())
+    if (auto r = d.exec("PRAGMA incremental_vacuum", what); !r) return r.error();
   return static_cast<int>(ids.size());
 }
 

@@ -208,6 +208,11 @@ base::result<std::vector<scan_info>> database::scans(std::string_view tenant_id)
   return out;
 }
 
+base::result<void> detail::walk_users_by_id(connection& d, std::int64_t scan_id,
+                                            const std::function<void(const user_licenses&)>& fn) {
+  return walk_users(d, scan_id, walk::by_id, fn);
+}
+
 base::result<void> database::for_each_user(std::int64_t scan_id, const std::function<void(const user_licenses&)>& fn) {
   return walk_users(*impl_, scan_id, walk::by_id, fn);
 }

@@ -76,10 +76,14 @@ subscription_record read_subscription(const statement& s) {
   return r;
 }
 
-void bind_user(statement& s, std::int64_t scan_id, std::int64_t seq, const user_record& r) {
+void bind_user_version(statement& s, std::string_view tenant_id, std::int64_t first_scan, std::int64_t content,
+                       const user_record& r) {
   int i = 1;
-  s.bind_int(i++, scan_id);
-  s.bind_int(i++, seq);
+  s.bind_null(i++);  // version_id: the next rowid
+  s.bind_text(i++, tenant_id);
+  s.bind_int(i++, first_scan);
+  s.bind_null(i++);  // until_scan: current
+  s.bind_int(i++, content);
   s.bind_text(i++, r.id);
   s.bind_text(i++, r.user_principal_name);
   s.bind_text(i++, r.display_name);
@@ -110,13 +114,12 @@ user_record read_user(const statement& s) {
   return r;
 }
 
-void bind_assigned_license(statement& s, std::int64_t scan_id, std::int64_t user_seq, const assigned_license_record& r,
-                           const std::string& json) {
-  s.bind_int(1, scan_id);
-  s.bind_int(2, user_seq);
-  s.bind_text(3, r.sku_id);
-  s.bind_text(4, r.user_id);
-  s.bind_text(5, json);
+void bind_license_version(statement& s, std::int64_t version, const assigned_license_record& r,
+                          const std::string& json) {
+  s.bind_int(1, version);
+  s.bind_text(2, r.sku_id);
+  s.bind_text(3, r.user_id);
+  s.bind_text(4, json);
 }
 
 assigned_license_record read_assigned_license(const statement& s) {
@@ -127,11 +130,10 @@ assigned_license_record read_assigned_license(const statement& s) {
   return r;
 }
 
-void bind_license_state(statement& s, std::int64_t scan_id, std::int64_t user_seq, std::int64_t position,
-                        const license_state_record& r, const std::string& json) {
+void bind_state_version(statement& s, std::int64_t version, std::int64_t position, const license_state_record& r,
+                        const std::string& json) {
   int i = 1;
-  s.bind_int(i++, scan_id);
-  s.bind_int(i++, user_seq);
+  s.bind_int(i++, version);
   s.bind_int(i++, position);
   s.bind_text(i++, r.user_id);
   s.bind_text(i++, r.sku_id);
@@ -179,17 +181,21 @@ license_plan_record read_license_plan(const statement& s) {
   return r;
 }
 
-void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r) {
-  int i = 1;
-  s.bind_int(i++, scan_id);
+void bind_finding_fields(statement& s, int first, const finding_record& r) {
+  int i = first;
   for (const auto& field : finding_fields) {
     if (field.text != nullptr) s.bind_text(i++, r.*field.text);
     else s.bind_bool(i++, r.*field.flag);
   }
 }
 
-void read_finding(const statement& s, finding_record& r) {
-  int c = 1;
+void bind_finding(statement& s, std::int64_t scan_id, const finding_record& r) {
+  s.bind_int(1, scan_id);
+  bind_finding_fields(s, 2, r);
+}
+
+void read_finding(const statement& s, finding_record& r, int first) {
+  int c = first;
   for (const auto& field : finding_fields) {
     // assign() keeps each string's buffer: a reader that reuses one record allocates only for longer cells.
     if (field.text != nullptr) (r.*field.text).assign(s.text_view(c++));

@@ -2,13 +2,16 @@
 #include "base/redact.hpp"
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/finding_versions.hpp"
 #include "storage/detail/json_array.hpp"
 #include "storage/detail/rows.hpp"
 #include "storage/detail/schema.hpp"
+#include "storage/detail/user_versions.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -85,26 +88,22 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   std::string const what = fmt::format("store a page of users of scan {} in '{}'", scan_id, impl_->path);
   auto& d = *impl_;
   auto state = d.prepared(
-      "SELECT license_details_mode, (SELECT coalesce(max(seq), 0) FROM users WHERE scan_id = ?1), "
-      "(SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1) "
+      "SELECT license_details_mode, tenant_id, (SELECT coalesce(max(seq), 0) FROM license_plans WHERE scan_id = ?1) "
       "FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
       what);
-  auto ins_user = d.prepared(schema::insert_sql(schema::table_named("users"), schema::on_conflict::fail), what);
-  auto ins_license =
-      d.prepared(schema::insert_sql(schema::table_named("user_licenses"), schema::on_conflict::replace), what);
-  auto ins_state =
-      d.prepared(schema::insert_sql(schema::table_named("license_states"), schema::on_conflict::replace), what);
   auto ins_plan = d.prepared(schema::insert_sql(schema::table_named("license_plans"), schema::on_conflict::fail), what);
   auto done = d.prepared(page_done_sql, what);
-  for (auto* r : {&state, &ins_user, &ins_license, &ins_state, &ins_plan, &done})
+  for (auto* r : {&state, &ins_plan, &done})
     if (!*r) return r->error();
 
   // The state query below reads the scan's row inside the transaction, so per-row parent checks add nothing.
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
+  // The user versions in memory change with the rows; unless the transaction commits, they are read again.
+  detail::forget_users_unless_committed keep(d);
 
   bool derived = false;
-  std::int64_t user_seq = 0;
+  std::string tenant_id;
   std::int64_t plan_seq = 0;
   {
     detail::reset_on_exit guard(**state);
@@ -113,62 +112,66 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     if (rc == SQLITE_DONE) return not_running(d, scan_id, what);
     if (rc != SQLITE_ROW) return d.failure(rc, what);
     derived = (*state)->text_view(0) == "derived";
-    user_seq = (*state)->integer(1);
+    tenant_id = (*state)->text(1);
     plan_seq = (*state)->integer(2);
   }
-
-  // Users are appended in arrival order (schema.cpp says why). A page stored again (a retried page) appends
-  // its users once more with larger seqs: readers take the newest row of a user, and finish_scan() deletes
-  // the older ones with their licenses and states, so no user is ever read twice.
-  std::int64_t const first_seq = user_seq + 1;
-  for (const auto& u : page.users) {
-    detail::bind_user(**ins_user, scan_id, ++user_seq, u);
-    if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  }
+  auto writer = detail::users_writer(d, scan_id, tenant_id, what);
+  if (!writer) return writer.error();
 
   // Licenses and states come grouped by user in page order (invariant 4), so a walk forward from the previous
   // row's owner finds each owner: one pass over the page, no hash of every id. A row the walk does not find (some
   // other order) switches the page to a map of its ids.
+  auto const& users = page.users;
   std::size_t hint = 0;
-  std::unordered_map<std::string_view, std::int64_t> seq_of;
-  auto owner_seq = [&](const std::string& user_id) -> base::result<std::int64_t> {
-    auto const& users = page.users;
-    if (seq_of.empty()) {
+  std::unordered_map<std::string_view, std::size_t> index_of;
+  auto owner = [&](const std::string& user_id) -> base::result<std::size_t> {
+    if (index_of.empty()) {
       for (std::size_t i = hint; i < users.size(); ++i) {
         if (users[i].id == user_id) {
           hint = i;
-          return first_seq + static_cast<std::int64_t>(i);
+          return i;
         }
       }
-      seq_of.reserve(users.size());
-      // The last copy wins, as a stored page's last row of a user is the one readers take.
-      for (std::size_t i = 0; i < users.size(); ++i) seq_of[users[i].id] = first_seq + static_cast<std::int64_t>(i);
+      index_of.reserve(users.size());
+      // The last copy wins, as readers always took a page's last row of a user.
+      for (std::size_t i = 0; i < users.size(); ++i) index_of[users[i].id] = i;
     }
-    auto const it = seq_of.find(user_id);
-    if (it == seq_of.end())
+    auto const it = index_of.find(user_id);
+    if (it == index_of.end())
       return base::runtime_error(
           fmt::format("cannot {}: a license of user '{}' came without that user in the "
                       "page — this is a bug in entra-audit; please report it",
                       what, user_id));
     return it->second;
   };
+  // Each user's rows, in page order: a counting sort of the rows by owner.
+  auto by_owner = [&]<class Row>(const std::vector<Row>& rows,
+                                 std::vector<const Row*>& sorted) -> base::result<std::vector<std::size_t>> {
+    std::vector<std::size_t> owners(rows.size());
+    std::vector<std::size_t> start(users.size() + 1, 0);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      auto o = owner(rows[r].user_id);
+      if (!o) return o.error();
+      owners[r] = *o;
+      ++start[*o + 1];
+    }
+    for (std::size_t u = 0; u < users.size(); ++u) start[u + 1] += start[u];
+    sorted.assign(rows.size(), nullptr);
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t r = 0; r < rows.size(); ++r) sorted[fill[owners[r]]++] = &rows[r];
+    return start;
+  };
+  std::vector<const assigned_license_record*> licenses;
+  std::vector<const license_state_record*> states;
+  auto license_start = by_owner(page.licenses, licenses);
+  if (!license_start) return license_start.error();
+  auto state_start = by_owner(page.states, states);
+  if (!state_start) return state_start.error();
 
-  for (const auto& l : page.licenses) {
-    const auto seq = owner_seq(l.user_id);
-    if (!seq) return seq.error();
-    std::string const json = detail::to_json_array(l.disabled_plans);
-    detail::bind_assigned_license(**ins_license, scan_id, *seq, l, json);
-    if (const int rc = (*ins_license)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  }
-
-  // Position keeps each user's licenseAssignmentStates in Graph's order.
-  std::unordered_map<std::int64_t, std::int64_t> positions;
-  for (const auto& st : page.states) {
-    const auto seq = owner_seq(st.user_id);
-    if (!seq) return seq.error();
-    std::string const json = detail::to_json_array(st.disabled_plans);
-    detail::bind_license_state(**ins_state, scan_id, *seq, positions[*seq]++, st, json);
-    if (const int rc = (*ins_state)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  for (std::size_t u = 0; u < users.size(); ++u) {
+    auto const lic = std::span(licenses).subspan((*license_start)[u], (*license_start)[u + 1] - (*license_start)[u]);
+    auto const st = std::span(states).subspan((*state_start)[u], (*state_start)[u + 1] - (*state_start)[u]);
+    if (auto r = (*writer)->write(d, users[u], lic, st, what); !r) return r;
   }
 
   // A derived snapshot's plans are the user's licenses joined with the SKUs' plans: for_each_license_plan
@@ -190,7 +193,9 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   fin.bind_int(5, counters.throttled);
   if (const int rc = fin.run(); rc != SQLITE_OK) return d.failure(rc, what);
   if (sqlite3_changes(d.db) != 1) return not_running(d, scan_id, what);
-  return tx->commit(what);
+  if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
+  return {};
 }
 
 base::result<void> database::write_license_plans(std::int64_t scan_id, std::span<const license_plan_record> plans) {
@@ -220,50 +225,45 @@ base::result<void> database::write_license_plans(std::int64_t scan_id, std::span
 
 namespace {
 
-// Deletes the rows that a later copy replaced: users stored twice (with their licenses and states) and
-// license plans stored twice. Usually finds nothing; costs one sort of the snapshot's (id, seq) pairs.
-base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_id, std::string_view what) {
-  auto stale_users = d.prepared(
-      "SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY id ORDER BY seq DESC) AS n FROM users "
-      "WHERE scan_id = ?1) WHERE n > 1",
-      what);
+// Deletes the rows that a later copy replaced: users stored twice as new (with their licenses and states) and
+// license plans stored twice. Usually finds nothing; costs one sort of the snapshot's new users and its plans.
+base::result<void> drop_replaced_rows(detail::connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                      std::string_view what) {
+  if (auto r = detail::drop_repeated_users(d, scan_id, tenant_id, what); !r) return r;
+  d.user_writer.reset();
   auto stale_plans = d.prepared(
       "SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY user_id, sku_id, service_plan_id ORDER BY seq "
       "DESC) AS n FROM license_plans WHERE scan_id = ?1) WHERE n > 1",
       what);
-  auto del_user = d.prepared("DELETE FROM users WHERE scan_id = ?1 AND seq = ?2", what);
-  auto del_licenses = d.prepared("DELETE FROM user_licenses WHERE scan_id = ?1 AND user_seq = ?2", what);
-  auto del_states = d.prepared("DELETE FROM license_states WHERE scan_id = ?1 AND user_seq = ?2", what);
   auto del_plan = d.prepared("DELETE FROM license_plans WHERE scan_id = ?1 AND seq = ?2", what);
-  for (auto* r : {&stale_users, &stale_plans, &del_user, &del_licenses, &del_states, &del_plan})
+  for (auto* r : {&stale_plans, &del_plan})
     if (!*r) return r->error();
-
-  auto collect = [&](statement& s) -> base::result<std::vector<std::int64_t>> {
-    detail::reset_on_exit guard(s);
-    s.bind_int(1, scan_id);
-    std::vector<std::int64_t> seqs;
+  std::vector<std::int64_t> plans;
+  {
+    detail::reset_on_exit guard(**stale_plans);
+    (*stale_plans)->bind_int(1, scan_id);
     int rc = SQLITE_ROW;
-    while ((rc = s.step()) == SQLITE_ROW) seqs.push_back(s.integer(0));
+    while ((rc = (*stale_plans)->step()) == SQLITE_ROW) plans.push_back((*stale_plans)->integer(0));
     if (rc != SQLITE_DONE) return d.failure(rc, what);
-    return seqs;
-  };
-  auto users = collect(**stale_users);
-  if (!users) return users.error();
-  for (auto seq : *users) {
-    for (auto* del : {&del_user, &del_licenses, &del_states}) {
-      (**del)->bind_int(1, scan_id);
-      (**del)->bind_int(2, seq);
-      if (const int rc = (**del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-    }
   }
-  auto plans = collect(**stale_plans);
-  if (!plans) return plans.error();
-  for (auto seq : *plans) {
+  for (auto seq : plans) {
     (*del_plan)->bind_int(1, scan_id);
     (*del_plan)->bind_int(2, seq);
     if (const int rc = (*del_plan)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   return {};
+}
+
+// The tenant of a snapshot still being written, read inside the caller's transaction; an error when it is not.
+base::result<std::string> running_tenant(detail::connection& d, std::int64_t scan_id, std::string_view what) {
+  auto s = d.prepared("SELECT tenant_id FROM scans WHERE scan_id = ?1 AND status IN ('running', 'interrupted')", what);
+  if (!s) return s.error();
+  detail::reset_on_exit guard(**s);
+  (*s)->bind_int(1, scan_id);
+  const int rc = (*s)->step();
+  if (rc == SQLITE_DONE) return not_running(d, scan_id, what);
+  if (rc != SQLITE_ROW) return d.failure(rc, what);
+  return base::result<std::string>{boost::system::in_place_value, (*s)->text(0)};
 }
 
 }  // namespace
@@ -272,33 +272,49 @@ base::result<void> database::remove_older_copies(std::int64_t scan_id) {
   std::string const what = fmt::format("remove the older copies of users in scan {} in '{}'", scan_id, impl_->path);
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
+  detail::forget_users_unless_committed keep(*impl_);
   // Only a snapshot still being written is touched (invariant 1); the rows deleted are no row's parent.
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
-  if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
-  return tx->commit(what);
+  auto tenant = running_tenant(*impl_, scan_id, what);
+  if (!tenant) return tenant.error();
+  if (auto r = drop_replaced_rows(*impl_, scan_id, *tenant, what); !r) return r;
+  if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
+  return {};
 }
 
 base::result<void> database::finish_scan(std::int64_t scan_id, scan_status status, const scan_counters& counters,
                                          std::string_view error, snapshot_copies copies,
                                          std::span<const finding_record> findings) {
   std::string const what = fmt::format("finish scan {} in '{}'", scan_id, impl_->path);
+  auto& d = *impl_;
   // Only a running or interrupted scan is finished (invariant 1); its findings and the removal of copies commit
   // with its status (invariant 3). A finished scan's next link is kept: an interrupted one resumes there; for a
   // complete one it is empty.
-  auto s = impl_->prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
-                           ", requests = ?3, throttled = ?4, error = ?5, "
-                           "users = (SELECT count(*) FROM users WHERE scan_id = ?1) "
-                           "WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
-                           what);
+  auto s = d.prepared("UPDATE scans SET status = ?2, finished_at = " ENTRA_NOW
+                      ", requests = ?3, throttled = ?4, error = ?5, users = ?6 "
+                      "WHERE scan_id = ?1 AND status IN ('running', 'interrupted')",
+                      what);
   if (!s) return s.error();
-  // With findings to add, the UPDATE below proves the scan's row before anything commits (and the rows
-  // drop_replaced_rows may delete are no row's parent): no per-row parent checks.
-  auto tx = detail::write_transaction::begin(
-      *impl_, what, findings.empty() ? detail::parent_checks::on : detail::parent_checks::verified_by_caller);
+  // running_tenant reads the scan's row inside the transaction before anything is written: no per-row parent
+  // checks (the rows drop_replaced_rows deletes are no row's parent).
+  auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
+  detail::forget_users_unless_committed keep(d);
+  auto tenant = running_tenant(d, scan_id, what);
+  if (!tenant) return tenant.error();
   if (copies == snapshot_copies::possible)
-    if (auto r = drop_replaced_rows(*impl_, scan_id, what); !r) return r;
-  if (auto r = detail::insert_findings(*impl_, scan_id, findings, what); !r) return r;
+    if (auto r = drop_replaced_rows(d, scan_id, *tenant, what); !r) return r;
+  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+
+  bool const complete = status == scan_status::complete;
+  if (complete) {
+    // The users it did not meet went; its findings join the versions (docs/schema.md "Versions").
+    if (auto r = detail::end_unmet_users(d, scan_id, *tenant, what); !r) return r;
+    if (auto r = detail::fold_findings(d, scan_id, *tenant, detail::later_snapshots::as_stored, what); !r) return r;
+  }
+  auto users = detail::count_users(d, scan_id, *tenant, complete, what);
+  if (!users) return users.error();
 
   // A service's answer may echo a secret in some encoding: the column never stores one (docs/security.md).
   std::string line = base::redact(error);
@@ -309,9 +325,13 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   (*s)->bind_int(3, counters.requests);
   (*s)->bind_int(4, counters.throttled);
   (*s)->bind_text(5, line);
-  if (const int rc = (*s)->run(); rc != SQLITE_OK) return impl_->failure(rc, what);
-  if (sqlite3_changes(impl_->db) != 1) return not_running(*impl_, scan_id, what);
-  return tx->commit(what);
+  (*s)->bind_int(6, *users);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  if (sqlite3_changes(d.db) != 1) return not_running(d, scan_id, what);
+  if (auto r = tx->commit(what); !r) return r;
+  // The snapshot is written: the next one reads the current versions afresh.
+  d.user_writer.reset();
+  return {};
 }
 
 }  // namespace storage

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cassert>
+#include <vector>
 
 namespace storage::schema {
 namespace {
@@ -123,15 +124,24 @@ constexpr sv subscriptions_examples[] = {
     "  WHERE lower(owner_type) = 'user' AND status <> 'Deleted';",
 };
 
-// ---- users: GET /users ----
-// Rows are keyed by arrival order (seq), not by user id: Graph hands out users in no particular id order, and a
-// B-tree keyed by a random GUID would rewrite about one page per user at every commit (measured: 25 s of CPU per
-// 300,000 users), while appending rows touches only the last pages. Readers sort by id when they need it.
-constexpr column users_columns[] = {
-    scan_id_column,
-    {"seq", integer,
-     "arrival order within the snapshot (1, 2, …); if a user was stored twice the larger seq is "
-     "the current row and `finish_scan` deletes the older one"},
+// ---- users, user_licenses, license_states: each user's version, kept across the snapshots it did not change in ----
+// A nightly scan stores again only the users that changed (docs/schema.md "Versions"): a user's row, licenses and
+// states form one version, valid from the snapshot that first stored it (first_scan) until the first later snapshot
+// of the tenant that no longer holds it (until_scan). Versions are keyed by arrival (version_id, a rowid), not by
+// user id: a B-tree keyed by a random GUID would rewrite about one page per user at every commit (measured: 25 s of
+// CPU per 300,000 users), while appending touches only the last pages. Readers sort by id when they need it.
+constexpr column version_id_column{"version_id", integer,
+                                   "the version's id (arrival order; never shared by two versions alive together)"};
+constexpr column first_scan_column{"first_scan", integer, "the first snapshot (`scans.scan_id`) that holds it"};
+constexpr column until_scan_column{"until_scan", integer,
+                                   "the first later snapshot of the tenant that no longer holds it (changed or gone); "
+                                   "NULL while it is current",
+                                   nullable};
+constexpr column content_hash_column{
+    "content_hash", integer,
+    "FNV-1a (64-bit) fingerprint of the version's content: a scan compares it with what Graph returns now"};
+
+constexpr column user_fields[] = {
     {"id", text, "Entra object id (lower-case GUID)"},
     {"user_principal_name", text, "sign-in name"},
     {"display_name", text, "display name (free text: may hold any Unicode)"},
@@ -146,35 +156,42 @@ constexpr column users_columns[] = {
     {"created_date_time", text, "when the account was created (as Graph wrote it)"},
     {"creation_type", text, "e.g. `EmailVerified` for self-service sign-up users; empty when null"},
 };
-constexpr sv users_key[] = {"scan_id", "seq"};
-constexpr sv users_examples[] = {
-    "SELECT user_principal_name, display_name FROM latest_users WHERE creation_type = 'EmailVerified';",
+
+template <std::size_t N, std::size_t M>
+constexpr std::array<column, N + M> concat(const std::array<column, N>& a, const column (&b)[M]) {
+  std::array<column, N + M> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = a[i];
+  for (std::size_t i = 0; i < M; ++i) out[N + i] = b[i];
+  return out;
+}
+
+constexpr auto user_versions_columns =
+    concat(std::array<column, 5>{version_id_column,
+                                 {"tenant_id", text, "the tenant (`scans.tenant_id`) whose snapshots hold it"},
+                                 first_scan_column,
+                                 until_scan_column,
+                                 content_hash_column},
+           user_fields);
+constexpr sv version_key[] = {"version_id"};
+constexpr sv user_versions_examples[] = {
+    "SELECT id, first_scan, until_scan FROM user_versions WHERE user_principal_name = 'ada@contoso.com'\n"
+    "  ORDER BY first_scan;",
 };
 
-// ---- user_licenses: user.assignedLicenses (authoritative) ----
-constexpr column user_licenses_columns[] = {
-    scan_id_column,
-    {"user_seq", integer, "the user's `users.seq` (join on `scan_id` and `user_seq`)"},
+constexpr column user_license_versions_columns[] = {
+    {"version_id", integer, "the user's version (`user_versions.version_id`)"},
     {"sku_id", text, "the licensed SKU's GUID (lower-case)"},
-    {"user_id", text, "the user's `users.id` (repeated for convenience)"},
+    {"user_id", text, "the user's id (repeated for convenience)"},
     {"disabled_plans", text,
      "service plan GUIDs disabled for this user, as a JSON array of strings "
      "(use `json_each`)"},
 };
-constexpr sv user_licenses_key[] = {"scan_id", "user_seq", "sku_id"};
-constexpr sv user_licenses_examples[] = {
-    "SELECT u.user_principal_name, s.sku_part_number FROM latest_user_licenses AS l\n"
-    "  JOIN users AS u ON u.scan_id = l.scan_id AND u.seq = l.user_seq\n"
-    "  LEFT JOIN skus AS s ON s.scan_id = l.scan_id AND s.sku_id = l.sku_id;",
-    "SELECT l.user_id, d.value AS disabled_plan FROM latest_user_licenses AS l, json_each(l.disabled_plans) AS d;",
-};
+constexpr sv user_license_versions_key[] = {"version_id", "sku_id"};
 
-// ---- license_states: user.licenseAssignmentStates ----
-constexpr column license_states_columns[] = {
-    scan_id_column,
-    {"user_seq", integer, "the user's `users.seq`"},
+constexpr column license_state_versions_columns[] = {
+    {"version_id", integer, "the user's version (`user_versions.version_id`)"},
     {"position", integer, "0-based position in the user's licenseAssignmentStates list"},
-    {"user_id", text, "the user's `users.id` (repeated for convenience)"},
+    {"user_id", text, "the user's id (repeated for convenience)"},
     {"sku_id", text, "the SKU's GUID (lower-case)"},
     {"assigned_by_group", text, "the group that assigns it; NULL for a direct assignment", nullable},
     {"state", text, "`Active`, `ActiveWithError`, `Disabled` or `Error`"},
@@ -182,7 +199,59 @@ constexpr column license_states_columns[] = {
     {"last_updated_date_time", text, "as Graph wrote it"},
     {"disabled_plans", text, "disabled service plan GUIDs, as a JSON array of strings"},
 };
-constexpr sv license_states_key[] = {"scan_id", "user_seq", "position"};
+constexpr sv license_state_versions_key[] = {"version_id", "position"};
+
+constexpr column user_seen_columns[] = {
+    scan_id_column,
+    {"version_id", integer, "a version stored by an earlier snapshot that this one met again unchanged"},
+};
+constexpr sv user_seen_key[] = {"scan_id", "version_id"};
+
+// The views with the columns of schema version 3's tables: a snapshot's rows, as SQL users and reports read them.
+// A user version belongs to a complete snapshot when the snapshot lies in its range; to one still being written
+// (or failed) when that snapshot stored it or met it again (user_seen).
+#define ENTRA_HELD_BY_SNAPSHOT                                                                                 \
+  "ON v.tenant_id = s.tenant_id AND v.first_scan <= s.scan_id AND (v.until_scan IS NULL OR v.until_scan > "    \
+  "s.scan_id) AND (s.status = 'complete' OR v.first_scan = s.scan_id OR EXISTS (SELECT 1 FROM user_seen AS n " \
+  "WHERE n.scan_id = s.scan_id AND n.version_id = v.version_id))"
+
+constexpr auto users_columns = concat(
+    std::array<column, 2>{
+        scan_id_column,
+        {"seq", integer,
+         "the row's version (`user_versions.version_id`): one per user in a snapshot; rows in seq order are in the "
+         "order first stored"}},
+    user_fields);
+constexpr sv users_examples[] = {
+    "SELECT user_principal_name, display_name FROM latest_users WHERE creation_type = 'EmailVerified';",
+};
+
+constexpr column user_licenses_columns[] = {
+    scan_id_column,
+    {"user_seq", integer, "the user's `users.seq` (join on `scan_id` and `user_seq`)"},
+    user_license_versions_columns[1],
+    user_license_versions_columns[2],
+    user_license_versions_columns[3],
+};
+constexpr sv user_licenses_examples[] = {
+    "SELECT u.user_principal_name, s.sku_part_number FROM latest_user_licenses AS l\n"
+    "  JOIN users AS u ON u.scan_id = l.scan_id AND u.seq = l.user_seq\n"
+    "  LEFT JOIN skus AS s ON s.scan_id = l.scan_id AND s.sku_id = l.sku_id;",
+    "SELECT l.user_id, d.value AS disabled_plan FROM latest_user_licenses AS l, json_each(l.disabled_plans) AS d;",
+};
+
+constexpr column license_states_columns[] = {
+    scan_id_column,
+    {"user_seq", integer, "the user's `users.seq`"},
+    license_state_versions_columns[1],
+    license_state_versions_columns[2],
+    license_state_versions_columns[3],
+    license_state_versions_columns[4],
+    license_state_versions_columns[5],
+    license_state_versions_columns[6],
+    license_state_versions_columns[7],
+    license_state_versions_columns[8],
+};
 constexpr sv license_states_examples[] = {
     "SELECT user_id, sku_id, assigned_by_group FROM latest_license_states WHERE assigned_by_group IS NOT NULL;",
 };
@@ -205,17 +274,32 @@ constexpr sv license_plans_examples[] = {
 };
 
 // ---- findings: docs/design.md §4, one row per (user, SKU) whose origin is not `organization` ----
-// The columns after scan_id are declared once, with the finding_record member each holds, in finding_row.hpp.
-constexpr auto findings_columns = [] {
-  std::array<column, 1 + finding_field_count> out{};
-  out[0] = scan_id_column;
-  for (std::size_t i = 0; i < finding_field_count; ++i) out[i + 1] = finding_fields[i].column;
+// The columns after scan_id (or the version's columns) are declared once, with the finding_record member each
+// holds, in finding_row.hpp. A snapshot being written keeps its findings in pending_findings; when it completes they
+// are folded into finding_versions, where a finding that did not change since the last snapshot is not stored again.
+template <std::size_t Lead>
+constexpr auto with_finding_fields(const std::array<column, Lead>& lead) {
+  std::array<column, Lead + finding_field_count> out{};
+  for (std::size_t i = 0; i < Lead; ++i) out[i] = lead[i];
+  for (std::size_t i = 0; i < finding_field_count; ++i) out[Lead + i] = finding_fields[i].column;
   return out;
-}();
+}
+constexpr auto findings_columns = with_finding_fields(std::array<column, 1>{scan_id_column});
+constexpr auto finding_versions_columns = with_finding_fields(std::array<column, 5>{
+    version_id_column,
+    {"snapshot_tenant_id", text,
+     "the tenant (`scans.tenant_id`) whose snapshots hold it (the finding's own tenant_id, as entra-audit writes it)"},
+    first_scan_column,
+    until_scan_column,
+    content_hash_column});
 constexpr sv findings_examples[] = {
     "SELECT origin, count(*) FROM latest_findings GROUP BY origin ORDER BY 2 DESC;",
     "SELECT user_principal_name, sku_part_number, origin FROM latest_findings\n"
     "  WHERE idp_outcome LIKE 'removal_refused%' ORDER BY user_principal_name;",
+};
+constexpr sv finding_versions_examples[] = {
+    "SELECT user_principal_name, sku_part_number, origin, first_scan, until_scan FROM finding_versions\n"
+    "  WHERE origin = 'self_service_trial' ORDER BY first_scan;",
 };
 
 // ---- doors: the tenant settings that let users acquire licenses on their own (docs/graph.md §15) ----
@@ -253,39 +337,114 @@ constexpr table all_tables[] = {
      sku_subscription_ids_examples},
     {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
      subscriptions_columns, subscriptions_key, without_rowid, key_reuse::allowed, subscriptions_examples},
-    {"users", "Every user of the tenant (GET /users).", users_columns, users_key, without_rowid, key_reuse::allowed,
-     users_examples},
-    {"user_licenses", "Each user's licenses (user.assignedLicenses: the authoritative list).", user_licenses_columns,
-     user_licenses_key, without_rowid, key_reuse::allowed, user_licenses_examples},
-    {"license_states",
-     "How each license is assigned (user.licenseAssignmentStates: direct or by group). Graph "
-     "can leave a license out of this list.",
-     license_states_columns, license_states_key, without_rowid, key_reuse::allowed, license_states_examples},
+    {"user_versions",
+     "Every version of every user (GET /users): a user's row is stored again only when it, its licenses or "
+     "its states changed. A complete snapshot holds the versions of its tenant with first_scan <= scan_id < "
+     "until_scan (until_scan NULL: still current); read them through the `users` view.",
+     user_versions_columns, version_key, rowid, key_reuse::allowed, user_versions_examples},
+    {"user_license_versions",
+     "Each user version's licenses (user.assignedLicenses: the authoritative list); read them through the "
+     "`user_licenses` view.",
+     user_license_versions_columns,
+     user_license_versions_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
+    {"license_state_versions",
+     "How each user version's licenses are assigned (user.licenseAssignmentStates: direct or by group; Graph "
+     "can leave a license out of this list); read them through the `license_states` view.",
+     license_state_versions_columns,
+     license_state_versions_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
+    {"user_seen",
+     "The current versions that a snapshot still being written met again unchanged, so that `scan --resume` "
+     "knows them; emptied when the snapshot completes (its range then says it all).",
+     user_seen_columns,
+     user_seen_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
     {"license_plans",
      "The service plans of each user's licenses from GET /users/{id}/licenseDetails, in `fetch` "
      "snapshots only. A `derived` snapshot stores no rows here: its plans are `user_licenses` joined "
      "with `sku_service_plans` (enabled unless in `disabled_plans`), which is what entra-audit "
      "reads back.",
      license_plans_columns, license_plans_key, without_rowid, key_reuse::allowed, license_plans_examples},
-    {"findings",
-     "The audit's findings: one row per (user, SKU) whose origin is not `organization`, with the "
-     "columns of the findings CSV (docs/design.md §4.1).",
+    {"pending_findings",
+     "The findings of a snapshot still being written (or failed), with the columns of the findings CSV "
+     "(docs/design.md §4.1); when it completes they move to `finding_versions`.",
      findings_columns,
      {},
      rowid,
      key_reuse::allowed,
-     findings_examples},
+     {}},
+    {"finding_versions",
+     "The audit's findings of complete snapshots: one row per (user, SKU) whose origin is not `organization`, "
+     "stored once for the run of snapshots in which it did not change (first_scan <= scan_id < until_scan); "
+     "read them through the `findings` view.",
+     finding_versions_columns, version_key, rowid, key_reuse::allowed, finding_versions_examples},
     {"doors",
      "The tenant settings that let users acquire licenses on their own, as the scan read them "
      "(authorizationPolicy, appsAndServices, and each product's self-service purchase policy from "
      "`--commerce-policies`); none for snapshots taken before schema version 3.",
      doors_columns, doors_key, without_rowid, key_reuse::allowed, doors_examples},
+    // Views with the columns of schema version 3's tables: every snapshot's rows, as they were stored then.
+    {"users",
+     "Every user of each snapshot (a view over `user_versions`).",
+     users_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     users_examples,
+     "SELECT s.scan_id, v.version_id, %REST% FROM scans AS s JOIN user_versions AS v " ENTRA_HELD_BY_SNAPSHOT,
+     2,
+     "v"},
+    {"user_licenses",
+     "Each user's licenses in each snapshot (user.assignedLicenses: the authoritative list; a view over "
+     "`user_license_versions`).",
+     user_licenses_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     user_licenses_examples,
+     "SELECT s.scan_id, v.version_id, %REST% FROM scans AS s JOIN user_versions AS v " ENTRA_HELD_BY_SNAPSHOT
+     " JOIN user_license_versions AS x ON x.version_id = v.version_id",
+     2,
+     "x"},
+    {"license_states",
+     "How each license is assigned in each snapshot (user.licenseAssignmentStates: direct or by group; Graph "
+     "can leave a license out of this list; a view over `license_state_versions`).",
+     license_states_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     license_states_examples,
+     "SELECT s.scan_id, v.version_id, %REST% FROM scans AS s JOIN user_versions AS v " ENTRA_HELD_BY_SNAPSHOT
+     " JOIN license_state_versions AS x ON x.version_id = v.version_id",
+     2,
+     "x"},
+    {"findings",
+     "The audit's findings of each snapshot: one row per (user, SKU) whose origin is not `organization`, with the "
+     "columns of the findings CSV (docs/design.md §4.1; a view over `finding_versions` and `pending_findings`).",
+     findings_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     findings_examples,
+     "SELECT s.scan_id, %REST% FROM scans AS s JOIN finding_versions AS f ON f.snapshot_tenant_id = s.tenant_id AND "
+     "f.first_scan <= s.scan_id AND (f.until_scan IS NULL OR f.until_scan > s.scan_id) WHERE s.status = 'complete' "
+     "UNION ALL SELECT * FROM pending_findings",
+     1,
+     "f"},
 };
+#undef ENTRA_HELD_BY_SNAPSHOT
 
 constexpr index all_indexes[] = {
-    {"findings_by_upn", "findings", "scan_id, user_principal_name",
-     "reports read findings sorted by upn, SKU part number and SKU id (BINARY: byte order) from it, SQLite sorting "
-     "only each user's few rows by SKU; the short key halves what a scan's inserts maintain (schema version 2)"},
+    {"finding_versions_by_upn", "finding_versions", "snapshot_tenant_id, user_principal_name",
+     "reports read a snapshot's findings sorted by upn, SKU part number and SKU id (BINARY: byte order) from it, "
+     "SQLite sorting only each user's few rows by SKU; only the findings that changed are inserted into it"},
 };
 
 constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at FROM latest_scans;"};
@@ -372,6 +531,17 @@ const table& table_named(std::string_view name) {
 }
 
 std::string create_table_sql(const table& t) {
+  if (!t.view_select.empty()) {
+    std::vector<std::string_view> names;
+    std::string rest;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      names.push_back(t.columns[i].name);
+      if (i >= t.view_lead) rest += fmt::format("{}{}.{}", rest.empty() ? "" : ", ", t.view_alias, t.columns[i].name);
+    }
+    std::string select(t.view_select);
+    select.replace(select.find("%REST%"), 6, rest);
+    return fmt::format("CREATE VIEW {} ({}) AS {}", t.name, join(names), select);
+  }
   std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);
   const bool inline_key = t.keys == key_reuse::never && t.primary_key.size() == 1;
   for (const auto& c : t.columns) {
@@ -381,7 +551,8 @@ std::string create_table_sql(const table& t) {
     if (!c.check.empty()) sql += fmt::format(" CHECK ({})", c.check);
     sql += ",\n";
   }
-  if (t.name != "scans") sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
+  if (t.name != "scans" && t.columns[0].name == "scan_id")
+    sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
   if (!t.primary_key.empty() && !inline_key) sql += fmt::format("  PRIMARY KEY ({}),\n", join(t.primary_key));
   sql.erase(sql.size() - 2);  // the last ",\n"
   sql += t.rows == layout::without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";

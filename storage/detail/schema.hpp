@@ -9,7 +9,7 @@
 namespace storage::schema {
 
 // The schema version this build writes (PRAGMA user_version); migrations.cpp moves older files forward.
-inline constexpr int current_version = 3;
+inline constexpr int current_version = 4;
 
 enum class affinity { integer, text };
 
@@ -31,7 +31,10 @@ enum class layout { rowid, without_rowid };
 // Whether a single integer key may be used again after its row is deleted (AUTOINCREMENT: never, even after prune).
 enum class key_reuse { allowed, never };
 
-// One table. Every table but scans is keyed by scan_id, references scans and goes when its snapshot is pruned.
+// One table. A table whose first column is scan_id references scans and its rows go when their snapshot is pruned;
+// the versions tables (no scan_id) go when no kept snapshot holds them. A table with view_select is a view with
+// the columns of a table (the tables of schema version 3, now read over versions): created as a view, documented
+// as a table.
 struct table {
   std::string_view name;
   std::string_view description;
@@ -40,6 +43,13 @@ struct table {
   layout rows = layout::rowid;
   key_reuse keys = key_reuse::allowed;
   std::span<const std::string_view> examples;  // example queries for docs/schema.md
+  // A view: its SELECT, in which %REST% stands for view_alias.<column> of every column from view_lead on.
+  std::string_view view_select = {};
+  std::size_t view_lead = 0;
+  std::string_view view_alias = {};
+
+  bool is_view() const { return !view_select.empty(); }
+  bool per_snapshot() const { return !is_view() && name != "scans" && columns[0].name == "scan_id"; }
 };
 
 // A secondary index: only where a read needs an order the primary key does not give.
@@ -67,7 +77,7 @@ std::span<const view> views();
 // The table named name; a programming error (assert) when there is none.
 const table& table_named(std::string_view name);
 
-// CREATE TABLE for t (STRICT; WITHOUT ROWID when declared so).
+// CREATE TABLE for t (STRICT; WITHOUT ROWID when declared so), or CREATE VIEW for a table that is a view.
 std::string create_table_sql(const table& t);
 std::string create_index_sql(const index& i);
 std::string create_view_sql(const view& v);

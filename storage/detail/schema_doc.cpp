@@ -13,11 +13,23 @@ constexpr std::string_view preamble = R"(# entra-audit database schema
      ENTRA_AUDIT_UPDATE_DOCS=1 build-*/tests/test_storage -tc="docs/schema.md*" -->
 
 entra-audit keeps everything in one SQLite file (`--db`, default `./entra-audit.db`, mode 0600: it holds personal
-data). Each `entra-audit scan` adds one **snapshot**: a row of `scans` and, keyed by its `scan_id`, the rows of every
-other table. A snapshot is written page by page (each page of users and the link to the next page in one
-transaction, so `--resume` continues where a killed scan stopped) and becomes visible to reports and to the
-`latest_*` views only when its status turns `complete`. A failed or interrupted scan never replaces the last
-complete one. `scan --keep N` deletes older snapshots with their rows.
+data). Each `entra-audit scan` adds one **snapshot**: a row of `scans` and the tenant's SKUs, subscriptions, users,
+licenses, states and findings as they were then. A snapshot is written page by page (each page of users and the
+link to the next page in one transaction, so `--resume` continues where a killed scan stopped) and becomes visible
+to reports and to the `latest_*` views only when its status turns `complete`. A failed or interrupted scan never
+replaces the last complete one. `scan --keep N` deletes older snapshots.
+
+**Versions.** From one night to the next almost every user is the same, so a user's row, licenses and states are
+stored once, as a *version*, and belong to every snapshot of the tenant from the one that stored them
+(`first_scan`) up to the first later one that no longer holds them (`until_scan`: the user changed or went; NULL
+while current). A scan compares each user Graph returns with the current version (by the FNV-1a fingerprint
+`content_hash` of every stored field) and stores a new version only when something changed. Findings are kept the
+same way once their snapshot is complete (`finding_versions`; while it is written they wait in
+`pending_findings`). The views `users`, `user_licenses`, `license_states` and `findings` show every snapshot's
+rows with the columns these tables had before version 4 (`seq` is now the version's id), so queries written for
+them keep working; pruning deletes the versions no kept snapshot holds and gives the pages back to the file system
+(`auto_vacuum = INCREMENTAL`). Skus, subscriptions, license plans (`fetch` snapshots) and doors are small and stay
+one copy per snapshot.
 
 Conventions:
 - Tables are `STRICT`; text is UTF-8 and compares byte by byte (SQLite's `BINARY` collation).
@@ -27,8 +39,8 @@ Conventions:
 - Lists of GUIDs inside one row (`disabled_plans`) are JSON arrays of strings: read them with `json_each`.
 - The schema version is `PRAGMA user_version` (now {version}). A newer entra-audit migrates an older file forward
   when it opens it for writing; an older one refuses a newer file.
-- Use the `latest_*` views for ad-hoc queries: they show each tenant's newest complete snapshot only. The tables
-  also hold running, failed and older snapshots.
+- Use the `latest_*` views for ad-hoc queries: they show each tenant's newest complete snapshot only. The other
+  tables and views also hold running, failed and older snapshots.
 
 Open the file read-only while a scan runs (WAL mode lets readers work beside the writer):
 
@@ -66,13 +78,20 @@ std::string markdown() {
 
   for (const auto& t : tables()) {
     out += fmt::format("\n### {}\n\n{}\n\n", t.name, t.description);
-    if (t.primary_key.empty()) {
+    if (t.is_view()) {
+      out += fmt::format(
+          "A view (read-only), with the columns of the table of that name before schema version 4:\n\n"
+          "```sql\n{};\n```\n\n",
+          create_table_sql(t));
+    } else if (t.primary_key.empty()) {
       out += "Rows have no natural key (one row per finding; the index below gives their order).\n\n";
     } else {
       std::string key;
       for (auto k : t.primary_key) key += fmt::format("{}`{}`", key.empty() ? "" : ", ", k);
       out += fmt::format("Primary key: ({}).{}\n\n", key,
-                         t.name == "scans" ? "" : " Rows are deleted with their snapshot.");
+                         t.per_snapshot()    ? " Rows are deleted with their snapshot."
+                         : t.name == "scans" ? ""
+                                             : " A version is deleted when no kept snapshot holds it.");
     }
     out += "| column | type | null | description |\n|---|---|---|---|\n";
     for (const auto& c : t.columns)

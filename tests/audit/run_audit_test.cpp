@@ -157,7 +157,7 @@ TEST_CASE("run_audit stores no finding when one cannot be stored, keeping the pr
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
   const int rc = sqlite3_exec(raw,
-                              "CREATE TRIGGER refuse_dave BEFORE INSERT ON findings "
+                              "CREATE TRIGGER refuse_dave BEFORE INSERT ON pending_findings "
                               "WHEN NEW.user_principal_name = 'dave@contoso.example' "
                               "BEGIN SELECT RAISE(ABORT, 'dave refused'); END",
                               nullptr, nullptr, nullptr);

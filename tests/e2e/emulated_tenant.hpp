@@ -40,6 +40,15 @@ class emulated_tenant {
   std::unique_ptr<graphsim::background_server> server_;
 };
 
+// A synthetic tenant of users that changes by churn each night (POST /_sim/advance).
+inline graphsim::sim_options churning_tenant(std::uint64_t users, std::uint64_t seed, double churn) {
+  graphsim::sim_options o;
+  o.users = users;
+  o.seed = seed;
+  o.churn = churn;
+  return o;
+}
+
 // The (tenant, user, sku, origin) tuples of a findings CSV (header checked and skipped).
 std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv);
 

@@ -72,18 +72,10 @@ std::set<named> table_rows(const std::string& md, const std::string& title) {
   return rows;
 }
 
-graphsim::sim_options churning(std::uint64_t users, std::uint64_t seed, double churn) {
-  graphsim::sim_options o;
-  o.users = users;
-  o.seed = seed;
-  o.churn = churn;
-  return o;
-}
-
 }  // namespace
 
 TEST_CASE("nightly scans of a churning tenant exit 3 exactly on nights with new findings and list the changes") {
-  e2e::emulated_tenant tenant(churning(600, 3, 0.05));
+  e2e::emulated_tenant tenant(e2e::churning_tenant(600, 3, 0.05));
   test_support::temp_dir dir;
   std::string const db = (dir / "audit.db").string();
   std::string const changes = (dir / "changes.md").string();
@@ -129,7 +121,7 @@ TEST_CASE("nightly scans of a churning tenant exit 3 exactly on nights with new 
 }
 
 TEST_CASE("report --user shows a trial appearing and going across nightly snapshots") {
-  e2e::emulated_tenant tenant(churning(400, 5, 0.08));
+  e2e::emulated_tenant tenant(e2e::churning_tenant(400, 5, 0.08));
   test_support::temp_dir dir;
   std::string const db = (dir / "audit.db").string();
   auto scan = [&] {
@@ -188,7 +180,7 @@ TEST_CASE("report --user shows a trial appearing and going across nightly snapsh
 }
 
 TEST_CASE("--fail-on refused exits 3 exactly on nights the truth shows a user newly blocked") {
-  e2e::emulated_tenant tenant(churning(500, 8, 0.04));
+  e2e::emulated_tenant tenant(e2e::churning_tenant(500, 8, 0.04));
   test_support::temp_dir dir;
   std::string const db = (dir / "audit.db").string();
   std::string const changes = (dir / "changes.md").string();

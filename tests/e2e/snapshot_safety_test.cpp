@@ -75,7 +75,7 @@ TEST_CASE(
 
   // The database refuses every finding, as a full disk or a broken file would, once the second scan's users are in.
   execute_sql(db,
-              "CREATE TRIGGER refuse_findings BEFORE INSERT ON findings BEGIN "
+              "CREATE TRIGGER refuse_findings BEFORE INSERT ON pending_findings BEGIN "
               "SELECT RAISE(ABORT, 'findings refused by the test'); END");
   auto second = run_entra_audit(tenant.scan_args(db, fetch), tenant.env());
   CHECK(second.exit_code == 1);

@@ -65,7 +65,8 @@ TEST_CASE("a new database is WAL with the current schema version in user_version
   CHECK(query(dir / "a.db", "PRAGMA user_version") == std::to_string(storage::schema::current_version));
   CHECK(query(dir / "a.db", "PRAGMA journal_mode") == "wal");
   CHECK(query(dir / "a.db", "SELECT count(*) FROM sqlite_schema WHERE name = 'latest_findings'") == "1");
-  CHECK(query(dir / "a.db", "SELECT sql LIKE '%STRICT%' FROM sqlite_schema WHERE name = 'users'") == "1");
+  CHECK(query(dir / "a.db", "SELECT sql LIKE '%STRICT%' FROM sqlite_schema WHERE name = 'user_versions'") == "1");
+  CHECK(query(dir / "a.db", "PRAGMA auto_vacuum") == "2");  // incremental: prune gives pages back
 }
 
 TEST_CASE("reopening a database migrates nothing and keeps its data") {
@@ -192,62 +193,6 @@ TEST_CASE("a locked database gives a one-line error after the busy timeout") {
   CHECK(one_line(started.error().message));
   CHECK(started.error().message.find("locked") != std::string::npos);
   CHECK(started.error().message.find("another process") != std::string::npos);
-}
-
-TEST_CASE("a version 1 database is migrated to the short findings index and keeps its findings in report order") {
-  test_support::temp_dir dir;
-  std::int64_t id = 0;
-  {
-    auto db = open(dir / "a.db");
-    id = complete_scan(db, 1, 3);
-    std::vector<storage::finding_record> findings(3);
-    for (int i = 0; i < 3; ++i) {
-      findings[i].user_id = guid(i + 1);
-      findings[i].user_principal_name = "u" + std::to_string(3 - i) + "@contoso.example";
-      findings[i].sku_id = guid(10 + i);
-      findings[i].origin = "unattributed";
-    }
-    ok(db.replace_findings(id, findings));
-  }
-  // The file as version 1 wrote it.
-  query(dir / "a.db", "DROP INDEX findings_by_upn");
-  query(dir / "a.db",
-        "CREATE INDEX findings_by_upn ON findings (scan_id, user_principal_name, sku_part_number, sku_id)");
-  query(dir / "a.db", "DROP TABLE doors");  // version 3's
-  query(dir / "a.db", "PRAGMA user_version = 1");
-  {
-    auto const refused = storage::database::open((dir / "a.db").string(), storage::open_mode::read_only);
-    REQUIRE_FALSE(refused.has_value());
-    CHECK(refused.error().message.find("run `entra-audit scan` once to migrate it") != std::string::npos);
-  }
-  auto db = open(dir / "a.db");
-  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
-  CHECK(query(dir / "a.db", "SELECT group_concat(name, ',') FROM pragma_index_info('findings_by_upn')") ==
-        "scan_id,user_principal_name");
-  std::vector<std::string> upns;
-  ok(db.for_each_finding(id, [&](const storage::finding_record& f) { upns.push_back(f.user_principal_name); }));
-  CHECK(upns == std::vector<std::string>{"u1@contoso.example", "u2@contoso.example", "u3@contoso.example"});
-}
-
-TEST_CASE("a version 2 database gains an empty doors table and keeps its snapshots") {
-  test_support::temp_dir dir;
-  std::int64_t id = 0;
-  {
-    auto db = open(dir / "a.db");
-    id = complete_scan(db, 1, 3);
-  }
-  // The file as version 2 wrote it.
-  query(dir / "a.db", "DROP TABLE doors");
-  query(dir / "a.db", "PRAGMA user_version = 2");
-  auto db = open(dir / "a.db");
-  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
-  auto doors = db.doors(id);
-  REQUIRE(doors.has_value());
-  CHECK(doors->empty());
-  auto open_door = db.any_door_open(id);
-  REQUIRE(open_door.has_value());
-  CHECK_FALSE(*open_door);
-  CHECK(user_ids(db, id).size() == 3);
 }
 
 TEST_CASE("the doors stored with a running snapshot read back in order and say whether one is open") {

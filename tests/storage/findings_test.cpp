@@ -294,7 +294,7 @@ TEST_CASE("a streaming replace aborts on the first failed insert even if produce
   ok(db.replace_findings(id, before));
   // Another SQL user of the file refuses one row, so the insert fails as a full disk would make it.
   exec_raw(path,
-           "CREATE TRIGGER refuse_boom BEFORE INSERT ON findings WHEN NEW.user_principal_name = 'boom@x' "
+           "CREATE TRIGGER refuse_boom BEFORE INSERT ON pending_findings WHEN NEW.user_principal_name = 'boom@x' "
            "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
 
   int refused = 0;

@@ -547,7 +547,7 @@ TEST_CASE("a second connection reads while a page's write transaction is open") 
   // Hold a write transaction open on a third raw connection, as a scan in the middle of a page does.
   sqlite3* raw = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw, "BEGIN IMMEDIATE; DELETE FROM users;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "BEGIN IMMEDIATE; DELETE FROM user_versions;", nullptr, nullptr, nullptr) == SQLITE_OK);
 
   auto reader = open(path, storage::open_mode::read_only);
   CHECK(ok(reader.latest_complete_scan())->scan_id == good);

@@ -1,0 +1,42 @@
+// storage/detail/content_hash.hpp — a stable 64-bit fingerprint of a row's content, and a 96-bit in-memory key of an
+// id (storage-internal; docs/schema.md "Versions").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace storage::detail {
+
+// FNV-1a (64-bit) over length-prefixed fields. Stored with each version (content_hash) and compared with a later
+// scan's row to decide whether it changed, so its value must never depend on the build: FNV-1a is fixed by its
+// definition (offset basis and prime), and each field is framed so that ("ab", "c") and ("a", "bc") differ.
+class content_hasher {
+ public:
+  // Adds one text field.
+  void add(std::string_view text);
+  // Adds an optional flag (absent, false and true differ).
+  void add(std::optional<bool> flag);
+  // Adds an integer field.
+  void add(std::int64_t value);
+  // The fingerprint so far, as SQLite stores it (a signed 64-bit integer).
+  std::int64_t value() const { return static_cast<std::int64_t>(h_); }
+
+ private:
+  void bytes(const void* p, std::size_t n);
+  std::uint64_t h_ = 14695981039346656037ULL;
+};
+
+// An id as the in-memory indexes of a running scan hold it: two independent hashes (64 + 32 bits), so that two ids
+// collide with a probability of about n² / 2^97 (below 10^-17 for a million users) without storing the id.
+struct id_key {
+  std::uint64_t a = 0;
+  std::uint32_t b = 0;
+  friend bool operator==(const id_key&, const id_key&) = default;
+  friend auto operator<=>(const id_key&, const id_key&) = default;
+};
+
+// The key of one id (for findings: of a user id and SKU id together).
+id_key key_of(std::string_view id, std::string_view second = {});
+
+}  // namespace storage::detail

@@ -1,0 +1,238 @@
+// Users and findings kept as versions across snapshots (docs/schema.md "Versions"): stored again only when they
+// changed, every snapshot still reading exactly what it held.
+#include "sample.hpp"
+#include "sql_rows.hpp"
+#include "storage/database.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+using namespace storage_test;
+
+namespace {
+
+std::int64_t count(const std::filesystem::path& p, const std::string& sql) { return std::stoll(rows(p, sql).at(0)); }
+
+std::string users_of(std::int64_t scan) { return "SELECT count(*) FROM users WHERE scan_id = " + std::to_string(scan); }
+
+// A complete snapshot of page(first, last) with changes applied to the page before it is written.
+template <class Change>
+std::int64_t scan_with(storage::database& db, int first, int last, Change change,
+                       std::vector<storage::finding_record> findings = {}) {
+  auto p = page(first, last);
+  change(p);
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, p, "", {1, 0}));
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none, findings));
+  return id;
+}
+
+storage::finding_record finding(int user, std::string origin) {
+  storage::finding_record f;
+  f.tenant_id = guid(9999);
+  f.user_id = guid(user);
+  f.user_principal_name = "user" + std::to_string(user) + "@contoso.example";
+  f.sku_id = guid(1000);
+  f.origin = std::move(origin);
+  return f;
+}
+
+std::vector<std::string> finding_origins(storage::database& db, std::int64_t scan) {
+  std::vector<std::string> out;
+  ok(db.for_each_finding(
+      scan, [&](const storage::finding_record& f) { out.push_back(f.user_principal_name + " " + f.origin); }));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a user who did not change since the last snapshot is stored once and held by both snapshots") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto first = complete_scan(db, 1, 10);
+  const auto second = complete_scan(db, 1, 10);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 10);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_license_versions") == 15);
+  CHECK(count(dir / "a.db", users_of(first)) == 10);
+  CHECK(count(dir / "a.db", users_of(second)) == 10);
+  CHECK(user_ids(db, first) == user_ids(db, second));
+  CHECK(ok(db.scan(second))->users == 10);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_seen") == 0);  // gone once the snapshot completed
+}
+
+TEST_CASE("a changed user gets a new version and the earlier snapshot still reads the old one") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto first = complete_scan(db, 1, 4);
+  const auto second = scan_with(db, 1, 4, [](storage::user_page& p) {
+    p.users[1].department = "Legal";            // user 2's row
+    p.licenses[0].disabled_plans.pop_back();    // user 1's license
+    p.states.back().state = "ActiveWithError";  // user 4's second state
+  });
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 4 + 3);
+  auto department = [&](std::int64_t scan) {
+    return rows(dir / "a.db",
+                "SELECT department FROM users WHERE scan_id = " + std::to_string(scan) + " AND id = '" + guid(2) + "'");
+  };
+  CHECK(department(first) == std::vector<std::string>{"Sales"});
+  CHECK(department(second) == std::vector<std::string>{"Legal"});
+  std::vector<storage::user_licenses> before, after;
+  ok(db.for_each_user(first, [&](const storage::user_licenses& u) { before.push_back(u); }));
+  ok(db.for_each_user(second, [&](const storage::user_licenses& u) { after.push_back(u); }));
+  REQUIRE(before.size() == 4);
+  REQUIRE(after.size() == 4);
+  CHECK(before[0].licenses[0].disabled_plans.size() == 2);
+  CHECK(after[0].licenses[0].disabled_plans.size() == 1);
+  CHECK(before[3].states.back().state == "Active");
+  CHECK(after[3].states.back().state == "ActiveWithError");
+  CHECK(after[2].user.department == "Sales");  // user 3 did not change: the same version
+}
+
+TEST_CASE("a user gone from the tenant stays in the snapshots that held them and no later one") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto first = complete_scan(db, 1, 5);
+  const auto second = complete_scan(db, 1, 3);
+  const auto third = complete_scan(db, 1, 5);  // users 4 and 5 are back: stored again
+  CHECK(user_ids(db, first).size() == 5);
+  CHECK(user_ids(db, second).size() == 3);
+  CHECK(user_ids(db, third).size() == 5);
+  CHECK(ok(db.scan(second))->users == 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 5 + 2);
+}
+
+TEST_CASE("a user listed twice in one snapshot is held once, as the later copy") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "next", {}));
+  auto again = page(3, 4);
+  again.users[0].display_name = "User Three, renamed";
+  ok(db.write_user_page(id, again, "", {}));
+  ok(db.remove_older_copies(id));
+  ok(db.finish_scan(id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::possible));
+  std::vector<std::string> names;
+  ok(db.for_each_user(id, [&](const storage::user_licenses& u) { names.push_back(u.user.display_name); }));
+  CHECK(names == std::vector<std::string>{"User 1", "User 2", "User Three, renamed", "User 4"});
+  CHECK(ok(db.scan(id))->users == 4);
+
+  // The next snapshot meets user 3 (already known) twice, changed the second time: one version of it.
+  const auto next = ok(db.begin_scan(start()));
+  ok(db.write_user_page(next, page(1, 4), "next", {}));
+  ok(db.write_user_page(next, page(3, 3), "", {}));
+  ok(db.finish_scan(next, storage::scan_status::complete, {}, {}, storage::snapshot_copies::possible));
+  CHECK(count(dir / "a.db", users_of(next)) == 4);
+  CHECK(rows(dir / "a.db", "SELECT display_name FROM users WHERE scan_id = " + std::to_string(next) + " AND id = '" +
+                               guid(3) + "'") == std::vector<std::string>{"User 3"});
+  CHECK(rows(dir / "a.db", "SELECT display_name FROM users WHERE scan_id = " + std::to_string(id) + " AND id = '" +
+                               guid(3) + "'") == std::vector<std::string>{"User Three, renamed"});
+}
+
+TEST_CASE("a snapshot resumed by another process knows which users it had already met") {
+  test_support::temp_dir dir;
+  std::int64_t id = 0;
+  {
+    auto db = open(dir / "a.db");
+    complete_scan(db, 1, 6);
+    id = ok(db.begin_scan(start()));
+    ok(db.write_user_page(id, page(1, 3), "next", {}));
+    ok(db.finish_scan(id, storage::scan_status::interrupted, {}));
+    // While it is interrupted, it holds what it met: users 1 to 3.
+    CHECK(count(dir / "a.db", users_of(id)) == 3);
+  }
+  auto db = open(dir / "a.db");  // a new process
+  ok(db.write_user_page(id, page(4, 5), "", {}));
+  ok(db.finish_scan(id, storage::scan_status::complete, {}));
+  CHECK(user_ids(db, id).size() == 5);  // user 6 went; 1 to 3 were met before the interruption
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 6);
+}
+
+TEST_CASE("a failed snapshot between two complete ones changes what neither holds") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto first = complete_scan(db, 1, 4);
+  const auto failed = ok(db.begin_scan(start()));
+  auto changed = page(1, 2);
+  changed.users[0].mail = "one@contoso.example";
+  ok(db.write_user_page(failed, changed, "next", {}));
+  ok(db.finish_scan(failed, storage::scan_status::failed, {}, "HTTP 500"));
+  const auto last = complete_scan(db, 1, 4);
+  CHECK(count(dir / "a.db", users_of(first)) == 4);
+  CHECK(count(dir / "a.db", users_of(failed)) == 2);
+  CHECK(count(dir / "a.db", users_of(last)) == 4);
+  for (auto scan : {first, last})
+    CHECK(rows(dir / "a.db", "SELECT mail FROM users WHERE scan_id = " + std::to_string(scan) + " AND id = '" +
+                                 guid(1) + "'") == std::vector<std::string>{""});
+}
+
+TEST_CASE("a finding that did not change is stored once, and each snapshot reads its own findings") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  const auto a = scan_with(db, 1, 3, same, {finding(1, "self_service_trial"), finding(2, "partner_managed")});
+  const auto b = scan_with(db, 1, 3, same, {finding(1, "self_service_trial"), finding(2, "partner_managed")});
+  const auto c = scan_with(db, 1, 3, same, {finding(1, "self_service_purchase"), finding(3, "group_inherited")});
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 2 + 2);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM pending_findings") == 0);
+  CHECK(finding_origins(db, a) ==
+        std::vector<std::string>{"user1@contoso.example self_service_trial", "user2@contoso.example partner_managed"});
+  CHECK(finding_origins(db, b) == finding_origins(db, a));
+  CHECK(finding_origins(db, c) == std::vector<std::string>{"user1@contoso.example self_service_purchase",
+                                                           "user3@contoso.example group_inherited"});
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM findings WHERE scan_id = " + std::to_string(b)) == 2);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 2);
+}
+
+TEST_CASE("re-auditing an older snapshot changes its findings and no other snapshot's") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  const auto a = scan_with(db, 1, 3, same, {finding(1, "self_service_trial")});
+  const auto b = scan_with(db, 1, 3, same, {finding(1, "self_service_trial")});
+  const auto c = scan_with(db, 1, 3, same, {finding(1, "self_service_trial")});
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 1);
+  ok(db.replace_findings(b, std::vector<storage::finding_record>{finding(2, "unattributed")}));
+  CHECK(finding_origins(db, a) == std::vector<std::string>{"user1@contoso.example self_service_trial"});
+  CHECK(finding_origins(db, b) == std::vector<std::string>{"user2@contoso.example unattributed"});
+  CHECK(finding_origins(db, c) == std::vector<std::string>{"user1@contoso.example self_service_trial"});
+  // Adding to a complete snapshot keeps what it held.
+  ok(db.add_findings(c, std::vector<storage::finding_record>{finding(3, "partner_managed")}));
+  CHECK(finding_origins(db, c) ==
+        std::vector<std::string>{"user1@contoso.example self_service_trial", "user3@contoso.example partner_managed"});
+  CHECK(finding_origins(db, a) == std::vector<std::string>{"user1@contoso.example self_service_trial"});
+}
+
+TEST_CASE("prune deletes the versions no kept snapshot holds and gives their pages back") {
+  test_support::temp_dir dir;
+  // The file's size once no connection is open (the last one to close checkpoints the WAL into it).
+  auto closed_size = [&] { return std::filesystem::file_size(dir / "a.db"); };
+  {
+    auto db = open(dir / "a.db");
+    for (int night = 0; night < 4; ++night)  // every user changes every night: four versions each
+      scan_with(db, 1, 300,
+                [&](storage::user_page& p) {
+                  for (auto& u : p.users) u.department = std::string(400, static_cast<char>('a' + night));
+                },
+                {finding(1, std::string(500, static_cast<char>('a' + night)))});
+  }
+  auto const before = closed_size();
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 4 * 300);
+  {
+    auto db = open(dir / "a.db");
+    CHECK(ok(db.prune(guid(9999), 1)) == 3);
+    const auto kept = ok(db.latest_complete_scan());
+    REQUIRE(kept.has_value());
+    CHECK(user_ids(db, kept->scan_id).size() == 300);
+  }
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_versions") == 300);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_license_versions") == 450);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 1);
+  auto const after = closed_size();
+  CAPTURE(before);
+  CHECK(after < before / 2);
+}
