@@ -194,11 +194,24 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
   if (!s.auditor || scan_id != s.scan_id)
     return base::runtime_error(
         fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
-  if (!s.held.empty())
-    if (auto r = db.add_findings(scan_id, take_held()); !r) return r.error();
-  if (s.stored_unnamed) {
+  // The groups were read after the listing, once every finding had been made: name them in the held ones before they
+  // are stored, and in the stored ones in place.
+  auto groups = db.groups(scan_id);
+  if (!groups) return groups.error();
+  for (const auto& g : *groups) s.auditor->set_group_name(g.id, g.display_name);
+  if (!s.held.empty()) {
+    auto last = take_held();
+    for (auto& f : last) s.auditor->name_groups(f);
+    if (auto r = db.add_findings(scan_id, last); !r) return r.error();
+  }
+  if (s.stored_unnamed || !groups->empty()) {
     const user_auditor& auditor = *s.auditor;
-    if (auto r = db.update_owner_findings(scan_id, [&](storage::finding_record& f) { auditor.name_owners(f); }); !r)
+    if (auto r = db.update_owner_findings(scan_id,
+                                          [&](storage::finding_record& f) {
+                                            auditor.name_owners(f);
+                                            auditor.name_groups(f);
+                                          });
+        !r)
       return r.error();
   }
   return s.auditor->summary();

@@ -42,6 +42,10 @@ constexpr std::array<std::string_view, 2> read_authorization_policy{"Policy.Read
 constexpr std::array<std::string_view, 2> read_apps_and_services{"OrgSettings-AppsAndServices.Read.All",
                                                                  "OrgSettings-AppsAndServices.ReadWrite.All"};
 
+// group-get-permissions.md, Application row.
+constexpr std::array<std::string_view, 5> read_groups{"GroupMember.Read.All", "Group.Read.All", "Directory.Read.All",
+                                                      "Group.ReadWrite.All", "Directory.ReadWrite.All"};
+
 }  // namespace
 
 std::span<const std::string_view> accepted_roles(route_id route) {
@@ -64,6 +68,8 @@ std::span<const std::string_view> accepted_roles(route_id route) {
       return read_authorization_policy;
     case route_id::apps_and_services:
       return read_apps_and_services;
+    case route_id::group_get:
+      return read_groups;
     case route_id::batch:
     case route_id::unknown:
     case route_id::unknown_version:
@@ -82,8 +88,12 @@ bool roles_allow(route_id route, std::span<const std::string> roles) {
 }
 
 std::vector<std::string> default_roles() {
-  return {"User.Read.All", "Organization.Read.All", "LicenseAssignment.ReadWrite.All", "Policy.Read.All",
-          "OrgSettings-AppsAndServices.Read.All"};
+  return {"User.Read.All",
+          "Organization.Read.All",
+          "LicenseAssignment.ReadWrite.All",
+          "Policy.Read.All",
+          "OrgSettings-AppsAndServices.Read.All",
+          "GroupMember.Read.All"};
 }
 
 std::vector<std::string> parse_roles(std::string_view list) {

@@ -19,7 +19,8 @@ std::span<const std::string_view> accepted_roles(route_id route);
 bool roles_allow(route_id route, std::span<const std::string> roles);
 
 // The roles a token carries when `sim --roles` is not given: what a scan needs (User.Read.All,
-// Organization.Read.All), the optional door reads (Policy.Read.All, OrgSettings-AppsAndServices.Read.All), plus
+// Organization.Read.All), the optional reads (Policy.Read.All, OrgSettings-AppsAndServices.Read.All for the doors,
+// GroupMember.Read.All for group names), plus
 // LicenseAssignment.ReadWrite.All, so the identity provider's assignLicense works too.
 std::vector<std::string> default_roles();
 

@@ -7,6 +7,7 @@
 #include "graphsim/detail/replay_server.hpp"
 #include "graphsim/detail/tenant.hpp"
 #include "graphsim/detail/tls_cert.hpp"
+#include "graphsim/permissions.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -151,6 +152,7 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   config.seed = options.seed;
   config.skewed_upns = options.quirks.skewed_upns;
   config.deleted_during_scan = options.quirks.users_deleted_during_scan;
+  config.groups_readable = roles_allow(route_id::group_get, options.roles ? *options.roles : default_roles());
   if (auto r = apply_profile(options.profile, config); !r) return r.error();
   s->t = std::make_unique<tenant>(config);
   if (!options.truth_path.empty())

@@ -4,6 +4,7 @@
 #include "base/log.hpp"
 #include "scanner/detail/batch.hpp"
 #include "scanner/detail/fetch_doors.hpp"
+#include "scanner/detail/fetch_groups.hpp"
 #include "scanner/detail/fetch_tenant.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/seen_ids.hpp"
@@ -372,6 +373,17 @@ struct crawl {
     if (!doors) co_return give_up(interrupted(), storage::scan_status::interrupted);
     doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
     if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
+
+    // The names of the groups that assign licenses, optional too (GroupMember.Read.All), read once per group:
+    // group_inherited findings name them (docs/design.md §4.1, group_names).
+    auto group_ids = db.group_ids(*scan_id);
+    if (!group_ids) co_return give_up(group_ids.error());
+    if (!group_ids->empty()) {
+      auto reading_groups = fetch_group_names(client, stop, std::move(*group_ids));
+      auto groups = co_await std::move(reading_groups);
+      if (!groups) co_return give_up(interrupted(), storage::scan_status::interrupted);
+      if (auto written = db.write_groups(*scan_id, *groups); !written) co_return give_up(written.error());
+    }
 
     // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
     // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.

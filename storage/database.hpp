@@ -141,9 +141,9 @@ class database {
                                       const std::function<base::result<void>(const finding_sink& emit)>& produce);
   // Adds findings to the snapshot's (keeping those stored), in one transaction.
   base::result<void> add_findings(std::int64_t scan_id, std::span<const finding_record> findings);
-  // Lets fix rewrite the columns that name owners (held_cell::remade: owner_upns, recommended_action) of every
-  // finding of the snapshot that names owners (owner_ids not empty), in one transaction: how a streamed audit names
-  // owners met after their findings.
+  // Lets fix rewrite the columns that name owners and groups (held_cell::remade: owner_upns, recommended_action,
+  // group_names) of every finding of the snapshot that names owners or groups (owner_ids or group_ids not empty), in
+  // one transaction: how a streamed audit names owners met after their findings, and groups read after the listing.
   base::result<void> update_owner_findings(std::int64_t scan_id, const std::function<void(finding_record&)>& fix);
   // Calls fn for every finding of the snapshot, sorted as the CSV requires (upn, sku part number, sku id; bytes).
   base::result<void> for_each_finding(std::int64_t scan_id, const std::function<void(const finding_record&)>& fn);
@@ -154,6 +154,13 @@ class database {
   base::result<std::vector<door_record>> doors(std::int64_t scan_id);
   // True when any door stored with the snapshot is open (what `scan --fail-on door-open` decides on).
   base::result<bool> any_door_open(std::int64_t scan_id);
+
+  // The ids of the groups that assign the snapshot's licenses (license states' assigned_by_group), lower-case, sorted.
+  base::result<std::vector<std::string>> group_ids(std::int64_t scan_id);
+  // Replaces the group names stored with a running (or interrupted) snapshot by these.
+  base::result<void> write_groups(std::int64_t scan_id, std::span<const group_record> groups);
+  // The group names stored with the snapshot, by id; none when they could not be read or predate schema 4.
+  base::result<std::vector<group_record>> groups(std::int64_t scan_id);
 
   // The file this database was opened from.
   const std::string& path() const;

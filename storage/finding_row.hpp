@@ -94,6 +94,12 @@ inline constexpr finding_field finding_fields[] = {
     // Names the owners too (see owner_upns).
     detail::text_field("recommended_action", &finding_record::recommended_action,
                        "what an administrator should do (free text)", cell_shape::text, held_cell::remade),
+    // Added after the contract's first 22 columns (docs/design.md §4.1). The groups are read after the listing, so
+    // a streamed finding names them when released, as it names owners.
+    detail::text_field("group_names", &finding_record::group_names,
+                       "the display names of the groups in group_ids that could be read (GroupMember.Read.All), "
+                       "`;`-separated, in group_ids order; empty when none could be",
+                       cell_shape::list, held_cell::remade),
 };
 
 inline constexpr std::size_t finding_field_count = std::size(finding_fields);

@@ -33,7 +33,8 @@ struct sku_cells {
 // The finding's columns that come from the user, the verdict and its SKU; the action is filled later.
 // Every column but idp_outcome and recommended_action is set here: a column added to storage::finding_fields must be
 // set here too (the count below is the tripwire).
-static_assert(storage::finding_field_count == 22, "a findings column was added: set it in to_finding");
+// group_names (the 23rd) is set by name_groups once the groups' names are known.
+static_assert(storage::finding_field_count == 23, "a findings column was added: set it in to_finding");
 storage::finding_record to_finding(const std::string& tenant_id, const storage::user_record& user,
                                    const license_verdict& v, const sku_cells& cells) {
   const sku_facts& f = *v.sku;
@@ -88,6 +89,7 @@ struct user_auditor::state {
   std::vector<std::string> owner_ids;
   std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
   std::uint64_t owners_version = 0;  // bumped by each set_owner_upn
+  std::unordered_map<std::string, std::string, ci_hash, ci_equal> group_name_of;
   std::unordered_map<const sku_facts*, sku_cells> cells;
   audit_summary summary;
 
@@ -150,6 +152,10 @@ base::result<user_auditor> user_auditor::create(storage::database& db, std::int6
   if (!subscriptions) return subscriptions.error();
   s->skus = std::move(*skus);
   s->subscriptions = std::move(*subscriptions);
+  // Read after the listing: a whole audit finds them stored; a streamed one is told at its finish.
+  auto groups = db.groups(scan_id);
+  if (!groups) return groups.error();
+  for (const auto& g : *groups) s->group_name_of.insert_or_assign(to_lower(trim(g.id)), g.display_name);
 
   const catalogue& cat = embedded_catalogue();
   if (!options.idp_managed_skus.empty()) {
@@ -178,6 +184,26 @@ bool user_auditor::owners_met(const storage::finding_record& f) const {
   const sku_facts& sku = s_->index->find(f.sku_id);
   return std::all_of(sku.owner_ids.begin(), sku.owner_ids.end(),
                      [&](const std::string& id) { return s_->upn_of.contains(id); });
+}
+
+void user_auditor::set_group_name(const std::string& group_id, const std::string& display_name) {
+  s_->group_name_of.insert_or_assign(to_lower(trim(group_id)), display_name);
+}
+
+void user_auditor::name_groups(storage::finding_record& f) const {
+  f.group_names.clear();
+  if (f.group_ids.empty() || s_->group_name_of.empty()) return;
+  std::string_view ids = f.group_ids;
+  while (!ids.empty()) {
+    auto const cut = ids.find(';');
+    auto const id = ids.substr(0, cut);
+    if (auto it = s_->group_name_of.find(std::string(id)); it != s_->group_name_of.end() && !it->second.empty()) {
+      if (!f.group_names.empty()) f.group_names += ';';
+      // A ';' inside a name would split it in the list cell: shown as ','.
+      for (char c : it->second) f.group_names += c == ';' ? ',' : c;
+    }
+    ids = cut == std::string_view::npos ? std::string_view{} : ids.substr(cut + 1);
+  }
 }
 
 void user_auditor::name_owners(storage::finding_record& f) const {
@@ -211,6 +237,7 @@ base::result<void> user_auditor::audit(const user_view& u, const finding_taker& 
       call = combine(call, outcome);
     }
     finding.recommended_action = s_->action_for(v.origin, *v.sku, finding);
+    name_groups(finding);
     ++summary.findings;
     ++summary.findings_by_origin[finding.origin];
     if (auto r = take(std::move(finding)); !r) return r;

@@ -32,6 +32,10 @@ class user_auditor {
   bool owners_met(const storage::finding_record& f) const;
   // Names in f (a finding this auditor made) the owners known now: owner_upns and the action that cites them.
   void name_owners(storage::finding_record& f) const;
+  // Records a group's display name (group_names of later findings, and of name_groups).
+  void set_group_name(const std::string& group_id, const std::string& display_name);
+  // Names in f the groups of its group_ids whose names are known, in group_ids order (group_names).
+  void name_groups(storage::finding_record& f) const;
   // Takes each finding to keep (moved, not copied).
   using finding_taker = std::function<base::result<void>(storage::finding_record&&)>;
   // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.

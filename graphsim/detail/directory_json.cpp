@@ -1,6 +1,7 @@
 // /subscribedSkus, /directory/subscriptions and /organization as Graph writes them (docs/graph.md §3, §4).
 #include "graphsim/detail/json_out.hpp"
 #include "graphsim/detail/tenant_model.hpp"
+#include "graphsim/detail/text.hpp"
 
 namespace graphsim {
 namespace {
@@ -134,6 +135,17 @@ void tenant::write_organization(json_writer& w) const {
   w.EndObject();
   w.EndArray();
   w.EndObject();
+}
+
+}  // namespace graphsim
+
+namespace graphsim {
+
+std::optional<std::string> tenant::group_name(std::string_view id) const {
+  const tenant_state& t = *impl_;
+  for (std::size_t g = 0; g < t.groups.size(); ++g)
+    if (iequals(t.groups[g], id)) return t.group_names[g];
+  return std::nullopt;
 }
 
 }  // namespace graphsim

@@ -30,6 +30,7 @@ enum class route_id {
   subscriptions,
   authorization_policy,  // GET /v1.0/policies/authorizationPolicy
   apps_and_services,     // GET /beta/admin/appsAndServices (beta, global cloud only)
+  group_get,             // GET /v1.0/groups/{id}
   batch,
   unknown,          // answered 400 "Resource not found for the segment"
   unknown_version,  // not under /v1.0: answered 404
@@ -84,6 +85,7 @@ route_result list_subscribed_skus(route_context const& c);
 route_result list_subscriptions(route_context const& c);
 route_result get_authorization_policy(route_context const& c);
 route_result get_apps_and_services(route_context const& c);
+route_result get_group(route_context const& c, std::string_view id);
 
 // Shared by the handlers.
 namespace route_detail {

@@ -31,6 +31,8 @@ struct tenant_config {
   // Users deleted while a scan runs (the users-deleted-during-scan quirk): chosen from the seed at start,
   // deleted by delete_scheduled_users().
   std::uint64_t deleted_during_scan = 0;
+  // Whether the tokens may read groups (GroupMember.Read.All): the ground truth names groups only when a scan can.
+  bool groups_readable = true;
 };
 
 // One entry of assignLicense's addLicenses.
@@ -114,6 +116,8 @@ class tenant {
   void write_subscribed_skus(json_writer& w) const;
   void write_subscriptions(json_writer& w) const;
   void write_organization(json_writer& w) const;
+  // The display name of the licensing group with this id (any case); nullopt for an id that is no group.
+  std::optional<std::string> group_name(std::string_view id) const;
 
   // Applies POST /users/{id}/assignLicense to user i, or refuses as Graph does (403 for a self-service or
   // partner-managed seat, 400 for a group-inherited one, 400 for an unknown SKU).

@@ -137,6 +137,7 @@ struct tenant_state {
   std::vector<sku_def> skus;
   std::vector<subscription> subscriptions;
   std::vector<std::string> groups;                         // group object ids (lower-case GUIDs)
+  std::vector<std::string> group_names;                    // their display names (GET /groups/{id})
   std::unordered_map<std::string, std::size_t> sku_by_id;  // lower-case skuId → index
   std::array<std::uint64_t, 256> upn_first_char{};         // users per lower-cased first UPN byte
   // The users of each lower-cased first UPN byte, in index order: a startswith shard reads its users without

@@ -91,6 +91,9 @@ void build_directory(tenant_state& t) {
   t.tenant_name = "Contoso " + std::to_string(seed);
   t.domain = "contoso-" + std::to_string(seed) + ".onmicrosoft.com";
   for (std::uint64_t g = 0; g < 4; ++g) t.groups.push_back(guid_text(seed, 0x47524f5550ull, g));
+  // Names as administrators write them: spaces, punctuation, non-ASCII letters.
+  t.group_names = {"All Staff - Microsoft 365 E3", "Sales & Marketing (E5)", "Équipe Support, Niveau 2",
+                   "Frontline workers F3"};
 
   const sku_catalogue& cat = sku_catalogue::embedded();
   for (const sku_spec& spec : sku_specs(t.config.clean)) {

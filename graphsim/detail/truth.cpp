@@ -257,7 +257,7 @@ void tenant::write_truth_csv(std::ostream& out) const {
   std::string line =
       "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
       "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
-      "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action\r\n";
+      "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action,group_names\r\n";
   out << line;
   for (const truth_row& row : rows) {
     const user_profile p = make_profile(t, row.user);
@@ -266,14 +266,25 @@ void tenant::write_truth_csv(std::ostream& out) const {
     const classification c = classify(t, p, l);
     const sku_cells& cells = per_sku[row.sku];
     bool direct = false, group = false;
-    std::vector<std::string> groups;
+    std::vector<std::pair<std::string, std::string>> groups;  // (id, name)
     for (std::size_t n = 0; n < l.state_count; ++n) {
       if (l.states[n].group < 0) {
         direct = true;
       } else {
         group = true;
-        groups.push_back(t.groups[static_cast<std::size_t>(l.states[n].group)]);
+        auto const g = static_cast<std::size_t>(l.states[n].group);
+        groups.emplace_back(t.groups[g], t.group_names[g]);
       }
+    }
+    std::sort(groups.begin(), groups.end());
+    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+    std::vector<std::string> group_ids;
+    std::string group_names;
+    for (const auto& [id, name] : groups) {
+      group_ids.push_back(id);
+      if (!t.config.groups_readable) continue;
+      if (!group_names.empty()) group_names += ';';
+      group_names += name;
     }
     std::string evidence;
     for (std::string_view token : c.evidence) {
@@ -303,7 +314,7 @@ void tenant::write_truth_csv(std::ostream& out) const {
     cell(confidence_of(c.result));
     cell(evidence);
     cell(direct && group ? "direct+group" : direct ? "direct" : group ? "group" : "unknown");
-    cell(join_sorted(std::move(groups)));
+    cell(join_sorted(std::move(group_ids)));
     cell(cells.subscription_ids);
     cell(cells.owner_ids);
     cell(cells.owner_upns);
@@ -311,6 +322,7 @@ void tenant::write_truth_csv(std::ostream& out) const {
     cell(cells.is_trial);
     cell("");
     cell(action_of(c.result));
+    cell(group_names);
     line += "\r\n";
     out << line;
   }

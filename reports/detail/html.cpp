@@ -266,7 +266,12 @@ base::result<void> write_data(output_file& out, const finding_source& source, co
     auto& b = out.buffer();
     b += rows == 0 ? "\n[" : ",\n[";
     ++rows;
-    auto const owners = !f.owner_upns.empty() ? f.owner_upns : !f.owner_ids.empty() ? f.owner_ids : f.owner_tenant_ids;
+    // Who can remove it: the owners, or for an inherited license the groups that assign it (when their names were
+    // read).
+    auto const owners = !f.owner_upns.empty()    ? f.owner_upns
+                        : !f.owner_ids.empty()   ? f.owner_ids
+                        : !f.group_names.empty() ? f.group_names
+                                                 : f.owner_tenant_ids;
     std::string_view const cells[] = {f.user_principal_name,
                                       f.display_name,
                                       f.department,

@@ -76,6 +76,12 @@ base::result<void> render_markdown(const storage::scan_info& scan, const finding
                      md(sku.sku_part_number.empty() ? sku.sku_id : sku.sku_part_number), md(sku.product_name),
                      sku.findings);
     }
+    if (!s.by_group.empty()) {
+      // Only when the scan read the groups' names (GroupMember.Read.All): group_ids alone are in the CSV.
+      o += "\n**Licensing groups** (Graph refuses direct removal of an inherited license: remove the users from the "
+           "group or exclude them from it in the identity provider)\n\n| Group | Findings |\n|---|---:|\n";
+      for (const auto& g : s.by_group) fmt::format_to(std::back_inserter(o), "| {} | {} |\n", md(g.name), g.findings);
+    }
     fmt::format_to(std::back_inserter(o), "\n**Top {} users**\n\n| User | Name | Findings |{}\n|---|---|---:|{}\n",
                    std::min(top_users, s.top_users.size()), s.preflight ? " Blocked |" : "",
                    s.preflight ? ":---:|" : "");

@@ -54,6 +54,14 @@ void summary_builder::add(const storage::finding_record& f) {
     sku.product_name = f.product_name;
   }
   ++sku.findings;
+  if (f.origin == "group_inherited") {
+    std::string_view names = f.group_names;
+    while (!names.empty()) {
+      auto const cut = names.find(';');
+      if (auto const name = names.substr(0, cut); !name.empty()) ++groups_[std::string(name)];
+      names = cut == std::string_view::npos ? std::string_view{} : names.substr(cut + 1);
+    }
+  }
   auto [it, inserted] = users_.try_emplace(f.user_id);
   auto& user = it->second;
   if (inserted) {
@@ -108,6 +116,10 @@ findings_summary summary_builder::finish() const {
     }
   }
 
+  for (const auto& [name, n] : groups_) s.by_group.push_back({name, n});
+  std::sort(s.by_group.begin(), s.by_group.end(), [](const group_count& a, const group_count& b) {
+    return a.findings != b.findings ? a.findings > b.findings : a.name < b.name;
+  });
   for (const auto& [id, sku] : skus_) s.by_sku.push_back(sku);
   std::sort(s.by_sku.begin(), s.by_sku.end(), [](const sku_count& a, const sku_count& b) {
     if (a.findings != b.findings) return a.findings > b.findings;

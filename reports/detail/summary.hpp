@@ -32,6 +32,12 @@ struct user_count {
   bool blocked = false;  // a row refused or may be refused
 };
 
+// A group that assigns licenses of group_inherited findings, by the name the scan read (group_names).
+struct group_count {
+  std::string name;
+  std::int64_t findings = 0;
+};
+
 struct findings_summary {
   std::int64_t findings = 0;
   std::int64_t users_with_findings = 0;
@@ -48,6 +54,7 @@ struct findings_summary {
   std::vector<sku_count> by_sku;                // most findings first, then part number, sku id
   std::vector<department_count> by_department;  // most users first, then name
   std::vector<user_count> top_users;            // most findings first, then upn; at most top_users_limit
+  std::vector<group_count> by_group;  // named groups of group_inherited findings: most findings first, then name
 };
 
 // Users affected in the sense of the headline: blocked when a pre-flight ran, else any user with findings.
@@ -78,6 +85,7 @@ class summary_builder {
   std::unordered_map<std::string, std::int64_t> origins_;
   std::unordered_map<std::string, std::int64_t> outcomes_;
   std::unordered_map<std::string, sku_count> skus_;
+  std::unordered_map<std::string, std::int64_t> groups_;  // group name → group_inherited findings
   std::unordered_map<std::string, std::uint32_t> department_index_;
   std::vector<std::string> departments_;
   std::unordered_map<std::string, user_acc> users_;

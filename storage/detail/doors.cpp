@@ -1,6 +1,7 @@
 // The doors of a snapshot: written whole, read whole (a handful of rows).
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/replace_rows.hpp"
 #include "storage/detail/schema.hpp"
 
 #include <fmt/format.h>
@@ -10,32 +11,16 @@ namespace storage {
 
 base::result<void> database::write_doors(std::int64_t scan_id, std::span<const door_record> doors) {
   std::string const what = fmt::format("store the doors of scan {} in '{}'", scan_id, impl_->path);
-  auto& d = *impl_;
-  auto ins = d.prepared(schema::insert_sql(schema::table_named("doors"), schema::on_conflict::replace), what);
-  auto del = d.prepared("DELETE FROM doors WHERE scan_id = ?1", what);
-  for (auto* r : {&ins, &del})
-    if (!*r) return r->error();
-
-  auto tx = detail::write_transaction::begin(d, what);
-  if (!tx) return tx.error();
-  if (auto running = detail::require_running(d, scan_id, what); !running) return running;
-
-  // Replacing: a resumed scan reads the doors again.
-  (*del)->bind_int(1, scan_id);
-  if (int const rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  for (const auto& door : doors) {
-    detail::statement& s = **ins;
-    s.bind_int(1, scan_id);
-    s.bind_text(2, door.door);
-    s.bind_text(3, door.product_id);
-    s.bind_text(4, door.product_name);
-    s.bind_text(5, door.state);
-    s.bind_text(6, door.setting);
-    s.bind_text(7, door.source);
-    s.bind_text(8, door.note);
-    if (int const rc = s.run(); rc != SQLITE_OK) return d.failure(rc, what);
-  }
-  return tx->commit(what);
+  return detail::replace_running_rows(*impl_, scan_id, "doors", doors, what,
+                                      [](detail::statement& s, const door_record& door) {
+                                        s.bind_text(2, door.door);
+                                        s.bind_text(3, door.product_id);
+                                        s.bind_text(4, door.product_name);
+                                        s.bind_text(5, door.state);
+                                        s.bind_text(6, door.setting);
+                                        s.bind_text(7, door.source);
+                                        s.bind_text(8, door.note);
+                                      });
 }
 
 base::result<std::vector<door_record>> database::doors(std::int64_t scan_id) {

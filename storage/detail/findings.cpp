@@ -136,7 +136,7 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   auto const rowid_column = static_cast<int>(table.columns.size());
   std::string sql = schema::select_sql(table);
   sql.insert(sql.find(" FROM "), ", rowid");
-  sql += " WHERE scan_id = ?1 AND owner_ids <> ''";
+  sql += " WHERE scan_id = ?1 AND (owner_ids <> '' OR group_ids <> '')";
   auto sel = d.prepared(sql, what);
   // The columns that name owners (held_cell::remade: owner_upns, recommended_action) are the ones rewritten.
   std::string set;

@@ -3,6 +3,7 @@
 #include "storage/detail/finding_versions.hpp"
 #include "storage/detail/schema.hpp"
 #include "storage/detail/user_versions.hpp"
+#include "storage/finding_row.hpp"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -45,7 +46,7 @@ base::result<void> add_doors_table(connection& d, std::string_view what) {
 // uses, so a migrated file holds what a file written by this version would.
 base::result<void> version_rows(connection& d, std::string_view what) {
   for (auto name : {"user_versions", "user_license_versions", "license_state_versions", "user_seen", "pending_findings",
-                    "finding_versions"})
+                    "finding_versions", "groups"})
     if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
   for (const auto& i : schema::indexes())
     if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
@@ -67,7 +68,15 @@ base::result<void> version_rows(connection& d, std::string_view what) {
       snapshots.push_back({(*s)->integer(0), (*s)->text(1), (*s)->integer(2) != 0});
     if (rc != SQLITE_DONE) return d.failure(rc, what);
   }
-  constexpr std::string_view move_findings = "INSERT INTO pending_findings SELECT * FROM findings WHERE scan_id = ?1";
+  // Version 3's findings have every column but group_names (added by version 4, empty for them).
+  std::string move_findings = "INSERT INTO pending_findings (scan_id";
+  std::string from = "SELECT scan_id";
+  for (const auto& field : finding_fields) {
+    if (field.column.name == "group_names") continue;
+    move_findings += fmt::format(", {}", field.column.name);
+    from += fmt::format(", {}", field.column.name);
+  }
+  move_findings += ", group_names) " + from + ", '' FROM findings WHERE scan_id = ?1";
   for (const auto& snap : snapshots) {
     auto writer = open_user_versions::load(d, snap.scan_id, snap.tenant_id, what);
     if (!writer) return writer.error();

@@ -323,6 +323,18 @@ constexpr sv doors_examples[] = {
     "  JOIN doors AS d ON d.scan_id = s.scan_id WHERE d.state = 'open';",
 };
 
+// ---- groups: GET /groups/{id} for the groups that assign licenses (docs/graph.md §17) ----
+constexpr column groups_columns[] = {
+    scan_id_column,
+    {"id", text, "the group's object id (lower-case GUID), as in `license_states.assigned_by_group`"},
+    {"display_name", text, "the group's display name"},
+};
+constexpr sv groups_key[] = {"scan_id", "id"};
+constexpr sv groups_examples[] = {
+    "SELECT g.display_name, count(*) FROM latest_license_states AS l\n"
+    "  JOIN groups AS g ON g.scan_id = l.scan_id AND g.id = lower(l.assigned_by_group) GROUP BY g.display_name;",
+};
+
 constexpr table all_tables[] = {
     {"scans",
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
@@ -390,6 +402,11 @@ constexpr table all_tables[] = {
      "(authorizationPolicy, appsAndServices, and each product's self-service purchase policy from "
      "`--commerce-policies`); none for snapshots taken before schema version 3.",
      doors_columns, doors_key, without_rowid, key_reuse::allowed, doors_examples},
+    {"groups",
+     "The display names of the groups that assign the snapshot's licenses, read once per scan (GET /groups/{id}, "
+     "GroupMember.Read.All); none when that permission is missing, and none for snapshots taken before schema "
+     "version 4.",
+     groups_columns, groups_key, without_rowid, key_reuse::allowed, groups_examples},
     // Views with the columns of schema version 3's tables: every snapshot's rows, as they were stored then.
     {"users",
      "Every user of each snapshot (a view over `user_versions`).",

@@ -62,7 +62,7 @@ std::set<std::tuple<std::string, std::string, std::string, std::string>> finding
   CHECK(header == findings_header);
   std::set<std::tuple<std::string, std::string, std::string, std::string>> keys;
   for (std::size_t r = 1; r < rows.size(); ++r) {
-    REQUIRE(rows[r].size() == 22);
+    REQUIRE(rows[r].size() == 23);
     keys.emplace(rows[r][0], rows[r][1], rows[r][7], rows[r][10]);
   }
   return keys;
@@ -77,6 +77,8 @@ long graph_requests(const std::string& stats_json) {
   for (auto const& endpoint : doc["requests"].GetObject()) {
     std::string_view const name(endpoint.name.GetString(), endpoint.name.GetStringLength());
     if (name.find("token") != std::string_view::npos || name.find("_sim") != std::string_view::npos) continue;
+    // The group name reads are items of a $batch: the emulator logs each, but the batch is the one request sent.
+    if (name.find("/groups/") != std::string_view::npos) continue;
     for (auto const& status : endpoint.value.GetObject()) total += status.value.GetInt64();
   }
   return total;

@@ -52,13 +52,14 @@ inline graphsim::sim_options churning_tenant(std::uint64_t users, std::uint64_t 
 // The (tenant, user, sku, origin) tuples of a findings CSV (header checked and skipped).
 std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv);
 
-// Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded.
+// Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded, and the items of
+// the group names' $batch (the batch itself counts).
 long graph_requests(const std::string& stats_json);
 
 // The findings CSV header of docs/design.md §4.1.
 inline constexpr const char* findings_header =
     "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
     "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
-    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action";
+    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action,group_names";
 
 }  // namespace e2e

@@ -27,7 +27,7 @@ std::set<key> truth_keys(const graphsim::tenant& t) {
   REQUIRE_FALSE(rows.empty());
   std::set<key> keys;
   for (std::size_t r = 1; r < rows.size(); ++r) {
-    REQUIRE(rows[r].size() == 22);
+    REQUIRE(rows[r].size() == 23);
     keys.emplace(rows[r][1], rows[r][7], rows[r][10]);
   }
   return keys;

@@ -64,7 +64,7 @@ std::string truth_of(const graphsim::tenant& t) {
 const char* header =
     "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
     "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
-    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action\r\n";
+    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action,group_names\r\n";
 
 enum col {
   tenant_id,
@@ -120,13 +120,13 @@ TEST_CASE("every origin and assignment kind appears in the truth of a 1000-user 
   CHECK(assignments.contains("unknown"));
 }
 
-TEST_CASE("the truth is the findings CSV: header, 22 columns, sorted rows, lower-case GUIDs, guarded cells") {
+TEST_CASE("the truth is the findings CSV: header, 23 columns, sorted rows, lower-case GUIDs, guarded cells") {
   graphsim::tenant t({.users = 1000, .seed = 3});
   const std::string text = truth_of(t);
   CHECK(text.starts_with(header));
   const auto rows = parse_csv(text);
   REQUIRE(rows.size() > 100);
-  for (const row& r : rows) REQUIRE(r.size() == 22);
+  for (const row& r : rows) REQUIRE(r.size() == 23);
   for (std::size_t n = 2; n < rows.size(); ++n) {
     const row& a = rows[n - 1];
     const row& b = rows[n];

@@ -24,7 +24,7 @@ std::string render_to_string(const std::vector<storage::finding_record>& finding
 constexpr std::string_view header =
     "tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,sku_id,"
     "sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,subscription_ids,owner_ids,"
-    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action\r\n";
+    "owner_upns,owner_tenant_ids,is_trial,idp_outcome,recommended_action,group_names\r\n";
 
 }  // namespace
 
@@ -39,7 +39,7 @@ TEST_CASE("findings are written byte-exact with quoting, formula guard, booleans
       "\"Smith, \"\"Bob\"\"\",true,Member,Sales,f8a1db68-be16-40ed-86d5-cb42ce701560,POWER_BI_PRO,Power BI Pro,"
       "self_service_purchase,high,subscription_user_owned;email_verified_user,direct,,sub-1;sub-2,"
       "00000000-0000-0000-0000-000000000001,'=cmd@contoso.com,,false,removal_refused_403,"
-      "Ask the purchaser to release the seats\r\n"));
+      "Ask the purchaser to release the seats,\r\n"));
   CHECK(body.find(",two\xEF\xBF\xBDlines | *bold* _x_ `c` [l] #h,") != std::string::npos);  // docs/reports.md
   // Unknown booleans are empty cells; a department starting with '-' is guarded.
   CHECK(body.find(",,Member,'-R&D,") != std::string::npos);

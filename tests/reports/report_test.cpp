@@ -84,7 +84,7 @@ TEST_CASE("a stored snapshot's CSV has the contract header and rows sorted by up
       csv.starts_with("tenant_id,user_id,user_principal_name,display_name,account_enabled,user_type,department,"
                       "sku_id,sku_part_number,product_name,origin,confidence,evidence,assignment,group_ids,"
                       "subscription_ids,owner_ids,owner_upns,owner_tenant_ids,is_trial,idp_outcome,"
-                      "recommended_action\r\n"));
+                      "recommended_action,group_names\r\n"));
   const auto upns = column(csv, 2);
   const std::vector<std::string> expected = {"'=cmd@contoso.com",       "Zed@contoso.com", "alice@contoso.com",
                                              "alice@contoso.com",       "bob@contoso.com", "carol@contoso.com",

@@ -4,6 +4,7 @@
 #include "sql_rows.hpp"
 #include "storage/database.hpp"
 #include "storage/detail/schema.hpp"
+#include "storage/finding_row.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -35,6 +36,14 @@ void write_v3(const std::filesystem::path& p) {
                                   "schema_v3.sql"));
 }
 
+// The findings' columns of schema version 3 (every one but group_names, which version 4 added).
+std::string v3_finding_columns() {
+  std::string out = "scan_id";
+  for (const auto& field : storage::finding_fields)
+    if (field.column.name != "group_names") out += ", " + std::string(field.column.name);
+  return out;
+}
+
 // What every snapshot holds, without the row numbers (seq) that version 4 renumbers.
 const std::map<std::string, std::string> held_queries = {
     {"users",
@@ -44,11 +53,12 @@ const std::map<std::string, std::string> held_queries = {
     {"states",
      "SELECT scan_id, user_id, position, sku_id, assigned_by_group, state, error, last_updated_date_time, "
      "disabled_plans FROM license_states ORDER BY 1, 2, 3"},
-    {"findings", "SELECT * FROM findings ORDER BY scan_id, user_principal_name, sku_part_number, sku_id, origin"},
+    {"findings", "SELECT " + v3_finding_columns() +
+                     " FROM findings ORDER BY scan_id, user_principal_name, sku_part_number, sku_id, origin"},
     {"latest",
      "SELECT (SELECT count(*) FROM latest_users), (SELECT count(*) FROM latest_user_licenses), "
      "(SELECT count(*) FROM latest_license_states), (SELECT count(*) FROM latest_findings)"},
-    {"latest_findings", "SELECT * FROM latest_findings"},
+    {"latest_findings", "SELECT " + v3_finding_columns() + " FROM latest_findings"},
     {"scans", "SELECT * FROM scans ORDER BY scan_id"},
     {"tenant facts",
      "SELECT (SELECT count(*) FROM skus), (SELECT count(*) FROM subscriptions), (SELECT count(*) "
@@ -82,6 +92,7 @@ TEST_CASE("a version 3 database migrates in place and every snapshot holds the s
         std::vector<std::string>{std::to_string(storage::schema::current_version)});
   CHECK(rows(dir / "a.db", "PRAGMA auto_vacuum") == std::vector<std::string>{"2"});
   check_same(before, held(dir / "a.db"));
+  CHECK(rows(dir / "a.db", "SELECT count(*) FROM findings WHERE group_names <> ''") == std::vector<std::string>{"0"});
   // Stored once for the snapshots in which they did not change.
   auto const versions = std::stoll(rows(dir / "a.db", "SELECT count(*) FROM user_versions").at(0));
   CHECK(versions < static_cast<long long>(before.at("users").size()) / 2);
