@@ -48,11 +48,18 @@ void print_table(const std::vector<scanner::check_row>& rows) {
     return std::count_if(rows.begin(), rows.end(), [v](auto const& r) { return r.result == v; });
   };
   auto const failed = count(scanner::verdict::fail), warned = count(scanner::verdict::warn);
+  // Optional reads that failed change nothing about whether a scan works: said after the verdict, never in it.
+  auto const optional = count(scanner::verdict::info);
+  std::string const optional_note =
+      optional > 0 ? fmt::format("; {} optional read{} unavailable (info above): those doors will be unknown", optional,
+                                 optional == 1 ? "" : "s")
+                   : "";
   if (failed > 0)
-    fmt::print("\na scan will fail: {} of {} checks failed ({} warnings); apply the fixes above\n", failed, rows.size(),
-               warned);
+    fmt::print("\na scan will fail: {} of {} checks failed ({} warnings); apply the fixes above{}\n", failed,
+               rows.size(), warned, optional_note);
   else
-    fmt::print("\na scan will work{}\n", warned > 0 ? fmt::format(" ({} warnings: see their cost above)", warned) : "");
+    fmt::print("\na scan will work{}{}\n",
+               warned > 0 ? fmt::format(" ({} warnings: see their cost above)", warned) : "", optional_note);
 }
 
 }  // namespace

@@ -153,6 +153,7 @@ base::result<std::unique_ptr<running_server>> prepare(sim_options const& options
   config.skewed_upns = options.quirks.skewed_upns;
   config.deleted_during_scan = options.quirks.users_deleted_during_scan;
   config.groups_readable = roles_allow(route_id::group_get, options.roles ? *options.roles : default_roles());
+  config.doors = options.doors;
   if (auto r = apply_profile(options.profile, config); !r) return r.error();
   s->t = std::make_unique<tenant>(config);
   if (!options.truth_path.empty())

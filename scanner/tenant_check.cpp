@@ -4,10 +4,12 @@
 #include "base/log.hpp"
 #include "scanner/detail/batch.hpp"
 #include "scanner/detail/connection_pool.hpp"
+#include "scanner/detail/fetch_doors.hpp"
 #include "scanner/detail/graph_error_text.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/json_read.hpp"
 #include "scanner/detail/parse_batch.hpp"
+#include "scanner/detail/parse_doors.hpp"
 #include "scanner/detail/parse_tenant.hpp"
 #include "scanner/detail/parse_users.hpp"
 #include "scanner/detail/retry_policy.hpp"
@@ -161,6 +163,7 @@ class check_run {
     auto first_user = co_await probe_users();
     // Without a user to ask about (the listing failed) there is nothing to probe: that failure is reported.
     if (options_.mode == license_details_mode::fetch && first_user) co_await probe_license_details(*first_user);
+    co_await probe_doors();
   }
 
  private:
@@ -291,6 +294,36 @@ class check_run {
     auto shard = co_await probe(shard_req, parse_user_page);
     add(shard_row("GET " + shard_url, shard, ctx_));
     co_return first_user;
+  }
+
+  // The optional door reads, as the scan sends them (fetch_doors.cpp): rows that inform, never fail the check.
+  net::awaitable<void> probe_doors() {
+    std::string const policy_url = "/v1.0/policies/authorizationPolicy";
+    graph_request const policy_req{"GET", policy_url, {}, {}};
+    auto policy = co_await probe(policy_req, parse_authorization_policy);
+    add(door_probe_row("authorizationPolicy", "GET " + policy_url, policy,
+                       doors_detail(policy, parse_authorization_policy), "signup and email_verified_join", ctx_));
+
+    std::string const apps_url = "/beta/admin/appsAndServices";
+    if (is_national_cloud(ctx_.graph_endpoint)) {
+      add(door_not_in_cloud_row("appsAndServices", "GET " + apps_url, "trials and office_store"));
+      co_return;
+    }
+    graph_request const apps_req{"GET", apps_url, {}, {}};
+    auto apps = co_await probe(apps_req, parse_apps_and_services);
+    add(door_probe_row("appsAndServices", "GET " + apps_url, apps, doors_detail(apps, parse_apps_and_services),
+                       "trials and office_store", ctx_));
+  }
+
+  // "signup open, email_verified_join closed": each door a read answer shows, with its state.
+  template <class Parse>
+  static std::string doors_detail(const probe_answer& a, Parse parse) {
+    if (!a.ok()) return {};
+    auto doors = parse(std::string_view(a.body));
+    if (!doors) return {};
+    std::string out;
+    for (auto const& d : *doors) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", d.door, d.state);
+    return out;
   }
 
   // licenseDetails of one user through $batch, as fetch mode asks for it.

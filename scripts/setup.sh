@@ -12,6 +12,7 @@ packages=(
   clang-14 libclang-rt-14-dev             # libFuzzer targets and sanitizers
   clang-format-14                         # the layout check (scripts/check_format.sh)
   procps time                             # ps and /usr/bin/time for tests and benchmarks
+  dpkg-dev file                           # scripts/package.sh: CPack's dpkg-shlibdeps computes the .deb's Depends
 )
 [[ "${ENTRA_AUDIT_SETUP_EXTRA:-}" != "" ]] && read -r -a extra <<<"$ENTRA_AUDIT_SETUP_EXTRA" && packages+=("${extra[@]}")
 

@@ -7,6 +7,7 @@
 #include "graphsim/detail/tenant_slots.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace graphsim {
@@ -16,6 +17,10 @@ using namespace detail;
 namespace {
 
 constexpr std::uint64_t tag_churn = 0x434855524e;
+constexpr std::uint64_t tag_door = 0x444f4f52;
+// The chance, per door and per night with churn, that an admin flips it (docs/graphsim.md "Churn"): small, so
+// that most nights keep the doors, and drawn from a stream of its own, so that the users' changes stay the same.
+constexpr unsigned door_flip_per_mille = 30;
 // lastUpdatedDateTime of the nights' assignments: night n is day n after 2025-12-01 (after every generated one).
 constexpr std::int64_t first_night = 1764547200;
 constexpr std::int64_t day = 86400;
@@ -159,6 +164,37 @@ void change_group(tenant_state& t, std::uint64_t i, mix::stream& s, std::int64_t
   store_licenses(t, i, before, after);
 }
 
+// Each door flips with door_flip_per_mille, from (seed, night, door): the same series of nights flips the same
+// doors on every run.
+void flip_doors(tenant_state& t, night_report& report) {
+  struct door_field {
+    std::string_view name;
+    bool sim_doors::*field;
+  };
+  constexpr std::array<door_field, 4> doors{{{"signup", &sim_doors::signup_email_subscriptions},
+                                             {"email-verified-join", &sim_doors::email_verified_join},
+                                             {"trials", &sim_doors::trials},
+                                             {"office-store", &sim_doors::office_store}}};
+  for (std::uint64_t n = 0; n < doors.size(); ++n) {
+    mix::stream s(mix::hash(t.config.seed, tag_door, t.night, n));
+    if (!s.chance(door_flip_per_mille)) continue;
+    bool& open = t.config.doors.*doors[n].field;
+    open = !open;
+    report.doors_flipped.emplace_back(doors[n].name);
+  }
+}
+
+// True when a closed door keeps user i from gaining sku: a trial while trials are closed, a sign-up SKU while
+// sign-ups are; losing a license they hold stays possible.
+bool door_keeps_out(const tenant_state& t, std::uint64_t i, std::size_t sku) {
+  bool const closed = (sku == slot::teams_exploratory && !t.config.doors.trials) ||
+                      ((sku == slot::flow_free || sku == slot::pbi_free) && !t.config.doors.signup_email_subscriptions);
+  if (!closed) return false;
+  license_set held;
+  current_licenses(t, make_profile(t, i), held);
+  return position_of(held, sku) < 0;
+}
+
 }  // namespace
 
 night_report tenant::advance_night(double rate) {
@@ -171,6 +207,7 @@ night_report tenant::advance_night(double rate) {
   // A night without churn stands still, trials due included (they end on the next night with churn): a quiet
   // night is one on which nothing changes.
   if (changes == 0) return report;
+  flip_doors(t, report);
   report.changed += end_trials(*this, t, when);
   for (std::uint64_t c = 0; c < changes; ++c) {
     churn_kind const kind = pick_kind(s, t.config.clean);
@@ -190,16 +227,24 @@ night_report tenant::advance_night(double rate) {
         ++report.deleted;
         continue;
       case churn_kind::trial:
-        // A user starts the Teams Exploratory trial (it ends a few nights later), or cancels it.
+        // A user starts the Teams Exploratory trial (it ends a few nights later), or cancels it. A closed door
+        // lets nobody start one.
+        if (door_keeps_out(t, *user, slot::teams_exploratory)) continue;
         if (toggle_license(t, *user, slot::teams_exploratory, when))
           t.trial_ends.emplace_back(t.night + trial_min_nights + s.below(trial_extra_nights), *user);
         break;
-      case churn_kind::signup:
-        toggle_license(t, *user, s.chance(500) ? slot::flow_free : slot::pbi_free, when);
+      case churn_kind::signup: {
+        std::size_t const sku = s.chance(500) ? slot::flow_free : slot::pbi_free;
+        if (door_keeps_out(t, *user, sku)) continue;
+        toggle_license(t, *user, sku, when);
         break;
-      case churn_kind::license:
-        toggle_license(t, *user, s.below(t.skus.size()), when);
+      }
+      case churn_kind::license: {
+        std::size_t const sku = s.below(t.skus.size());
+        if (door_keeps_out(t, *user, sku)) continue;
+        toggle_license(t, *user, sku, when);
         break;
+      }
       case churn_kind::group:
         change_group(t, *user, s, when);
         break;
@@ -212,5 +257,7 @@ night_report tenant::advance_night(double rate) {
 }
 
 std::uint64_t tenant::night() const { return impl_->night; }
+
+const sim_doors& tenant::doors() const { return impl_->config.doors; }
 
 }  // namespace graphsim

@@ -140,8 +140,16 @@ sim_response emulator::advance(sim_request const& req) {
   }
   night_report const night = tenant_.advance_night(rate);
   if (after_advance_) after_advance_();
-  res.body = fmt::format(R"({{"night":{},"churn":{},"changed":{},"created":{},"deleted":{},"users":{}}})", night.night,
-                         rate, night.changed, night.created, night.deleted, tenant_.user_count());
+  auto const state = [](bool open) { return open ? "open" : "closed"; };
+  sim_doors const& doors = tenant_.doors();
+  std::string flipped;
+  for (auto const& name : night.doors_flipped) flipped += fmt::format("{}\"{}\"", flipped.empty() ? "" : ",", name);
+  res.body =
+      fmt::format(R"({{"night":{},"churn":{},"changed":{},"created":{},"deleted":{},"users":{},"doors_flipped":[{}],)"
+                  R"("doors":{{"signup":"{}","email-verified-join":"{}","trials":"{}","office-store":"{}"}}}})",
+                  night.night, rate, night.changed, night.created, night.deleted, tenant_.user_count(), flipped,
+                  state(doors.signup_email_subscriptions), state(doors.email_verified_join), state(doors.trials),
+                  state(doors.office_store));
   return res;
 }
 

@@ -1,5 +1,5 @@
 // GET /v1.0/policies/authorizationPolicy and GET /beta/admin/appsAndServices: the tenant settings behind the
-// doors (docs/graph.md §15), from `sim --door`, in the response shapes of Microsoft's examples.
+// doors (docs/graph.md §15), from `sim --door` and the nights since, in the response shapes of Microsoft's examples.
 #include "graphsim/detail/routes.hpp"
 #include "graphsim/detail/tenant.hpp"
 
@@ -26,9 +26,9 @@ route_result get_authorization_policy(route_context const& c) {
   w.Key("@odata.context"), w.String(ctx.c_str());
   w.Key("id"), w.String("authorizationPolicy");
   w.Key("allowInvitesFrom"), w.String("everyone");
-  w.Key("allowedToSignUpEmailBasedSubscriptions"), w.Bool(c.options.doors.signup_email_subscriptions);
+  w.Key("allowedToSignUpEmailBasedSubscriptions"), w.Bool(c.t.doors().signup_email_subscriptions);
   w.Key("allowedToUseSSPR"), w.Bool(true);
-  w.Key("allowEmailVerifiedUsersToJoinOrganization"), w.Bool(c.options.doors.email_verified_join);
+  w.Key("allowEmailVerifiedUsersToJoinOrganization"), w.Bool(c.t.doors().email_verified_join);
   w.Key("allowUserConsentForRiskyApps"), w.Bool(false);
   w.Key("blockMsolPowerShell"), w.Null();
   w.Key("displayName"), w.String("Authorization Policy");
@@ -49,8 +49,8 @@ route_result get_apps_and_services(route_context const& c) {
   w.Key("settings");
   w.StartObject();
   w.Key("@odata.type"), w.String("microsoft.graph.appsAndServicesSettings");
-  w.Key("isOfficeStoreEnabled"), w.Bool(c.options.doors.office_store);
-  w.Key("isAppAndServicesTrialEnabled"), w.Bool(c.options.doors.trials);
+  w.Key("isOfficeStoreEnabled"), w.Bool(c.t.doors().office_store);
+  w.Key("isAppAndServicesTrialEnabled"), w.Bool(c.t.doors().trials);
   w.EndObject();
   w.EndObject();
   w.EndObject();

@@ -5,6 +5,8 @@
 // Single-threaded: the server calls it from one io_context thread.
 #pragma once
 
+#include "graphsim/server.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -33,6 +35,8 @@ struct tenant_config {
   std::uint64_t deleted_during_scan = 0;
   // Whether the tokens may read groups (GroupMember.Read.All): the ground truth names groups only when a scan can.
   bool groups_readable = true;
+  // The doors at start (`--door`); nights of churn may flip them (tenant::doors()).
+  sim_doors doors{};
 };
 
 // One entry of assignLicense's addLicenses.
@@ -50,10 +54,11 @@ struct assign_outcome {
 
 // What one night of churn did (tenant::advance_night).
 struct night_report {
-  std::uint64_t night = 0;    // the night number, from 1
-  std::uint64_t changed = 0;  // users whose licenses changed (some more than once)
-  std::uint64_t created = 0;  // users created
-  std::uint64_t deleted = 0;  // users deleted
+  std::uint64_t night = 0;                 // the night number, from 1
+  std::uint64_t changed = 0;               // users whose licenses changed (some more than once)
+  std::uint64_t created = 0;               // users created
+  std::uint64_t deleted = 0;               // users deleted
+  std::vector<std::string> doors_flipped;  // the --door names of the doors this night flipped
 };
 
 class tenant {
@@ -135,6 +140,8 @@ class tenant {
   // started or ended, a self-service sign-up appearing or going, a license gained or lost, a group assignment
   // changed, a user created or deleted; a pure function of (seed, night number, rate) and the tenant so far.
   night_report advance_night(double rate);
+  // The doors as they are now: as configured, then flipped by the nights (docs/graphsim.md "Churn").
+  const sim_doors& doors() const;
   // Nights advanced so far (0 at start).
   std::uint64_t night() const;
 

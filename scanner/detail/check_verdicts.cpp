@@ -120,6 +120,8 @@ std::string_view to_string(verdict v) {
       return "warn";
     case verdict::fail:
       return "FAIL";
+    case verdict::info:
+      return "info";
   }
   return "FAIL";
 }
@@ -333,6 +335,36 @@ check_row license_details_row(std::string request, const probe_answer& a, const 
                       "subscribedSkus), or {}",
                       permission_fix("LicenseAssignment.Read.All", ctx)),
           a.request_id,
+          std::move(request)};
+}
+
+check_row door_probe_row(std::string check, std::string request, const probe_answer& a, std::string ok_detail,
+                         std::string_view doors, const check_context& ctx) {
+  if (a.ok()) return {std::move(check), verdict::ok, std::move(ok_detail), {}, {}, std::move(request)};
+  auto const url = request.substr(request.find(' ') + 1);
+  std::string const unknown = fmt::format("the {} doors will be reported unknown; a scan works without them", doors);
+  std::string detail, fix;
+  if (a.status == 403) {
+    detail = fmt::format("optional: Graph answered {}: {}", status_text(a), unknown);
+    fix = "optional: " + permission_fix(permission_for(url), ctx);
+  } else if (a.status == 404) {
+    detail = fmt::format("optional: not available ({}){}: {}", status_text(a),
+                         url.starts_with("/beta/") ? ", a beta endpoint of the global cloud only" : "", unknown);
+  } else {
+    detail = fmt::format("optional: could not be read ({}): {}",
+                         a.status != 0 ? "Graph answered " + status_text(a) : a.message, unknown);
+  }
+  return {std::move(check), verdict::info, std::move(detail), std::move(fix), a.request_id, std::move(request)};
+}
+
+check_row door_not_in_cloud_row(std::string check, std::string request, std::string_view doors) {
+  auto const url = request.substr(request.find(' ') + 1);
+  return {std::move(check),
+          verdict::info,
+          fmt::format("optional: not probed: {} exists in the global cloud only; the {} doors will be reported unknown",
+                      url, doors),
+          {},
+          {},
           std::move(request)};
 }
 

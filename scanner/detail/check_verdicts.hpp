@@ -12,10 +12,11 @@
 
 namespace scanner {
 
-// ok: the scan will do this; warn: it will, at a cost the detail names; fail: the scan will fail.
-enum class verdict { ok, warn, fail };
+// ok: the scan will do this; warn: it will, at a cost the detail names; fail: the scan will fail; info: an optional
+// read the scan does without (it never makes the check fail).
+enum class verdict { ok, warn, fail, info };
 
-// "ok", "warn" or "FAIL".
+// "ok", "warn", "FAIL" or "info".
 std::string_view to_string(verdict v);
 
 // One line of the check's table.
@@ -87,5 +88,13 @@ check_row shard_row(std::string request, const probe_answer& a, const check_cont
 // The licenseDetails probe ($batch item): a 403 fails in fetch mode and only warns in derived mode (derived builds
 // the same rows from assignedLicenses and subscribedSkus).
 check_row license_details_row(std::string request, const probe_answer& a, const check_context& ctx);
+
+// An optional door read (docs/design.md §7): ok with the doors it shows when answered 2xx, else info, never fail:
+// the doors named will be unknown, and on 403 the fix names the optional permission that would show them.
+check_row door_probe_row(std::string check, std::string request, const probe_answer& a, std::string ok_detail,
+                         std::string_view doors, const check_context& ctx);
+
+// The appsAndServices read under a national cloud, where that beta endpoint does not exist: info, not probed.
+check_row door_not_in_cloud_row(std::string check, std::string request, std::string_view doors);
 
 }  // namespace scanner

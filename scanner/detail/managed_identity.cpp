@@ -73,6 +73,22 @@ std::string_view source_name(identity_source source) {
   return "IMDS";
 }
 
+// What to check when the endpoint answers, but not as the platform's identity endpoint does.
+std::string_view endpoint_fix(identity_source source) {
+  switch (source) {
+    case identity_source::app_service:
+      return "check that IDENTITY_ENDPOINT names the platform's identity endpoint (App Service, Functions, Container "
+             "Apps), or choose another --credential";
+    case identity_source::azure_arc:
+      return "check that IDENTITY_ENDPOINT names the Azure Connected Machine agent's endpoint, or choose another "
+             "--credential";
+    case identity_source::imds:
+      break;
+  }
+  return "check that AZURE_POD_IDENTITY_AUTHORITY_HOST or IMDS_ENDPOINT, when set, names Azure's instance metadata "
+         "service, or choose another --credential";
+}
+
 std::string_view api_version(identity_source source) {
   switch (source) {
     case identity_source::app_service:
@@ -192,10 +208,14 @@ base::result<access_token> parse_managed_identity_token(std::string_view body,
   if (auto const type = text_of(doc, "token_type"); !type.empty() && type != "Bearer" && type != "bearer")
     return base::runtime_error(
         fmt::format("the managed identity endpoint returned a '{}' token, expected Bearer", type.substr(0, 40)));
-  long long seconds = 3599;
+  // As Azure's SDKs do: a token without a lifetime is not guessed at (it would be reused after it expired).
+  long long seconds = 0;
   auto const epoch = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (auto on = seconds_of(doc, "expires_on")) seconds = *on - epoch;
   else if (auto in = seconds_of(doc, "expires_in")) seconds = *in;
+  else
+    return base::runtime_error(
+        "the managed identity endpoint answered 200 without expires_on or expires_in: the token's lifetime is unknown");
   access_token out;
   out.value = token;
   out.lifetime = std::chrono::seconds{std::max(seconds, 1LL)};
@@ -320,11 +340,11 @@ net::awaitable<base::result<access_token>> managed_identity_provider::fetch() {
       };
       if (response->status == 200) {
         auto token = parse_managed_identity_token(response->body, std::chrono::system_clock::now());
-        if (token) {
-          if (auto usable = check_token_value(token->value); !usable) co_return usable.error();
-          co_return token;
-        }
-        failure = token.error().message;
+        if (!token)  // a 200 that is not a token: asking again gets the same answer
+          co_return base::runtime_error(fmt::format("managed identity at {}: {} — {}", origin, token.error().message,
+                                                    endpoint_fix(settings_.source)));
+        if (auto usable = check_token_value(token->value); !usable) co_return usable.error();
+        co_return token;
       } else if (response->status == 401 && settings_.source == identity_source::azure_arc && challenges++ == 0) {
         auto key = read_arc_key(header("www-authenticate").value_or(""), settings_.arc_key_dir);
         if (!key) co_return key.error();
@@ -347,7 +367,9 @@ net::awaitable<base::result<access_token>> managed_identity_provider::fetch() {
     }
     if (attempt >= max_attempts)
       co_return base::runtime_error(base::redact(
-          fmt::format("cannot get a managed identity token from {}: {} after {} attempts", origin, failure, attempt)));
+          fmt::format("cannot get a managed identity token from {}: {} after {} attempts — try again later; if it "
+                      "persists, {}",
+                      origin, failure, attempt, endpoint_fix(settings_.source))));
     auto const delay = backoff_delay(attempt, retry_after, rng_, options_.backoff_base);
     ++attempt;
     base::log(base::log_level::warn,

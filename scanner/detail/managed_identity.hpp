@@ -39,7 +39,7 @@ base::result<managed_identity_settings> resolve_managed_identity(
 std::string managed_identity_url(const managed_identity_settings& s, std::string_view resource);
 
 // Parses a 200 answer: access_token, and expires_on (epoch seconds, a number or a string) else expires_in; the
-// lifetime is counted from now. A malformed answer is an error.
+// lifetime is counted from now. A malformed answer, or one with neither expires_on nor expires_in, is an error.
 base::result<access_token> parse_managed_identity_token(std::string_view body,
                                                         std::chrono::system_clock::time_point now);
 

@@ -10,6 +10,15 @@ namespace {
 constexpr std::string_view policy_source = "GET /v1.0/policies/authorizationPolicy";
 constexpr std::string_view apps_source = "GET /beta/admin/appsAndServices";
 
+// How a JSON value that should have been a Boolean was sent, for a door's note.
+std::string_view type_name(const json::value& v) {
+  if (v.IsString()) return "a string";
+  if (v.IsNumber()) return "a number";
+  if (v.IsObject()) return "an object";
+  if (v.IsArray()) return "an array";
+  return "another type";
+}
+
 storage::door_record door_of(std::string_view door, const json::value& obj, std::string_view key,
                              std::string_view source) {
   storage::door_record out;
@@ -18,7 +27,10 @@ storage::door_record door_of(std::string_view door, const json::value& obj, std:
   auto const value = json::optional_bool(obj, key);
   if (!value) {
     out.state = "unknown";
-    out.note = fmt::format("Graph did not return {}", key);
+    auto const* given = json::member(obj, key);
+    out.note = given == nullptr || given->IsNull()
+                   ? fmt::format("Graph did not return {}", key)
+                   : fmt::format("Graph returned {} as {}, not true or false", key, type_name(*given));
     return out;
   }
   out.state = *value ? "open" : "closed";
@@ -51,6 +63,19 @@ base::result<std::vector<storage::door_record>> parse_apps_and_services(std::str
   if (auto const* wrapped = json::member(doc, "value"); wrapped != nullptr && wrapped->IsObject()) entity = wrapped;
   static const json::value empty_object(rapidjson::kObjectType);
   auto const* settings = json::member(*entity, "settings");
+  if (settings != nullptr && !settings->IsObject() && !settings->IsNull()) {
+    // Both doors unknown, saying what came instead of the object.
+    std::vector<storage::door_record> doors;
+    for (std::string_view door : {"trials", "office_store"}) {
+      storage::door_record d;
+      d.door = door;
+      d.source = apps_source;
+      d.state = "unknown";
+      d.note = fmt::format("Graph returned settings as {}, not an object", type_name(*settings));
+      doors.push_back(std::move(d));
+    }
+    return doors;
+  }
   if (settings == nullptr || !settings->IsObject()) settings = &empty_object;
   return std::vector<storage::door_record>{door_of("trials", *settings, "isAppAndServicesTrialEnabled", apps_source),
                                            door_of("office_store", *settings, "isOfficeStoreEnabled", apps_source)};

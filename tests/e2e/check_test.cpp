@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using test_support::run_entra_audit;
@@ -57,6 +58,20 @@ const check_line* find(const std::vector<check_line>& lines, const std::string& 
   return nullptr;
 }
 
+// The line of check, which must be there.
+check_line line_of(const std::vector<check_line>& lines, const std::string& check) {
+  auto const* l = find(lines, check);
+  REQUIRE_MESSAGE(l != nullptr, check);
+  return *l;
+}
+
+// `check --log-format json` against tenant: its exit code and its lines.
+std::pair<int, std::vector<check_line>> run_check(const e2e::emulated_tenant& tenant) {
+  auto r = run_entra_audit(check_args(tenant), tenant.env());
+  CAPTURE(r.out);
+  return {r.exit_code, parse_lines(r.out)};
+}
+
 }  // namespace
 
 TEST_CASE("check with every permission the scan needs: exit 0 and every check ok") {
@@ -73,8 +88,9 @@ TEST_CASE("check with every permission the scan needs: exit 0 and every check ok
       CHECK(l.result == "ok");
       CHECK(l.fix.empty());
     }
-    for (std::string name : {"login host", "Graph host", "clock", "sign-in", "token", "organization", "subscribedSkus",
-                             "directory/subscriptions", "users", "users $count", "users shard"})
+    for (std::string name :
+         {"login host", "Graph host", "clock", "sign-in", "token", "organization", "subscribedSkus",
+          "directory/subscriptions", "users", "users $count", "users shard", "authorizationPolicy", "appsAndServices"})
       CHECK_MESSAGE(find(lines, name) != nullptr, name);
     CHECK((find(lines, "licenseDetails") != nullptr) == (mode == "fetch"));
     auto const* token = find(lines, "token");
@@ -205,4 +221,68 @@ TEST_CASE("check prints a table on stdout by default, logs stay on stderr") {
   CHECK(r.out.find("users $count") != std::string::npos);
   CHECK(r.out.find("a scan will work") != std::string::npos);
   CHECK(r.out.find('{') == std::string::npos);
+}
+
+TEST_CASE("check reads the doors with the optional permissions and shows each door's state") {
+  auto options = tenant_options();
+  REQUIRE(graphsim::apply_door(options.doors, "signup=closed").has_value());
+  REQUIRE(graphsim::apply_door(options.doors, "office-store=closed").has_value());
+  e2e::emulated_tenant tenant(options);
+  auto const [exit_code, lines] = run_check(tenant);
+  CHECK(exit_code == 0);
+  auto const policy = line_of(lines, "authorizationPolicy");
+  CHECK(policy.result == "ok");
+  CHECK(policy.detail == "signup closed, email_verified_join open");
+  auto const apps = line_of(lines, "appsAndServices");
+  CHECK(apps.result == "ok");
+  CHECK(apps.detail == "trials open, office_store closed");
+}
+
+TEST_CASE("check without the optional door permissions exits 0 and names, per door read, the permission to grant") {
+  e2e::emulated_tenant tenant(tenant_options(std::vector<std::string>{"User.Read.All", "Organization.Read.All"}));
+  auto const [exit_code, lines] = run_check(tenant);
+  CHECK(exit_code == 0);
+  std::string const consent = "grant admin consent: " + tenant.server().url() + "/" + tenant.server().tenant_id() +
+                              "/adminconsent?client_id=" + tenant.server().client_id();
+  struct expected {
+    std::string check, permission, other, doors;
+  };
+  for (auto const& e : {expected{"authorizationPolicy", "Policy.Read.All", "OrgSettings-AppsAndServices.Read.All",
+                                 "signup and email_verified_join"},
+                        expected{"appsAndServices", "OrgSettings-AppsAndServices.Read.All", "Policy.Read.All",
+                                 "trials and office_store"}}) {
+    CAPTURE(e.check);
+    auto const l = line_of(lines, e.check);
+    CHECK(l.result == "info");
+    CHECK(l.detail.find("optional: Graph answered 403") != std::string::npos);
+    CHECK(l.detail.find("the " + e.doors + " doors will be reported unknown") != std::string::npos);
+    CHECK(l.fix.find("optional: grant the application permission " + e.permission + " ") != std::string::npos);
+    CHECK(l.fix.find(consent) != std::string::npos);
+    CHECK(l.fix.find(e.other) == std::string::npos);
+    CHECK_FALSE(l.request_id.empty());
+  }
+  for (auto const& l : lines) CHECK(l.result != "FAIL");
+
+  // The table says the same, and that the scan will still work.
+  auto args = tenant.endpoint_args();
+  args.insert(args.begin(), "check");
+  auto table = run_entra_audit(args, tenant.env());
+  CAPTURE(table.out);
+  CHECK(table.exit_code == 0);
+  CHECK(table.out.find("a scan will work; 2 optional reads unavailable (info above): those doors will be unknown") !=
+        std::string::npos);
+}
+
+TEST_CASE("check under a national cloud without the beta appsAndServices endpoint: an info line, exit 0") {
+  auto options = tenant_options();
+  options.cloud = "usgov";
+  e2e::emulated_tenant tenant(options);
+  auto const [exit_code, lines] = run_check(tenant);
+  CHECK(exit_code == 0);
+  CHECK(line_of(lines, "authorizationPolicy").result == "ok");
+  auto const apps = line_of(lines, "appsAndServices");
+  CHECK(apps.result == "info");
+  CHECK(apps.detail.find("not available (404") != std::string::npos);
+  CHECK(apps.detail.find("a beta endpoint of the global cloud only") != std::string::npos);
+  CHECK(apps.fix.empty());
 }

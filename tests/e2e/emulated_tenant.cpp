@@ -43,11 +43,12 @@ std::vector<std::string> emulated_tenant::scan_args(const std::string& db,
 
 std::string emulated_tenant::truth_csv() const { return test_support::read_file(truth_path_); }
 
-void emulated_tenant::advance(const std::string& churn) {
+std::string emulated_tenant::advance(const std::string& churn) {
   server_test::client c(server_->url(), server_->ca_pem_path());
   auto const reply = c.send("POST", churn.empty() ? "/_sim/advance" : "/_sim/advance?churn=" + churn);
   INFO(reply.body);
   REQUIRE(reply.status == 200);
+  return reply.body;
 }
 
 std::set<std::tuple<std::string, std::string, std::string, std::string>> emulated_tenant::truth() const {

@@ -27,8 +27,9 @@ class emulated_tenant {
   std::set<std::tuple<std::string, std::string, std::string, std::string>> truth() const;
   // The ground-truth CSV the emulator wrote last (after the last night).
   std::string truth_csv() const;
-  // Moves the tenant one night forward (POST /_sim/advance, with ?churn=R when given); the truth follows.
-  void advance(const std::string& churn = "");
+  // Moves the tenant one night forward (POST /_sim/advance, with ?churn=R when given); the truth follows. Returns
+  // the emulator's answer (the night's counts, the doors it flipped and every door's state).
+  std::string advance(const std::string& churn = "");
   // The emulator's request log (GET /_sim/stats).
   std::string stats_json() const { return server_->stats_json(); }
   const graphsim::background_server& server() const { return *server_; }

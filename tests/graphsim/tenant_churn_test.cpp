@@ -173,3 +173,49 @@ TEST_CASE("POST /_sim/advance moves the served tenant one night and writes the t
   CHECK(server_test::json(quiet.body)["night"].GetUint64() == 2);
   CHECK(read_truth() == night_one);
 }
+
+TEST_CASE("nights of churn flip a door now and then, the same doors on every run, and never on a quiet night") {
+  graphsim::tenant a({.users = 300, .seed = 7}), b({.users = 300, .seed = 7});
+  std::vector<std::string> flips_a, flips_b;
+  for (int n = 0; n < 60; ++n) {
+    for (auto const& d : a.advance_night(0.02).doors_flipped) flips_a.push_back(std::to_string(n) + " " + d);
+    for (auto const& d : b.advance_night(0.02).doors_flipped) flips_b.push_back(std::to_string(n) + " " + d);
+  }
+  CHECK(flips_a == flips_b);
+  // 3 % per door and night: about 7 flips in 60 nights of four doors; few, but not none.
+  CHECK(flips_a.size() >= 1);
+  CHECK(flips_a.size() <= 20);
+  auto const doors = a.doors();
+  CHECK(a.advance_night(0.0).doors_flipped.empty());
+  CHECK(a.doors().trials == doors.trials);
+  CHECK(a.doors().signup_email_subscriptions == doors.signup_email_subscriptions);
+}
+
+TEST_CASE("while the trials and sign-up doors are closed no existing user starts a trial or signs up") {
+  graphsim::sim_doors closed;
+  closed.trials = false;
+  closed.signup_email_subscriptions = false;
+  graphsim::tenant t({.users = 1000, .seed = 5, .doors = closed});
+  auto previous = truth_keys(t);
+  int closed_nights = 0;
+  for (int n = 0; n < 5; ++n) {
+    // Users created tonight arrive with generated licenses, as the tenant's first users did: only the users
+    // already there are held to the doors.
+    std::set<std::string> existing;
+    for (std::uint64_t i = 0; i < t.index_end(); ++i)
+      if (t.exists(i)) existing.insert(t.object_id(i));
+    t.advance_night(0.05);
+    auto const now = truth_keys(t);
+    std::set<key> appeared_keys;
+    for (auto const& k : minus(now, previous))
+      if (existing.contains(std::get<0>(k))) appeared_keys.insert(k);
+    auto const appeared = origins_of(appeared_keys);
+    if (!t.doors().trials) CHECK_FALSE(appeared.contains("self_service_trial"));
+    if (!t.doors().signup_email_subscriptions) CHECK_FALSE(appeared.contains("self_service_signup"));
+    closed_nights += !t.doors().trials && !t.doors().signup_email_subscriptions ? 1 : 0;
+    bool const moved = !appeared.empty() || !minus(previous, now).empty();  // the rest of the tenant moves
+    CHECK(moved);
+    previous = now;
+  }
+  CHECK(closed_nights > 0);
+}

@@ -170,3 +170,52 @@ TEST_CASE("a token without roles warns and names the permissions a scan needs") 
   CHECK(has(row.fix, "User.Read.All and Organization.Read.All"));
   CHECK(has(row.fix, "adminconsent"));
 }
+
+TEST_CASE("an optional door read that is refused is an info line naming its permission, never a failure") {
+  auto const row = door_probe_row("authorizationPolicy", "GET /v1.0/policies/authorizationPolicy",
+                                  refused(403, "Authorization_RequestDenied"), "unused",
+                                  "signup and email_verified_join", contoso());
+  CHECK(row.result == verdict::info);
+  CHECK(has(row.detail, "403 Authorization_RequestDenied"));
+  CHECK(has(row.detail, "the signup and email_verified_join doors will be reported unknown"));
+  CHECK(has(row.fix,
+            "optional: grant the application permission Policy.Read.All to app "
+            "11111111-2222-3333-4444-555555555555, then grant admin consent: "
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent"));
+  CHECK(row.request_id == "rid-1");
+
+  auto const apps = door_probe_row("appsAndServices", "GET /beta/admin/appsAndServices", refused(403, "Forbidden"), "",
+                                   "trials and office_store", contoso());
+  CHECK(has(apps.fix, "OrgSettings-AppsAndServices.Read.All"));
+
+  auto const missing = door_probe_row("appsAndServices", "GET /beta/admin/appsAndServices",
+                                      refused(404, "ResourceNotFound"), "", "trials and office_store", contoso());
+  CHECK(missing.result == verdict::info);
+  CHECK(has(missing.detail, "a beta endpoint of the global cloud only"));
+  CHECK(missing.fix.empty());
+
+  probe_answer unreachable;
+  unreachable.message = "GET /v1.0/policies/authorizationPolicy timed out";
+  auto const down = door_probe_row("authorizationPolicy", "GET /v1.0/policies/authorizationPolicy", unreachable, "",
+                                   "signup and email_verified_join", contoso());
+  CHECK(down.result == verdict::info);
+  CHECK(has(down.detail, "could not be read (GET /v1.0/policies/authorizationPolicy timed out)"));
+  CHECK(to_string(verdict::info) == "info");
+}
+
+TEST_CASE("an optional door read that succeeds is ok with the doors it shows") {
+  auto const row =
+      door_probe_row("authorizationPolicy", "GET /v1.0/policies/authorizationPolicy", ok("{}"),
+                     "signup open, email_verified_join closed", "signup and email_verified_join", contoso());
+  CHECK(row.result == verdict::ok);
+  CHECK(row.detail == "signup open, email_verified_join closed");
+  CHECK(row.fix.empty());
+}
+
+TEST_CASE("under a national cloud the appsAndServices read is not probed and says why") {
+  auto const row =
+      door_not_in_cloud_row("appsAndServices", "GET /beta/admin/appsAndServices", "trials and office_store");
+  CHECK(row.result == verdict::info);
+  CHECK(has(row.detail, "/beta/admin/appsAndServices exists in the global cloud only"));
+  CHECK(has(row.detail, "the trials and office_store doors will be reported unknown"));
+}

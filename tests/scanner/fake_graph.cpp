@@ -65,6 +65,23 @@ struct server::impl {
         co_await never.async_wait(use_tuple);
         co_return;
       }
+      if (out.act == reply::action::endless) {
+        // A body that trickles in and never ends: only a bound on the whole read stops the client.
+        std::string const head = fmt::format(
+            "HTTP/1.1 {} OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n",
+            out.status, out.body.size(), out.body);
+        if (auto [wec, wn] = co_await net::async_write(stream, net::buffer(head), use_tuple); wec) co_return;
+        net::steady_timer tick(co_await net::this_coro::executor);
+        for (int n = 0; n < 6000; ++n) {
+          tick.expires_after(std::chrono::milliseconds(100));
+          if (auto [tec] = co_await tick.async_wait(use_tuple); tec) co_return;
+          if (auto [wec, wn] =
+                  co_await net::async_write(stream, net::buffer(std::string_view("1\r\n \r\n")), use_tuple);
+              wec)
+            co_return;
+        }
+        co_return;
+      }
       if (out.act == reply::action::reset) {
         raw.set_option(net::socket_base::linger(true, 0));
         raw.close();

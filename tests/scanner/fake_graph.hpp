@@ -27,8 +27,9 @@ struct request {
 
 // What to do with a request.
 struct reply {
-  // close_after: answer as keep-alive, then hang up; stall: never answer (the connection stays open, idle)
-  enum class action { respond, reset, truncate, close_after, stall };
+  // close_after: answer as keep-alive, then hang up; stall: never answer (the connection stays open, idle);
+  // endless: the status line, the headers and body, then more body forever, a byte every 100 ms (chunked)
+  enum class action { respond, reset, truncate, close_after, stall, endless };
   using header_list = std::vector<std::pair<std::string, std::string>>;
   reply(unsigned s = 200, std::string b = "{}", header_list h = {}, action a = action::respond)
       : status(s), body(std::move(b)), headers(std::move(h)), act(a) {}

@@ -172,3 +172,11 @@ TEST_CASE("with ENTRA_AUDIT_TEST_NO_IMDS the provider refuses the real IMDS addr
   CHECK(got->error().message.find("not contacting http://169.254.169.254") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(500));
 }
+
+TEST_CASE("an identity answer without expires_on or expires_in is refused: its lifetime is never guessed") {
+  auto const at = std::chrono::system_clock::time_point{std::chrono::seconds{1700000000}};
+  auto r = scanner::parse_managed_identity_token(R"({"access_token":"abc","token_type":"Bearer"})", at);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("without expires_on or expires_in") != std::string::npos);
+  CHECK(r.error().message.find("abc") == std::string::npos);
+}
