@@ -31,6 +31,8 @@ std::optional<token_claims> decode_token_claims(std::string_view token) {
   out.iss = json::string_or_empty(doc, "iss");
   out.appid = json::string_or_empty(doc, "appid");
   if (out.appid.empty()) out.appid = json::string_or_empty(doc, "azp");  // v2.0 tokens
+  out.upn = json::string_or_empty(doc, "upn");
+  if (out.upn.empty()) out.upn = json::string_or_empty(doc, "preferred_username");
   if (auto exp = json::optional_int(doc, "exp"))
     out.expires = std::chrono::system_clock::time_point{std::chrono::seconds{*exp}};
   return out;
