@@ -77,16 +77,14 @@ device_code_provider::device_code_provider(connection_pool& pool, const connecti
 
 std::string device_code_provider::description() const {
   std::string const who = user_.empty() ? std::string() : " of " + user_;
-  std::string const client = settings_.client_id == default_public_client_id
-                                 ? fmt::format("app {} (the Azure CLI's public client)", settings_.client_id)
-                                 : fmt::format("app {}", settings_.client_id);
-  return from_cache_ ? fmt::format("the cached device-code sign-in{} to {}", who, client)
-                     : fmt::format("a device code{} for {}", who, client);
+  return from_cache_ ? "the cached device-code sign-in" + who : "a device code" + who;
 }
 
 void device_code_provider::log_signed_in() const {
-  base::log(base::log_level::info, "signed in with {}; the refresh token is kept in {}", description(),
-            cache_file_.empty() ? settings_.cache_dir : cache_file_);
+  std::string const known =
+      settings_.client_id == default_public_client_id ? " (the Azure CLI's public client)" : std::string();
+  base::log(base::log_level::info, "signed in with {} for app {}{}; the refresh token is kept in {}", description(),
+            settings_.client_id, known, settings_.cache_dir);
 }
 
 base::result<access_token> device_code_provider::keep(base::result<access_token> token) {
@@ -106,7 +104,6 @@ base::result<access_token> device_code_provider::keep(base::result<access_token>
                                refresh_token_,          home_tenant,      user_};
     if (auto saved = save_sign_in(settings_.cache_dir, entry); !saved)
       base::log(base::log_level::warn, "the next run will ask to sign in again: {}", saved.error().message);
-    else cache_file_ = settings_.cache_dir;
   }
   return token;
 }
@@ -153,14 +150,13 @@ net::awaitable<base::result<access_token>> device_code_provider::redeem(std::str
   refused_ = true;
   refresh_token_.clear();
   auto dropped = drop_sign_in(settings_.cache_dir, options_.authority_host, settings_.tenant, settings_.client_id);
-  auto const reply = token_error_reply(answer->status, answer->body);
   co_return base::service_error(
-      base::redact(fmt::format("the cached sign-in for app {} in tenant {} was refused ({}: {}){} — sign in again with "
+      base::redact(fmt::format("the cached sign-in for app {} in tenant {} was refused ({}){} — sign in again with "
                                "`entra-audit check --credential device-code` in a terminal",
-                               settings_.client_id, settings_.tenant, reply.code,
+                               settings_.client_id, settings_.tenant,
                                first_line(describe_token_error(answer->status, answer->body, who)),
                                dropped ? " and is deleted from the token cache" : "")),
-      reply);
+      token_error_reply(answer->status, answer->body));
 }
 
 net::awaitable<base::result<access_token>> device_code_provider::sign_in_with_code() {

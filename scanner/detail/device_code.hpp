@@ -35,7 +35,6 @@ class device_code_provider final : public token_provider {
   std::string token_url_;
   std::string refresh_token_;  // the newest one (rotated at every redemption); a secret
   std::string user_;           // who signed in, from the token's upn
-  std::string cache_file_;
   bool cache_checked_ = false;
   bool from_cache_ = false;
   bool refused_ = false;  // the last redemption was answered invalid_grant

@@ -175,7 +175,7 @@ TEST_CASE("--client-id picks the public client a device code signs in to, and th
   auto args = device_args(tenant, (dir / "a.db").string());
   args.insert(args.end(), {"--client-id", tenant.server().client_id(), "--tenant-id", tenant.server().tenant_id()});
   REQUIRE(e2e::device_sign_in(tenant, args, env, dir.path(), "approve") == 0);
-  CHECK(has(test_support::read_file(dir / "err"), "for app " + tenant.server().client_id()));
+  CHECK(has(test_support::read_file(dir / "err"), "for app " + tenant.server().client_id() + "; the refresh token"));
   // The default client has no cached sign-in of its own.
   auto other =
       run_entra_audit(tenant.scan_args((dir / "b.db").string()), {"ENTRA_AUDIT_CREDENTIAL=device-code", env[0]});
