@@ -49,8 +49,9 @@ base::error unsafe(const std::string& path, std::string_view why) {
       why));
 }
 
-// The file's text after checking that only this user can read or change it; nullopt when it does not exist.
-base::result<std::optional<std::string>> read_private(const std::string& path) {
+// The file's text after checking that only this user can read or change it (unless only_regular: sign-out reads
+// whose an unsafe entry was before deleting it); nullopt when it does not exist.
+base::result<std::optional<std::string>> read_private(const std::string& path, bool only_regular = false) {
   fd_guard f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
@@ -61,9 +62,9 @@ base::result<std::optional<std::string>> read_private(const std::string& path) {
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return unsafe(path, std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return unsafe(path, "it is not a regular file");
-  if (st.st_uid != ::geteuid())
+  if (!only_regular && st.st_uid != ::geteuid())
     return unsafe(path, fmt::format("it belongs to uid {}, not to this user (uid {})", st.st_uid, ::geteuid()));
-  if ((st.st_mode & 077) != 0)
+  if (!only_regular && (st.st_mode & 077) != 0)
     return unsafe(
         path, fmt::format("its mode {:04o} lets other users read or change it (expected 0600)", st.st_mode & 07777));
   if (static_cast<std::size_t>(st.st_size) > max_cache_file) return unsafe(path, "it is too large to be an entry");
@@ -208,7 +209,7 @@ base::result<std::vector<removed_sign_in>> sign_out(const std::string& dir) {
     std::string const name = it->path().filename().string();
     if (!name.starts_with(file_prefix) || !(name.ends_with(file_suffix) || name.ends_with(".tmp"))) continue;
     removed_sign_in r{it->path().string(), {}};
-    if (auto text = read_private(r.path); text && *text)
+    if (auto text = read_private(r.path, true); text && *text)
       if (auto entry = parse_entry(**text)) r.entry = std::move(*entry);
     r.entry.refresh_token.clear();
     if (::unlink(r.path.c_str()) != 0 && errno != ENOENT)

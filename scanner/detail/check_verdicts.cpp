@@ -94,6 +94,11 @@ check_row failed(std::string check, std::string request, const probe_answer& a, 
 }
 
 std::string permission_fix(std::string_view permission, const check_context& ctx) {
+  if (ctx.delegated)
+    return fmt::format(
+        "the signed-in user needs a directory role that reads users and licenses (e.g. Global Reader), and app {} "
+        "the delegated permission {} (admin consent: {}); then sign in again",
+        ctx.client_id, permission, admin_consent_url(ctx.authority_host, ctx.tenant_id, ctx.client_id));
   return fmt::format("grant the application permission {} to app {}, then grant admin consent: {}", permission,
                      ctx.client_id, admin_consent_url(ctx.authority_host, ctx.tenant_id, ctx.client_id));
 }
