@@ -2,6 +2,7 @@
 // declined through /_sim/device/*, the refresh token cached (mode 0600), reused silently, refused when revoked,
 // and deleted by `sign-out`. Every endpoint is on 127.0.0.1.
 #include "e2e/credential_fixtures.hpp"
+#include "e2e/fake_tenant.hpp"
 #include "graphsim/server_client_support.hpp"
 
 #include <doctest/doctest.h>
@@ -9,6 +10,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <vector>
@@ -181,4 +185,56 @@ TEST_CASE("--client-id picks the public client a device code signs in to, and th
       run_entra_audit(tenant.scan_args((dir / "b.db").string()), {"ENTRA_AUDIT_CREDENTIAL=device-code", env[0]});
   CHECK(other.exit_code == 2);
   CHECK(has(other.err, "no cached sign-in for app 04b07795"));
+}
+
+namespace {
+
+// A login service that answers the device flow as scripted: poll answers in order, then a token.
+struct scripted_device_flow {
+  std::vector<std::string> poll_errors;  // the `error` of each poll before the token
+  std::mutex lock;
+  std::vector<std::chrono::steady_clock::time_point> polls;
+
+  std::optional<test_fake::reply> answer(test_fake::request const& r) {
+    if (r.target.find("/oauth2/v2.0/devicecode") != std::string::npos)
+      return test_fake::reply{200,
+                              R"({"device_code":"dc-secret-1","user_code":"FAKE23456",)"
+                              R"("verification_uri":"https://microsoft.com/devicelogin","expires_in":60,)"
+                              R"("interval":1,"message":"To sign in, use a web browser to open the page )"
+                              R"(https://microsoft.com/devicelogin and enter the code FAKE23456 to authenticate."})"};
+    if (r.target.find("/oauth2/v2.0/token") == std::string::npos ||
+        r.body.find("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code") == std::string::npos)
+      return std::nullopt;
+    std::lock_guard guard(lock);
+    polls.push_back(std::chrono::steady_clock::now());
+    if (polls.size() <= poll_errors.size())
+      return test_fake::reply{400, R"({"error":")" + poll_errors[polls.size() - 1] + R"(","error_codes":[70016]})"};
+    return test_fake::reply{200, test_fake::token_body("fake.access.token")};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("slow_down adds 5 s to the polling interval, and bad_verification_code is one clear line") {
+  auto slow = std::make_shared<scripted_device_flow>();
+  slow->poll_errors = {"authorization_pending", "slow_down"};
+  e2e::fake_tenant tenant("[]", [slow](test_fake::request const& r) { return slow->answer(r); });
+  test_support::temp_dir dir, cache;
+  std::vector<std::string> const env{"ENTRA_AUDIT_TOKEN_CACHE=" + cache.path().string()};
+  auto r = run_entra_audit(tenant.scan_args((dir / "a.db").string(), {"--credential", "device-code"}), env, 60);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(has(r.err, "enter the code FAKE23456"));
+  CHECK_FALSE(has(r.err, "dc-secret-1"));
+  REQUIRE(slow->polls.size() == 3);
+  CHECK(slow->polls[1] - slow->polls[0] < std::chrono::milliseconds(2500));   // the interval: 1 s
+  CHECK(slow->polls[2] - slow->polls[1] >= std::chrono::milliseconds(5900));  // 1 s + the 5 s slow_down adds
+
+  auto bad = std::make_shared<scripted_device_flow>();
+  bad->poll_errors = {"bad_verification_code"};
+  e2e::fake_tenant unknown("[]", [bad](test_fake::request const& r) { return bad->answer(r); });
+  auto refused = run_entra_audit(unknown.scan_args((dir / "b.db").string(), {"--credential", "device-code"}), env, 60);
+  CHECK(refused.exit_code == 1);
+  CHECK(has(refused.err, "the login service did not recognise the device code (bad_verification_code) — run again"));
+  CHECK(count_lines(refused.err) == 2);  // Microsoft's message, then the error
 }
