@@ -78,7 +78,7 @@ CLI::App* add_check_command(CLI::App& cli, check_command_options& o) {
 
 int run_check_command(const check_command_options& o) {
   configure_logging(o.common);
-  auto settings = scanner::resolve_settings(o.auth, environment);
+  auto settings = scanner::resolve_settings(with_terminal(o.auth), environment);
   if (!settings) return fail(settings.error());
   scanner::check_options options;
   options.connection = settings->first;

@@ -5,6 +5,7 @@
 #include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
+#include "app/sign_out_command.hpp"
 #include "base/version.hpp"
 #include "graphsim/permissions.hpp"
 #include "graphsim/server.hpp"
@@ -39,6 +40,13 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
   sim->add_option("--fault-seed", o.fault_seed, "seed of the random faults and latencies");
   sim->add_option("--token-lifetime", o.token_lifetime_s, "access token lifetime in seconds")
       ->check(CLI::Range(1u, 86400u));
+  sim->add_option("--device-code-interval", o.device_code_interval_s,
+                  "seconds between polls a device code asks for (default 5; slow_down adds 5)")
+      ->check(CLI::Range(1u, 60u));
+  sim->add_option("--device-code-expiry", o.device_code_expiry_s, "seconds a device code lives (default 900)")
+      ->check(CLI::Range(1u, 3600u));
+  sim->add_flag("--require-x5c", o.require_x5c,
+                "refuse client assertions without the certificate chain (x5c), as a subject name + issuer app does");
   sim->add_option("--truth", o.truth_path,
                   "write the ground-truth findings CSV here (again after each POST /_sim/advance)");
   sim->add_option("--churn", o.churn, "fraction of users one night (POST /_sim/advance) changes, e.g. 0.005")
@@ -105,6 +113,8 @@ int run(int argc, char** argv) {
   add_report_command(cli, report);
   diff_command_options diff;
   add_diff_command(cli, diff);
+  sign_out_command_options sign_out;
+  add_sign_out_command(cli, sign_out);
   demo_command_options demo;
   add_demo_command(cli, demo);
   graphsim::sim_options sim_options;
@@ -126,6 +136,7 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("check")) return run_check_command(check);
   if (cli.got_subcommand("report")) return run_report_command(report);
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
+  if (cli.got_subcommand("sign-out")) return run_sign_out_command(sign_out);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return fail(r.error());

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <optional>
+#include <unistd.h>
 
 namespace app {
 
@@ -30,11 +31,13 @@ std::optional<std::string> environment(std::string_view name) {
 
 void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--tenant-id", auth.tenant_id, "directory (tenant) id or domain (env AZURE_TENANT_ID)");
-  cmd.add_option("--client-id", auth.client_id, "application (client) id (env AZURE_CLIENT_ID)");
+  cmd.add_option("--client-id", auth.client_id,
+                 "application (client) id (env AZURE_CLIENT_ID); with --credential device-code the public client "
+                 "(default: the Azure CLI's, 04b07795-8ddb-461a-bbee-02f9e1bf7b46)");
   cmd.add_option("--client-secret-file", auth.client_secret_file,
                  "file holding the client secret (env AZURE_CLIENT_SECRET; never a command-line value)");
   cmd.add_option("--certificate", auth.certificate,
-                 "PEM with certificate and private key (env AZURE_CLIENT_CERTIFICATE_PATH)");
+                 "PEM with certificate and private key, or PKCS#12 / PFX (env AZURE_CLIENT_CERTIFICATE_PATH)");
   cmd.add_option("--certificate-password-file", auth.certificate_password_file,
                  "file holding the certificate's password (env AZURE_CLIENT_CERTIFICATE_PASSWORD)");
   cmd.add_flag("--rs256", auth.rs256, "sign the client assertion RS256 with x5t instead of PS256 with x5t#S256");
@@ -45,6 +48,9 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
                  "ENTRA_AUDIT_CREDENTIAL; default: the client credentials set, else auto)")
       ->check(CLI::IsMember(
           std::vector<std::string>(std::begin(scanner::credential_names), std::end(scanner::credential_names))));
+  cmd.add_option("--token-cache", auth.token_cache,
+                 "directory of device-code sign-ins' refresh tokens (env ENTRA_AUDIT_TOKEN_CACHE; default "
+                 "$XDG_CACHE_HOME/entra-audit, else ~/.cache/entra-audit)");
   cmd.add_option("--managed-identity-client-id", auth.managed_identity_client_id,
                  "user-assigned managed identity: its client id or resource id (default: AZURE_CLIENT_ID, else "
                  "system-assigned)");
@@ -56,6 +62,12 @@ void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth) {
   cmd.add_option("--authority-host", auth.authority_host, "login host URL (env AZURE_AUTHORITY_HOST)");
   cmd.add_option("--ca-file", auth.ca_file, "extra trusted CA certificates (PEM)");
   add_timeout_option(cmd, auth.timeout);
+}
+
+scanner::auth_flags with_terminal(const scanner::auth_flags& flags) {
+  scanner::auth_flags out = flags;
+  out.terminal = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1;
+  return out;
 }
 
 void add_license_details_option(CLI::App& cmd, std::string& mode) {
@@ -169,7 +181,7 @@ int run_scan_command(const scan_command_options& o) {
   }
   auto check = parse_change_check(o);
   if (!check) return fail(check.error());
-  auto settings = scanner::resolve_settings(o.auth, environment);
+  auto settings = scanner::resolve_settings(with_terminal(o.auth), environment);
   if (!settings) return fail(settings.error());
   auto capture = open_capture(o.capture, settings->first, settings->second);
   if (!capture) return fail(capture.error());

@@ -37,6 +37,9 @@ CLI::App* add_scan_command(CLI::App& cli, scan_command_options& o);
 // Adds the credential and endpoint flags of the commands that talk to Graph (scan, check).
 void add_auth_options(CLI::App& cmd, scanner::auth_flags& auth);
 
+// The flags plus whether stdin and stderr are terminals (a device code may then be shown and waited for).
+scanner::auth_flags with_terminal(const scanner::auth_flags& flags);
+
 // Adds --license-details derived|fetch.
 void add_license_details_option(CLI::App& cmd, std::string& mode);
 

@@ -55,9 +55,13 @@ struct sim_options {
   std::string fault_schedule;  // --fault-schedule "N:KIND,N-M:KIND,N-:KIND" (docs/graphsim.md)
   std::uint64_t fault_seed = 1;
   unsigned token_lifetime_s = 3599;  // --token-lifetime
-  std::string truth_path;            // --truth PATH (written again after each POST /_sim/advance)
-  double churn = 0.01;               // --churn RATE: the fraction of users one POST /_sim/advance changes
-  std::string profile = "default";   // --profile default|clean (clean: a tenant without findings)
+  // --device-code-interval / --device-code-expiry: how often a device code may be polled and how long it lives
+  unsigned device_code_interval_s = 5;
+  unsigned device_code_expiry_s = 900;
+  bool require_x5c = false;         // --require-x5c: client assertions must carry x5c (subject name + issuer apps)
+  std::string truth_path;           // --truth PATH (written again after each POST /_sim/advance)
+  double churn = 0.01;              // --churn RATE: the fraction of users one POST /_sim/advance changes
+  std::string profile = "default";  // --profile default|clean (clean: a tenant without findings)
   // Two quirks kept as fields of their own (older tests set them); --quirk sets them too.
   bool advanced_queries = true;  // false (--no-advanced-queries, quirk no-advanced-queries): refused
   std::uint64_t count_lag = 0;   // --count-lag N, quirk count-lag=N: @odata.count of all users lags N

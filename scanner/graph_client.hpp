@@ -47,8 +47,22 @@ struct connection_options {
 
 // How entra-audit signs in (--credential, docs/design.md §2.2): an application's own credential (client
 // credentials: secret, certificate or federated token file), the platform's managed identity, the Azure CLI's
-// signed-in account, or `auto`'s chain of the last two (tried at the first token request, in that order).
-enum class sign_in_method { app, managed_identity, azure_cli, chain };
+// signed-in account, `auto`'s chain of the last two (tried at the first token request, in that order), or a person
+// signing in with a device code (delegated; the refresh token kept in the token cache).
+enum class sign_in_method { app, managed_identity, azure_cli, chain, device_code };
+
+// The public client device-code sign-in uses without --client-id: the Azure CLI's, as Azure Identity's
+// DeviceCodeCredential does (docs/design.md §2.2).
+inline constexpr std::string_view default_public_client_id = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+// Device-code sign-in (docs/graph.md §10.8): who signs in where, and where the refresh token is kept.
+struct device_code_settings {
+  std::string tenant = "organizations";  // --tenant-id / AZURE_TENANT_ID, else any work or school account
+  std::string client_id = std::string(default_public_client_id);  // --client-id: a public client
+  std::string cache_dir{};  // --token-cache, ENTRA_AUDIT_TOKEN_CACHE, $XDG_CACHE_HOME/entra-audit, ~/.cache/...
+  // True when a code may be shown and waited for: --credential device-code on the command line, or a terminal.
+  bool can_prompt = false;
+};
 
 // Where a managed identity's tokens come from (docs/graph.md §10.6).
 enum class identity_source { imds, app_service, azure_arc };
@@ -77,14 +91,16 @@ struct credentials {
   sign_in_method method = sign_in_method::app;
   managed_identity_settings managed_identity{};  // method managed_identity or chain
   azure_cli_settings azure_cli{};                // method azure_cli or chain
+  device_code_settings device_code{};            // method device_code
   std::string chosen_by{};                       // "--credential auto" etc. when the choice is logged at info
   std::vector<std::string> skipped{};            // auto: each credential passed over, with the reason
   std::string tenant_id{};
   std::string client_id{};
   std::optional<std::string> secret{};            // never logged
-  std::optional<std::string> certificate_path{};  // PEM with certificate and private key
+  std::optional<std::string> certificate_path{};  // PEM (certificate and private key) or PKCS#12 / PFX
   std::optional<std::string> certificate_password{};
   bool certificate_rs256 = false;                     // RS256 + x5t instead of PS256 + x5t#S256
+  bool send_certificate_chain = false;                // x5c in the assertion (AZURE_CLIENT_SEND_CERTIFICATE_CHAIN)
   std::optional<std::string> federated_token_file{};  // re-read at every token request
   std::string credential_source{};                    // the flag or variable it came from, e.g. "AZURE_CLIENT_SECRET"
   std::vector<std::string> ignored_credentials{};     // other credential variables set, ignored (Azure Identity order)

@@ -2,6 +2,7 @@
 
 #include "scanner/detail/endpoint.hpp"
 #include "scanner/detail/managed_identity.hpp"
+#include "scanner/token_cache.hpp"
 
 #include <fmt/core.h>
 
@@ -248,6 +249,9 @@ base::result<credentials> resolve_app_credentials(const auth_flags& flags, const
       creds.certificate_password = *pw;
     }
     creds.certificate_rs256 = flags.rs256;
+    // Azure Identity's EnvironmentCredential reads "true" or "1" (any case) as yes.
+    if (auto chain = env_value(getenv, "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"))
+      creds.send_certificate_chain = lower(*chain) == "true" || *chain == "1";
   } else {
     creds.federated_token_file =
         kind == "--federated-token-file" ? flags.federated_token_file : *env_value(getenv, kind);
@@ -281,6 +285,36 @@ bool app_credential_complete(const auth_flags& flags, const env_fn& getenv, bool
          pick(flags.client_id, "--client-id", getenv, "AZURE_CLIENT_ID");
 }
 
+// Device-code sign-in: tenant (default organizations), public client (default the Azure CLI's) and token cache.
+// A code is shown and waited for only when asked for on the command line or in a terminal, never in a cron job.
+base::result<credentials> resolve_device_code(const auth_flags& flags, const env_fn& getenv, bool on_command_line) {
+  if (!flags.client_secret_file.empty() || !flags.certificate.empty() || !flags.federated_token_file.empty())
+    return base::usage_error(
+        "--credential device-code does not use --client-secret-file, --certificate or --federated-token-file: drop "
+        "them, or choose --credential env or workload");
+  credentials creds;
+  creds.method = sign_in_method::device_code;
+  auto& dc = creds.device_code;
+  if (auto tenant = pick(flags.tenant_id, "--tenant-id", getenv, "AZURE_TENANT_ID")) {
+    if (!valid_name(tenant->value))
+      return base::usage_error(fmt::format("{}: '{}' is not a tenant id (GUID) or domain name", tenant->source,
+                                           tenant->value.substr(0, 100)));
+    dc.tenant = creds.tenant_id = tenant->value;
+  }
+  // Only the flag: AZURE_CLIENT_ID names a confidential application, which cannot sign a person in this way.
+  if (!flags.client_id.empty()) {
+    if (!valid_name(flags.client_id))
+      return base::usage_error(
+          fmt::format("--client-id: '{}' is not an application (client) id", flags.client_id.substr(0, 100)));
+    dc.client_id = flags.client_id;
+  }
+  auto dir = token_cache_dir(flags.token_cache, getenv);
+  if (!dir) return dir.error();
+  dc.cache_dir = std::move(*dir);
+  dc.can_prompt = on_command_line || flags.terminal;
+  return creds;
+}
+
 // The credential --credential names (docs/design.md §2.2); `auto` in Azure's DefaultAzureCredential order.
 base::result<credentials> resolve_credential(const auth_flags& flags, const env_fn& getenv) {
   std::string name = flags.credential;
@@ -292,10 +326,7 @@ base::result<credentials> resolve_credential(const auth_flags& flags, const env_
     return base::usage_error(
         fmt::format("{} '{}': expected auto, env, workload, managed-identity, azure-cli or device-code", source,
                     name.substr(0, 50)));
-  if (name == "device-code")
-    return base::usage_error(
-        "--credential device-code is not available yet in this build: sign in with `az login "
-        "--use-device-code`, then use --credential azure-cli");
+  if (name == "device-code") return resolve_device_code(flags, getenv, source == "--credential");
   // Not given: the client-credentials flow exactly as before --credential existed whenever one of its credentials
   // is set, so that existing scripts and cron jobs see no change; else auto.
   if (name.empty() && app_credential_given(flags, getenv, true, true))

@@ -19,7 +19,9 @@ struct auth_flags {
       cloud /*global|usgov|usgov-dod|china*/, graph_endpoint, authority_host, ca_file;
   std::string credential;  // --credential auto|env|workload|managed-identity|azure-cli|device-code; empty: not given
   std::string managed_identity_client_id, managed_identity_object_id;  // user-assigned identity (resource id too)
+  std::string token_cache;  // --token-cache DIR (device-code sign-in's refresh tokens)
   bool rs256 = false;
+  bool terminal = false;  // stdin and stderr are terminals: device-code may show a code and wait (docs/design.md §2.2)
   std::chrono::milliseconds timeout = default_attempt_timeout;  // --timeout: each connect, write and read
 };
 
@@ -38,9 +40,9 @@ inline constexpr std::string_view credential_names[] = {"auto",      "env",     
 
 // Resolves --credential (else ENTRA_AUDIT_CREDENTIAL; not given: today's client credentials when one is set, else
 // auto) and flags + environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
-// AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST, HTTPS_PROXY/https_proxy,
-// NO_PROXY/no_proxy; flags win) into connection options and credentials; a missing or contradictory setting is a
-// usage error (exit 2) naming the variable or flag to set.
+// AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SEND_CERTIFICATE_CHAIN, AZURE_FEDERATED_TOKEN_FILE,
+// AZURE_AUTHORITY_HOST, HTTPS_PROXY/https_proxy, NO_PROXY/no_proxy; flags win) into connection options and credentials;
+// a missing or contradictory setting is a usage error (exit 2) naming the variable or flag to set.
 base::result<std::pair<connection_options, credentials>> resolve_settings(
     const auth_flags& flags, const std::function<std::optional<std::string>(std::string_view)>& getenv);
 

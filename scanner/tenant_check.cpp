@@ -110,6 +110,7 @@ class check_run {
     ctx_.https_proxy = o.connection.https_proxy;
     ctx_.no_proxy = o.connection.no_proxy;
     ctx_.mode = o.mode;
+    ctx_.delegated = o.creds.method == sign_in_method::device_code;
   }
 
   std::vector<check_row> rows;

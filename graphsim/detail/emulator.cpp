@@ -72,7 +72,8 @@ emulator::emulator(sim_options const& options, tenant& t, std::vector<fault_rule
     : options_(options),
       tenant_(t),
       tokens_(t, std::move(certs), options.token_lifetime_s, options.seed ^ std::random_device{}(),
-              options.roles ? *options.roles : default_roles()),
+              options.roles ? *options.roles : default_roles(),
+              {options.device_code_interval_s, options.device_code_expiry_s}, options.require_x5c),
       faults_(std::move(schedule), options.fault_rate, options.fault_seed),
       bucket_(options.throttle_ru, throttle_bucket::clock::now()),
       // A fresh key per run: page and delta tokens of an earlier run are refused, as expired ones are.
@@ -153,6 +154,41 @@ sim_response emulator::advance(sim_request const& req) {
   return res;
 }
 
+sim_response emulator::sign_in_control(sim_request const& req) {
+  sim_response res;
+  res.content_type = "application/json";
+  if (req.method != "POST") {
+    res.status = 405;
+    res.set_header("Allow", "POST");
+    res.body = R"({"error":"the sign-in controls take POST"})";
+    return res;
+  }
+  std::string_view const target = req.target;
+  std::string_view const path = target.substr(0, target.find('?'));
+  if (iequals(path, "/_sim/refresh-tokens/revoke")) {
+    res.body = fmt::format(R"({{"revoked":{}}})", tokens_.grants().revoke_refresh_tokens());
+    return res;
+  }
+  constexpr std::string_view key = "user_code=";
+  auto const q = target.find('?');
+  std::string_view const query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+  std::string_view const code = query.starts_with(key) ? query.substr(key.size()) : std::string_view{};
+  bool const approve = iequals(path, "/_sim/device/approve");
+  if (!approve && !iequals(path, "/_sim/device/decline")) {
+    res.status = 404;
+    res.body = R"({"error":"expected /_sim/device/approve or /_sim/device/decline"})";
+    return res;
+  }
+  bool const done = approve ? tokens_.grants().approve(code) : tokens_.grants().decline(code);
+  if (!done) {
+    res.status = 404;
+    res.body = R"({"error":"no pending device code has this user_code"})";
+    return res;
+  }
+  res.body = fmt::format(R"({{"user_code":"{}","state":"{}"}})", std::string(code), approve ? "approved" : "declined");
+  return res;
+}
+
 sim_response emulator::handle(sim_request const& req) {
   std::string_view const path = std::string_view(req.target).substr(0, req.target.find('?'));
   if (iequals(path, "/_sim/advance")) return advance(req);
@@ -162,10 +198,16 @@ sim_response emulator::handle(sim_request const& req) {
     res.content_type = "application/json";
     return res;
   }
+  if (istarts_with(path, "/_sim/device/") || iequals(path, "/_sim/refresh-tokens/revoke")) return sign_in_control(req);
   auto const segs = path_segments(req.target);
   if (segs.size() == 4 && iequals(segs[1], "oauth2") && iequals(segs[2], "v2.0") && iequals(segs[3], "token")) {
     sim_response res = tokens_.handle(req, segs[0]);
     stats_.record(req.method + " /{tenant}/oauth2/v2.0/token", res.status, 0);
+    return res;
+  }
+  if (segs.size() == 4 && iequals(segs[1], "oauth2") && iequals(segs[2], "v2.0") && iequals(segs[3], "devicecode")) {
+    sim_response res = tokens_.handle_device_code(req, segs[0]);
+    stats_.record(req.method + " /{tenant}/oauth2/v2.0/devicecode", res.status, 0);
     return res;
   }
   return serve_graph(req, false);

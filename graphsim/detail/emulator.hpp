@@ -51,6 +51,9 @@ class emulator final : public request_handler {
   sim_response serve_graph(sim_request const& req, bool batch_item);
   // POST /_sim/advance[?churn=R]: one night of churn (docs/graphsim.md "Churn"), answered with what changed.
   sim_response advance(sim_request const& req);
+  // POST /_sim/device/approve|decline?user_code=C and /_sim/refresh-tokens/revoke: the browser's part of a
+  // device-code sign-in, and an administrator revoking sessions (test-only; docs/graphsim.md).
+  sim_response sign_in_control(sim_request const& req);
   void decorate(sim_response& res, std::string const& request_id, std::string const& client_request_id,
                 unsigned ru) const;
   sim_response graph_error(unsigned status, std::string_view code, std::string_view message,

@@ -59,6 +59,25 @@ bool verify_signature(EVP_PKEY* key, std::string_view alg, std::string_view sign
   return ok;
 }
 
+// The base64url SHA-256 of the certificate x5c's first entry holds (standard base64 DER, RFC 7515 §4.1.6); empty
+// when it is not that.
+std::string leaf_thumbprint(rapidjson::Value const& x5c) {
+  if (!x5c.IsArray() || x5c.Empty() || !x5c[0].IsString()) return {};
+  std::string_view const b64(x5c[0].GetString(), x5c[0].GetStringLength());
+  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 64 * 1024) return {};
+  std::string der(b64.size() / 4 * 3, '\0');
+  int const n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(der.data()),
+                                reinterpret_cast<unsigned char const*>(b64.data()), static_cast<int>(b64.size()));
+  if (n <= 0) return {};
+  std::size_t padding = 0;
+  for (auto it = b64.rbegin(); it != b64.rend() && *it == '='; ++it) ++padding;
+  der.resize(static_cast<std::size_t>(n) - padding);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(der.data(), der.size(), digest, &len, EVP_sha256(), nullptr);
+  return base64url_encode({reinterpret_cast<char const*>(digest), len});
+}
+
 bool audience_matches(std::string_view aud, assertion_expectation const& expect) {
   auto url = boost::urls::parse_uri(aud);
   if (!url) return false;
@@ -159,6 +178,17 @@ boost::system::result<assertion_kind, assertion_failure> verify_client_assertion
             (x5t_s256.empty() ? x5t : x5t_s256) + "']"};
   if (!verify_signature(cert->key, alg, jwt.substr(0, dot2), *signature))
     return assertion_failure{700027, "Client assertion failed signature validation."};
+  // Subject name + issuer authentication: the chain travels in x5c, its first certificate the signing one.
+  if (auto const x5c = header.FindMember("x5c"); x5c != header.MemberEnd()) {
+    if (leaf_thumbprint(x5c->value) != cert->x5t_s256)
+      return assertion_failure{700027,
+                               "The first certificate of the x5c header is not the certificate that signed "
+                               "the client assertion."};
+  } else if (expect.require_x5c) {
+    return assertion_failure{700027,
+                             "The client assertion carries no x5c header: subject name and issuer "
+                             "authentication needs the certificate chain (send_x5c)."};
+  }
 
   std::string const aud = json_string(claims, "aud");
   bool const federated = aud == federated_audience;

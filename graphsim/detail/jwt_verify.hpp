@@ -42,6 +42,7 @@ struct assertion_expectation {
   std::vector<std::string> tenant_keys;  // tenant id and default domain: aud's path segment
   std::int64_t now = 0;                  // Unix seconds
   std::int64_t skew_s = 60;              // tolerated clock skew for nbf and iat
+  bool require_x5c = false;              // the assertion must carry x5c (subject name + issuer apps)
 };
 
 // Why an assertion was refused: the AADSTS code and its text (error "invalid_client").

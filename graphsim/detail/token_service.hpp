@@ -2,6 +2,7 @@
 // bearer tokens it hands out, which every Graph request must carry.
 #pragma once
 
+#include "graphsim/detail/delegated_grants.hpp"
 #include "graphsim/detail/http_types.hpp"
 #include "graphsim/detail/jwt_verify.hpp"
 
@@ -29,18 +30,31 @@ struct bearer_check {
   std::span<const std::string> roles;  // valid until the service issues its next token
 };
 
+// How device codes behave (sim --device-code-interval / --device-code-expiry).
+struct device_code_timing {
+  unsigned interval_s = 5;
+  unsigned expiry_s = 900;
+};
+
 class token_service {
  public:
   using clock = std::chrono::steady_clock;
-  // Tokens carry roles (the application permissions granted to the client) in their roles claim.
+  // Tokens carry roles (the application permissions granted to the client) in their roles claim; a person's
+  // (delegated) tokens carry the scopes granted in scp. require_x5c: assertions must carry the certificate chain.
   token_service(tenant const& t, cert_registry certs, unsigned lifetime_s, std::uint64_t seed,
-                std::vector<std::string> roles);
+                std::vector<std::string> roles, device_code_timing timing = {}, bool require_x5c = false);
 
   // POST /{tenant}/oauth2/v2.0/token: a token-response.json body, or the AADSTS error of token-error.json. The
   // access token is JWT-shaped (header.payload.signature, base64url JSON) with the claims of an app-only Entra
   // token: aud, iss, iat, nbf, exp, appid, appidacr, idtyp, roles, tid, ver. Its signature is random bytes: the
-  // service knows its tokens by value.
+  // service knows its tokens by value. The device_code and refresh_token grants issue a person's tokens (scp, upn).
   sim_response handle(sim_request const& req, std::string_view tenant_segment);
+
+  // POST /{tenant}/oauth2/v2.0/devicecode: a device code for a public client (delegated_grants.hpp).
+  sim_response handle_device_code(sim_request const& req, std::string_view tenant_segment);
+
+  // The device codes and refresh tokens, for the test-only /_sim/ controls.
+  delegated_grants& grants() { return grants_; }
 
   // A token for a managed identity (the emulator's identity endpoints): aud = resource, appid = app_id, the same
   // roles as the application's; valid for the configured lifetime, which it returns.
@@ -58,6 +72,12 @@ class token_service {
   sim_response issue(std::string_view scope, bool certificate);
   std::string new_token(std::string_view resource, std::string_view app_id, bool certificate);
   std::string claims(std::string_view resource, std::string_view app_id, bool certificate) const;
+  std::string delegated_claims(delegated_grant const& grant) const;
+  std::string mint_delegated(delegated_grant const& grant, std::string const& refresh_token);
+  std::string remember(std::string token, std::vector<std::string> permissions);
+  sim_response finish(sim_response res, sim_request const& req, std::string const& trace_id) const;
+  std::optional<sim_response> refuse_tenant(std::string_view tenant_segment, bool delegated, sim_request const& req,
+                                            std::string const& trace_id) const;
 
   struct issued_token {
     clock::time_point expiry;
@@ -69,7 +89,9 @@ class token_service {
   std::chrono::seconds lifetime_;
   std::mt19937_64 rng_;
   std::vector<std::string> roles_;
-  std::unordered_map<std::string, issued_token> tokens_;  // token -> expiry and roles
+  std::unordered_map<std::string, issued_token> tokens_;  // token -> expiry and roles (delegated: scopes)
+  delegated_grants grants_;
+  bool require_x5c_ = false;
   std::uint64_t issued_ = 0;
 };
 

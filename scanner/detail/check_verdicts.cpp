@@ -9,6 +9,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
@@ -93,6 +94,11 @@ check_row failed(std::string check, std::string request, const probe_answer& a, 
 }
 
 std::string permission_fix(std::string_view permission, const check_context& ctx) {
+  if (ctx.delegated)
+    return fmt::format(
+        "the signed-in user needs a directory role that reads users and licenses (e.g. Global Reader), and app {} "
+        "the delegated permission {} (admin consent: {}); then sign in again",
+        ctx.client_id, permission, admin_consent_url(ctx.authority_host, ctx.tenant_id, ctx.client_id));
   return fmt::format("grant the application permission {} to app {}, then grant admin consent: {}", permission,
                      ctx.client_id, admin_consent_url(ctx.authority_host, ctx.tenant_id, ctx.client_id));
 }
@@ -216,8 +222,12 @@ check_row token_row(const std::optional<token_claims>& claims, const check_conte
                     std::chrono::system_clock::time_point now) {
   if (!claims)
     return {"token", verdict::warn, "the access token is not a JWT: its roles and expiry cannot be read", {}, {}, {}};
-  std::string detail = claims->roles.empty() ? "roles: none" : "roles: " + join(claims->roles);
-  if (!claims->scp.empty()) detail += "; scp: " + join(claims->scp);
+  // A person's token (device code) carries delegated scopes in scp and no roles.
+  bool const delegated = claims->roles.empty() && !claims->scp.empty();
+  std::string detail = delegated               ? "scp: " + join(claims->scp)
+                       : claims->roles.empty() ? "roles: none"
+                                               : "roles: " + join(claims->roles);
+  if (!delegated && !claims->scp.empty()) detail += "; scp: " + join(claims->scp);
   if (!claims->tid.empty()) detail += "; tenant " + claims->tid;
   if (claims->expires) {
     auto const left = duration_cast<seconds>(*claims->expires - now);
@@ -235,6 +245,21 @@ check_row token_row(const std::optional<token_claims>& claims, const check_conte
     row.result = verdict::fail;
     row.fix = fmt::format("the token was issued by the {} cloud ({}) but the Graph endpoint is {}'s: pass --cloud {}",
                           issuer_cloud, claims->iss, graph_cloud, issuer_cloud);
+  } else if (delegated) {
+    // Delegated access is the overlap of the scopes and the person's own rights (docs/graph.md §10.8).
+    row.detail +=
+        "; delegated: the signed-in user also needs a directory role that reads users and licenses, e.g. "
+        "Global Reader";
+    auto const holds = [&claims](std::string_view scope) {
+      return std::any_of(claims->scp.begin(), claims->scp.end(), [scope](auto const& s) { return s == scope; });
+    };
+    if (!holds("User.Read.All") || !holds("Organization.Read.All")) {
+      row.result = verdict::warn;
+      row.fix = fmt::format(
+          "grant app {} the delegated permissions User.Read.All and Organization.Read.All (admin consent), then "
+          "sign in again",
+          claims->appid);
+    }
   } else if (claims->roles.empty()) {
     row.result = verdict::warn;
     row.fix = permission_fix("User.Read.All and Organization.Read.All", ctx);

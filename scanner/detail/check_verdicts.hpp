@@ -38,6 +38,7 @@ struct check_context {
   std::optional<std::string> https_proxy;  // HTTPS_PROXY
   std::string no_proxy;                    // NO_PROXY
   license_details_mode mode = license_details_mode::derived;
+  bool delegated = false;  // a person signed in (device code): permissions are delegated scopes and their role
 };
 
 // What a probe got back: a 2xx with its body, or the final failure the client gave up with.

@@ -4,16 +4,7 @@
 #include "base/redact.hpp"
 #include "scanner/detail/credential_chain.hpp"
 #include "scanner/detail/encoding.hpp"
-#include "scanner/detail/graph_error_text.hpp"
-#include "scanner/detail/observe_attempt.hpp"
-#include "scanner/detail/retry_policy.hpp"
-#include "scanner/detail/user_agent.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/field.hpp>
+#include "scanner/detail/login_post.hpp"
 
 #include <fmt/core.h>
 
@@ -23,7 +14,6 @@
 namespace scanner {
 
 namespace net = boost::asio;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 client_credentials_provider::client_credentials_provider(connection_pool& pool, const connection_options& options,
                                                          credentials creds, std::optional<client_certificate> cert)
@@ -35,12 +25,6 @@ client_credentials_provider::client_credentials_provider(connection_pool& pool, 
   who_.client_id = creds_.client_id;
   who_.credential_kind = creds_.secret ? "secret" : creds_.certificate_path ? "certificate" : "federated";
   who_.token_url = fmt::format("{}/{}/oauth2/v2.0/token", options_.authority_host, creds_.tenant_id);
-  // graph_client::create validated the authority URL before building this.
-  auto split = split_absolute_url(who_.token_url);
-  if (split) {
-    token_where_ = split->where;
-    token_target_ = split->target;
-  }
 }
 
 std::string client_credentials_provider::description() const {
@@ -79,7 +63,7 @@ base::result<std::string> client_credentials_provider::credential_form() {
   std::string assertion;
   if (cert_) {
     auto signed_jwt = cert_->make_assertion(creds_.client_id, who_.token_url, creds_.certificate_rs256,
-                                            std::chrono::system_clock::now());
+                                            std::chrono::system_clock::now(), creds_.send_certificate_chain);
     if (!signed_jwt) return signed_jwt.error();
     assertion = std::move(*signed_jwt);
   } else if (creds_.federated_token_file) {
@@ -108,58 +92,27 @@ base::result<std::string> client_credentials_provider::credential_form() {
 
 net::awaitable<base::result<access_token>> client_credentials_provider::fetch() {
   auto const scope = options_.scope.empty() ? options_.graph_endpoint + "/.default" : options_.scope;
-  std::string failure;
-  for (int attempt = 1;; ++attempt) {
-    // Built per attempt: an assertion is short-lived and the federated file may have been rotated.
+  // Built per attempt: an assertion is short-lived and the federated file may have been rotated.
+  auto const form = [&]() -> base::result<std::string> {
     auto credential = credential_form();
-    if (!credential) co_return credential.error();
-    http::request<http::string_body> req{http::verb::post, token_target_, 11};
-    req.set(http::field::content_type, "application/x-www-form-urlencoded");
-    req.set(http::field::accept, "application/json");
-    req.set(http::field::user_agent, user_agent());
-    req.set("client-request-id", new_guid());
-    req.body() = "client_id=" + form_encode(creds_.client_id) + "&scope=" + form_encode(scope) +
-                 "&grant_type=client_credentials&" + *credential;
-    auto watched = watch_attempt(options_.observer, exchange_service::login, req, who_.token_url);
-    auto response = co_await pool_.send(token_where_, std::move(req));
-    show_attempt(options_.observer, watched, response);
-    std::optional<std::chrono::milliseconds> retry_after;
-    if (!response) {
-      if (!response.error().retryable)
-        co_return base::runtime_error(
-            base::redact(fmt::format("cannot get a token from {}: {}", who_.token_url, response.error().message)));
-      failure = response.error().message;
-    } else if (response->status == 200) {
-      auto token = parse_token_response(response->body);
-      if (token) {
-        if (auto usable = check_token_value(token->value); !usable) co_return usable.error();
-        co_return token;
-      }
-      failure = token.error().message;
-    } else if (response->status / 100 == 3) {
-      std::optional<std::string_view> location;
-      for (auto const& [name, value] : response->headers)
-        if (name == "location") location = value;
-      co_return base::service_error(describe_redirect(fmt::format("the token request to {}", who_.token_url),
-                                                      response->status, location, redirected_service::login),
-                                    {response->status, {}, {}});
-    } else if (is_retryable_status(response->status)) {
-      failure = fmt::format("HTTP {}", response->status);
-      for (auto const& [name, value] : response->headers)
-        if (name == "retry-after") retry_after = parse_retry_after(value, std::chrono::system_clock::now());
-    } else {
-      co_return base::service_error(base::redact(describe_token_error(response->status, response->body, who_)),
-                                    token_error_reply(response->status, response->body));
-    }
-    if (attempt >= max_attempts)
-      co_return base::runtime_error(base::redact(
-          fmt::format("cannot get a token from {}: {} after {} attempts", who_.token_url, failure, attempt)));
-    auto const delay = backoff_delay(attempt, retry_after, rng_, options_.backoff_base);
-    base::log(base::log_level::warn, "token request to {} failed ({}); retrying in {:.1f} s (attempt {} of {})",
-              who_.token_url, failure, std::chrono::duration<double>(delay).count(), attempt + 1, max_attempts);
-    net::steady_timer timer(co_await net::this_coro::executor, delay);
-    co_await timer.async_wait(use_tuple);
-  }
+    if (!credential) return credential.error();
+    return ok_text("client_id=" + form_encode(creds_.client_id) + "&scope=" + form_encode(scope) +
+                   "&grant_type=client_credentials&" + *credential);
+  };
+  auto const usable = [](std::string_view body) -> std::optional<std::string> {
+    auto token = parse_token_response(body);
+    if (token) return std::nullopt;
+    return token.error().message;
+  };
+  auto answer = co_await post_login_form(pool_, options_, who_.token_url, form, usable, rng_);
+  if (!answer) co_return answer.error();
+  if (answer->status / 100 != 2)
+    co_return base::service_error(base::redact(describe_token_error(answer->status, answer->body, who_)),
+                                  token_error_reply(answer->status, answer->body));
+  auto token = parse_token_response(answer->body);
+  if (!token) co_return token.error();
+  if (auto checked = check_token_value(token->value); !checked) co_return checked.error();
+  co_return token;
 }
 
 }  // namespace scanner

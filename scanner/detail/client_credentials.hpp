@@ -31,8 +31,6 @@ class client_credentials_provider final : public token_provider {
   credentials creds_;
   std::optional<client_certificate> cert_;
   token_request_context who_;
-  endpoint token_where_;
-  std::string token_target_;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

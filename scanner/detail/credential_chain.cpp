@@ -3,6 +3,7 @@
 #include "base/log.hpp"
 #include "scanner/detail/azure_cli.hpp"
 #include "scanner/detail/client_credentials.hpp"
+#include "scanner/detail/device_code.hpp"
 #include "scanner/detail/managed_identity.hpp"
 
 #include <fmt/core.h>
@@ -81,6 +82,8 @@ std::unique_ptr<token_provider> make_token_provider(connection_pool& pool, boost
       providers.push_back(std::make_unique<azure_cli_provider>(ex, creds.azure_cli, resource_of(options)));
       return std::make_unique<credential_chain>(std::move(providers), creds.skipped, creds.chosen_by);
     }
+    case sign_in_method::device_code:
+      return std::make_unique<device_code_provider>(pool, options, creds.device_code);
     case sign_in_method::app:
       break;
   }

@@ -47,7 +47,11 @@ door_list refused(const door_read& read, const base::error& e) {
   base::log_level level = base::log_level::warn;
   switch (e.reply.http_status) {
     case 403:
-      note = fmt::format("refused (403): grant the application permission {} to show it", read.permission);
+      // The same name is an application permission and, for a person signed in with a device code, a delegated one.
+      note = fmt::format(
+          "refused (403): grant the permission {} (application, or delegated with --credential "
+          "device-code) to show it",
+          read.permission);
       break;
     case 404:
       note = read.url.starts_with("/beta/") ? "not available (404): a beta endpoint of the global cloud only"

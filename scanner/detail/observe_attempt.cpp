@@ -36,8 +36,8 @@ std::string without_tokens(std::string_view body) {
   if (doc.HasParseError() || !doc.IsObject()) return "<removed: the token response is not a JSON object>";
   for (auto& m : doc.GetObject()) {
     std::string_view const name(m.name.GetString(), m.name.GetStringLength());
-    if (name.find("token") != std::string_view::npos && name != "token_type" && m.value.IsString())
-      m.value.SetString("<removed>", doc.GetAllocator());
+    bool const secret = (name.find("token") != std::string_view::npos && name != "token_type") || name == "device_code";
+    if (secret && m.value.IsString()) m.value.SetString("<removed>", doc.GetAllocator());
   }
   rapidjson::StringBuffer text;
   rapidjson::Writer<rapidjson::StringBuffer> writer(text);

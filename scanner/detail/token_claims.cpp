@@ -21,7 +21,8 @@ std::optional<token_claims> decode_token_claims(std::string_view token) {
 
   token_claims out;
   out.roles = json::string_array(doc, "roles");
-  for (std::string_view scp = json::string_or_empty(doc, "scp"); !scp.empty();) {
+  std::string const scopes = json::string_or_empty(doc, "scp");  // the views below point into it
+  for (std::string_view scp = scopes; !scp.empty();) {
     auto const space = scp.find(' ');
     if (space != 0) out.scp.emplace_back(scp.substr(0, space));
     scp = space == std::string_view::npos ? std::string_view{} : scp.substr(space + 1);
@@ -31,6 +32,8 @@ std::optional<token_claims> decode_token_claims(std::string_view token) {
   out.iss = json::string_or_empty(doc, "iss");
   out.appid = json::string_or_empty(doc, "appid");
   if (out.appid.empty()) out.appid = json::string_or_empty(doc, "azp");  // v2.0 tokens
+  out.upn = json::string_or_empty(doc, "upn");
+  if (out.upn.empty()) out.upn = json::string_or_empty(doc, "preferred_username");
   if (auto exp = json::optional_int(doc, "exp"))
     out.expires = std::chrono::system_clock::time_point{std::chrono::seconds{*exp}};
   return out;

@@ -12,12 +12,13 @@ namespace scanner {
 
 // The claims `entra-audit check` shows and compares; missing ones are empty / nullopt.
 struct token_claims {
-  std::vector<std::string> roles;                                // application permissions granted (app-only tokens)
-  std::vector<std::string> scp;                                  // delegated scopes (space-separated in the token)
-  std::string tid;                                               // tenant id
-  std::string aud;                                               // the resource, e.g. https://graph.microsoft.com
-  std::string iss;                                               // the issuer, e.g. https://sts.windows.net/{tid}/
-  std::string appid;                                             // the client id
+  std::vector<std::string> roles;  // application permissions granted (app-only tokens)
+  std::vector<std::string> scp;    // delegated scopes (space-separated in the token)
+  std::string tid;                 // tenant id
+  std::string aud;                 // the resource, e.g. https://graph.microsoft.com
+  std::string iss;                 // the issuer, e.g. https://sts.windows.net/{tid}/
+  std::string appid;               // the client id
+  std::string upn;                 // the signed-in person (delegated tokens): upn, else preferred_username
   std::optional<std::chrono::system_clock::time_point> expires;  // exp
 };
 

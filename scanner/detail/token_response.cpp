@@ -36,6 +36,8 @@ base::result<access_token> parse_token_response(std::string_view body) {
     }
   }
   out.lifetime = std::chrono::seconds{std::max(seconds, 1LL)};
+  if (auto const r = doc.FindMember("refresh_token"); r != doc.MemberEnd() && r->value.IsString())
+    out.refresh_token.assign(r->value.GetString(), r->value.GetStringLength());
   return out;
 }
 

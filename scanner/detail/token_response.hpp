@@ -13,6 +13,7 @@ namespace scanner {
 struct access_token {
   std::string value;  // never logged
   std::chrono::seconds lifetime{0};
+  std::string refresh_token{};  // delegated sign-in with offline_access only; never logged
 };
 
 // Who asked, so error lines can say which setting to check.

@@ -208,12 +208,3 @@ TEST_CASE("check names the credential that signed in") {
   CHECK(has(r.out, "signed in with managed identity (IMDS at " + id.imds_url + ", system-assigned) as app " +
                        id.system_client_id + " of tenant " + tenant.server().tenant_id()));
 }
-
-TEST_CASE("--credential device-code is not available yet and says what to use instead") {
-  test_support::temp_dir dir;
-  auto r = run_entra_audit({"scan", "--db", (dir / "a.db").string(), "--credential", "device-code"});
-  CHECK(r.exit_code == 2);
-  CHECK(has(r.err, "not available yet in this build"));
-  CHECK(has(r.err, "--credential azure-cli"));
-  CHECK(count_lines(r.err) == 1);
-}

@@ -219,3 +219,29 @@ TEST_CASE("under a national cloud the appsAndServices read is not probed and say
   CHECK(has(row.detail, "/beta/admin/appsAndServices exists in the global cloud only"));
   CHECK(has(row.detail, "the trials and office_store doors will be reported unknown"));
 }
+
+TEST_CASE("a person's token shows scp, names the directory role, and warns when a scope a scan needs is missing") {
+  auto const full = decode_token_claims(
+      jwt(R"({"iss":"https://sts.windows.net/t/","appid":"a","scp":"User.Read.All Organization.Read.All",)"
+          R"("upn":"auditor@contoso.example"})"));
+  REQUIRE(full.has_value());
+  CHECK(full->upn == "auditor@contoso.example");
+  auto row = token_row(full, contoso(), {});
+  CHECK(row.result == verdict::ok);
+  CHECK(has(row.detail, "scp: User.Read.All, Organization.Read.All"));
+  CHECK(has(row.detail, "e.g. Global Reader"));
+  CHECK_FALSE(has(row.detail, "roles"));
+  auto partial = token_row(decode_token_claims(jwt(R"({"appid":"a","scp":"User.Read"})")), contoso(), {});
+  CHECK(partial.result == verdict::warn);
+  CHECK(has(partial.fix, "grant app a the delegated permissions User.Read.All and Organization.Read.All"));
+}
+
+TEST_CASE("signed in with a device code, a 403 names the directory role and the delegated permission") {
+  auto ctx = contoso();
+  ctx.delegated = true;
+  auto row =
+      probe_row("subscribedSkus", "GET /v1.0/subscribedSkus", refused(403, "Authorization_RequestDenied"), {}, ctx);
+  CHECK(row.result == verdict::fail);
+  CHECK(has(row.fix, "the signed-in user needs a directory role that reads users and licenses (e.g. Global Reader)"));
+  CHECK(has(row.fix, "the delegated permission Organization.Read.All"));
+}

@@ -141,3 +141,33 @@ TEST_CASE("a missing file, a file without a key and one without a certificate ar
   REQUIRE_FALSE(mismatch.has_value());
   CHECK(mismatch.error().message.find("does not belong") != std::string::npos);
 }
+
+TEST_CASE("with send_chain the assertion's x5c holds the certificate first, then the chain the PEM file holds") {
+  test_support::temp_dir dir;
+  auto const app = test_pki::make_client_cert("app");
+  auto const ca = test_pki::make_client_cert("issuing ca");
+  test_support::write_file(dir / "app.pem", app.cert + app.key + ca.cert);
+  auto cert = scanner::client_certificate::load((dir / "app.pem").string(), std::nullopt);
+  REQUIRE(cert.has_value());
+  CHECK(cert->chain_length() == 2);
+  auto jwt = cert->make_assertion("c", "https://a/t/oauth2/v2.0/token", false, std::chrono::system_clock::now(), true);
+  REQUIRE(jwt.has_value());
+  auto const d = decode(*jwt);
+  REQUIRE(d.header.HasMember("x5c"));
+  REQUIRE(d.header["x5c"].IsArray());
+  REQUIRE(d.header["x5c"].Size() == 2);
+  CHECK(std::string(d.header["x5c"][0].GetString()) == scanner::base64_encode(test_pki::cert_der(app.cert)));
+  CHECK(std::string(d.header["x5c"][1].GetString()) == scanner::base64_encode(test_pki::cert_der(ca.cert)));
+  auto plain = cert->make_assertion("c", "https://a/t/oauth2/v2.0/token", false, std::chrono::system_clock::now());
+  REQUIRE(plain.has_value());
+  CHECK_FALSE(decode(*plain).header.HasMember("x5c"));
+}
+
+TEST_CASE("a file that is neither PEM nor PKCS#12 is one usage error saying so") {
+  test_support::temp_dir dir;
+  test_support::write_file(dir / "junk.pfx", std::string("\x30\x03\x02\x01\x00junk", 9));
+  auto junk = scanner::client_certificate::load((dir / "junk.pfx").string(), std::nullopt);
+  REQUIRE_FALSE(junk.has_value());
+  CHECK(junk.error().code == base::exit_code::usage);
+  CHECK(junk.error().message.find("neither PEM") != std::string::npos);
+}

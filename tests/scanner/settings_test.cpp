@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -181,13 +182,69 @@ TEST_CASE("--credential env refuses a federated token file and workload refuses 
   CHECK(r->second.ignored_credentials.empty());  // the secret is not a workload credential
 }
 
-TEST_CASE("--credential device-code is a usage error that says it is not available yet") {
+TEST_CASE("--credential device-code signs in to the Azure CLI's public client at organizations unless told otherwise") {
   scanner::auth_flags flags;
   flags.credential = "device-code";
-  auto r = scanner::resolve_settings(flags, env_of(base_env));
+  // AZURE_CLIENT_ID names the confidential application of the environment: not the public client.
+  auto env = base_env;
+  env.erase("AZURE_TENANT_ID");
+  env["HOME"] = "/home/auditor";
+  auto r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  auto const& dc = r->second.device_code;
+  CHECK(r->second.method == scanner::sign_in_method::device_code);
+  CHECK(dc.client_id == "04b07795-8ddb-461a-bbee-02f9e1bf7b46");
+  CHECK(dc.tenant == "organizations");
+  CHECK(dc.cache_dir == "/home/auditor/.cache/entra-audit");
+  CHECK(dc.can_prompt);  // asked for on the command line
+
+  env["XDG_CACHE_HOME"] = "/var/cache/me";
+  env["AZURE_TENANT_ID"] = "contoso.onmicrosoft.com";
+  flags.client_id = "33333333-3333-3333-3333-333333333333";
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.device_code.client_id == flags.client_id);
+  CHECK(r->second.device_code.tenant == "contoso.onmicrosoft.com");
+  CHECK(r->second.device_code.cache_dir == "/var/cache/me/entra-audit");
+
+  flags.token_cache = "/tmp/tc";
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.device_code.cache_dir == "/tmp/tc");
+}
+
+TEST_CASE("device-code from ENTRA_AUDIT_CREDENTIAL may prompt only in a terminal, and needs somewhere to cache") {
+  auto env = base_env;
+  env["ENTRA_AUDIT_CREDENTIAL"] = "device-code";
+  env["ENTRA_AUDIT_TOKEN_CACHE"] = "/tmp/cache";
+  env.erase("AZURE_CLIENT_SECRET");
+  scanner::auth_flags flags;
+  auto r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK_FALSE(r->second.device_code.can_prompt);
+  flags.terminal = true;
+  r = scanner::resolve_settings(flags, env_of(env));
+  REQUIRE(r.has_value());
+  CHECK(r->second.device_code.can_prompt);
+  env.erase("ENTRA_AUDIT_TOKEN_CACHE");
+  r = scanner::resolve_settings(flags, env_of(env));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == base::exit_code::usage);
-  CHECK(r.error().message.find("not available yet in this build") != std::string::npos);
+  CHECK(r.error().message.find("pass --token-cache DIR") != std::string::npos);
+}
+
+TEST_CASE("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN true or 1 asks for x5c, anything else does not") {
+  auto env = base_env;
+  env.erase("AZURE_CLIENT_SECRET");
+  env["AZURE_CLIENT_CERTIFICATE_PATH"] = "/tmp/app.pfx";
+  for (auto const& [value, expected] : std::vector<std::pair<std::string, bool>>{
+           {"true", true}, {"TRUE", true}, {"1", true}, {"false", false}, {"yes", false}}) {
+    CAPTURE(value);
+    env["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"] = value;
+    auto r = scanner::resolve_settings({}, env_of(env));
+    REQUIRE(r.has_value());
+    CHECK(r->second.send_certificate_chain == expected);
+  }
 }
 
 TEST_CASE("with several credentials in the environment, Azure Identity's order picks secret, certificate, token file") {
