@@ -2,6 +2,7 @@
 
 #include "app/check_command.hpp"
 #include "app/demo_command.hpp"
+#include "app/ingest_command.hpp"
 #include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
@@ -107,6 +108,8 @@ int run(int argc, char** argv) {
   add_diff_command(cli, diff);
   demo_command_options demo;
   add_demo_command(cli, demo);
+  ingest_command_options ingest;
+  add_ingest_command(cli, ingest);
   graphsim::sim_options sim_options;
   std::string latency;
   std::vector<std::string> quirks, doors;
@@ -127,6 +130,7 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("report")) return run_report_command(report);
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);
+  if (cli.got_subcommand("ingest")) return run_ingest_command(ingest);
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return fail(r.error());
     if (auto r = apply_quirks(quirks, sim_options); !r) return fail(r.error());

@@ -34,10 +34,17 @@ base::result<void> add_doors_table(connection& d, std::string_view what) {
   return d.exec(schema::create_table_sql(schema::table_named("doors")), what);
 }
 
+// Version 4: the idp_events table (what the identity provider reported; `ingest`). Self-contained: it creates
+// only that table, which no snapshot table references.
+base::result<void> add_idp_events_table(connection& d, std::string_view what) {
+  return d.exec(schema::create_table_sql(schema::table_named("idp_events")), what);
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
     {2, "a shorter findings_by_upn index", shorten_findings_index},
     {3, "the doors table", add_doors_table},
+    {4, "the idp_events table", add_idp_events_table},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 

@@ -41,7 +41,7 @@ base::result<int> database::prune(std::string_view tenant_id, int keep) {
   // range of its B-tree.
   for (auto id : ids) {
     for (const auto& t : schema::tables()) {
-      if (t.name == "scans") continue;
+      if (t.name == "scans" || t.owner != schema::rows_of::snapshot) continue;
       auto del = d.prepared(fmt::format("DELETE FROM {} WHERE scan_id = ?1", t.name), what);
       if (!del) return del.error();
       (*del)->bind_int(1, id);

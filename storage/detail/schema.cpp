@@ -239,6 +239,32 @@ constexpr sv doors_examples[] = {
     "  JOIN doors AS d ON d.scan_id = s.scan_id WHERE d.state = 'open';",
 };
 
+// ---- idp_events: what the identity provider reported (entra-audit ingest; docs/design.md §8) ----
+constexpr column idp_events_columns[] = {
+    {"event_id", text,
+     "the event's identity: the Okta LogEvent `uuid`, else `request-id:` and Graph's request-id, else `line:` and "
+     "a hash of the line; ingesting the same export again adds nothing"},
+    {"source", text, "the format it was read from", not_null,
+     "source IN ('okta_log', 'okta_csv', 'okta_text', 'generic_csv')"},
+    {"observed_at", text, "when the identity provider pushed, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
+    {"outcome", text, "`failure` or `success` (the push went through)", not_null, "outcome IN ('failure', 'success')"},
+    {"user_id", text, "the Entra user id from the `/users/{id}/microsoft.graph.assignLicense` URL; empty if none"},
+    {"user_principal_name", text, "the user's principal name when the event names no id (the target's alternateId)"},
+    {"http_status", integer, "Graph's HTTP status of a failure (403, 400, ...); NULL when the event gives none",
+     nullable},
+    {"error_code", text, "Graph's error code, e.g. `Authorization_RequestDenied`"},
+    {"error_message", text, "Graph's error message"},
+    {"request_id", text, "Graph's request-id, for Microsoft support"},
+    {"event_type", text, "the Okta event type (`application.provision.user.push_profile`, ...); empty for others"},
+    {"ingested_from", text, "the file (or the Okta org URL) it was read from"},
+    {"ingested_at", text, "when entra-audit stored it, UTC ISO 8601"},
+};
+constexpr sv idp_events_key[] = {"event_id"};
+constexpr sv idp_events_examples[] = {
+    "SELECT observed_at, user_id, user_principal_name, http_status, error_code FROM idp_events\n"
+    "  WHERE outcome = 'failure' ORDER BY observed_at DESC LIMIT 20;",
+};
+
 constexpr table all_tables[] = {
     {"scans",
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
@@ -280,6 +306,11 @@ constexpr table all_tables[] = {
      "(authorizationPolicy, appsAndServices, and each product's self-service purchase policy from "
      "`--commerce-policies`); none for snapshots taken before schema version 3.",
      doors_columns, doors_key, without_rowid, key_reuse::allowed, doors_examples},
+    {"idp_events",
+     "What the identity provider reported when it pushed licenses (`entra-audit ingest`): each failure of "
+     "Graph's assignLicense and each push that went through. Not part of any snapshot: `report --calibration` "
+     "compares each event with the newest complete snapshot taken before it (docs/design.md §8).",
+     idp_events_columns, idp_events_key, without_rowid, key_reuse::allowed, idp_events_examples, rows_of::database},
 };
 
 constexpr index all_indexes[] = {
@@ -381,7 +412,8 @@ std::string create_table_sql(const table& t) {
     if (!c.check.empty()) sql += fmt::format(" CHECK ({})", c.check);
     sql += ",\n";
   }
-  if (t.name != "scans") sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
+  if (t.name != "scans" && t.owner == rows_of::snapshot)
+    sql += "  FOREIGN KEY (scan_id) REFERENCES scans (scan_id) ON DELETE CASCADE,\n";
   if (!t.primary_key.empty() && !inline_key) sql += fmt::format("  PRIMARY KEY ({}),\n", join(t.primary_key));
   sql.erase(sql.size() - 2);  // the last ",\n"
   sql += t.rows == layout::without_rowid ? "\n) STRICT, WITHOUT ROWID" : "\n) STRICT";

@@ -9,7 +9,7 @@
 namespace storage::schema {
 
 // The schema version this build writes (PRAGMA user_version); migrations.cpp moves older files forward.
-inline constexpr int current_version = 3;
+inline constexpr int current_version = 4;
 
 enum class affinity { integer, text };
 
@@ -31,7 +31,12 @@ enum class layout { rowid, without_rowid };
 // Whether a single integer key may be used again after its row is deleted (AUTOINCREMENT: never, even after prune).
 enum class key_reuse { allowed, never };
 
-// One table. Every table but scans is keyed by scan_id, references scans and goes when its snapshot is pruned.
+// Whose rows a table holds: a snapshot's (keyed by scan_id, referencing scans, pruned with it), or rows that
+// outlive snapshots (what an identity provider reported, ingested once and compared with every snapshot).
+enum class rows_of { snapshot, database };
+
+// One table. Every snapshot table but scans is keyed by scan_id, references scans and goes when its snapshot is
+// pruned.
 struct table {
   std::string_view name;
   std::string_view description;
@@ -40,6 +45,7 @@ struct table {
   layout rows = layout::rowid;
   key_reuse keys = key_reuse::allowed;
   std::span<const std::string_view> examples;  // example queries for docs/schema.md
+  rows_of owner = rows_of::snapshot;
 };
 
 // A secondary index: only where a read needs an order the primary key does not give.

@@ -71,8 +71,9 @@ std::string markdown() {
     } else {
       std::string key;
       for (auto k : t.primary_key) key += fmt::format("{}`{}`", key.empty() ? "" : ", ", k);
-      out += fmt::format("Primary key: ({}).{}\n\n", key,
-                         t.name == "scans" ? "" : " Rows are deleted with their snapshot.");
+      out += fmt::format(
+          "Primary key: ({}).{}\n\n", key,
+          t.name == "scans" || t.owner != rows_of::snapshot ? "" : " Rows are deleted with their snapshot.");
     }
     out += "| column | type | null | description |\n|---|---|---|---|\n";
     for (const auto& c : t.columns)

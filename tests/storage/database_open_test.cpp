@@ -213,7 +213,8 @@ TEST_CASE("a version 1 database is migrated to the short findings index and keep
   query(dir / "a.db", "DROP INDEX findings_by_upn");
   query(dir / "a.db",
         "CREATE INDEX findings_by_upn ON findings (scan_id, user_principal_name, sku_part_number, sku_id)");
-  query(dir / "a.db", "DROP TABLE doors");  // version 3's
+  query(dir / "a.db", "DROP TABLE doors");       // version 3's
+  query(dir / "a.db", "DROP TABLE idp_events");  // version 4's
   query(dir / "a.db", "PRAGMA user_version = 1");
   {
     auto const refused = storage::database::open((dir / "a.db").string(), storage::open_mode::read_only);
@@ -221,7 +222,7 @@ TEST_CASE("a version 1 database is migrated to the short findings index and keep
     CHECK(refused.error().message.find("run `entra-audit scan` once to migrate it") != std::string::npos);
   }
   auto db = open(dir / "a.db");
-  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
+  CHECK(query(dir / "a.db", "PRAGMA user_version") == std::to_string(storage::schema::current_version));
   CHECK(query(dir / "a.db", "SELECT group_concat(name, ',') FROM pragma_index_info('findings_by_upn')") ==
         "scan_id,user_principal_name");
   std::vector<std::string> upns;
@@ -238,9 +239,10 @@ TEST_CASE("a version 2 database gains an empty doors table and keeps its snapsho
   }
   // The file as version 2 wrote it.
   query(dir / "a.db", "DROP TABLE doors");
+  query(dir / "a.db", "DROP TABLE idp_events");  // version 4's
   query(dir / "a.db", "PRAGMA user_version = 2");
   auto db = open(dir / "a.db");
-  CHECK(query(dir / "a.db", "PRAGMA user_version") == "3");
+  CHECK(query(dir / "a.db", "PRAGMA user_version") == std::to_string(storage::schema::current_version));
   auto doors = db.doors(id);
   REQUIRE(doors.has_value());
   CHECK(doors->empty());
