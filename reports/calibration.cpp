@@ -143,6 +143,7 @@ void add_to_groups(const calibration_user& u, std::map<std::string, calibration_
 std::vector<calibration_group> finished(std::map<std::string, calibration_group>& groups) {
   std::vector<calibration_group> out;
   for (auto& [key, g] : groups) {
+    if (g.hits + g.misses + g.contradictions == 0) continue;  // its users' pushes neither refused nor predicted
     finish(g);
     out.push_back(g);
   }

@@ -1,6 +1,7 @@
 // The calibration as CSV (every compared user), JSON (counts as named numbers, groups, misses, contradictions) and
 // Markdown (for a ticket: counts, groups, every miss and contradiction with the user's licenses as evidence).
 #include "reports/calibration.hpp"
+#include "reports/detail/calibration_html.hpp"
 #include "reports/detail/csv_writer.hpp"
 #include "reports/detail/json_writer.hpp"
 #include "reports/detail/output_file.hpp"
@@ -171,7 +172,9 @@ void md_users(std::string& out, std::string_view title, const calibration& c,
     if (!has_verdict(u, verdicts)) continue;
     list += "- ";
     md_text(list, u.user_principal_name.empty() ? u.user_id : u.user_principal_name);
-    list += fmt::format(" — observed {} at {}", u.observed, readable_time(u.observed_at));
+    list += " — observed ";
+    md_text(list, u.observed);
+    list += fmt::format(" at {}", readable_time(u.observed_at));
     if (!u.error_code.empty()) {
       list += " (";
       md_text(list, u.error_code);
@@ -181,7 +184,9 @@ void md_users(std::string& out, std::string_view title, const calibration& c,
       list += ", request-id ";
       md_text(list, u.request_id);
     }
-    list += fmt::format("; predicted {} in snapshot {}. Licenses: ", u.predicted, u.scan_id);
+    list += "; predicted ";
+    md_text(list, u.predicted);
+    list += fmt::format(" in snapshot {}. Licenses: ", u.scan_id);
     bool first = true;
     for (const auto& l : u.licenses) {
       list += first ? "" : ", ";
@@ -223,7 +228,73 @@ void write_md(const calibration& c, output_file& out) {
   md_users(b, "Contradictions (predicted refused, a later push succeeded)", c, {"contradiction"});
 }
 
+std::string html(std::string_view text) {
+  std::string out;
+  append_html_escaped(out, text);
+  return out;
+}
+
+void html_groups(std::string& out, std::string_view title, const std::vector<calibration_group>& groups) {
+  if (groups.empty()) return;
+  out += fmt::format(
+      "<h3>By {}</h3>\n<div class=\"table-wrap\"><table><thead><tr><th>{}</th><th>Hits</th><th>Misses"
+      "</th><th>Contradictions</th><th>Precision</th><th>Recall</th></tr></thead><tbody>\n",
+      title, title);
+  for (const auto& g : groups)
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html(g.key),
+                       g.hits, g.misses, g.contradictions, percent(g.precision), percent(g.recall));
+  out += "</tbody></table></div>\n";
+}
+
+void html_users(std::string& out, std::string_view title, const calibration& c,
+                std::initializer_list<std::string_view> verdicts, std::size_t max_users) {
+  std::size_t shown = 0, total = 0;
+  std::string items;
+  for (const auto& u : c.users) {
+    if (!has_verdict(u, verdicts)) continue;
+    if (++total > max_users) continue;
+    ++shown;
+    std::string licenses;
+    for (const auto& l : u.licenses)
+      licenses += fmt::format("{}{} ({}{})", licenses.empty() ? "" : ", ",
+                              html(l.sku_part_number.empty() ? l.sku_id : l.sku_part_number), html(l.origin),
+                              l.idp_outcome.empty() ? "" : ", " + html(l.idp_outcome));
+    items +=
+        fmt::format("<li><strong>{}</strong>: observed {} at {}{}{}; predicted {} in snapshot {}. Licenses: {}</li>\n",
+                    html(u.user_principal_name.empty() ? u.user_id : u.user_principal_name), html(u.observed),
+                    html(readable_time(u.observed_at)), u.error_code.empty() ? "" : " (" + html(u.error_code) + ")",
+                    u.request_id.empty() ? "" : ", request-id " + html(u.request_id), html(u.predicted), u.scan_id,
+                    licenses.empty() ? "none" : licenses);
+  }
+  if (total == 0) return;
+  out += fmt::format("<h3>{} ({})</h3>\n<ul>\n{}</ul>\n", title, total, items);
+  if (total > shown)
+    out += fmt::format("<p>… and {} more: <code>entra-audit report --calibration</code></p>\n", total - shown);
+}
+
 }  // namespace
+
+void write_calibration_html(std::string& out, const calibration& c, std::size_t max_users) {
+  out += fmt::format(
+      "<section class=\"card section\" id=\"calibration\"><h2>Predicted versus observed</h2>\n<p>{} identity "
+      "provider events, {} users compared with the snapshot taken before each push. Precision {} (predicted refusals "
+      "that were refused), recall {} (refusals that were predicted).{}</p>\n",
+      c.events, c.users.size(), percent(c.overall.precision), percent(c.overall.recall),
+      c.preflight ? "" : " <strong>The snapshots carry no prediction</strong>: scan with --idp-managed-skus.");
+  out +=
+      "<div class=\"table-wrap\"><table id=\"calibration-table\"><thead><tr><th>Count</th><th>Users</th>"
+      "<th>Meaning</th></tr></thead><tbody>\n";
+  for (const auto& [name, value] : named_counts(c.counts))
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", name, value, html(meaning(name)));
+  out += "</tbody></table></div>\n";
+  html_groups(out, "origin", c.by_origin);
+  html_groups(out, "SKU", c.by_sku);
+  html_users(out, "Misses (observed refused, not predicted)", c, {"miss", "uncertain_refused"}, max_users);
+  html_users(out, "Contradictions (predicted refused, a later push succeeded)", c, {"contradiction"}, max_users);
+  out += "</section>\n";
+}
+
+namespace {}  // namespace
 
 base::result<void> write_calibration(const calibration& c, calibration_format format, const std::string& out_path) {
   auto out = output_file::open(out_path);

@@ -1,6 +1,7 @@
 #include "reports/calibration.hpp"
 
 #include "reports/fail_on.hpp"
+#include "reports/report.hpp"
 #include "storage/sample.hpp"
 #include "support.hpp"
 
@@ -162,4 +163,24 @@ TEST_CASE("calibration without a complete snapshot is a usage error naming the f
   REQUIRE_FALSE(c.has_value());
   CHECK(c.error().code == base::exit_code::usage);
   CHECK(c.error().message.find("entra-audit scan") != std::string::npos);
+}
+
+TEST_CASE("the HTML report shows predicted versus observed once events were ingested, and not before") {
+  scenario s;
+  auto const path = (s.dir / "r.html").string();
+  reports::report_options options;
+  options.fmt = reports::format::html;
+  options.out_path = path;
+  REQUIRE(reports::write_report(s.db, s.scan_id, options).has_value());
+  auto const page = test_support::read_file(path);
+  CHECK(page.find("<h2>Predicted versus observed</h2>") != std::string::npos);
+  CHECK(page.find("<h3>Misses (observed refused, not predicted) (2)</h3>") != std::string::npos);
+  CHECK(page.find("<strong>user4@contoso.example</strong>: observed refused_403") != std::string::npos);
+
+  test_support::temp_dir other;
+  auto db = storage_test::open(other / "b.db");
+  auto const id = storage_test::complete_scan(db, 1, 2);
+  options.out_path = (other / "r.html").string();
+  REQUIRE(reports::write_report(db, id, options).has_value());
+  CHECK(test_support::read_file(options.out_path).find("Predicted versus observed") == std::string::npos);
 }
