@@ -103,7 +103,7 @@ void read_generic_csv(std::string_view text, std::string_view name, idp_read& ou
       out.skipped.push_back({csv.line(), "user is empty (an Entra user id or user principal name)"});
       continue;
     }
-    auto const status_text = trim(cell(row, status));
+    std::string const status_text(trim(cell(row, status)));  // a copy: cell() returns a temporary
     int http = 0;
     auto const [end, ec] = std::from_chars(status_text.data(), status_text.data() + status_text.size(), http);
     if (ec != std::errc() || end != status_text.data() + status_text.size() || http < 100 || http > 599) {

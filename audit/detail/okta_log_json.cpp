@@ -139,7 +139,7 @@ void read_lines(std::string_view text, std::string_view name, idp_read& out) {
 
 // An array of events, or objects one after another (pretty-printed); line counts where each event starts.
 void read_values(std::string_view text, std::string_view name, idp_read& out) {
-  std::size_t pos = 0, line = 1, counted = 0;
+  std::size_t pos = 0, line = 1, counted = 0, ordinal = 0;
   auto line_at = [&](std::size_t p) {
     line += static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(counted),
                                                 text.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
@@ -170,7 +170,12 @@ void read_values(std::string_view text, std::string_view name, idp_read& out) {
       out.skipped.push_back({line_at(start), "the file ends inside this event: truncated?"});
       return;
     }
+    // A compact array (what the API returns) is one line: the event's place in it says which one it was.
+    ++ordinal;
+    auto const before = out.skipped.size();
     read_event(text.substr(start, end - start), line_at(start), name, out);
+    if (out.skipped.size() > before)
+      out.skipped.back().reason = fmt::format("event {}: {}", ordinal, out.skipped.back().reason);
     pos = std::max(end, start + 1);
   }
 }

@@ -200,3 +200,25 @@ TEST_CASE("control characters and invalid UTF-8 in an event never reach a stored
   for (auto const* field : {&r.events[0].user_principal_name, &r.events[0].error_code, &r.events[0].error_message})
     for (unsigned char c : *field) CHECK((c >= 0x20 && c != 0x7f && c != 0xff));
 }
+
+TEST_CASE("a broken event inside a compact one-line array is named by its place and the others are kept") {
+  std::string const ok1 =
+      R"({"uuid":"a","published":"2026-11-24T02:00:00Z","eventType":"application.provision.user.push",)"
+      R"("outcome":{"result":"SUCCESS"},"target":[{"type":"User","alternateId":"a@contoso.example"}]})";
+  std::string const ok3 =
+      R"({"uuid":"c","published":"2026-11-24T02:00:00Z","eventType":"application.provision.user.push",)"
+      R"("outcome":{"result":"SUCCESS"},"target":[{"type":"User","alternateId":"c@contoso.example"}]})";
+  auto const r = audit::read_idp_events("[" + ok1 + R"(,{"uuid":"b","published":true},)" + ok3 + "]", "page.json");
+  CHECK(r.events.size() == 2);
+  REQUIRE(r.skipped.size() == 1);
+  CHECK(r.skipped[0].line == 1);
+  CHECK(r.skipped[0].reason == "event 2: published is not a string");
+}
+
+TEST_CASE("the generic CSV found by the fuzzer reads its status from a cell that outlives the parse") {
+  // fuzz-fuzz_idp_events-1.bin: the http_status cell was read through a view of a destroyed copy.
+  auto const r = audit::read_idp_events(okta_file("fuzz-fuzz_idp_events-1.bin"), "fuzz.csv");
+  CHECK(r.format == audit::idp_format::generic_csv);
+  REQUIRE_FALSE(r.events.empty());
+  CHECK(r.events[0].http_status == 403);
+}

@@ -95,3 +95,15 @@ TEST_CASE("a version 3 database gains an empty idp_events table and keeps its sn
   CHECK(added->added == 1);
   CHECK(storage_test::user_ids(db, id).size() == 3);
 }
+
+TEST_CASE("an event listed twice in one batch is stored once and counted as already stored") {
+  test_support::temp_dir dir;
+  auto db = storage_test::open(dir / "a.db");
+  std::vector<storage::idp_event_record> batch{event("a", "2026-11-24T02:00:00.000Z"),
+                                               event("a", "2026-11-24T02:00:00.000Z")};
+  auto added = db.add_idp_events(batch);
+  REQUIRE(added.has_value());
+  CHECK(added->added == 1);
+  CHECK(added->already_stored == 1);
+  CHECK(stored(db).size() == 1);
+}
