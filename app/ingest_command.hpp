@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct ingest_command_options {
   common_options common{};
   std::vector<std::string> files{};
   std::string format = "auto";  // --format auto|okta-log|okta-csv|okta-text|csv
+  std::string okta_org_url{};   // --okta-org-url: read Okta's System Log itself (token: OKTA_API_TOKEN)
+  std::string since{};          // --since / --until: the System Log window (ISO 8601)
+  std::string until{};
+  std::string ca_file{};  // --ca-file: more trust anchors for the Okta org
+  std::chrono::milliseconds timeout{std::chrono::seconds{60}};
 };
 
 // Registers the subcommand and its flags.
