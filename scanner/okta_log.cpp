@@ -176,7 +176,7 @@ base::result<okta_log_summary> read_okta_log(const okta_log_options& options,
                                              const std::function<base::result<void>(std::string_view body)>& on_page) {
   if (options.token.empty())
     return base::usage_error("no Okta API token: set OKTA_API_TOKEN (Okta Admin Console: Security > API > Tokens)");
-  base::register_secret(options.token, base::secret_kind::token);
+  base::register_secret(options.token, base::secret_kind::credential);  // looked for in base64 too
   auto tls = make_tls_context(options.ca_file);
   if (!tls) return tls.error();
   net::io_context io;
