@@ -64,6 +64,12 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
       "email-verified-join, trials, office-store");
   sim->add_option("--cloud", o.cloud, "the national cloud played: beta-only endpoints answer 404 outside global")
       ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}));
+  sim->add_flag("--okta", o.okta,
+                "also play the identity provider: an Okta-like System Log at /api/v1/logs (token on the banner)");
+  sim->add_option("--idp-unexplained", o.idp_unexplained,
+                  "with --okta: the fraction of pushes failing for reasons the rules cannot see")
+      ->check(CLI::Range(0.0, 1.0));
+  sim->add_option("--okta-rate-limit", o.okta_rate_limit, "with --okta: requests per second before 429 (0 = none)");
   sim->add_option("--replay", o.replay_dir,
                   "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
 }

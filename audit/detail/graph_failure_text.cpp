@@ -3,6 +3,7 @@
 #include "audit/detail/graph_failure_text.hpp"
 
 #include "audit/detail/text.hpp"
+#include "base/utc_time.hpp"
 #include "base/utf8.hpp"
 
 #include <fmt/format.h>
@@ -122,13 +123,8 @@ std::optional<std::string> normalize_time(std::string_view text) {
   } else {
     return std::nullopt;
   }
-  auto const t = sys_days{ymd} + hours{*h} + minutes{*mi} + seconds{std::min(*s, 59)} + milliseconds{millis} - offset;
-  auto const day_start = floor<days>(t);
-  year_month_day const out{day_start};
-  hh_mm_ss const hms{t - day_start};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(out.year()),
-                     static_cast<unsigned>(out.month()), static_cast<unsigned>(out.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+  return base::utc_iso_millis(sys_days{ymd} + hours{*h} + minutes{*mi} + seconds{std::min(*s, 59)} +
+                              milliseconds{millis} - offset);
 }
 
 std::string line_event_id(std::string_view text) {

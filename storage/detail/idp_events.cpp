@@ -1,5 +1,6 @@
 // The identity provider's events (`entra-audit ingest`): a table of their own, outside every snapshot, keyed by the
 // event's identity so that an export ingested twice adds nothing.
+#include "base/utc_time.hpp"
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
 #include "storage/detail/schema.hpp"
@@ -10,21 +11,6 @@
 #include <chrono>
 
 namespace storage {
-namespace {
-
-// The same form as the scans' timestamps: 2026-11-23T09:30:00.000Z.
-std::string now_utc() {
-  using namespace std::chrono;
-  auto const now = floor<milliseconds>(system_clock::now());
-  auto const day = floor<days>(now);
-  year_month_day const ymd{day};
-  hh_mm_ss const t{now - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), t.hours().count(),
-                     t.minutes().count(), t.seconds().count(), t.subseconds().count());
-}
-
-}  // namespace
 
 base::result<idp_events_added> database::add_idp_events(std::span<const idp_event_record> events) {
   std::string const what = fmt::format("store the identity provider's events in '{}'", impl_->path);
@@ -37,7 +23,7 @@ base::result<idp_events_added> database::add_idp_events(std::span<const idp_even
   if (!ins) return ins.error();
   auto tx = detail::write_transaction::begin(d, what);
   if (!tx) return tx.error();
-  std::string const stored_at = now_utc();
+  std::string const stored_at = base::utc_iso_millis(std::chrono::system_clock::now());
   idp_events_added counts;
   for (const auto& e : events) {
     detail::statement& s = **ins;
