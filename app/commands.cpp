@@ -2,6 +2,7 @@
 
 #include "app/check_command.hpp"
 #include "app/demo_command.hpp"
+#include "app/ingest_command.hpp"
 #include "app/options.hpp"
 #include "app/report_command.hpp"
 #include "app/scan_command.hpp"
@@ -71,6 +72,12 @@ void add_sim(CLI::App& cli, graphsim::sim_options& o, std::string& latency, std:
       "email-verified-join, trials, office-store");
   sim->add_option("--cloud", o.cloud, "the national cloud played: beta-only endpoints answer 404 outside global")
       ->check(CLI::IsMember({"global", "usgov", "usgov-dod", "china"}));
+  sim->add_flag("--okta", o.okta,
+                "also play the identity provider: an Okta-like System Log at /api/v1/logs (token on the banner)");
+  sim->add_option("--idp-unexplained", o.idp_unexplained,
+                  "with --okta: the fraction of pushes failing for reasons the rules cannot see")
+      ->check(CLI::Range(0.0, 1.0));
+  sim->add_option("--okta-rate-limit", o.okta_rate_limit, "with --okta: requests per second before 429 (0 = none)");
   sim->add_option("--replay", o.replay_dir,
                   "serve a capture of `scan --capture` instead of a tenant (docs/capture.md)");
 }
@@ -117,6 +124,8 @@ int run(int argc, char** argv) {
   add_sign_out_command(cli, sign_out);
   demo_command_options demo;
   add_demo_command(cli, demo);
+  ingest_command_options ingest;
+  add_ingest_command(cli, ingest);
   graphsim::sim_options sim_options;
   std::string latency;
   std::vector<std::string> quirks, doors;
@@ -138,6 +147,7 @@ int run(int argc, char** argv) {
   if (cli.got_subcommand("diff")) return run_diff_command(diff);
   if (cli.got_subcommand("sign-out")) return run_sign_out_command(sign_out);
   if (cli.got_subcommand("demo")) return run_demo_command(demo);
+  if (cli.got_subcommand("ingest")) return run_ingest_command(ingest);
   if (cli.got_subcommand("sim")) {
     if (auto r = parse_latency(latency, sim_options); !r) return fail(r.error());
     if (auto r = apply_quirks(quirks, sim_options); !r) return fail(r.error());

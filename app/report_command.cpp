@@ -3,6 +3,7 @@
 #include "audit/doors.hpp"
 #include "audit/idp_managed_skus.hpp"
 #include "audit/run_audit.hpp"
+#include "reports/calibration.hpp"
 #include "reports/report.hpp"
 #include "reports/user_history.hpp"
 #include "storage/database.hpp"
@@ -48,6 +49,9 @@ CLI::App* add_report_command(CLI::App& cli, report_command_options& o) {
   cmd->add_option("--idp-managed-skus", o.idp_managed_skus,
                   "SKUs the identity provider assigns (part numbers or GUIDs, comma-separated, or @file); re-audits");
   cmd->add_option("--rules", o.rules, "audit rules file (docs/rules.md); re-audits");
+  cmd->add_flag("--calibration", o.calibration,
+                "predicted versus observed: the pre-flight's idp_outcome against the identity provider's events "
+                "stored by `entra-audit ingest` (csv, json or md)");
   cmd->add_option("--user", o.user,
                   "one user (principal name or object id): their licenses and origins across the kept snapshots, "
                   "as Markdown");
@@ -65,6 +69,24 @@ CLI::App* add_diff_command(CLI::App& cli, diff_command_options& o) {
 }
 
 namespace {
+
+int run_calibration(const report_command_options& o) {
+  if (o.scan_id > 0 || o.reaudit || !o.by.empty() || !o.idp_managed_skus.empty() || !o.rules.empty() || !o.user.empty())
+    return fail(
+        base::usage_error("--calibration compares every kept snapshot as stored with the ingested events: "
+                          "drop --scan-id, --reaudit, --by, --idp-managed-skus, --rules and --user"));
+  if (o.format == "html")
+    return fail(base::usage_error("--calibration writes csv, json or md: pass --format csv, json or md"));
+  auto db = storage::database::open(database_path(o.common), storage::open_mode::read_only);
+  if (!db) return fail(db.error());
+  auto compared = reports::calibrate(*db, o.tenant_id);
+  if (!compared) return fail(compared.error());
+  auto const format = o.format == "json" ? reports::calibration_format::json
+                      : o.format == "md" ? reports::calibration_format::md
+                                         : reports::calibration_format::csv;
+  if (auto r = reports::write_calibration(*compared, format, o.out); !r) return fail(r.error());
+  return 0;
+}
 
 int run_user_history(const report_command_options& o) {
   if (o.scan_id > 0 || o.reaudit || !o.by.empty() || !o.idp_managed_skus.empty() || !o.rules.empty())
@@ -85,6 +107,7 @@ int run_user_history(const report_command_options& o) {
 
 int run_report_command(const report_command_options& o) {
   configure_logging(o.common);
+  if (o.calibration) return run_calibration(o);
   if (!o.user.empty()) return run_user_history(o);
   bool const reaudit = o.reaudit || !o.idp_managed_skus.empty() || !o.rules.empty();
   auto managed = audit::parse_idp_managed_skus(o.idp_managed_skus);

@@ -21,7 +21,8 @@ struct report_command_options {
   std::string by;
   std::string idp_managed_skus;
   std::string rules;
-  std::string user;  // --user UPN|ID: that user's license history across the kept snapshots
+  std::string user;          // --user UPN|ID: that user's license history across the kept snapshots
+  bool calibration = false;  // --calibration: predicted versus what the identity provider reported (ingest)
 };
 
 struct diff_command_options {

@@ -8,6 +8,7 @@
 #include "audit/rules_file.hpp"
 #include "base/log.hpp"
 #include "base/version.hpp"
+#include "reports/calibration.hpp"
 #include "reports/fail_on.hpp"
 #include "reports/report.hpp"
 #include "scanner/crawl.hpp"
@@ -115,6 +116,7 @@ constexpr int change_keep = 2;
 struct change_check {
   std::vector<const reports::fail_condition*> conditions;
   bool needs_changes = false;
+  bool needs_calibration = false;
 };
 
 base::result<change_check> parse_change_check(const scan_command_options& o) {
@@ -124,7 +126,10 @@ base::result<change_check> parse_change_check(const scan_command_options& o) {
     if (!conditions) return conditions.error();
     check.conditions = std::move(*conditions);
   }
-  for (const auto* c : check.conditions) check.needs_changes = check.needs_changes || c->needs_changes;
+  for (const auto* c : check.conditions) {
+    check.needs_changes = check.needs_changes || c->needs_changes;
+    check.needs_calibration = check.needs_calibration || c->needs_calibration;
+  }
   check.needs_changes = check.needs_changes || !o.changes_md.empty();
   return check;
 }
@@ -139,6 +144,11 @@ base::result<bool> after_scan(storage::database& db, const scan_command_options&
     auto open = db.any_door_open(scanned.scan_id);
     if (!open) return open.error();
     facts.door_open = *open;
+  }
+  if (check.needs_calibration) {
+    auto compared = reports::calibrate(db, scanned.tenant_id);
+    if (!compared) return compared.error();
+    facts.missed = compared->counts.misses;
   }
   reports::snapshot_changes changes;
   if (check.needs_changes) {

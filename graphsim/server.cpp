@@ -253,6 +253,9 @@ base::result<void> run_sim(const sim_options& options, std::ostream& out) {
         << " identity_header=" << id.identity_header << " arc=" << id.arc_endpoint << " arc_key_dir=" << id.arc_key_dir
         << " system_client_id=" << id.system_client_id << " user_client_id=" << id.user_client_id << '\n';
   }
+  if (options.okta)
+    // Another line, only with --okta: the identity provider's System Log and its API token.
+    out << "okta url=" << s.url << " token=" << okta_token_of(options) << '\n';
   out.flush();
   s.temp_cert.clear();  // a `sim` process leaves its certificate for the clients that still use it
 

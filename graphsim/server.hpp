@@ -77,6 +77,13 @@ struct sim_options {
   // --identity-endpoints: also serve the managed identity endpoints (IMDS, App Service, Azure Arc), each on a
   // 127.0.0.1 listener of its own (docs/graphsim.md)
   bool identity_endpoints = false;
+  // --okta: also play the identity provider, an Okta-like System Log at GET /api/v1/logs (docs/graphsim.md "Okta")
+  bool okta = false;
+  std::string okta_token{};      // its API token (SSWS); empty with okta: derived from the seed
+  double idp_unexplained = 0;    // --idp-unexplained RATE: pushes failing for reasons the rules cannot see
+  unsigned okta_rate_limit = 0;  // --okta-rate-limit N: requests per second before 429 (0 = 600, never 429)
+  std::vector<std::string> idp_managed_skus{"6fd2c87f-b296-42f0-b197-1e91e994b900",
+                                            "06ebc4ee-1bb5-47dd-8120-11324bc54e06"};  // ENTERPRISEPACK, SPE_E5
 };
 
 // Where the emulated managed identity endpoints listen and what they expect (with identity_endpoints).
@@ -96,6 +103,9 @@ struct sim_identity {
 base::result<void> apply_quirk(sim_options& options, std::string_view spec);
 // The quirk names as `--quirk` takes them, e.g. "no-count, count-lag=N, ...", for help texts.
 std::string quirk_names();
+
+// The API token GET /api/v1/logs accepts with --okta: okta_token, else one derived from the seed (no spaces or '=').
+std::string okta_token_of(const sim_options& options);
 
 // Starts the emulator on 127.0.0.1, prints the two banner lines to out (flushed before the first connection is
 // accepted), serves until SIGINT/SIGTERM, then prints the request log to out and returns.

@@ -1,5 +1,6 @@
 #include "reports/report.hpp"
 
+#include "reports/calibration.hpp"
 #include "reports/detail/by_owner.hpp"
 #include "reports/detail/csv.hpp"
 #include "reports/detail/diff.hpp"
@@ -81,10 +82,14 @@ base::result<void> write_report(storage::database& db, std::int64_t scan_id, con
   auto scan = find_scan(db, scan_id);
   if (!scan) return scan.error();
   std::vector<trend_point> trend;
+  std::optional<calibration> observed;  // the identity provider's events, when any were ingested
   if (options.fmt == format::html) {
     auto t = trend_of(db, *scan);
     if (!t) return t.error();
     trend = std::move(*t);
+    auto c = calibrate(db, scan->tenant_id);
+    if (!c) return c.error();
+    if (c->events > 0) observed = std::move(*c);
   }
   // Opened only once the snapshot is known to exist, so a wrong id leaves no file behind.
   auto out = output_file::open(options.out_path);
@@ -99,7 +104,8 @@ base::result<void> write_report(storage::database& db, std::int64_t scan_id, con
       rendered = render_json(*scan, source, options.doors, *out);
       break;
     case format::html:
-      rendered = render_html(*scan, trend, source, *out, {.doors = options.doors});
+      rendered = render_html(*scan, trend, source, *out,
+                             {.doors = options.doors, .observed = observed ? &*observed : nullptr});
       break;
     case format::md:
       rendered = render_markdown(*scan, source, options.doors, *out);

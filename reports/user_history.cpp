@@ -13,13 +13,6 @@ namespace reports {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string md(std::string_view text) {
   std::string out;
   append_markdown_escaped(out, text);
@@ -37,7 +30,7 @@ base::result<user_in_snapshot> read_one(storage::database& db, const storage::sc
   seen.scan = scan;
   std::vector<storage::assigned_license_record> licenses;
   auto users = db.for_each_user(scan.scan_id, [&](const storage::user_licenses& u) {
-    if (seen.present || (lower(u.user.id) != key && lower(u.user.user_principal_name) != key)) return;
+    if (seen.present || (ascii_lower(u.user.id) != key && ascii_lower(u.user.user_principal_name) != key)) return;
     seen.present = true;
     seen.user_id = u.user.id;
     seen.user_principal_name = u.user.user_principal_name;
@@ -47,15 +40,15 @@ base::result<user_in_snapshot> read_one(storage::database& db, const storage::sc
   if (!seen.present) return seen;
   std::unordered_map<std::string, std::string> origins;
   auto findings = db.for_each_finding(scan.scan_id, [&](const storage::finding_record& f) {
-    if (f.user_id == seen.user_id) origins[lower(f.sku_id)] = f.origin;
+    if (f.user_id == seen.user_id) origins[ascii_lower(f.sku_id)] = f.origin;
   });
   if (!findings) return findings.error();
   auto skus = db.skus(scan.scan_id);
   if (!skus) return skus.error();
   std::unordered_map<std::string, std::string> part_numbers;
-  for (const auto& s : *skus) part_numbers[lower(s.sku_id)] = s.sku_part_number;
+  for (const auto& s : *skus) part_numbers[ascii_lower(s.sku_id)] = s.sku_part_number;
   for (const auto& l : licenses) {
-    std::string const id = lower(l.sku_id);
+    std::string const id = ascii_lower(l.sku_id);
     auto const origin = origins.find(id);
     auto const part = part_numbers.find(id);
     seen.licenses.push_back({id, part == part_numbers.end() ? std::string() : part->second,
@@ -99,7 +92,7 @@ base::result<std::vector<user_in_snapshot>> read_user_history(storage::database&
                                                               std::string_view tenant_id) {
   auto scans = db.scans(tenant_id);
   if (!scans) return scans.error();
-  std::string const key = lower(user);
+  std::string const key = ascii_lower(user);
   std::vector<user_in_snapshot> history;
   bool found = false;
   for (auto it = scans->rbegin(); it != scans->rend(); ++it) {  // scans() is newest first

@@ -50,6 +50,30 @@ struct scan_counters {
 //    write_user_page() and the streamed audit walk a page forward once on that account, and each falls back to a
 //    map of the page's ids (slower, same result) for a page that breaks it, never to a wrong owner.
 
+// --- what the identity provider observed (`entra-audit ingest`, `report --calibration`; docs/design.md §8) ---
+
+// One push of a user's licenses by the identity provider, as its log reported it.
+struct idp_event_record {
+  std::string event_id;     // Okta's uuid, else "request-id:<Graph request-id>", else "line:<hash of the line>"
+  std::string source;       // okta_log, okta_csv, okta_text or generic_csv
+  std::string observed_at;  // UTC ISO 8601, 2026-11-23T09:30:00.000Z
+  std::string outcome;      // failure or success
+  std::string user_id;      // lower-case GUID from the assignLicense URL; empty when the event names none
+  std::string user_principal_name{};  // the target's alternateId when no id was named
+  std::optional<int> http_status{};   // a failure's HTTP status, when the event gives it
+  std::string error_code{};           // Graph's error code
+  std::string error_message{};        // Graph's error message
+  std::string request_id{};           // Graph's request-id
+  std::string event_type{};           // Okta's eventType
+  std::string ingested_from{};        // the file or Okta org it came from
+};
+
+// What database::add_idp_events did with a batch of events.
+struct idp_events_added {
+  std::int64_t added = 0;           // new events
+  std::int64_t already_stored = 0;  // events whose event_id was stored before (the same export ingested again)
+};
+
 // Stores one finding for the streaming database::replace_findings; callable only while its produce runs.
 using finding_sink = std::function<base::result<void>(const finding_record&)>;
 
@@ -161,6 +185,12 @@ class database {
   base::result<void> write_groups(std::int64_t scan_id, std::span<const group_record> groups);
   // The group names stored with the snapshot, by id; none when they could not be read or predate schema 4.
   base::result<std::vector<group_record>> groups(std::int64_t scan_id);
+  // --- the identity provider's events (not part of any snapshot; docs/design.md §8) ---
+
+  // Stores the events whose event_id is not stored yet, in one transaction; stored ones are left as they are.
+  base::result<idp_events_added> add_idp_events(std::span<const idp_event_record> events);
+  // Calls fn for every stored event, oldest first (observed_at, then event_id).
+  base::result<void> for_each_idp_event(const std::function<void(const idp_event_record&)>& fn);
 
   // The file this database was opened from.
   const std::string& path() const;

@@ -78,6 +78,7 @@ emulator::emulator(sim_options const& options, tenant& t, std::vector<fault_rule
       bucket_(options.throttle_ru, throttle_bucket::clock::now()),
       // A fresh key per run: page and delta tokens of an earlier run are refused, as expired ones are.
       codec_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
+      okta_(options.okta ? std::make_unique<okta_idp>(options_, t) : nullptr),
       rng_(options.fault_seed * 0x9e3779b97f4a7c15ull + 1) {}
 
 void emulator::set_address(std::string scheme, std::string host_port) {
@@ -192,6 +193,12 @@ sim_response emulator::sign_in_control(sim_request const& req) {
 sim_response emulator::handle(sim_request const& req) {
   std::string_view const path = std::string_view(req.target).substr(0, req.target.find('?'));
   if (iequals(path, "/_sim/advance")) return advance(req);
+  if (okta_ && path == "/api/v1/logs") {
+    sim_response res = okta_->handle(req, base_url(req));
+    stats_.record("GET /api/v1/logs", res.status, 0);
+    return res;
+  }
+  if (okta_ && path == "/_sim/idp") return okta_->outcomes();
   if (iequals(path, "/_sim/stats")) {
     sim_response res;
     res.body = stats_.to_json();

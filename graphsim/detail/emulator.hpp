@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "graphsim/detail/faults.hpp"
 #include "graphsim/detail/http_types.hpp"
+#include "graphsim/detail/okta_idp.hpp"
 #include "graphsim/detail/page_token.hpp"
 #include "graphsim/detail/request_handler.hpp"
 #include "graphsim/detail/routes.hpp"
@@ -68,6 +69,7 @@ class emulator final : public request_handler {
   page_token_codec codec_;
   order_cache orders_;
   request_stats stats_;
+  std::unique_ptr<okta_idp> okta_;  // with --okta
   std::mt19937_64 rng_;
   std::string scheme_ = "http";
   std::string host_port_ = "127.0.0.1";

@@ -1,5 +1,6 @@
 #include "reports/detail/html.hpp"
 
+#include "reports/detail/calibration_html.hpp"
 #include "reports/detail/doors.hpp"
 #include "reports/detail/html_assets.hpp"
 #include "reports/detail/origins.hpp"
@@ -309,6 +310,7 @@ base::result<void> render_html(const storage::scan_info& scan, const std::vector
   write_head(o, scan);
   write_header(o, scan);
   write_doors_html(o, options.doors);
+  if (options.observed != nullptr) write_calibration_html(o, *options.observed);
   write_headline(o, s);
   write_kpis(o, s);
   write_charts(o, s, trend);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "reports/calibration.hpp"
 #include "reports/detail/finding_source.hpp"
 #include "reports/detail/output_file.hpp"
 #include "reports/detail/svg_charts.hpp"
@@ -18,6 +19,8 @@ struct html_options {
   std::size_t max_rows = 20000;
   // The "Doors" section at the top (reports/detail/doors.hpp); none when empty.
   std::vector<storage::door_summary> doors;
+  // The "Predicted versus observed" section after the doors (docs/design.md §8); none when null.
+  const calibration* observed = nullptr;
 };
 
 // Writes the report for scan: headline, counts, charts (origin, SKU, department, trend over `trend`, oldest

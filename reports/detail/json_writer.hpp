@@ -27,6 +27,7 @@ class json_writer {
     }
   }
   void integer(std::int64_t v) { writer_.Int64(v); }
+  void real(double v) { writer_.Double(v); }
   void boolean(bool b) { writer_.Bool(b); }
   void optional_bool(const std::optional<bool>& b) {
     if (b) writer_.Bool(*b);

@@ -164,4 +164,11 @@ std::string readable_time(std::string_view iso) {
   return std::string(iso.substr(0, 10)) + " " + std::string(iso.substr(11, 5)) + " UTC";
 }
 
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 }  // namespace reports

@@ -36,6 +36,9 @@ void append_controls_replaced(std::string& out, std::string_view text);
 // 120 bytes, never empty.
 std::string sanitize_file_name(std::string_view text);
 
+// An ASCII lower-case copy (ids and principal names compare case-insensitively); other bytes unchanged.
+std::string ascii_lower(std::string_view text);
+
 // "2026-11-23 02:03 UTC" from "2026-11-23T02:03:41Z" (or +00:00); other text is returned unchanged.
 std::string readable_time(std::string_view iso);
 

@@ -49,7 +49,8 @@ base::result<void> version_rows(connection& d, std::string_view what) {
                     "finding_versions", "groups"})
     if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
   for (const auto& i : schema::indexes())
-    if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+    if (i.name == std::string_view("finding_versions_by_upn"))
+      if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
   for (const auto& v : schema::views())
     if (auto r = d.exec(fmt::format("DROP VIEW IF EXISTS {}", v.name), what); !r) return r;
 
@@ -113,11 +114,18 @@ base::result<void> version_rows(connection& d, std::string_view what) {
   return {};
 }
 
+// Version 5: the idp_events table (what the identity provider reported; `ingest`). Self-contained: it creates
+// only that table, which no snapshot table references.
+base::result<void> add_idp_events_table(connection& d, std::string_view what) {
+  return d.exec(schema::create_table_sql(schema::table_named("idp_events")), what);
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
     {2, "a shorter findings_by_upn index", shorten_findings_index},
     {3, "the doors table", add_doors_table},
     {4, "users and findings kept as versions across snapshots", version_rows},
+    {5, "the idp_events table", add_idp_events_table},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 

@@ -335,6 +335,32 @@ constexpr sv groups_examples[] = {
     "  JOIN groups AS g ON g.scan_id = l.scan_id AND g.id = lower(l.assigned_by_group) GROUP BY g.display_name;",
 };
 
+// ---- idp_events: what the identity provider reported (entra-audit ingest; docs/design.md §8) ----
+constexpr column idp_events_columns[] = {
+    {"event_id", text,
+     "the event's identity: the Okta LogEvent `uuid`, else `request-id:` and Graph's request-id, else `line:` and "
+     "a hash of the line; ingesting the same export again adds nothing"},
+    {"source", text, "the format it was read from", not_null,
+     "source IN ('okta_log', 'okta_csv', 'okta_text', 'generic_csv')"},
+    {"observed_at", text, "when the identity provider pushed, UTC ISO 8601 (`2026-11-23T09:30:00.000Z`)"},
+    {"outcome", text, "`failure` or `success` (the push went through)", not_null, "outcome IN ('failure', 'success')"},
+    {"user_id", text, "the Entra user id from the `/users/{id}/microsoft.graph.assignLicense` URL; empty if none"},
+    {"user_principal_name", text, "the user's principal name when the event names no id (the target's alternateId)"},
+    {"http_status", integer, "Graph's HTTP status of a failure (403, 400, ...); NULL when the event gives none",
+     nullable},
+    {"error_code", text, "Graph's error code, e.g. `Authorization_RequestDenied`"},
+    {"error_message", text, "Graph's error message"},
+    {"request_id", text, "Graph's request-id, for Microsoft support"},
+    {"event_type", text, "the Okta event type (`application.provision.user.push_profile`, ...); empty for others"},
+    {"ingested_from", text, "the file (or the Okta org URL) it was read from"},
+    {"ingested_at", text, "when entra-audit stored it, UTC ISO 8601"},
+};
+constexpr sv idp_events_key[] = {"event_id"};
+constexpr sv idp_events_examples[] = {
+    "SELECT observed_at, user_id, user_principal_name, http_status, error_code FROM idp_events\n"
+    "  WHERE outcome = 'failure' ORDER BY observed_at DESC LIMIT 20;",
+};
+
 constexpr table all_tables[] = {
     {"scans",
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
@@ -402,6 +428,11 @@ constexpr table all_tables[] = {
      "(authorizationPolicy, appsAndServices, and each product's self-service purchase policy from "
      "`--commerce-policies`); none for snapshots taken before schema version 3.",
      doors_columns, doors_key, without_rowid, key_reuse::allowed, doors_examples},
+    {"idp_events",
+     "What the identity provider reported when it pushed licenses (`entra-audit ingest`): each failure of "
+     "Graph's assignLicense and each push that went through. Not part of any snapshot: `report --calibration` "
+     "compares each event with the newest complete snapshot taken before it (docs/design.md §8).",
+     idp_events_columns, idp_events_key, without_rowid, key_reuse::allowed, idp_events_examples},
     {"groups",
      "The display names of the groups that assign the snapshot's licenses, read once per scan (GET /groups/{id}, "
      "GroupMember.Read.All); none when that permission is missing, and none for snapshots taken before schema "

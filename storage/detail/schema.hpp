@@ -9,7 +9,7 @@
 namespace storage::schema {
 
 // The schema version this build writes (PRAGMA user_version); migrations.cpp moves older files forward.
-inline constexpr int current_version = 4;
+inline constexpr int current_version = 5;
 
 enum class affinity { integer, text };
 
