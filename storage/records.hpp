@@ -175,7 +175,7 @@ struct finding_record {
   std::optional<bool> is_trial;
   std::string idp_outcome;  // empty unless --idp-managed-skus
   std::string recommended_action;
-  std::string group_names;  // display names of the groups in group_ids that could be read, ';'-separated, same order
+  std::string group_names{};  // display names of the groups in group_ids that could be read, ';'-separated, same order
 };
 
 // A group that assigns licenses (GET /groups/{id}): its display name, read once per scan (docs/graph.md §17).
