@@ -3,6 +3,7 @@
 // and deleted by `sign-out`. Every endpoint is on 127.0.0.1.
 #include "e2e/credential_fixtures.hpp"
 #include "e2e/fake_tenant.hpp"
+#include "e2e/sql_probe.hpp"
 #include "graphsim/server_client_support.hpp"
 
 #include <doctest/doctest.h>
@@ -73,6 +74,14 @@ TEST_CASE("a device code sign-in shows the code, scans once approved, and caches
   // The refresh token rotated: the cache holds the new one, still 0600.
   REQUIRE(::stat(files.front().c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
+
+  // Signed in as a person, licenseDetails is read per user (fetch mode), without falling back to derived.
+  auto fetch = run_entra_audit(tenant.scan_args((dir / "c.db").string(), {"--license-details", "fetch"}),
+                               {"ENTRA_AUDIT_CREDENTIAL=device-code", env.front()});
+  INFO(fetch.err);
+  CHECK(fetch.exit_code == 0);
+  CHECK(e2e::query_text((dir / "c.db").string(), "SELECT license_details_mode FROM latest_scans") == "fetch");
+  CHECK(e2e::query_int((dir / "c.db").string(), "SELECT count(*) FROM license_plans") > 0);
 }
 
 TEST_CASE("check with a device code shows the scp claim and the directory role the user needs") {
