@@ -98,6 +98,9 @@ std::optional<std::string> normalize_time(std::string_view text) {
   if (!y || !mo || !d || !h || !mi || !s || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') ||
       text[13] != ':' || text[16] != ':')
     return std::nullopt;
+  // An identity provider's event happens in our era: a year before 1970 or after 2200 is a typo (and beyond 1677
+  // or 2262 the clock's nanoseconds would overflow, as the fuzzer found: tests/data/okta/fuzz-fuzz_idp_events-2.bin).
+  if (*y < 1970 || *y > 2200) return std::nullopt;
   year_month_day const ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
   if (!ymd.ok() || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
   std::size_t pos = 19;

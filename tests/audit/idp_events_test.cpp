@@ -215,6 +215,17 @@ TEST_CASE("a broken event inside a compact one-line array is named by its place 
   CHECK(r.skipped[0].reason == "event 2: published is not a string");
 }
 
+TEST_CASE("a time in the year 1013 found by the fuzzer is a skipped line, not an overflow of the clock") {
+  // fuzz-fuzz_idp_events-2.bin: "1013-11-24 02:50:00" overflowed system_clock's nanoseconds (UBSan).
+  auto const r = audit::read_idp_events(okta_file("fuzz-fuzz_idp_events-2.bin"), "fuzz.csv");
+  CHECK(r.format == audit::idp_format::generic_csv);
+  REQUIRE_FALSE(r.events.empty());
+  CHECK(r.events[0].observed_at == "2026-11-24T02:41:07.000Z");
+  bool named = false;
+  for (const auto& s : r.skipped) named = named || s.line == 3;
+  CHECK(named);
+}
+
 TEST_CASE("the generic CSV found by the fuzzer reads its status from a cell that outlives the parse") {
   // fuzz-fuzz_idp_events-1.bin: the http_status cell was read through a view of a destroyed copy.
   auto const r = audit::read_idp_events(okta_file("fuzz-fuzz_idp_events-1.bin"), "fuzz.csv");
