@@ -61,6 +61,16 @@ base::result<detail::statement*> detail::connection::prepared(std::string_view s
   return &statements.emplace(std::move(key), std::move(s))->second;
 }
 
+base::result<void> detail::connection::run_ints(std::string_view sql, std::string_view what,
+                                                std::initializer_list<std::optional<std::int64_t>> values) {
+  auto s = prepared(sql, what);
+  if (!s) return s.error();
+  int i = 0;
+  for (auto v : values) (*s)->bind_optional_int(++i, v);
+  if (const int rc = (*s)->run(); rc != SQLITE_OK) return failure(rc, what);
+  return {};
+}
+
 base::result<void> detail::connection::exec(std::string_view sql, std::string_view what) {
   std::string const text(sql);
   if (const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK)

@@ -7,6 +7,7 @@
 #include "storage/detail/user_versions.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,9 @@ struct connection {
   // A cached prepared statement for sql that no cursor is stepping (reset, no bindings); what names the
   // operation in an error.
   base::result<detail::statement*> prepared(std::string_view sql, std::string_view what);
+  // Runs the cached statement sql once with values bound to ?1, ?2, … in order (nullopt binds NULL).
+  base::result<void> run_ints(std::string_view sql, std::string_view what,
+                              std::initializer_list<std::optional<std::int64_t>> values);
   // Runs sql (one or more statements, no parameters) once, without caching it.
   base::result<void> exec(std::string_view sql, std::string_view what);
   // The one-line error for SQLite code rc during what.

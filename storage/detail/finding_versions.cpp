@@ -71,16 +71,6 @@ base::result<std::vector<held>> held_versions(connection& d, std::int64_t scan_i
   return out;
 }
 
-base::result<void> run_ints(connection& d, std::string_view sql, std::string_view what,
-                            std::initializer_list<std::optional<std::int64_t>> values) {
-  auto s = d.prepared(sql, what);
-  if (!s) return s.error();
-  int i = 0;
-  for (auto v : values) (*s)->bind_optional_int(++i, v);
-  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  return {};
-}
-
 // The snapshot leaves a version's range [first, until): the part before it stays; the part from the next snapshot on
 // becomes a copy (or the version itself, when it started at the snapshot); an empty version goes.
 base::result<void> leave(connection& d, std::int64_t version, std::int64_t scan_id, std::optional<std::int64_t> next,
@@ -100,21 +90,20 @@ base::result<void> leave(connection& d, std::int64_t version, std::int64_t scan_
   bool const goes_on = next && (!until || *until > *next);
   if (first == scan_id) {
     if (goes_on)
-      return run_ints(d, "UPDATE finding_versions SET first_scan = ?2 WHERE version_id = ?1", what, {version, next});
-    return run_ints(d, "DELETE FROM finding_versions WHERE version_id = ?1", what, {version});
+      return d.run_ints("UPDATE finding_versions SET first_scan = ?2 WHERE version_id = ?1", what, {version, next});
+    return d.run_ints("DELETE FROM finding_versions WHERE version_id = ?1", what, {version});
   }
   if (goes_on) {
     std::string const cols = finding_columns("");
-    if (auto r = run_ints(d,
-                          fmt::format("INSERT INTO finding_versions (snapshot_tenant_id, first_scan, until_scan, "
-                                      "content_hash, {}) SELECT snapshot_tenant_id, ?2, ?3, content_hash, {} FROM "
-                                      "finding_versions WHERE version_id = ?1",
-                                      cols, cols),
-                          what, {version, next, until});
+    if (auto r = d.run_ints(fmt::format("INSERT INTO finding_versions (snapshot_tenant_id, first_scan, until_scan, "
+                                        "content_hash, {}) SELECT snapshot_tenant_id, ?2, ?3, content_hash, {} FROM "
+                                        "finding_versions WHERE version_id = ?1",
+                                        cols, cols),
+                            what, {version, next, until});
         !r)
       return r;
   }
-  return run_ints(d, "UPDATE finding_versions SET until_scan = ?2 WHERE version_id = ?1", what, {version, scan_id});
+  return d.run_ints("UPDATE finding_versions SET until_scan = ?2 WHERE version_id = ?1", what, {version, scan_id});
 }
 
 }  // namespace
@@ -177,7 +166,7 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
   for (const auto& h : *before)
     if (h.matched == 0)
       if (auto r = leave(d, h.version, scan_id, next, what); !r) return r;
-  return run_ints(d, "DELETE FROM pending_findings WHERE scan_id = ?1", what, {scan_id});
+  return d.run_ints("DELETE FROM pending_findings WHERE scan_id = ?1", what, {scan_id});
 }
 
 base::result<void> unfold_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id,

@@ -11,19 +11,6 @@
 #include <algorithm>
 
 namespace storage::detail {
-namespace {
-
-base::result<void> run_with(connection& d, std::string_view sql, std::string_view what,
-                            std::initializer_list<std::int64_t> values) {
-  auto s = d.prepared(sql, what);
-  if (!s) return s.error();
-  int i = 0;
-  for (auto v : values) (*s)->bind_int(++i, v);
-  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  return {};
-}
-
-}  // namespace
 
 std::string_view user_held_sql() {
   // Complete: the snapshot lies in the version's range. Running or failed: it stored the version or met it again.
@@ -112,7 +99,7 @@ base::result<void> delete_user_version(connection& d, std::int64_t version, std:
   for (auto sql :
        {"DELETE FROM user_license_versions WHERE version_id = ?1",
         "DELETE FROM license_state_versions WHERE version_id = ?1", "DELETE FROM user_versions WHERE version_id = ?1"})
-    if (auto r = run_with(d, sql, what, {version}); !r) return r;
+    if (auto r = d.run_ints(sql, what, {version}); !r) return r;
   return {};
 }
 
@@ -125,8 +112,8 @@ base::result<void> open_user_versions::write(connection& d, const user_record& u
   if (current != nullptr) {
     if (current->content == content) {
       if ((current->flags & (stored_now | met)) == 0) {
-        if (auto r = run_with(d, "INSERT OR IGNORE INTO user_seen (scan_id, version_id) VALUES (?1, ?2)", what,
-                              {scan_id_, current->version});
+        if (auto r = d.run_ints("INSERT OR IGNORE INTO user_seen (scan_id, version_id) VALUES (?1, ?2)", what,
+                                {scan_id_, current->version});
             !r)
           return r;
         current->flags |= met;
@@ -137,13 +124,13 @@ base::result<void> open_user_versions::write(connection& d, const user_record& u
     if ((current->flags & stored_now) != 0) {
       if (auto r = delete_user_version(d, current->version, what); !r) return r;
     } else {
-      if (auto r = run_with(d, "UPDATE user_versions SET until_scan = ?1 WHERE version_id = ?2", what,
-                            {scan_id_, current->version});
+      if (auto r = d.run_ints("UPDATE user_versions SET until_scan = ?1 WHERE version_id = ?2", what,
+                              {scan_id_, current->version});
           !r)
         return r;
       if ((current->flags & met) != 0)
-        if (auto r = run_with(d, "DELETE FROM user_seen WHERE scan_id = ?1 AND version_id = ?2", what,
-                              {scan_id_, current->version});
+        if (auto r = d.run_ints("DELETE FROM user_seen WHERE scan_id = ?1 AND version_id = ?2", what,
+                                {scan_id_, current->version});
             !r)
           return r;
     }
@@ -207,7 +194,7 @@ base::result<void> end_unmet_users(connection& d, std::int64_t scan_id, std::str
   (*s)->bind_int(1, scan_id);
   (*s)->bind_text(2, tenant_id);
   if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  return run_with(d, "DELETE FROM user_seen WHERE scan_id = ?1", what, {scan_id});
+  return d.run_ints("DELETE FROM user_seen WHERE scan_id = ?1", what, {scan_id});
 }
 
 base::result<open_user_versions*> users_writer(connection& d, std::int64_t scan_id, const std::string& tenant_id,
