@@ -72,6 +72,9 @@ struct streamed_audit::state {
   std::int64_t scan_id = 0;
   std::vector<std::string> held;  // packed findings waiting for an owner's page
   bool stored_unnamed = false;    // held_limit was reached: finish() names owners in place
+  // The group names the findings were made with (by lower-case id): the tenant's last complete snapshot's, as a
+  // guess at what this scan reads after its listing; finish() renames in place only when the guess was wrong.
+  std::unordered_map<std::string, std::string> guessed_group_names;
 };
 
 streamed_audit::streamed_audit(audit_options options, std::size_t held_limit) : s_(std::make_unique<state>()) {
@@ -89,7 +92,24 @@ bool streamed_audit::begin(storage::database& db, std::int64_t scan_id) {
   if (!made) return false;
   s_->auditor.emplace(std::move(*made));
   s_->scan_id = scan_id;
+  guess_group_names(db);
   return true;
+}
+
+void streamed_audit::guess_group_names(storage::database& db) {
+  // Groups are read after the listing, once every finding has been made; a tenant's groups are rarely renamed, so
+  // naming them as last night saves rewriting every group_inherited finding at the finish. A failed read here only
+  // loses the guess.
+  auto scan = db.scan(s_->scan_id);
+  if (!scan || !*scan) return;
+  auto last = db.latest_complete_scan((*scan)->tenant_id);
+  if (!last || !*last || (*last)->scan_id == s_->scan_id) return;
+  auto groups = db.groups((*last)->scan_id);
+  if (!groups) return;
+  for (const auto& g : *groups) {
+    s_->auditor->set_group_name(g.id, g.display_name);
+    s_->guessed_group_names.insert_or_assign(to_lower(trim(g.id)), g.display_name);
+  }
 }
 
 std::vector<storage::finding_record> streamed_audit::page(const storage::user_page& page) {
@@ -198,13 +218,28 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
   // are stored, and in the stored ones in place.
   auto groups = db.groups(scan_id);
   if (!groups) return groups.error();
-  for (const auto& g : *groups) s.auditor->set_group_name(g.id, g.display_name);
+  // A finding's group_names was right when made unless a group it names has another name now (or none).
+  std::unordered_map<std::string, std::string> read;
+  for (const auto& g : *groups) read.insert_or_assign(to_lower(trim(g.id)), g.display_name);
+  bool renamed = false;
+  for (const auto& [id, name] : s.guessed_group_names) {
+    auto const now = read.find(id);
+    if (now == read.end() || now->second != name) {
+      renamed = true;
+      s.auditor->set_group_name(id, {});
+    }
+  }
+  for (const auto& [id, name] : read) {
+    auto const guess = s.guessed_group_names.find(id);
+    if (guess == s.guessed_group_names.end() ? !name.empty() : guess->second != name) renamed = true;
+    s.auditor->set_group_name(id, name);
+  }
   if (!s.held.empty()) {
     auto last = take_held();
     for (auto& f : last) s.auditor->name_groups(f);
     if (auto r = db.add_findings(scan_id, last); !r) return r.error();
   }
-  if (s.stored_unnamed || !groups->empty()) {
+  if (s.stored_unnamed || renamed) {
     const user_auditor& auditor = *s.auditor;
     if (auto r = db.update_owner_findings(scan_id,
                                           [&](storage::finding_record& f) {

@@ -40,6 +40,9 @@ class streamed_audit {
   base::result<audit_summary> finish(storage::database& db, std::int64_t scan_id);
 
  private:
+  // Names the groups in the findings made from now on as the tenant's last complete snapshot named them.
+  void guess_group_names(storage::database& db);
+
   struct state;
   std::unique_ptr<state> s_;
 };

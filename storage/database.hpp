@@ -107,7 +107,8 @@ class database {
   // counters are the scan's cumulative totals; licenses and states grouped by user are walked fastest
   // (invariant 4). findings (the audit streamed beside a crawl) are added to the
   // snapshot's findings in the same transaction; whoever streams them replaces them should the page turn out
-  // to be a copy.
+  // to be a copy. Those the tenant's current versions hold unchanged are only marked in this connection's memory
+  // (docs/schema.md "Versions"): the snapshot must complete through this connection, or be audited whole.
   base::result<void> write_user_page(std::int64_t scan_id, const user_page& page, std::string_view next_link,
                                      const scan_counters& counters, std::span<const finding_record> findings = {});
   // Adds license-detail rows (fetch mode) in one transaction; a row stored again replaces the earlier one.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "storage/database.hpp"
+#include "storage/detail/finding_versions.hpp"
 #include "storage/detail/statement.hpp"
 #include "storage/detail/user_versions.hpp"
 
@@ -28,6 +29,8 @@ struct connection {
   // The current user versions of the snapshot being written (write_user_page), kept between its pages; reset when
   // a write that changed them fails or the snapshot ends.
   std::optional<open_user_versions> user_writer;
+  // The marks of the running snapshot's findings met unchanged (insert_findings), kept until it completes.
+  std::optional<finding_matcher> findings_matcher;
 
   connection() = default;
   connection(const connection&) = delete;
@@ -44,6 +47,29 @@ struct connection {
   base::result<void> exec(std::string_view sql, std::string_view what);
   // The one-line error for SQLite code rc during what.
   base::error failure(int rc, std::string_view what) const;
+};
+
+// What a write transaction changed in the connection's memory follows it: unless it commits, the user versions are
+// read again and the findings' marks it made are taken back.
+class forget_unless_committed {
+ public:
+  explicit forget_unless_committed(connection& d) : d_(d) {}
+  forget_unless_committed(const forget_unless_committed&) = delete;
+  forget_unless_committed& operator=(const forget_unless_committed&) = delete;
+  ~forget_unless_committed() {
+    if (committed_) return;
+    d_.user_writer.reset();
+    if (d_.findings_matcher) d_.findings_matcher->rollback();
+  }
+  // After the transaction committed.
+  void committed() {
+    committed_ = true;
+    if (d_.findings_matcher) d_.findings_matcher->commit();
+  }
+
+ private:
+  connection& d_;
+  bool committed_ = false;
 };
 
 // Whether SQLite checks each inserted row's scan_id against scans (foreign keys). A bulk write that has
@@ -76,10 +102,10 @@ class write_transaction {
   bool restore_checks_ = false;
 };
 
-// Inserts findings of the scan into pending_findings inside the caller's write transaction; the first failure is
-// returned.
+// Inserts findings of the scan into pending_findings inside the caller's write transaction, but for those matcher
+// (when given) finds unchanged; the first failure is returned.
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
-                                   std::string_view what);
+                                   finding_matcher* matcher, std::string_view what);
 
 // Inside the caller's write transaction: the scan is still running (or interrupted, for a resume), else the error
 // "cannot <what>: scan N is not running — start a new scan".

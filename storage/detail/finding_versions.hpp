@@ -7,12 +7,55 @@
 #include "storage/records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace storage::detail {
 
 struct connection;
+
+// The tenant's current finding versions as a running snapshot's streamed findings meet them again, in memory (32 bytes
+// a finding): a finding a current version already holds with the same content is marked here instead of being
+// staged in pending_findings, so that the snapshot's completion reads, copies and deletes only what changed. The
+// marks live only in memory. They hold while every finding of the snapshot went through the matcher (it is made only
+// while the snapshot has no pending findings); a transaction that fails takes its own marks back
+// (forget_unless_committed); a process that dies leaves a snapshot that `scan --resume` audits whole
+// (replace_findings), which needs none of them.
+class finding_matcher {
+ public:
+  // Reads the versions the running snapshot would hold if it completed now (inside the caller's transaction).
+  static base::result<finding_matcher> load(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                            std::string_view what);
+
+  std::int64_t scan_id() const { return scan_id_; }
+  // True, and marked, when a current version not yet marked holds a finding of this key with this content.
+  bool match(const finding_record& f, std::int64_t content);
+  // Marks entry i, or takes its mark away, until rollback().
+  void flip(std::size_t i);
+  // The marks made or taken away since the last commit() stay / are undone.
+  void commit() { tentative_.clear(); }
+  void rollback();
+
+  // A version the snapshot holds before it completes: marked (matched) when a finding met it again.
+  struct entry {
+    std::uint64_t key_a = 0;
+    std::uint32_t key_b = 0;
+    std::uint32_t matched = 0;
+    std::int64_t content = 0;
+    std::int64_t version = 0;
+  };
+  std::vector<entry>& entries() { return entries_; }
+  // False once another connection committed since load(): the versions marked may have moved.
+  base::result<bool> current(connection& d, std::string_view what) const;
+
+ private:
+  std::int64_t scan_id_ = 0;
+  std::int64_t data_version_ = 0;  // PRAGMA data_version when loaded: another connection's commit changes it
+  std::vector<entry> entries_;     // by key, then content
+  std::vector<std::size_t> tentative_;
+};
 
 // Which snapshot of the tenant comes after the one folded: the file's own next one, or none (a migration folds the
 // snapshots one by one in order, the later ones not yet in finding_versions).
@@ -23,6 +66,19 @@ enum class later_snapshots { as_stored, none_yet };
 // the same content is not stored again: its range grows; a version the snapshot held and no longer holds loses it.
 base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id, later_snapshots later,
                                  std::string_view what);
+
+// The connection's matcher for the running snapshot: the one in use, or a new one when the snapshot has no pending
+// findings yet; nullptr when findings were staged without one (a snapshot resumed by another process).
+base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                           std::string_view what);
+
+// Inside a write transaction, before fix renames the snapshot's findings in pending_findings: each finding the
+// matcher marked that fix would change is staged changed, and unmarked, so that the fold stores it as it is now.
+base::result<void> release_changed_marks(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                         const std::function<void(finding_record&)>& fix, std::string_view what);
+
+// True when the columns made again on release (held_cell::remade: the owners' and groups' names) are equal.
+bool same_names(const finding_record& a, const finding_record& b);
 
 // Inside a write transaction: copies the findings a complete snapshot holds into pending_findings, to be changed
 // and folded again.

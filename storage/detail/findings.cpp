@@ -52,11 +52,12 @@ base::result<void> fold_if_complete(detail::connection& d, std::int64_t scan_id,
 namespace detail {
 
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
-                                   std::string_view what) {
+                                   finding_matcher* matcher, std::string_view what) {
   if (findings.empty()) return {};
   auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
+    if (matcher != nullptr && matcher->match(f, finding_content(f))) continue;
     bind_finding(**ins, scan_id, f);
     if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
@@ -86,12 +87,21 @@ base::result<void> database::replace_findings(
   // below removes findings only, which nothing references.
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
+  detail::forget_unless_committed keep(d);
   auto home = require_scan(d, scan_id, what);
   if (!home) return home.error();
   int rc = SQLITE_OK;
 
+  // The findings replaced may have been marked rather than staged: the marks go with them.
+  if (d.findings_matcher && d.findings_matcher->scan_id() == scan_id) d.findings_matcher.reset();
   (*del)->bind_int(1, scan_id);
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  detail::finding_matcher* matcher = nullptr;
+  if (!home->complete) {
+    auto m = detail::matcher_for(d, scan_id, home->tenant_id, what);
+    if (!m) return m.error();
+    matcher = *m;
+  }
 
   // The insert is stepped and reset at each emit, so it is idle between emits; reads that produce runs on this
   // connection use statements of their own, and the statement cache (node-based) never moves this one.
@@ -101,6 +111,7 @@ base::result<void> database::replace_findings(
   std::optional<base::error> failed;
   const finding_sink emit = [&](const finding_record& f) -> base::result<void> {
     if (failed) return *failed;
+    if (matcher != nullptr && matcher->match(f, detail::finding_content(f))) return {};
     detail::bind_finding(insert, scan_id, f);
     if (const int code = insert.run(); code != SQLITE_OK) {
       failed = d.failure(code, what);
@@ -112,7 +123,9 @@ base::result<void> database::replace_findings(
   if (failed) return *failed;  // even if produce went on and succeeded
   if (!produced) return produced.error();
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
-  return tx->commit(what);
+  if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
+  return {};
 }
 
 base::result<void> database::add_findings(std::int64_t scan_id, std::span<const finding_record> findings) {
@@ -120,12 +133,21 @@ base::result<void> database::add_findings(std::int64_t scan_id, std::span<const 
   auto& d = *impl_;
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
+  detail::forget_unless_committed keep(d);
   auto home = require_scan(d, scan_id, what);
   if (!home) return home.error();
   if (auto r = unfold_if_complete(d, scan_id, *home, what); !r) return r;
-  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+  detail::finding_matcher* matcher = nullptr;
+  if (!home->complete && !findings.empty()) {
+    auto m = detail::matcher_for(d, scan_id, home->tenant_id, what);
+    if (!m) return m.error();
+    matcher = *m;
+  }
+  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
-  return tx->commit(what);
+  if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
+  return {};
 }
 
 base::result<void> database::update_owner_findings(std::int64_t scan_id,
@@ -149,9 +171,13 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
     if (!*r) return r->error();
   auto tx = detail::write_transaction::begin(d, what);
   if (!tx) return tx.error();
+  detail::forget_unless_committed keep(d);
   auto home = require_scan(d, scan_id, what);
   if (!home) return home.error();
   if (auto r = unfold_if_complete(d, scan_id, *home, what); !r) return r;
+  // Findings met unchanged were only marked: those fix changes are staged, renamed below with the rest.
+  if (!home->complete)
+    if (auto r = detail::release_changed_marks(d, scan_id, home->tenant_id, fix, what); !r) return r;
   detail::reset_on_exit guard(**sel);
   (*sel)->bind_int(1, scan_id);
   int rc = SQLITE_ROW;
@@ -160,7 +186,10 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   while ((rc = (*sel)->step()) == SQLITE_ROW) {
     finding_record f = detail::read_finding(**sel);
     std::int64_t const rowid = (*sel)->integer(rowid_column);
+    finding_record const before = f;
     fix(f);
+    // Most rows come out as they went in (names already right): rewriting them would only cost pages.
+    if (detail::same_names(f, before)) continue;
     int i = 1;
     (*upd)->bind_int(i++, rowid);
     for (const auto& field : finding_fields) {
@@ -173,7 +202,9 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   if (rc != SQLITE_DONE) return d.failure(rc, what);
   (*sel)->reset();
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
-  return tx->commit(what);
+  if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
+  return {};
 }
 
 base::result<void> database::for_each_finding(std::int64_t scan_id,

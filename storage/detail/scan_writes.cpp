@@ -100,7 +100,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
   // The user versions in memory change with the rows; unless the transaction commits, they are read again.
-  detail::forget_users_unless_committed keep(d);
+  detail::forget_unless_committed keep(d);
 
   bool derived = false;
   std::string tenant_id;
@@ -183,7 +183,14 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     }
   }
 
-  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+  // A streamed audit's findings: those the tenant's current versions hold unchanged are only marked.
+  detail::finding_matcher* matcher = nullptr;
+  if (!findings.empty()) {
+    auto m = detail::matcher_for(d, scan_id, tenant_id, what);
+    if (!m) return m.error();
+    matcher = *m;
+  }
+  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
 
   statement& fin = **done;
   fin.bind_int(1, scan_id);
@@ -272,7 +279,7 @@ base::result<void> database::remove_older_copies(std::int64_t scan_id) {
   std::string const what = fmt::format("remove the older copies of users in scan {} in '{}'", scan_id, impl_->path);
   auto tx = detail::write_transaction::begin(*impl_, what);
   if (!tx) return tx.error();
-  detail::forget_users_unless_committed keep(*impl_);
+  detail::forget_unless_committed keep(*impl_);
   // Only a snapshot still being written is touched (invariant 1); the rows deleted are no row's parent.
   if (auto r = touch(*impl_, scan_id, what); !r) return r;
   auto tenant = running_tenant(*impl_, scan_id, what);
@@ -300,18 +307,29 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   // checks (the rows drop_replaced_rows deletes are no row's parent).
   auto tx = detail::write_transaction::begin(d, what, detail::parent_checks::verified_by_caller);
   if (!tx) return tx.error();
-  detail::forget_users_unless_committed keep(d);
+  detail::forget_unless_committed keep(d);
   auto tenant = running_tenant(d, scan_id, what);
   if (!tenant) return tenant.error();
   if (copies == snapshot_copies::possible)
     if (auto r = drop_replaced_rows(d, scan_id, *tenant, what); !r) return r;
-  if (auto r = detail::insert_findings(d, scan_id, findings, what); !r) return r;
+  detail::finding_matcher* matcher = nullptr;
+  if (!findings.empty()) {
+    auto m = detail::matcher_for(d, scan_id, *tenant, what);
+    if (!m) return m.error();
+    matcher = *m;
+  }
+  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
 
   bool const complete = status == scan_status::complete;
   if (complete) {
     // The users it did not meet went; its findings join the versions (docs/schema.md "Versions").
     if (auto r = detail::end_unmet_users(d, scan_id, *tenant, what); !r) return r;
     if (auto r = detail::fold_findings(d, scan_id, *tenant, detail::later_snapshots::as_stored, what); !r) return r;
+    // The staged findings and met marks just left their pages, most of them at the file's end where this night
+    // wrote: give them back now (auto_vacuum = INCREMENTAL), or every file carries a night's staging as free pages
+    // (a quarter of it at 100,000 users; docs/benchmarks.md "History"). Moving the few pages this night kept among
+    // them costs little; inside the transaction, a failure leaves the snapshot unfinished, as any other would.
+    if (auto r = d.exec("PRAGMA incremental_vacuum", what); !r) return r;
   }
   auto users = detail::count_users(d, scan_id, *tenant, complete, what);
   if (!users) return users.error();
@@ -329,8 +347,10 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   if (sqlite3_changes(d.db) != 1) return not_running(d, scan_id, what);
   if (auto r = tx->commit(what); !r) return r;
+  keep.committed();
   // The snapshot is written: the next one reads the current versions afresh.
   d.user_writer.reset();
+  d.findings_matcher.reset();
   return {};
 }
 

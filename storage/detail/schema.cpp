@@ -412,7 +412,9 @@ constexpr table all_tables[] = {
      license_plans_columns, license_plans_key, without_rowid, key_reuse::allowed, license_plans_examples},
     {"pending_findings",
      "The findings of a snapshot still being written (or failed), with the columns of the findings CSV "
-     "(docs/design.md §4.1); when it completes they move to `finding_versions`.",
+     "(docs/design.md §4.1); when it completes they move to `finding_versions`. A scan that audits as it lists "
+     "stages here only the findings that differ from the tenant's current versions (those it met unchanged are "
+     "marked in its memory), so a running or failed snapshot's rows here are not all its findings.",
      findings_columns,
      {},
      rowid,

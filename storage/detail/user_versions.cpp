@@ -184,16 +184,27 @@ base::result<void> drop_repeated_users(connection& d, std::int64_t scan_id, std:
   return {};
 }
 
+base::result<void> open_user_versions::end_unmet(connection& d, std::string_view what) const {
+  // The entries are the tenant's current versions as this snapshot left them (a changed user's old version already
+  // ended, its new one stored_now): those neither stored nor met are the users that went. first_scan < ?1 keeps a
+  // version a later snapshot stored (a resumed older snapshot) as it is.
+  for (const auto& e : entries_)
+    if ((e.flags & (stored_now | met)) == 0)
+      if (auto r = d.run_ints("UPDATE user_versions SET until_scan = ?1 WHERE version_id = ?2 AND until_scan IS NULL "
+                              "AND first_scan < ?1",
+                              what, {scan_id_, e.version});
+          !r)
+        return r;
+  return {};
+}
+
 base::result<void> end_unmet_users(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                    std::string_view what) {
-  auto s = d.prepared(
-      "UPDATE user_versions SET until_scan = ?1 WHERE tenant_id = ?2 AND until_scan IS NULL AND first_scan < ?1 AND "
-      "NOT EXISTS (SELECT 1 FROM user_seen AS n WHERE n.scan_id = ?1 AND n.version_id = user_versions.version_id)",
-      what);
-  if (!s) return s.error();
-  (*s)->bind_int(1, scan_id);
-  (*s)->bind_text(2, tenant_id);
-  if (const int rc = (*s)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  auto writer = users_writer(d, scan_id, std::string(tenant_id), what);
+  if (!writer) return writer.error();
+  if (auto r = (*writer)->end_unmet(d, what); !r) return r;
+  // Its entries no longer match the file, and the rest of the completion does not need them: 32 bytes a user back.
+  d.user_writer.reset();
   return d.run_ints("DELETE FROM user_seen WHERE scan_id = ?1", what, {scan_id});
 }
 
@@ -206,10 +217,6 @@ base::result<open_user_versions*> users_writer(connection& d, std::int64_t scan_
     d.user_writer.emplace(std::move(*loaded));
   }
   return &*d.user_writer;
-}
-
-forget_users_unless_committed::~forget_users_unless_committed() {
-  if (!committed_) d_.user_writer.reset();
 }
 
 base::result<std::int64_t> count_users(connection& d, std::int64_t scan_id, std::string_view tenant_id, bool complete,

@@ -34,6 +34,10 @@ class open_user_versions {
                            std::span<const assigned_license_record* const> licenses,
                            std::span<const license_state_record* const> states, std::string_view what);
 
+  // As the snapshot completes (inside the caller's write transaction): the current versions it neither stored nor
+  // met end at it, by version id; no other row of the table is read.
+  base::result<void> end_unmet(connection& d, std::string_view what) const;
+
  private:
   struct entry {
     std::uint64_t key_a = 0;
@@ -71,21 +75,6 @@ base::result<void> end_unmet_users(connection& d, std::int64_t scan_id, std::str
 // The connection's versions for the running snapshot (read on its first page, or again after a failed write).
 base::result<open_user_versions*> users_writer(connection& d, std::int64_t scan_id, const std::string& tenant_id,
                                                std::string_view what);
-
-// Drops the connection's user versions at the end of a write transaction that did not commit (they may have changed
-// with rows that were rolled back).
-class forget_users_unless_committed {
- public:
-  explicit forget_users_unless_committed(connection& d) : d_(d) {}
-  forget_users_unless_committed(const forget_users_unless_committed&) = delete;
-  forget_users_unless_committed& operator=(const forget_users_unless_committed&) = delete;
-  ~forget_users_unless_committed();
-  void committed() { committed_ = true; }
-
- private:
-  connection& d_;
-  bool committed_ = false;
-};
 
 // How many users the snapshot holds (inside the caller's transaction).
 base::result<std::int64_t> count_users(connection& d, std::int64_t scan_id, std::string_view tenant_id, bool complete,

@@ -236,3 +236,104 @@ TEST_CASE("prune deletes the versions no kept snapshot holds and gives their pag
   CAPTURE(before);
   CHECK(after < before / 2);
 }
+
+TEST_CASE("a completed snapshot leaves no free pages behind from its staged findings and met marks") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  std::vector<storage::finding_record> findings;
+  for (int u = 1; u <= 400; ++u) findings.push_back(finding(u, std::string(300, 'x')));
+  auto same = [](storage::user_page&) {};
+  scan_with(db, 1, 400, same, findings);
+  const auto second = scan_with(db, 1, 400, same, findings);  // every user met again, every finding the same
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 400);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM pending_findings") == 0);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM user_seen") == 0);
+  // The staged rows filled some 40 pages of 4 KiB before they moved: none of them stays free in the file.
+  CHECK(count(dir / "a.db", "PRAGMA freelist_count") == 0);
+  CHECK(finding_origins(db, second).size() == 400);
+}
+
+TEST_CASE("the users a snapshot did not meet end at it, and those it met or stored stay current") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  complete_scan(db, 1, 6);
+  const auto second = scan_with(db, 1, 6, [](storage::user_page& p) {
+    // Users 2 and 5 went; user 3 changed; the others are met unchanged.
+    std::erase_if(p.users, [](const storage::user_record& u) { return u.id == guid(2) || u.id == guid(5); });
+    std::erase_if(p.licenses, [](const storage::assigned_license_record& l) {
+      return l.user_id == guid(2) || l.user_id == guid(5);
+    });
+    std::erase_if(p.states,
+                  [](const storage::license_state_record& s) { return s.user_id == guid(2) || s.user_id == guid(5); });
+    for (auto& u : p.users)
+      if (u.id == guid(3)) u.department = "Legal";
+  });
+  CHECK(rows(dir / "a.db", "SELECT id FROM user_versions WHERE until_scan = " + std::to_string(second) +
+                               " ORDER BY id") == std::vector<std::string>{guid(2), guid(3), guid(5)});
+  CHECK(rows(dir / "a.db", "SELECT id FROM user_versions WHERE until_scan IS NULL ORDER BY id") ==
+        std::vector<std::string>{guid(1), guid(3), guid(4), guid(6)});
+  CHECK(ok(db.scan(second))->users == 4);
+}
+
+TEST_CASE("a running snapshot stages only the findings that changed, and completes holding all of them") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  scan_with(db, 1, 3, same, {finding(1, "self_service_trial"), finding(2, "partner_managed")});
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(
+      id, page(1, 3), "", {1, 0},
+      std::vector<storage::finding_record>{finding(1, "self_service_trial"), finding(2, "self_service_purchase")}));
+  // Finding 1 is the current version's: only marked in memory; finding 2 changed: staged.
+  CHECK(rows(dir / "a.db", "SELECT origin FROM pending_findings") == std::vector<std::string>{"self_service_purchase"});
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(finding_origins(db, id) == std::vector<std::string>{"user1@contoso.example self_service_trial",
+                                                            "user2@contoso.example self_service_purchase"});
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 3);
+}
+
+TEST_CASE("findings met unchanged and renamed at the end of the scan are stored with the new names") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  auto named = [](std::string name) {
+    auto f = finding(1, "group_inherited");
+    f.group_ids = guid(77);
+    f.group_names = std::move(name);
+    return f;
+  };
+  const auto first = scan_with(db, 1, 3, same, {named("Sales licences")});
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, std::vector<storage::finding_record>{named("Sales licences")}));
+  ok(db.update_owner_findings(id, [](storage::finding_record& f) { f.group_names = "Sales (EU) licences"; }));
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  auto names = [&](std::int64_t scan) {
+    std::vector<std::string> out;
+    ok(db.for_each_finding(scan, [&](const storage::finding_record& f) { out.push_back(f.group_names); }));
+    return out;
+  };
+  CHECK(names(first) == std::vector<std::string>{"Sales licences"});
+  CHECK(names(id) == std::vector<std::string>{"Sales (EU) licences"});
+}
+
+TEST_CASE("a snapshot whose tenant's findings another process re-audits while it runs still holds exactly its own") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  std::vector<storage::finding_record> const both{finding(1, "self_service_trial"), finding(2, "partner_managed")};
+  const auto a = scan_with(db, 1, 3, same, both);
+  const auto b = scan_with(db, 1, 3, same, both);
+  const auto c = ok(db.begin_scan(start()));
+  // Tonight finding 1 is gone: its version is not marked, finding 2's is.
+  ok(db.write_user_page(c, page(1, 3), "", {1, 0}, std::vector<storage::finding_record>{both[1]}));
+  {
+    // Meanwhile snapshot b is re-audited without finding 1: its version is split at b, the part from c on a copy.
+    auto other = open(dir / "a.db");
+    ok(other.replace_findings(b, std::vector<storage::finding_record>{both[1]}));
+  }
+  ok(db.finish_scan(c, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(finding_origins(db, a) ==
+        std::vector<std::string>{"user1@contoso.example self_service_trial", "user2@contoso.example partner_managed"});
+  CHECK(finding_origins(db, b) == std::vector<std::string>{"user2@contoso.example partner_managed"});
+  CHECK(finding_origins(db, c) == std::vector<std::string>{"user2@contoso.example partner_managed"});
+}
