@@ -1,6 +1,7 @@
 #include "scanner/detail/fetch_groups.hpp"
 
 #include "base/log.hpp"
+#include "scanner/detail/graph_error_text.hpp"
 #include "scanner/detail/json_read.hpp"
 #include "scanner/detail/parse_batch.hpp"
 #include "scanner/detail/retry_policy.hpp"
@@ -15,12 +16,42 @@
 namespace scanner {
 namespace {
 
-constexpr int group_attempts = 3;
+// docs/graph.md §17: an item answered 429 or 5xx is sent again up to three times (four attempts in all).
+constexpr int group_retries = 3;
 
 struct pending_group {
   std::string id;
   int attempts = 0;
+  std::string failure;  // why its latest attempt failed: the line that gives up on it says so
 };
+
+// A group whose name stays empty, and why.
+struct missed_group {
+  std::string id;
+  std::string why;
+  bool deleted = false;  // 404: nothing went wrong, the group is gone
+};
+
+// One line for every name the read gave up on, whatever the number of groups: the design promises one clear line
+// naming the cause (a storm of 5xx over hundreds of groups must not bury the log), so only the first few are named.
+void log_missed(const std::vector<missed_group>& missed, std::size_t groups) {
+  if (missed.empty()) return;
+  constexpr std::size_t named = 5;
+  std::string list;
+  for (std::size_t i = 0; i < missed.size() && i < named; ++i)
+    list += fmt::format("{}{} ({})", i == 0 ? "" : "; ", missed[i].id, missed[i].why);
+  if (missed.size() > named) list += fmt::format("; and {} more", missed.size() - named);
+  bool const all_deleted = std::ranges::all_of(missed, [](const missed_group& m) { return m.deleted; });
+  base::log(all_deleted ? base::log_level::info : base::log_level::warn,
+            "group names of {} of {} groups not read, their findings name them by id only: {}", missed.size(), groups,
+            list);
+}
+
+// "503 serviceNotAvailable": the item's status and Graph's error code, when it has one.
+std::string item_status(const batch_item_response& r) {
+  auto const error = parse_graph_error(r.body);
+  return error.code.empty() ? std::to_string(r.status) : fmt::format("{} {}", r.status, error.code);
+}
 
 }  // namespace
 
@@ -32,6 +63,10 @@ base::result<storage::group_record> parse_group(std::string_view body) {
   if (!doc.IsObject()) return base::runtime_error("cannot read a group: the body is not a JSON object");
   storage::group_record g{json::lower(json::string_or_empty(doc, "id")), json::string_or_empty(doc, "displayName")};
   if (g.id.empty()) return base::runtime_error("cannot read a group: it has no id");
+  // Graph's groups always have a displayName (it is required): one missing or of another type is a broken answer,
+  // which must be said, not stored as an empty name without a word.
+  if (auto const* name = json::member(doc, "displayName"); name == nullptr || !name->IsString())
+    return base::runtime_error("cannot read a group: its displayName is missing or not a string");
   return g;
 }
 
@@ -39,6 +74,8 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_n
                                                                                      stop_signal& stop,
                                                                                      std::vector<std::string> ids) {
   std::vector<storage::group_record> names;
+  std::vector<missed_group> missed;
+  std::size_t const groups = ids.size();
   std::mt19937_64 rng(std::random_device{}());
   std::deque<pending_group> queue;
   for (auto& id : ids) queue.push_back({std::move(id)});
@@ -60,6 +97,8 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_n
     }
     if (!*answer) co_return unless_stopped<std::vector<storage::group_record>>{};
     std::vector<bool> answered(items.size(), false);
+    std::vector<bool> settled(items.size(), false);                     // named, or gone (404): not sent again
+    for (auto& item : items) item.failure = "no answer in the $batch";  // until its answer says otherwise
     std::chrono::milliseconds longest{0};
     for (const auto& r : **answer) {
       std::size_t index = 0;
@@ -72,12 +111,18 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_n
       answered[index - 1] = true;
       auto& item = items[index - 1];
       if (r.status == 200) {
-        if (auto g = parse_group(r.body)) {
+        auto g = parse_group(r.body);
+        if (g) {
           names.push_back(std::move(*g));
+          settled[index - 1] = true;
           continue;
         }
+        item.failure = "invalid body: " + g.error().message;
       } else if (r.status == 404) {
-        continue;  // deleted since the listing: its findings keep the id alone
+        // Deleted since the listing: its findings keep the id alone, and the closing line says why.
+        missed.push_back({item.id, "404: deleted since the listing", true});
+        settled[index - 1] = true;
+        continue;
       } else if (r.status == 401 || r.status == 403) {
         base::log(base::log_level::warn,
                   "group names not read: GET /groups/{{id}} refused ({}): grant the application permission "
@@ -86,24 +131,26 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_n
         co_return names;
       } else if (r.status != 429 && r.status < 500) {
         base::log(base::log_level::warn, "group names not read: GET /v1.0{} answered {} in $batch", group_url(item.id),
-                  r.status);
+                  item_status(r));
         co_return names;
+      } else {
+        item.failure = item_status(r);
       }
       auto const after = r.header("retry-after");
       auto const wait = after ? parse_retry_after(*after, std::chrono::system_clock::now()) : std::nullopt;
-      longest = std::max(longest, backoff_delay(items[index - 1].attempts + 1, wait, rng));
-      answered[index - 1] = false;  // tried again below
+      longest = std::max(longest, backoff_delay(item.attempts + 1, wait, rng));
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (answered[i]) continue;
-      if (++items[i].attempts >= group_attempts) {
-        base::log(base::log_level::warn, "group name of {} not read after {} attempts", items[i].id, group_attempts);
+      if (settled[i]) continue;
+      if (++items[i].attempts > group_retries) {
+        missed.push_back({items[i].id, fmt::format("{} after {} attempts", items[i].failure, items[i].attempts)});
         continue;
       }
       queue.push_back(std::move(items[i]));
     }
     if (longest.count() > 0) client.pause_for(longest);
   }
+  log_missed(missed, groups);
   co_return names;
 }
 

@@ -21,8 +21,9 @@ base::result<storage::group_record> parse_group(std::string_view body);
 
 // GET /groups/{id}?$select=id,displayName for each id, 20 per POST /$batch. Never fails the scan: a refusal (403: the
 // permission GroupMember.Read.All is missing) ends the read with the names so far and one log line naming the
-// permission; a deleted group (404) is skipped; an item throttled or failing (429, 5xx, a body that is not a group)
-// is tried again up to three times; any other failure ends the read with a log line. nullopt when stopped.
+// permission; a deleted group (404) is skipped; an item throttled, failing or unanswered (429, 5xx, a body that is
+// not a group, no answer) is sent again up to three times; one closing line names the groups skipped or given up
+// on and why; any other failure ends the read with a log line. nullopt when stopped.
 net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_names(graph_client& client,
                                                                                      stop_signal& stop,
                                                                                      std::vector<std::string> ids);

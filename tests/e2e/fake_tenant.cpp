@@ -5,11 +5,16 @@
 namespace e2e {
 
 std::string fake_user(const std::string& id, const std::string& upn, const std::string& display_name_json,
-                      const std::string& department_json) {
+                      const std::string& department_json, const std::string& assigned_by_group) {
+  std::string const states =
+      assigned_by_group.empty()
+          ? std::string()
+          : fmt::format(R"({{"skuId":"{}","assignedByGroup":"{}","state":"Active","error":"None","disabledPlans":[]}})",
+                        fake_sku_id, assigned_by_group);
   return fmt::format(R"({{"id":"{}","userPrincipalName":"{}","displayName":"{}","department":"{}",)"
                      R"("accountEnabled":true,"userType":"Member",)"
-                     R"("assignedLicenses":[{{"skuId":"{}","disabledPlans":[]}}],"licenseAssignmentStates":[]}})",
-                     id, upn, display_name_json, department_json, fake_sku_id);
+                     R"("assignedLicenses":[{{"skuId":"{}","disabledPlans":[]}}],"licenseAssignmentStates":[{}]}})",
+                     id, upn, display_name_json, department_json, fake_sku_id, states);
 }
 
 bool is_token_request(const test_fake::request& r) { return r.target.find("/oauth2/v2.0/token") != std::string::npos; }

@@ -19,9 +19,10 @@ inline constexpr const char* fake_secret = "fake-client-secret-value";
 // A SKU that is not in the tenant's (empty) subscribedSkus: a license of it is an `unattributed` finding.
 inline constexpr const char* fake_sku_id = "f8a1db68-be16-40ed-86d5-cb42ce701560";
 
-// One user JSON object holding fake_sku_id, with the given (already JSON-escaped) display name and department.
+// One user JSON object holding fake_sku_id, with the given (already JSON-escaped) display name and department;
+// with assigned_by_group, the license comes from that group (so that the scan reads the group's name).
 std::string fake_user(const std::string& id, const std::string& upn, const std::string& display_name_json,
-                      const std::string& department_json);
+                      const std::string& department_json, const std::string& assigned_by_group = {});
 
 class fake_tenant {
  public:
