@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <optional>
+#include <utility>
 
 namespace storage {
 
@@ -46,6 +47,26 @@ base::result<void> fold_if_complete(detail::connection& d, std::int64_t scan_id,
   if (!home.complete) return {};
   return detail::fold_findings(d, scan_id, home.tenant_id, detail::later_snapshots::as_stored, what);
 }
+
+// Takes the connection's matcher of a snapshot whose findings are being replaced, and puts it back unless the
+// replacement commits. Declared after forget_unless_committed, so that it is put back before that one's rollback.
+class marks_replaced {
+ public:
+  marks_replaced(detail::connection& d, std::int64_t scan_id) : d_(d) {
+    if (d.findings_matcher && d.findings_matcher->scan_id() == scan_id) old_ = std::exchange(d.findings_matcher, {});
+  }
+  marks_replaced(const marks_replaced&) = delete;
+  marks_replaced& operator=(const marks_replaced&) = delete;
+  ~marks_replaced() {
+    if (!committed_ && old_) d_.findings_matcher = std::move(old_);
+  }
+  void committed() { committed_ = true; }
+
+ private:
+  detail::connection& d_;
+  std::optional<detail::finding_matcher> old_;
+  bool committed_ = false;
+};
 
 }  // namespace
 
@@ -92,8 +113,9 @@ base::result<void> database::replace_findings(
   if (!home) return home.error();
   int rc = SQLITE_OK;
 
-  // The findings replaced may have been marked rather than staged: the marks go with them.
-  if (d.findings_matcher && d.findings_matcher->scan_id() == scan_id) d.findings_matcher.reset();
+  // The findings replaced may have been marked rather than staged: the marks go with them, and come back with them
+  // should the transaction fail (the rows it deleted come back then).
+  marks_replaced previous(d, scan_id);
   (*del)->bind_int(1, scan_id);
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   detail::finding_matcher* matcher = nullptr;
@@ -125,6 +147,7 @@ base::result<void> database::replace_findings(
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   if (auto r = tx->commit(what); !r) return r;
   keep.committed();
+  previous.committed();
   return {};
 }
 

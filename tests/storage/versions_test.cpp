@@ -337,3 +337,21 @@ TEST_CASE("a snapshot whose tenant's findings another process re-audits while it
   CHECK(finding_origins(db, b) == std::vector<std::string>{"user2@contoso.example partner_managed"});
   CHECK(finding_origins(db, c) == std::vector<std::string>{"user2@contoso.example partner_managed"});
 }
+
+TEST_CASE("a replacement of a running snapshot's findings that fails leaves the findings it had marked") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  auto same = [](storage::user_page&) {};
+  std::vector<storage::finding_record> const both{finding(1, "self_service_trial"), finding(2, "partner_managed")};
+  scan_with(db, 1, 3, same, both);
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, both));  // both met unchanged: marked, not staged
+  auto const failed = db.replace_findings(id, [&](const storage::finding_sink& emit) -> base::result<void> {
+    if (auto r = emit(both[0]); !r) return r;
+    return base::runtime_error("the audit failed half-way");
+  });
+  REQUIRE_FALSE(failed.has_value());
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(finding_origins(db, id) ==
+        std::vector<std::string>{"user1@contoso.example self_service_trial", "user2@contoso.example partner_managed"});
+}
