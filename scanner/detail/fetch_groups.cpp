@@ -22,7 +22,7 @@ constexpr int group_retries = 3;
 struct pending_group {
   std::string id;
   int attempts = 0;
-  std::string failure;  // why its latest attempt failed: the line that gives up on it says so
+  std::string failure = {};  // why its latest attempt failed: the line that gives up on it says so
 };
 
 // A group whose name stays empty, and why.
