@@ -155,7 +155,10 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     for (std::size_t i = 0; i < s.held.size(); ++i) {
       record f = unpack(s.held[i]);
       if (auditor.owners_met(f)) {
+        // Neither column is packed: the groups are named as they are known now (last snapshot's names; finish()
+        // renames them if tonight's read says otherwise).
         auditor.name_owners(f);
+        auditor.name_groups(f);
         out.push_back(std::move(f));
       } else {
         if (kept != i) s.held[kept] = std::move(s.held[i]);
@@ -204,6 +207,7 @@ std::vector<storage::finding_record> streamed_audit::take_held() {
   for (const auto& packed : s.held) {
     last.push_back(unpack(packed));
     s.auditor->name_owners(last.back());  // those of the SKU's owners that were met
+    s.auditor->name_groups(last.back());
   }
   s.held.clear();
   return last;
@@ -236,7 +240,6 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
   }
   if (!s.held.empty()) {
     auto last = take_held();
-    for (auto& f : last) s.auditor->name_groups(f);
     if (auto r = db.add_findings(scan_id, last); !r) return r.error();
   }
   if (s.stored_unnamed || renamed) {

@@ -31,7 +31,8 @@ class streamed_audit {
   // whose user has not been met yet is held back until that user's page, so that it is stored with the name.
   std::vector<storage::finding_record> page(const storage::user_page& page);
   // After the last page: the findings still held back (their owners were never met), named with the owners
-  // that were, for the scan to store as it completes the snapshot; finish() then has none left to store.
+  // that were and the groups as known now, for the scan to store as it completes the snapshot; finish() then has
+  // none left to store.
   std::vector<storage::finding_record> take_held();
   // True once begin() succeeded.
   bool usable() const;
