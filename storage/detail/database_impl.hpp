@@ -29,7 +29,7 @@ struct connection {
   // The current user versions of the snapshot being written (write_user_page), kept between its pages; reset when
   // a write that changed them fails or the snapshot ends.
   std::optional<open_user_versions> user_writer;
-  // The marks of the running snapshot's findings met unchanged (insert_findings), kept until it completes.
+  // The marks of the running snapshot's findings met unchanged (stage_findings), kept until it completes.
   std::optional<finding_matcher> findings_matcher;
 
   connection() = default;
@@ -102,10 +102,14 @@ class write_transaction {
   bool restore_checks_ = false;
 };
 
-// Inserts findings of the scan into pending_findings inside the caller's write transaction, but for those matcher
-// (when given) finds unchanged; the first failure is returned.
+// Inserts findings of the scan into pending_findings inside the caller's write transaction; the first failure is
+// returned.
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
-                                   finding_matcher* matcher, std::string_view what);
+                                   std::string_view what);
+// The same for a running snapshot of tenant_id, but those the tenant's current versions hold unchanged are only
+// marked (matcher_for, finding_versions.hpp).
+base::result<void> stage_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  std::span<const finding_record> findings, std::string_view what);
 
 // Inside the caller's write transaction: the scan is still running (or interrupted, for a resume), else the error
 // "cannot <what>: scan N is not running — start a new scan".

@@ -71,10 +71,10 @@ class marks_replaced {
 }  // namespace
 
 namespace detail {
+namespace {
 
-base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
-                                   finding_matcher* matcher, std::string_view what) {
-  if (findings.empty()) return {};
+base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                         finding_matcher* matcher, std::string_view what) {
   auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
@@ -83,6 +83,22 @@ base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::spa
     if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   return {};
+}
+
+}  // namespace
+
+base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
+                                   std::string_view what) {
+  if (findings.empty()) return {};
+  return insert_unless_matched(d, scan_id, findings, nullptr, what);
+}
+
+base::result<void> stage_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  std::span<const finding_record> findings, std::string_view what) {
+  if (findings.empty()) return {};
+  auto matcher = matcher_for(d, scan_id, tenant_id, what);
+  if (!matcher) return matcher.error();
+  return insert_unless_matched(d, scan_id, findings, *matcher, what);
 }
 
 }  // namespace detail
@@ -160,13 +176,9 @@ base::result<void> database::add_findings(std::int64_t scan_id, std::span<const 
   auto home = require_scan(d, scan_id, what);
   if (!home) return home.error();
   if (auto r = unfold_if_complete(d, scan_id, *home, what); !r) return r;
-  detail::finding_matcher* matcher = nullptr;
-  if (!home->complete && !findings.empty()) {
-    auto m = detail::matcher_for(d, scan_id, home->tenant_id, what);
-    if (!m) return m.error();
-    matcher = *m;
-  }
-  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
+  auto staged = home->complete ? detail::insert_findings(d, scan_id, findings, what)
+                               : detail::stage_findings(d, scan_id, home->tenant_id, findings, what);
+  if (!staged) return staged;
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   if (auto r = tx->commit(what); !r) return r;
   keep.committed();

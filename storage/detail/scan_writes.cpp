@@ -183,14 +183,7 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
     }
   }
 
-  // A streamed audit's findings: those the tenant's current versions hold unchanged are only marked.
-  detail::finding_matcher* matcher = nullptr;
-  if (!findings.empty()) {
-    auto m = detail::matcher_for(d, scan_id, tenant_id, what);
-    if (!m) return m.error();
-    matcher = *m;
-  }
-  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
+  if (auto r = detail::stage_findings(d, scan_id, tenant_id, findings, what); !r) return r;
 
   statement& fin = **done;
   fin.bind_int(1, scan_id);
@@ -312,13 +305,7 @@ base::result<void> database::finish_scan(std::int64_t scan_id, scan_status statu
   if (!tenant) return tenant.error();
   if (copies == snapshot_copies::possible)
     if (auto r = drop_replaced_rows(d, scan_id, *tenant, what); !r) return r;
-  detail::finding_matcher* matcher = nullptr;
-  if (!findings.empty()) {
-    auto m = detail::matcher_for(d, scan_id, *tenant, what);
-    if (!m) return m.error();
-    matcher = *m;
-  }
-  if (auto r = detail::insert_findings(d, scan_id, findings, matcher, what); !r) return r;
+  if (auto r = detail::stage_findings(d, scan_id, *tenant, findings, what); !r) return r;
 
   bool const complete = status == scan_status::complete;
   if (complete) {
