@@ -43,6 +43,7 @@ struct service_plan_record {
   std::string service_plan_name;
   std::string provisioning_status;
   std::string applies_to;
+  friend bool operator==(const service_plan_record&, const service_plan_record&) = default;
 };
 
 // GET /subscribedSkus item.
@@ -61,6 +62,7 @@ struct sku_record {
   std::int64_t prepaid_locked_out = 0;
   std::vector<std::string> subscription_ids;
   std::vector<service_plan_record> service_plans;
+  friend bool operator==(const sku_record&, const sku_record&) = default;
 };
 
 // GET /directory/subscriptions item (companySubscription).
@@ -77,6 +79,7 @@ struct subscription_record {
   std::optional<std::string> owner_id;
   std::optional<std::string> owner_tenant_id;
   std::optional<std::string> owner_type;
+  friend bool operator==(const subscription_record&, const subscription_record&) = default;
 };
 
 // GET /users item (docs/graph.md §1.1 select list). Absent or null values are nullopt / empty.

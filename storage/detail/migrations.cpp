@@ -1,5 +1,6 @@
 // Schema versions and how a file moves forward from one to the next.
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/fact_versions.hpp"
 #include "storage/detail/finding_versions.hpp"
 #include "storage/detail/schema.hpp"
 #include "storage/detail/user_versions.hpp"
@@ -10,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace storage::detail {
@@ -106,9 +108,9 @@ base::result<void> version_rows(connection& d, std::string_view what) {
   for (auto sql : {"DROP INDEX IF EXISTS findings_by_upn", "DROP TABLE findings", "DROP TABLE license_states",
                    "DROP TABLE user_licenses", "DROP TABLE users"})
     if (auto r = d.exec(sql, what); !r) return r;
-  for (const auto& t : schema::tables())
-    if (t.is_view())
-      if (auto r = d.exec(schema::create_table_sql(t), what); !r) return r;
+  // The views of version 4's tables only: the tables version 6 turned into views are still tables here.
+  for (auto name : {"users", "user_licenses", "license_states", "findings"})
+    if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
   for (const auto& v : schema::views())
     if (auto r = d.exec(schema::create_view_sql(v), what); !r) return r;
   return {};
@@ -120,12 +122,56 @@ base::result<void> add_idp_events_table(connection& d, std::string_view what) {
   return d.exec(schema::create_table_sql(schema::table_named("idp_events")), what);
 }
 
+// Version 6: SKUs and subscriptions stored once per distinct row, each snapshot listing the rows it read
+// (docs/schema.md "Versions"). Each snapshot's facts are read from version 5's tables and written through the writer
+// a scan uses, so a migrated file holds what a file written by this version would.
+base::result<void> version_facts(connection& d, std::string_view what) {
+  for (const auto& v : schema::views())
+    if (auto r = d.exec(fmt::format("DROP VIEW IF EXISTS {}", v.name), what); !r) return r;
+  constexpr fact_sources v5{"v5_skus", "v5_sku_service_plans", "v5_sku_subscription_ids", "v5_subscriptions"};
+  for (auto [from, to] :
+       {std::pair{"skus", v5.skus}, std::pair{"sku_service_plans", v5.service_plans},
+        std::pair{"sku_subscription_ids", v5.subscription_ids}, std::pair{"subscriptions", v5.subscriptions}})
+    if (auto r = d.exec(fmt::format("ALTER TABLE {} RENAME TO {}", from, to), what); !r) return r;
+  for (auto name : {"sku_plan_lists", "sku_plan_list_items", "sku_versions", "subscription_versions", "snapshot_skus",
+                    "snapshot_subscriptions"})
+    if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
+  for (const auto& i : schema::indexes())
+    if (i.table == "sku_plan_lists" || i.table == "sku_versions" || i.table == "subscription_versions")
+      if (auto r = d.exec(schema::create_index_sql(i), what); !r) return r;
+
+  std::vector<std::int64_t> snapshots;
+  {
+    auto s = d.prepared("SELECT scan_id FROM scans ORDER BY scan_id", what);
+    if (!s) return s.error();
+    reset_on_exit guard(**s);
+    int rc = SQLITE_ROW;
+    while ((rc = (*s)->step()) == SQLITE_ROW) snapshots.push_back((*s)->integer(0));
+    if (rc != SQLITE_DONE) return d.failure(rc, what);
+  }
+  for (auto scan_id : snapshots) {
+    auto skus = read_skus(d, v5, scan_id, what);
+    if (!skus) return skus.error();
+    auto subscriptions = read_subscriptions(d, v5, scan_id, what);
+    if (!subscriptions) return subscriptions.error();
+    if (auto r = store_tenant_facts(d, scan_id, *skus, *subscriptions, what); !r) return r;
+  }
+  for (auto table : {v5.service_plans, v5.subscription_ids, v5.skus, v5.subscriptions})
+    if (auto r = d.exec(fmt::format("DROP TABLE {}", table), what); !r) return r;
+  for (auto name : {"skus", "sku_service_plans", "sku_subscription_ids", "subscriptions"})
+    if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
+  for (const auto& v : schema::views())
+    if (auto r = d.exec(schema::create_view_sql(v), what); !r) return r;
+  return {};
+}
+
 constexpr migration migrations[] = {
     {1, "the first schema: snapshots, tenant facts, users, licenses, findings", nullptr},
     {2, "a shorter findings_by_upn index", shorten_findings_index},
     {3, "the doors table", add_doors_table},
     {4, "users and findings kept as versions across snapshots", version_rows},
     {5, "the idp_events table", add_idp_events_table},
+    {6, "SKUs and subscriptions stored once per distinct row", version_facts},
 };
 static_assert(std::size(migrations) == schema::current_version, "one migration per schema version");
 

@@ -1,6 +1,7 @@
 // Retention: which snapshots of a tenant go, with every row they own.
 #include "storage/database.hpp"
 #include "storage/detail/database_impl.hpp"
+#include "storage/detail/fact_versions.hpp"
 #include "storage/detail/schema.hpp"
 #include "storage/detail/user_versions.hpp"
 
@@ -86,8 +87,10 @@ base::result<int> database::prune(std::string_view tenant_id, int keep) {
     if (const int rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   // Versions no snapshot left holds go (docs/schema.md "Versions"): current ones stay for the next scan to meet.
-  if (!ids.empty())
+  if (!ids.empty()) {
     if (auto r = drop_unheld_versions(d, tenant_id, what); !r) return r.error();
+    if (auto r = detail::drop_unheld_facts(d, what); !r) return r.error();
+  }
   if (auto r = tx->commit(what); !r) return r.error();
   // What went is mostly versions the next scan will not store again: give the pages back to the file system
   // (auto_vacuum = INCREMENTAL; docs/schema.md).

@@ -6,9 +6,9 @@
 // column added there but not here. The findings' binder and reader walk finding_fields, as schema.cpp does.
 namespace storage::detail {
 
-void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r) {
+void bind_sku(statement& s, std::int64_t lead, const sku_record& r) {
   int i = 1;
-  s.bind_int(i++, scan_id);
+  s.bind_int(i++, lead);
   s.bind_text(i++, r.id);
   s.bind_text(i++, r.sku_id);
   s.bind_text(i++, r.sku_part_number);
@@ -23,9 +23,9 @@ void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r) {
   s.bind_int(i++, r.prepaid_locked_out);
 }
 
-sku_record read_sku(const statement& s) {
+sku_record read_sku(const statement& s, int first) {
   sku_record r;
-  int c = 1;
+  int c = first;
   r.id = s.text(c++);
   r.sku_id = s.text(c++);
   r.sku_part_number = s.text(c++);
@@ -41,9 +41,9 @@ sku_record read_sku(const statement& s) {
   return r;
 }
 
-void bind_subscription(statement& s, std::int64_t scan_id, const subscription_record& r) {
+void bind_subscription(statement& s, std::int64_t lead, const subscription_record& r) {
   int i = 1;
-  s.bind_int(i++, scan_id);
+  s.bind_int(i++, lead);
   s.bind_text(i++, r.id);
   s.bind_text(i++, r.commerce_subscription_id);
   s.bind_text(i++, r.sku_id);
@@ -58,9 +58,9 @@ void bind_subscription(statement& s, std::int64_t scan_id, const subscription_re
   s.bind_optional_text(i++, r.owner_type);
 }
 
-subscription_record read_subscription(const statement& s) {
+subscription_record read_subscription(const statement& s, int first) {
   subscription_record r;
-  int c = 1;
+  int c = first;
   r.id = s.text(c++);
   r.commerce_subscription_id = s.text(c++);
   r.sku_id = s.text(c++);

@@ -14,8 +14,9 @@ namespace storage::detail {
 
 // Binders fill an insert_sql() statement of the record's table. Text is bound without copying; json is the
 // disabled_plans JSON text, which the caller keeps alive until the step.
-void bind_sku(statement& s, std::int64_t scan_id, const sku_record& r);
-void bind_subscription(statement& s, std::int64_t scan_id, const subscription_record& r);
+// bind_sku and bind_subscription bind lead (the snapshot, or the version's content_hash) first, then the fields.
+void bind_sku(statement& s, std::int64_t lead, const sku_record& r);
+void bind_subscription(statement& s, std::int64_t lead, const subscription_record& r);
 void bind_user_version(statement& s, std::string_view tenant_id, std::int64_t first_scan, std::int64_t content,
                        const user_record& r);
 void bind_license_version(statement& s, std::int64_t version, const assigned_license_record& r,
@@ -29,8 +30,9 @@ void bind_finding_fields(statement& s, int first, const finding_record& r);
 
 // Readers take the current row of a select_sql() statement of the record's table (the seq columns are read by
 // the callers that merge and de-duplicate rows).
-sku_record read_sku(const statement& s);
-subscription_record read_subscription(const statement& s);
+// read_sku and read_subscription read the record's fields from column first on (without the lists of a SKU).
+sku_record read_sku(const statement& s, int first = 1);
+subscription_record read_subscription(const statement& s, int first = 1);
 user_record read_user(const statement& s);
 assigned_license_record read_assigned_license(const statement& s);
 license_state_record read_license_state(const statement& s);

@@ -21,6 +21,18 @@ constexpr layout rowid = layout::rowid;
 
 constexpr column scan_id_column{"scan_id", integer, "the snapshot this row belongs to (`scans.scan_id`)"};
 
+template <std::size_t N, std::size_t M>
+constexpr std::array<column, N + M> concat(const std::array<column, N>& a, const std::array<column, M>& b) {
+  std::array<column, N + M> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = a[i];
+  for (std::size_t i = 0; i < M; ++i) out[N + i] = b[i];
+  return out;
+}
+template <std::size_t N, std::size_t M>
+constexpr std::array<column, N + M> concat(const std::array<column, N>& a, const column (&b)[M]) {
+  return concat(a, std::to_array(b));
+}
+
 // ---- scans: one row per snapshot, with the home tenant (GET /organization) ----
 constexpr column scans_columns[] = {
     {"scan_id", integer, "the snapshot's id; a later snapshot has a larger id, and ids are never reused"},
@@ -49,9 +61,14 @@ constexpr sv scans_examples[] = {
     "SELECT scan_id, tenant_id, status, started_at, finished_at, users FROM scans ORDER BY scan_id DESC;",
 };
 
-// ---- skus: GET /subscribedSkus ----
-constexpr column skus_columns[] = {
-    scan_id_column,
+// ---- tenant facts: SKUs (GET /subscribedSkus) and subscriptions (GET /directory/subscriptions) ----
+// From one night to the next a tenant's SKUs differ in a few counters (consumed_units) and its subscriptions hardly
+// at all, while a SKU's service plans (most of these rows) stay the same for months. So each distinct SKU row,
+// service-plan list and subscription row is stored once (`sku_versions`, `sku_plan_lists`, `subscription_versions`,
+// found again by content), and a snapshot holds a list of which it saw (`snapshot_skus`, `snapshot_subscriptions`:
+// two integers a row). Unlike user versions these carry no range: there are tens of them, not millions, and a list
+// per snapshot makes a resumed scan's replacement of its facts a plain delete and insert.
+constexpr column sku_fields[] = {
     {"id", text, "subscribedSku id, `{accountId}_{skuId}`"},
     {"sku_id", text, "the SKU's GUID (lower-case), as in `user_licenses.sku_id`"},
     {"sku_part_number", text, "e.g. `ENTERPRISEPACK`"},
@@ -65,46 +82,13 @@ constexpr column skus_columns[] = {
     {"prepaid_warning", integer, "prepaidUnits.warning"},
     {"prepaid_locked_out", integer, "prepaidUnits.lockedOut"},
 };
-constexpr sv skus_key[] = {"scan_id", "id"};
-constexpr sv skus_examples[] = {
-    "SELECT sku_part_number, consumed_units, prepaid_enabled FROM latest_skus ORDER BY sku_part_number;",
-};
-
-// ---- sku_service_plans: subscribedSku.servicePlans ----
-constexpr column sku_service_plans_columns[] = {
-    scan_id_column,
-    {"sku_key", text, "the SKU's `skus.id`"},
-    {"position", integer, "0-based position in Graph's servicePlans list"},
-    {"sku_id", text, "the SKU's GUID (repeated for joins with `user_licenses`)"},
+constexpr column plan_fields[] = {
     {"service_plan_id", text, "the plan's GUID (lower-case)"},
     {"service_plan_name", text, "e.g. `EXCHANGE_S_ENTERPRISE`"},
     {"provisioning_status", text, "e.g. `Success`, `Disabled`, `PendingProvisioning`"},
     {"applies_to", text, "`User` or `Company`"},
 };
-constexpr sv sku_service_plans_key[] = {"scan_id", "sku_key", "position"};
-constexpr sv sku_service_plans_examples[] = {
-    "SELECT p.service_plan_name FROM latest_skus AS s JOIN sku_service_plans AS p\n"
-    "  ON p.scan_id = s.scan_id AND p.sku_key = s.id WHERE s.sku_part_number = 'ENTERPRISEPACK';",
-};
-
-// ---- sku_subscription_ids: subscribedSku.subscriptionIds ----
-constexpr column sku_subscription_ids_columns[] = {
-    scan_id_column,
-    {"sku_key", text, "the SKU's `skus.id`"},
-    {"position", integer, "0-based position in Graph's subscriptionIds list"},
-    {"sku_id", text, "the SKU's GUID (repeated for joins)"},
-    {"subscription_id", text,
-     "one subscriptionIds entry (docs/graph.md §3: whether it equals `subscriptions.id` is "
-     "unconfirmed)"},
-};
-constexpr sv sku_subscription_ids_key[] = {"scan_id", "sku_key", "position"};
-constexpr sv sku_subscription_ids_examples[] = {
-    "SELECT sku_id, count(*) FROM sku_subscription_ids WHERE scan_id = 7 GROUP BY sku_id;",
-};
-
-// ---- subscriptions: GET /directory/subscriptions (companySubscription) ----
-constexpr column subscriptions_columns[] = {
-    scan_id_column,
+constexpr column subscription_fields[] = {
     {"id", text, "companySubscription id"},
     {"commerce_subscription_id", text, "the commerce system's id"},
     {"sku_id", text, "the SKU's GUID (lower-case)"},
@@ -118,7 +102,63 @@ constexpr column subscriptions_columns[] = {
     {"owner_tenant_id", text, "the owner's tenant (a partner's when partner-created); NULL when absent", nullable},
     {"owner_type", text, "e.g. `User`; NULL when absent", nullable},
 };
-constexpr sv subscriptions_key[] = {"scan_id", "id"};
+constexpr column fact_hash_column{
+    "content_hash", integer,
+    "FNV-1a (64-bit) fingerprint of the row's content: a scan looks up what it read by it, then compares the content"};
+constexpr column plan_list_id_column{"list_id", integer,
+                                     "the list's id (shared by every SKU version whose service plans are the same)"};
+
+constexpr column sku_plan_lists_columns[] = {plan_list_id_column, fact_hash_column};
+constexpr sv list_key[] = {"list_id"};
+constexpr auto sku_plan_list_items_columns =
+    concat(std::array<column, 2>{column{"list_id", integer, "the list (`sku_plan_lists.list_id`)"},
+                                 column{"position", integer, "0-based position in Graph's servicePlans list"}},
+           plan_fields);
+constexpr sv sku_plan_list_items_key[] = {"list_id", "position"};
+constexpr auto sku_versions_columns = concat(
+    concat(std::array<column, 2>{column{"version_id", integer, "the SKU version's id"}, fact_hash_column}, sku_fields),
+    std::array<column, 2>{
+        column{"subscription_ids", text,
+               "subscribedSku.subscriptionIds, as a JSON array of strings (docs/graph.md §3: whether an entry equals "
+               "`subscriptions.id` is unconfirmed)"},
+        column{"plan_list_id", integer, "its service plans (`sku_plan_lists.list_id`)"}});
+constexpr auto subscription_versions_columns =
+    concat(std::array<column, 2>{column{"version_id", integer, "the subscription version's id"}, fact_hash_column},
+           subscription_fields);
+constexpr column snapshot_skus_columns[] = {
+    scan_id_column, {"version_id", integer, "a SKU version the snapshot read (`sku_versions.version_id`)"}};
+constexpr column snapshot_subscriptions_columns[] = {
+    scan_id_column,
+    {"version_id", integer, "a subscription version the snapshot read (`subscription_versions.version_id`)"}};
+constexpr sv snapshot_facts_key[] = {"scan_id", "version_id"};
+
+// The views with the columns of the tables of schema version 5 (one copy per snapshot).
+constexpr auto skus_columns = concat(std::array<column, 1>{scan_id_column}, sku_fields);
+constexpr sv skus_examples[] = {
+    "SELECT sku_part_number, consumed_units, prepaid_enabled FROM latest_skus ORDER BY sku_part_number;",
+};
+constexpr auto sku_service_plans_columns =
+    concat(std::array<column, 4>{scan_id_column, column{"sku_key", text, "the SKU's `skus.id`"},
+                                 column{"position", integer, "0-based position in Graph's servicePlans list"},
+                                 column{"sku_id", text, "the SKU's GUID (repeated for joins with `user_licenses`)"}},
+           plan_fields);
+constexpr sv sku_service_plans_examples[] = {
+    "SELECT p.service_plan_name FROM latest_skus AS s JOIN sku_service_plans AS p\n"
+    "  ON p.scan_id = s.scan_id AND p.sku_key = s.id WHERE s.sku_part_number = 'ENTERPRISEPACK';",
+};
+constexpr column sku_subscription_ids_columns[] = {
+    scan_id_column,
+    {"sku_key", text, "the SKU's `skus.id`"},
+    {"position", integer, "0-based position in Graph's subscriptionIds list"},
+    {"sku_id", text, "the SKU's GUID (repeated for joins)"},
+    {"subscription_id", text,
+     "one subscriptionIds entry (docs/graph.md §3: whether it equals `subscriptions.id` is "
+     "unconfirmed)"},
+};
+constexpr sv sku_subscription_ids_examples[] = {
+    "SELECT sku_id, count(*) FROM sku_subscription_ids WHERE scan_id = 7 GROUP BY sku_id;",
+};
+constexpr auto subscriptions_columns = concat(std::array<column, 1>{scan_id_column}, subscription_fields);
 constexpr sv subscriptions_examples[] = {
     "SELECT sku_part_number, owner_type, owner_id, is_trial FROM latest_subscriptions\n"
     "  WHERE lower(owner_type) = 'user' AND status <> 'Deleted';",
@@ -156,14 +196,6 @@ constexpr column user_fields[] = {
     {"created_date_time", text, "when the account was created (as Graph wrote it)"},
     {"creation_type", text, "e.g. `EmailVerified` for self-service sign-up users; empty when null"},
 };
-
-template <std::size_t N, std::size_t M>
-constexpr std::array<column, N + M> concat(const std::array<column, N>& a, const column (&b)[M]) {
-  std::array<column, N + M> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = a[i];
-  for (std::size_t i = 0; i < M; ++i) out[N + i] = b[i];
-  return out;
-}
 
 constexpr auto user_versions_columns =
     concat(std::array<column, 5>{version_id_column,
@@ -366,15 +398,51 @@ constexpr table all_tables[] = {
      "One row per snapshot (scan) and its home tenant. A snapshot is visible to the `latest_*` views and "
      "to reports only once `complete`.",
      scans_columns, scans_key, rowid, key_reuse::never, scans_examples},
-    {"skus", "The tenant's SKUs (GET /subscribedSkus).", skus_columns, skus_key, without_rowid, key_reuse::allowed,
-     skus_examples},
-    {"sku_service_plans", "The service plans of each SKU (subscribedSku.servicePlans).", sku_service_plans_columns,
-     sku_service_plans_key, without_rowid, key_reuse::allowed, sku_service_plans_examples},
-    {"sku_subscription_ids", "The subscriptions of each SKU (subscribedSku.subscriptionIds).",
-     sku_subscription_ids_columns, sku_subscription_ids_key, without_rowid, key_reuse::allowed,
-     sku_subscription_ids_examples},
-    {"subscriptions", "The tenant's commerce subscriptions with their owners (GET /directory/subscriptions).",
-     subscriptions_columns, subscriptions_key, without_rowid, key_reuse::allowed, subscriptions_examples},
+    {"sku_plan_lists",
+     "Each distinct list of a SKU's service plans (subscribedSku.servicePlans), stored once; its plans are in "
+     "`sku_plan_list_items`.",
+     sku_plan_lists_columns,
+     list_key,
+     rowid,
+     key_reuse::allowed,
+     {}},
+    {"sku_plan_list_items",
+     "The service plans of each list, in Graph's order.",
+     sku_plan_list_items_columns,
+     sku_plan_list_items_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
+    {"sku_versions",
+     "Each distinct SKU row (GET /subscribedSkus) stored once, with its subscription ids and its plans' list; a "
+     "snapshot's SKUs are those `snapshot_skus` names. Read them through the `skus` view.",
+     sku_versions_columns,
+     version_key,
+     rowid,
+     key_reuse::allowed,
+     {}},
+    {"subscription_versions",
+     "Each distinct commerce subscription row (GET /directory/subscriptions) stored once; a snapshot's are those "
+     "`snapshot_subscriptions` names. Read them through the `subscriptions` view.",
+     subscription_versions_columns,
+     version_key,
+     rowid,
+     key_reuse::allowed,
+     {}},
+    {"snapshot_skus",
+     "The SKU versions each snapshot read (one per SKU id).",
+     snapshot_skus_columns,
+     snapshot_facts_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
+    {"snapshot_subscriptions",
+     "The subscription versions each snapshot read (one per subscription id).",
+     snapshot_subscriptions_columns,
+     snapshot_facts_key,
+     without_rowid,
+     key_reuse::allowed,
+     {}},
     {"user_versions",
      "Every version of every user (GET /users): a user's row is stored again only when it, its licenses or "
      "its states changed. A complete snapshot holds the versions of its tenant with first_scan <= scan_id < "
@@ -440,6 +508,58 @@ constexpr table all_tables[] = {
      "GroupMember.Read.All); none when that permission is missing, and none for snapshots taken before schema "
      "version 4.",
      groups_columns, groups_key, without_rowid, key_reuse::allowed, groups_examples},
+    // Views with the columns of schema version 5's tables: every snapshot's SKUs and subscriptions.
+    {"skus",
+     "The tenant's SKUs in each snapshot (GET /subscribedSkus; a view over `sku_versions`).",
+     skus_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     skus_examples,
+     "SELECT m.scan_id, %REST% FROM snapshot_skus AS m JOIN sku_versions AS x ON x.version_id = m.version_id",
+     1,
+     "x",
+     6},
+    {"sku_service_plans",
+     "The service plans of each SKU in each snapshot (subscribedSku.servicePlans; a view over "
+     "`sku_plan_list_items`).",
+     sku_service_plans_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     sku_service_plans_examples,
+     "SELECT m.scan_id, x.id, p.position, x.sku_id, p.service_plan_id, p.service_plan_name, p.provisioning_status, "
+     "p.applies_to FROM snapshot_skus AS m JOIN sku_versions AS x ON x.version_id = m.version_id JOIN "
+     "sku_plan_list_items AS p ON p.list_id = x.plan_list_id",
+     0,
+     {},
+     6},
+    {"sku_subscription_ids",
+     "The subscriptions of each SKU in each snapshot (subscribedSku.subscriptionIds; a view over "
+     "`sku_versions.subscription_ids`).",
+     sku_subscription_ids_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     sku_subscription_ids_examples,
+     "SELECT m.scan_id, x.id, j.key, x.sku_id, j.value FROM snapshot_skus AS m JOIN sku_versions AS x ON "
+     "x.version_id = m.version_id JOIN json_each(x.subscription_ids) AS j",
+     0,
+     {},
+     6},
+    {"subscriptions",
+     "The tenant's commerce subscriptions with their owners in each snapshot (GET /directory/subscriptions; a view "
+     "over `subscription_versions`).",
+     subscriptions_columns,
+     {},
+     rowid,
+     key_reuse::allowed,
+     subscriptions_examples,
+     "SELECT m.scan_id, %REST% FROM snapshot_subscriptions AS m JOIN subscription_versions AS x ON x.version_id = "
+     "m.version_id",
+     1,
+     "x",
+     6},
     // Views with the columns of schema version 3's tables: every snapshot's rows, as they were stored then.
     {"users",
      "Every user of each snapshot (a view over `user_versions`).",
@@ -495,6 +615,12 @@ constexpr index all_indexes[] = {
     {"finding_versions_by_upn", "finding_versions", "snapshot_tenant_id, user_principal_name",
      "reports read a snapshot's findings sorted by upn, SKU part number and SKU id (BINARY: byte order) from it, "
      "SQLite sorting only each user's few rows by SKU; only the findings that changed are inserted into it"},
+    {"sku_plan_lists_by_hash", "sku_plan_lists", "content_hash",
+     "a scan looks up each SKU's plans by fingerprint to store a list only once"},
+    {"sku_versions_by_hash", "sku_versions", "content_hash",
+     "a scan looks up each SKU it read by fingerprint to store a row only once"},
+    {"subscription_versions_by_hash", "subscription_versions", "content_hash",
+     "a scan looks up each subscription it read by fingerprint to store a row only once"},
 };
 
 constexpr sv latest_scans_examples[] = {"SELECT tenant_id, scan_id, finished_at FROM latest_scans;"};
@@ -589,7 +715,7 @@ std::string create_table_sql(const table& t) {
       if (i >= t.view_lead) rest += fmt::format("{}{}.{}", rest.empty() ? "" : ", ", t.view_alias, t.columns[i].name);
     }
     std::string select(t.view_select);
-    select.replace(select.find("%REST%"), 6, rest);
+    if (auto at = select.find("%REST%"); at != std::string::npos) select.replace(at, 6, rest);
     return fmt::format("CREATE VIEW {} ({}) AS {}", t.name, join(names), select);
   }
   std::string sql = fmt::format("CREATE TABLE {} (\n", t.name);

@@ -9,7 +9,7 @@
 namespace storage::schema {
 
 // The schema version this build writes (PRAGMA user_version); migrations.cpp moves older files forward.
-inline constexpr int current_version = 5;
+inline constexpr int current_version = 6;
 
 enum class affinity { integer, text };
 
@@ -32,9 +32,9 @@ enum class layout { rowid, without_rowid };
 enum class key_reuse { allowed, never };
 
 // One table. A table whose first column is scan_id references scans and its rows go when their snapshot is pruned;
-// the versions tables (no scan_id) go when no kept snapshot holds them. A table with view_select is a view with
-// the columns of a table (the tables of schema version 3, now read over versions): created as a view, documented
-// as a table.
+// the versions tables (no scan_id) go when no kept snapshot holds them, directly or through another version. A table
+// with view_select is a view with the columns of a table (the tables of schema versions 3 and 5, now read over
+// versions): created as a view, documented as a table.
 struct table {
   std::string_view name;
   std::string_view description;
@@ -43,10 +43,12 @@ struct table {
   layout rows = layout::rowid;
   key_reuse keys = key_reuse::allowed;
   std::span<const std::string_view> examples;  // example queries for docs/schema.md
-  // A view: its SELECT, in which %REST% stands for view_alias.<column> of every column from view_lead on.
+  // A view: its SELECT, in which %REST% (if present) stands for view_alias.<column> of every column from view_lead
+  // on.
   std::string_view view_select = {};
   std::size_t view_lead = 0;
   std::string_view view_alias = {};
+  int view_since = 4;  // the schema version that replaced the table by this view
 
   bool is_view() const { return !view_select.empty(); }
   bool per_snapshot() const { return !is_view() && name != "scans" && columns[0].name == "scan_id"; }

@@ -29,8 +29,11 @@ same way once their snapshot is complete (`finding_versions`; while it is writte
 rows with the columns these tables had before version 4 (`seq` is now the version's id), so queries written for
 them keep working; pruning deletes the versions no kept snapshot holds, and both pruning and a snapshot's completion
 (which empties `pending_findings` and `user_seen`) give the freed pages back to the file system
-(`auto_vacuum = INCREMENTAL`). Skus, subscriptions, license plans (`fetch` snapshots) and doors are small and stay
-one copy per snapshot.
+(`auto_vacuum = INCREMENTAL`). SKUs and subscriptions change in a few counters from night to night and their service
+plans hardly ever, so each distinct SKU row, service-plan list and subscription row is stored once and a snapshot
+lists which it read (`snapshot_skus`, `snapshot_subscriptions`); the views `skus`, `sku_service_plans`,
+`sku_subscription_ids` and `subscriptions` show them with the columns these tables had before version 6. License
+plans (`fetch` snapshots), groups and doors are small and stay one copy per snapshot.
 
 Conventions:
 - Tables are `STRICT`; text is UTF-8 and compares byte by byte (SQLite's `BINARY` collation).
@@ -81,9 +84,9 @@ std::string markdown() {
     out += fmt::format("\n### {}\n\n{}\n\n", t.name, t.description);
     if (t.is_view()) {
       out += fmt::format(
-          "A view (read-only), with the columns of the table of that name before schema version 4:\n\n"
+          "A view (read-only), with the columns of the table of that name before schema version {}:\n\n"
           "```sql\n{};\n```\n\n",
-          create_table_sql(t));
+          t.view_since, create_table_sql(t));
     } else if (t.primary_key.empty()) {
       out += "Rows have no natural key (one row per finding; the index below gives their order).\n\n";
     } else {
@@ -92,7 +95,7 @@ std::string markdown() {
       out += fmt::format("Primary key: ({}).{}\n\n", key,
                          t.per_snapshot()    ? " Rows are deleted with their snapshot."
                          : t.name == "scans" ? ""
-                                             : " A version is deleted when no kept snapshot holds it.");
+                                             : " A row is deleted when no kept snapshot holds it.");
     }
     out += "| column | type | null | description |\n|---|---|---|---|\n";
     for (const auto& c : t.columns)

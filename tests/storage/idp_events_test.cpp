@@ -1,10 +1,13 @@
 #include "sample.hpp"
+#include "sql_rows.hpp"
 #include "storage/database.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <string>
 #include <vector>
 
 namespace {
@@ -76,24 +79,24 @@ TEST_CASE("an event whose outcome is neither failure nor success is refused and 
 
 TEST_CASE("a version 4 database gains an empty idp_events table and keeps its snapshots") {
   test_support::temp_dir dir;
-  std::int64_t id = 0;
   {
-    auto db = storage_test::open(dir / "a.db");
-    id = storage_test::complete_scan(db, 1, 3);
-  }
-  {
+    // Version 4 is version 5 (tests/data/schema_v5/) without idp_events.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open((dir / "a.db").string().c_str(), &raw) == SQLITE_OK);
-    CHECK(sqlite3_exec(raw, "DROP TABLE idp_events; PRAGMA user_version = 4;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    auto const sql = test_support::read_file(std::filesystem::path(ENTRA_AUDIT_SOURCE_DIR) / "tests" / "data" /
+                                             "schema_v5" / "schema_v5.sql") +
+                     "DROP TABLE idp_events; PRAGMA user_version = 4;";
+    CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
   }
+  auto const users = storage_test::rows(dir / "a.db", "SELECT count(*) FROM users WHERE scan_id = 4");
   auto db = storage_test::open(dir / "a.db");
   CHECK(stored(db).empty());
   std::vector<storage::idp_event_record> batch{event("a", "2026-11-24T02:00:00.000Z")};
   auto added = db.add_idp_events(batch);
   REQUIRE(added.has_value());
   CHECK(added->added == 1);
-  CHECK(storage_test::user_ids(db, id).size() == 3);
+  CHECK(std::to_string(storage_test::user_ids(db, 4).size()) == users.at(0));
 }
 
 TEST_CASE("an event listed twice in one batch is stored once and counted as already stored") {

@@ -1,5 +1,5 @@
-// A database an earlier release wrote (tests/data/schema_v3/, SOURCES.md there: four snapshots at schema version 3)
-// migrated in place: every snapshot holds the same users, licenses, states and findings as before.
+// Databases earlier releases wrote (tests/data/schema_v3/ and schema_v5/, SOURCES.md there: four snapshots each)
+// migrated in place: every snapshot holds the same users, licenses, states, findings, SKUs and subscriptions as before.
 #include "sample.hpp"
 #include "sql_rows.hpp"
 #include "storage/database.hpp"
@@ -30,11 +30,13 @@ void exec(const std::filesystem::path& p, const std::string& sql) {
   REQUIRE_MESSAGE(rc == SQLITE_OK, text);
 }
 
-// The v3 file as its release wrote it.
-void write_v3(const std::filesystem::path& p) {
-  exec(p, test_support::read_file(std::filesystem::path(ENTRA_AUDIT_SOURCE_DIR) / "tests" / "data" / "schema_v3" /
-                                  "schema_v3.sql"));
+// The file of schema version `version` as its release wrote it.
+void write_fixture(const std::filesystem::path& p, int version) {
+  auto const name = "schema_v" + std::to_string(version);
+  exec(p, test_support::read_file(std::filesystem::path(ENTRA_AUDIT_SOURCE_DIR) / "tests" / "data" / name /
+                                  (name + ".sql")));
 }
+void write_v3(const std::filesystem::path& p) { write_fixture(p, 3); }
 
 // The findings' columns of schema version 3 (every one but group_names, which version 4 added).
 std::string v3_finding_columns() {
@@ -60,9 +62,10 @@ const std::map<std::string, std::string> held_queries = {
      "(SELECT count(*) FROM latest_license_states), (SELECT count(*) FROM latest_findings)"},
     {"latest_findings", "SELECT " + v3_finding_columns() + " FROM latest_findings"},
     {"scans", "SELECT * FROM scans ORDER BY scan_id"},
-    {"tenant facts",
-     "SELECT (SELECT count(*) FROM skus), (SELECT count(*) FROM subscriptions), (SELECT count(*) "
-     "FROM sku_service_plans), (SELECT count(*) FROM sku_subscription_ids)"},
+    {"skus", "SELECT * FROM skus ORDER BY scan_id, id"},
+    {"sku_service_plans", "SELECT * FROM sku_service_plans ORDER BY scan_id, sku_key, position"},
+    {"sku_subscription_ids", "SELECT * FROM sku_subscription_ids ORDER BY scan_id, sku_key, position"},
+    {"subscriptions", "SELECT * FROM subscriptions ORDER BY scan_id, id"},
 };
 
 std::map<std::string, std::vector<std::string>> held(const std::filesystem::path& p) {
@@ -137,4 +140,31 @@ TEST_CASE("a read-only open of a version 3 database migrates it once and then re
   CHECK(user_ids(db, 4).size() == 60);
   auto refused = db.begin_scan(start());
   CHECK_FALSE(refused.has_value());  // still read-only
+}
+
+TEST_CASE("a version 5 database migrates in place and every snapshot holds the same SKUs and subscriptions, once") {
+  test_support::temp_dir dir;
+  write_fixture(dir / "a.db", 5);
+  auto const before = held(dir / "a.db");
+  auto const group_findings = rows(dir / "a.db", "SELECT * FROM findings WHERE group_names <> '' ORDER BY 1, 2, 3, 4");
+  REQUIRE(before.at("skus").size() == 40);  // four snapshots of ten SKUs
+  REQUIRE(before.at("sku_service_plans").size() > 500);
+  REQUIRE(group_findings.size() > 10);
+  { auto db = open(dir / "a.db"); }
+  CHECK(rows(dir / "a.db", "PRAGMA user_version") ==
+        std::vector<std::string>{std::to_string(storage::schema::current_version)});
+  check_same(before, held(dir / "a.db"));
+  CHECK(rows(dir / "a.db", "SELECT * FROM findings WHERE group_names <> '' ORDER BY 1, 2, 3, 4") == group_findings);
+  // Each distinct row once: the SKUs whose consumed_units changed, and one plan list per distinct list.
+  CHECK(rows(dir / "a.db", "SELECT count(*) FROM sku_versions") ==
+        std::vector<std::string>{rows(dir / "a.db",
+                                      "SELECT count(*) FROM (SELECT DISTINCT id, sku_id, "
+                                      "sku_part_number, account_id, account_name, applies_to, "
+                                      "capability_status, consumed_units, prepaid_enabled, "
+                                      "prepaid_suspended, prepaid_warning, prepaid_locked_out FROM skus)")
+                                     .at(0)});
+  CHECK(std::stoll(rows(dir / "a.db", "SELECT count(*) FROM sku_plan_list_items").at(0)) <
+        static_cast<long long>(before.at("sku_service_plans").size()) / 3);
+  CHECK(rows(dir / "a.db", "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'v5_%'") ==
+        std::vector<std::string>{"0"});
 }
