@@ -20,7 +20,7 @@ std::string held(const std::string& db, std::int64_t scan, const std::string& vi
 }
 
 struct snapshot_rows {
-  std::string users, licenses, states, findings;
+  std::string users, licenses, states, findings, skus, plans, subscription_ids, subscriptions;
   friend bool operator==(const snapshot_rows&, const snapshot_rows&) = default;
 };
 
@@ -35,7 +35,20 @@ snapshot_rows rows_of(const std::string& db, std::int64_t scan) {
                "'|'||last_updated_date_time||'|'||disabled_plans"),
           held(db, scan, "findings",
                "user_id||'|'||sku_id||'|'||origin||'|'||confidence||'|'||evidence||'|'||group_ids||'|'||owner_upns||"
-               "'|'||coalesce(is_trial,'-')||'|'||idp_outcome||'|'||recommended_action")};
+               "'|'||coalesce(is_trial,'-')||'|'||idp_outcome||'|'||recommended_action"),
+          held(db, scan, "skus",
+               "id||'|'||sku_id||'|'||sku_part_number||'|'||account_id||'|'||account_name||'|'||applies_to||'|'||"
+               "capability_status||'|'||consumed_units||'|'||prepaid_enabled||'|'||prepaid_suspended||'|'||"
+               "prepaid_warning||'|'||prepaid_locked_out"),
+          held(db, scan, "sku_service_plans",
+               "sku_key||'|'||position||'|'||sku_id||'|'||service_plan_id||'|'||service_plan_name||'|'||"
+               "provisioning_status||'|'||applies_to"),
+          held(db, scan, "sku_subscription_ids", "sku_key||'|'||position||'|'||sku_id||'|'||subscription_id"),
+          held(db, scan, "subscriptions",
+               "id||'|'||commerce_subscription_id||'|'||sku_id||'|'||sku_part_number||'|'||status||'|'||"
+               "coalesce(is_trial,'-')||'|'||coalesce(total_licenses,'-')||'|'||created_date_time||'|'||"
+               "next_lifecycle_date_time||'|'||coalesce(owner_id,'-')||'|'||coalesce(owner_tenant_id,'-')||'|'||"
+               "coalesce(owner_type,'-')")};
 }
 
 std::string report_csv(const std::string& db, std::int64_t scan) {
@@ -74,6 +87,11 @@ TEST_CASE("e2e: five churning nights in one database hold row for row what a ful
     CHECK(kept.licenses == whole.licenses);
     CHECK(kept.states == whole.states);
     CHECK(kept.findings == whole.findings);
+    CHECK_FALSE(kept.plans.empty());
+    CHECK(kept.skus == whole.skus);
+    CHECK(kept.plans == whole.plans);
+    CHECK(kept.subscription_ids == whole.subscription_ids);
+    CHECK(kept.subscriptions == whole.subscriptions);
     csvs.push_back(report_csv(history, nights.back()));
     CHECK(csvs.back() == report_csv(fresh, 1));
     // Earlier nights still read as they did when they were the newest.
@@ -84,6 +102,10 @@ TEST_CASE("e2e: five churning nights in one database hold row for row what a ful
   auto const users_per_night = e2e::query_int(history, "SELECT count(*) FROM latest_users");
   auto const versions = e2e::query_int(history, "SELECT count(*) FROM user_versions");
   CHECK(versions < users_per_night * 2);
+  // And the SKUs' service plans, which did not change, are stored once.
+  auto const plans_per_night = e2e::query_int(
+      history, "SELECT count(*) FROM sku_service_plans WHERE scan_id = (SELECT scan_id FROM latest_scans)");
+  CHECK(e2e::query_int(history, "SELECT count(*) FROM sku_plan_list_items") < plans_per_night * 2);
 
   // The sixth night keeps two: the fifth and itself, each read as before; the others are gone with their versions.
   tenant.advance();
@@ -99,4 +121,8 @@ TEST_CASE("e2e: five churning nights in one database hold row for row what a ful
   CHECK(e2e::query_int(history,
                        "SELECT count(*) FROM user_versions AS v WHERE NOT EXISTS (SELECT 1 FROM scans AS s WHERE "
                        "s.scan_id >= v.first_scan AND (v.until_scan IS NULL OR s.scan_id < v.until_scan))") == 0);
+  CHECK(e2e::query_int(history,
+                       "SELECT (SELECT count(*) FROM sku_versions WHERE version_id NOT IN (SELECT version_id FROM "
+                       "snapshot_skus)) + (SELECT count(*) FROM subscription_versions WHERE version_id NOT IN (SELECT "
+                       "version_id FROM snapshot_subscriptions))") == 0);
 }
