@@ -42,26 +42,58 @@ base::result<std::optional<std::int64_t>> next_snapshot(connection& d, std::int6
   return (*s)->optional_integer(0);
 }
 
-// The versions the snapshot holds (or would hold, running), sorted by key and content.
-base::result<std::vector<entry>> held_versions(connection& d, std::int64_t scan_id, std::string_view tenant_id,
-                                               std::string_view what) {
-  auto s = d.prepared(fmt::format("SELECT f.version_id, f.user_id, f.sku_id, f.content_hash FROM finding_versions AS f "
-                                  "WHERE {}",
-                                  finding_held_sql()),
-                      what);
+// The versions the snapshot holds (or would hold, running), sorted by key and content; and whether it has rows of its
+// own written straight into finding_versions (found in the same pass: the range condition reads every version of the
+// tenant either way).
+struct held {
+  std::vector<entry> versions;
+  bool written = false;
+};
+base::result<held> held_versions(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                 std::string_view what) {
+  auto s = d.prepared(
+      "SELECT f.version_id, f.user_id, f.sku_id, f.content_hash, f.first_scan, f.until_scan FROM finding_versions AS f "
+      "WHERE f.snapshot_tenant_id = ?2 AND f.first_scan <= ?1 AND (f.until_scan IS NULL OR f.until_scan >= ?1)",
+      what);
   if (!s) return s.error();
   reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);
   (*s)->bind_text(2, tenant_id);
-  std::vector<entry> out;
+  held out;
   int rc = SQLITE_ROW;
   while ((rc = (*s)->step()) == SQLITE_ROW) {
+    if (auto const until = (*s)->optional_integer(5); until && *until == scan_id) {
+      out.written = out.written || (*s)->integer(4) == scan_id;  // [S, S): written by S; [F, S): ended by S
+      continue;
+    }
     auto const key = key_of((*s)->text_view(1), (*s)->text_view(2));
-    out.push_back({key.a, key.b, 0, (*s)->integer(3), (*s)->integer(0)});
+    out.versions.push_back({key.a, key.b, 0, (*s)->integer(3), (*s)->integer(0)});
   }
   if (rc != SQLITE_DONE) return d.failure(rc, what);
-  std::sort(out.begin(), out.end(), key_less);
+  std::sort(out.versions.begin(), out.versions.end(), key_less);
   return out;
+}
+
+// The condition "finding version f is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions".
+constexpr std::string_view written_sql = "snapshot_tenant_id = ?2 AND first_scan = ?1 AND until_scan = ?1";
+
+// Moves the snapshot's rows written straight into finding_versions to pending_findings, where the fold compares them
+// with the versions it holds like any staged finding (inside the caller's transaction).
+base::result<void> stage_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                 std::string_view what) {
+  std::string const cols = finding_columns("");
+  auto copy =
+      d.prepared(fmt::format("INSERT INTO pending_findings (scan_id, {}) SELECT ?1, {} FROM finding_versions WHERE {}",
+                             cols, cols, written_sql),
+                 what);
+  auto drop = d.prepared(fmt::format("DELETE FROM finding_versions WHERE {}", written_sql), what);
+  for (auto* r : {&copy, &drop}) {
+    if (!*r) return r->error();
+    (**r)->bind_int(1, scan_id);
+    (**r)->bind_text(2, tenant_id);
+    if (const int rc = (**r)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return {};
 }
 
 base::result<std::int64_t> data_version(connection& d, std::string_view what) {
@@ -143,7 +175,9 @@ base::result<finding_matcher> finding_matcher::load(connection& d, std::int64_t 
   m.data_version_ = *version;
   auto held = held_versions(d, scan_id, tenant_id, what);
   if (!held) return held.error();
-  m.entries_ = std::move(*held);
+  m.entries_ = std::move(held->versions);
+  m.written_ = held->written;
+  m.writes_ = m.entries_.empty() && !tenant_id.empty();
   return m;
 }
 
@@ -188,8 +222,110 @@ base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, 
   }
   auto loaded = finding_matcher::load(d, scan_id, tenant_id, what);
   if (!loaded) return loaded.error();
+  if (loaded->written() && !loaded->writes()) {
+    // Rows written straight into finding_versions while the tenant had no current versions (by a process that
+    // died, say), and now there are some to compare with: staged, they are compared at the fold like the rest.
+    if (auto r = stage_written(d, scan_id, tenant_id, what); !r) return r.error();
+    return static_cast<finding_matcher*>(nullptr);
+  }
   d.findings_matcher.emplace(std::move(*loaded));
   return &*d.findings_matcher;
+}
+
+base::result<void> write_version(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                 const finding_record& f, std::int64_t content, std::string_view what) {
+  static std::string const sql = schema::insert_sql(schema::table_named("finding_versions"), schema::on_conflict::fail);
+  auto insert = d.prepared(sql, what);
+  if (!insert) return insert.error();
+  statement& ins = **insert;
+  ins.bind_null(1);
+  ins.bind_text(2, tenant_id);
+  ins.bind_int(3, scan_id);
+  ins.bind_int(4, scan_id);  // an empty range: no snapshot holds it until the fold makes it [scan_id, next)
+  ins.bind_int(5, content);
+  bind_finding_fields(ins, 6, f);
+  if (const int rc = ins.run(); rc != SQLITE_OK) return d.failure(rc, what);
+  if (d.findings_matcher && d.findings_matcher->scan_id() == scan_id)
+    d.findings_matcher->wrote(sqlite3_last_insert_rowid(d.db));
+  return {};
+}
+
+base::result<void> delete_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  std::string_view what) {
+  if (tenant_id.empty()) return {};
+  auto drop = d.prepared(fmt::format("DELETE FROM finding_versions WHERE {}", written_sql), what);
+  if (!drop) return drop.error();
+  (*drop)->bind_int(1, scan_id);
+  (*drop)->bind_text(2, tenant_id);
+  if (const int rc = (*drop)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  return {};
+}
+
+std::string_view finding_written_sql() { return written_sql; }
+
+namespace {
+
+// The snapshot's written rows are read and rewritten in id order from the first this connection wrote, when it wrote
+// them all and no other connection committed since (row ids then only grew after it): the first snapshot's rows are
+// the end of the table, whereas the index on the tenant would visit them in principal name order, a page read per row.
+// Otherwise from 0, every row. nullopt: the snapshot has none.
+base::result<std::optional<std::int64_t>> written_floor(connection& d, std::int64_t scan_id, std::string_view what) {
+  if (!d.findings_matcher || d.findings_matcher->scan_id() != scan_id) return std::optional<std::int64_t>{0};
+  finding_matcher const& m = *d.findings_matcher;
+  auto current = m.current(d, what);
+  if (!current) return current.error();
+  auto const from = m.written_from();
+  if (!*current || !from) return std::optional<std::int64_t>{0};
+  if (*from == 0) return std::optional<std::int64_t>{};
+  return from;
+}
+
+}  // namespace
+
+base::result<void> rename_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  const std::function<void(finding_record&)>& fix, std::string_view what) {
+  if (tenant_id.empty()) return {};
+  auto floor = written_floor(d, scan_id, what);
+  if (!floor) return floor.error();
+  if (!*floor) return {};
+  std::string set;
+  int parameter = 2;
+  for (const auto& field : finding_fields)
+    if (field.held == held_cell::remade) set += fmt::format(", {} = ?{}", field.column.name, ++parameter);
+  auto sel =
+      d.prepared(fmt::format("SELECT version_id, {} FROM finding_versions NOT INDEXED WHERE version_id >= ?3 AND {} "
+                             "AND (owner_ids <> '' OR group_ids <> '')",
+                             finding_columns(""), written_sql),
+                 what);
+  auto upd =
+      d.prepared(fmt::format("UPDATE finding_versions SET content_hash = ?2{} WHERE version_id = ?1", set), what);
+  for (auto* r : {&sel, &upd})
+    if (!*r) return r->error();
+  reset_on_exit guard(**sel);
+  (*sel)->bind_int(1, scan_id);
+  (*sel)->bind_text(2, tenant_id);
+  (*sel)->bind_int(3, **floor);
+  finding_record f;
+  int rc = SQLITE_ROW;
+  // Each UPDATE rewrites the row the SELECT stands on, in columns it neither filters nor walks by.
+  while ((rc = (*sel)->step()) == SQLITE_ROW) {
+    read_finding(**sel, f, 1);
+    finding_record const before = f;
+    fix(f);
+    if (same_names(f, before)) continue;
+    statement& u = **upd;
+    int i = 1;
+    u.bind_int(i++, (*sel)->integer(0));
+    u.bind_int(i++, finding_content(f));
+    for (const auto& field : finding_fields) {
+      if (field.held != held_cell::remade) continue;
+      if (field.text != nullptr) u.bind_text(i++, f.*field.text);
+      else u.bind_bool(i++, f.*field.flag);
+    }
+    if (const int code = u.run(); code != SQLITE_OK) return d.failure(code, what);
+  }
+  if (rc != SQLITE_DONE) return d.failure(rc, what);
+  return {};
 }
 
 bool same_names(const finding_record& a, const finding_record& b) {
@@ -271,12 +407,33 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
     if (!*current) {  // all staged now: compared below with the versions as they are now
       if (auto r = restage_marked(d, *m, what); !r) return r;
       m = nullptr;
+    } else if (m->writes()) {
+      // No version to compare with when the matcher was made, and no other writer since: every finding was written
+      // straight into finding_versions with an empty range, which now becomes the snapshot's.
+      auto floor = written_floor(d, scan_id, what);
+      if (!floor) return floor.error();
+      if (!*floor) return {};
+      auto own = d.prepared(
+          fmt::format("UPDATE finding_versions NOT INDEXED SET until_scan = ?3 WHERE version_id >= ?4 AND {}",
+                      written_sql),
+          what);
+      if (!own) return own.error();
+      (*own)->bind_int(1, scan_id);
+      (*own)->bind_text(2, tenant_id);
+      (*own)->bind_optional_int(3, next);
+      (*own)->bind_int(4, **floor);
+      if (const int rc = (*own)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+      return {};
     }
   }
-  base::result<std::vector<entry>> loaded = std::vector<entry>{};
-  if (m == nullptr) loaded = held_versions(d, scan_id, tenant_id, what);
+  base::result<held> loaded = held{};
+  if (m == nullptr) {
+    loaded = held_versions(d, scan_id, tenant_id, what);
+    if (loaded && loaded->written)
+      if (auto r = stage_written(d, scan_id, tenant_id, what); !r) return r;
+  }
   if (!loaded) return loaded.error();
-  std::vector<entry>& before = m != nullptr ? m->entries() : *loaded;
+  std::vector<entry>& before = m != nullptr ? m->entries() : loaded->versions;
 
   auto pending = d.prepared(schema::select_sql(schema::table_named("pending_findings")) + " WHERE scan_id = ?1", what);
   auto insert =

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,8 @@ struct connection;
 // a finding): a finding a current version already holds with the same content is marked here instead of being
 // staged in pending_findings, so that the snapshot's completion reads, copies and deletes only what changed. The
 // marks live only in memory. They hold while every finding of the snapshot went through the matcher (it is made only
-// while the snapshot has no pending findings); a transaction that fails takes its own marks back
+// while the snapshot has no pending findings); a tenant with no current versions (its first snapshot) has nothing to
+// mark, and its findings skip the staging (writes()); a transaction that fails takes its own marks back
 // (forget_unless_committed); a process that dies leaves a snapshot that `scan --resume` audits whole
 // (replace_findings), which needs none of them.
 class finding_matcher {
@@ -49,11 +51,29 @@ class finding_matcher {
   std::vector<entry>& entries() { return entries_; }
   // False once another connection committed since load(): the versions marked may have moved.
   base::result<bool> current(connection& d, std::string_view what) const;
+  // True when the tenant had no version to compare with (its first snapshot): the snapshot's findings are then
+  // written straight into finding_versions (write_version) instead of being staged.
+  bool writes() const { return writes_; }
+  // True when the snapshot already had rows written straight into finding_versions when the matcher was loaded.
+  bool written() const { return written_; }
+  // Records the id of a row this connection wrote for the snapshot (write_version).
+  void wrote(std::int64_t version) {
+    if (first_written_ == 0) first_written_ = version;
+  }
+  // The smallest id the snapshot's written rows can have, when this connection wrote them all (0 when it wrote none);
+  // nullopt when that is unknown (rows written before it was loaded).
+  std::optional<std::int64_t> written_from() const {
+    if (written_) return std::nullopt;
+    return first_written_;
+  }
 
  private:
   std::int64_t scan_id_ = 0;
-  std::int64_t data_version_ = 0;  // PRAGMA data_version when loaded: another connection's commit changes it
-  std::vector<entry> entries_;     // by key, then content
+  bool writes_ = false;             // no versions held and a tenant known: findings go straight to finding_versions
+  bool written_ = false;            // the snapshot had rows there when loaded
+  std::int64_t first_written_ = 0;  // the first row this connection wrote there (ids only grow after it)
+  std::int64_t data_version_ = 0;   // PRAGMA data_version when loaded: another connection's commit changes it
+  std::vector<entry> entries_;      // by key, then content
   std::vector<std::size_t> tentative_;
 };
 
@@ -61,8 +81,9 @@ class finding_matcher {
 // snapshots one by one in order, the later ones not yet in finding_versions).
 enum class later_snapshots { as_stored, none_yet };
 
-// Inside a write transaction: the snapshot's pending findings become the findings it holds in finding_versions (it is
-// complete, or completes in this transaction) and leave pending_findings. A finding an earlier snapshot stored with
+// Inside a write transaction: the snapshot's pending findings, and the rows it wrote straight into finding_versions,
+// become the findings it holds in finding_versions (it is complete, or completes in this transaction) and leave
+// pending_findings. A finding an earlier snapshot stored with
 // the same content is not stored again: its range grows; a version the snapshot held and no longer holds loses it.
 base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id, later_snapshots later,
                                  std::string_view what);
@@ -71,6 +92,24 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
 // findings yet; nullptr when findings were staged without one (a snapshot resumed by another process).
 base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                            std::string_view what);
+
+// Inside a write transaction: stores a finding of the running snapshot straight into finding_versions as a row no
+// snapshot holds yet (first_scan = until_scan = scan_id), which fold_findings makes the snapshot's as it completes.
+base::result<void> write_version(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                 const finding_record& f, std::int64_t content, std::string_view what);
+
+// Inside a write transaction: deletes the rows the running snapshot wrote straight into finding_versions.
+base::result<void> delete_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  std::string_view what);
+
+// The SQL condition "finding version is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions" (an empty
+// range, first_scan = until_scan = ?1, that no snapshot holds).
+std::string_view finding_written_sql();
+
+// Inside a write transaction: lets fix rename (held_cell::remade) the rows the running snapshot wrote straight into
+// finding_versions that name owners or groups; a renamed row's content_hash follows.
+base::result<void> rename_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                  const std::function<void(finding_record&)>& fix, std::string_view what);
 
 // Inside a write transaction, before fix renames the snapshot's findings in pending_findings: each finding the
 // matcher marked that fix would change is staged changed, and unmarked, so that the fold stores it as it is now.

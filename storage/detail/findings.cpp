@@ -16,7 +16,9 @@ namespace storage {
 
 namespace {
 
-// Where a snapshot's findings are: pending_findings while it is written (or failed), finding_versions once complete.
+// Where a snapshot's findings are: pending_findings while it is written (or failed), or finding_versions with an empty
+// range when the tenant had no versions to compare them with (finding_matcher::writes()); finding_versions once
+// complete.
 struct findings_home {
   std::string tenant_id;
   bool complete = false;
@@ -68,17 +70,32 @@ class marks_replaced {
   bool committed_ = false;
 };
 
+// "SELECT ?1, <the finding columns> FROM finding_versions": a version's finding as a row of pending_findings.
+std::string finding_rows_sql() {
+  std::string cols;
+  for (const auto& field : finding_fields) cols += fmt::format(", {}", field.column.name);
+  return fmt::format("SELECT ?1{} FROM finding_versions", cols);
+}
+
 }  // namespace
 
 namespace detail {
 namespace {
 
-base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
-                                         finding_matcher* matcher, std::string_view what) {
+base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                         std::span<const finding_record> findings, finding_matcher* matcher,
+                                         std::string_view what) {
   auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
   for (const auto& f : findings) {
-    if (matcher != nullptr && matcher->match(f, finding_content(f))) continue;
+    if (matcher != nullptr) {
+      std::int64_t const content = finding_content(f);
+      if (matcher->writes()) {
+        if (auto r = write_version(d, scan_id, tenant_id, f, content, what); !r) return r;
+        continue;
+      }
+      if (matcher->match(f, content)) continue;
+    }
     bind_finding(**ins, scan_id, f);
     if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
@@ -90,7 +107,7 @@ base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, st
 base::result<void> insert_findings(connection& d, std::int64_t scan_id, std::span<const finding_record> findings,
                                    std::string_view what) {
   if (findings.empty()) return {};
-  return insert_unless_matched(d, scan_id, findings, nullptr, what);
+  return insert_unless_matched(d, scan_id, {}, findings, nullptr, what);
 }
 
 base::result<void> stage_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id,
@@ -98,7 +115,7 @@ base::result<void> stage_findings(connection& d, std::int64_t scan_id, std::stri
   if (findings.empty()) return {};
   auto matcher = matcher_for(d, scan_id, tenant_id, what);
   if (!matcher) return matcher.error();
-  return insert_unless_matched(d, scan_id, findings, *matcher, what);
+  return insert_unless_matched(d, scan_id, tenant_id, findings, *matcher, what);
 }
 
 }  // namespace detail
@@ -136,6 +153,7 @@ base::result<void> database::replace_findings(
   if (rc = (*del)->run(); rc != SQLITE_OK) return d.failure(rc, what);
   detail::finding_matcher* matcher = nullptr;
   if (!home->complete) {
+    if (auto r = detail::delete_written(d, scan_id, home->tenant_id, what); !r) return r;
     auto m = detail::matcher_for(d, scan_id, home->tenant_id, what);
     if (!m) return m.error();
     matcher = *m;
@@ -149,7 +167,14 @@ base::result<void> database::replace_findings(
   std::optional<base::error> failed;
   const finding_sink emit = [&](const finding_record& f) -> base::result<void> {
     if (failed) return *failed;
-    if (matcher != nullptr && matcher->match(f, detail::finding_content(f))) return {};
+    if (matcher != nullptr) {
+      std::int64_t const content = detail::finding_content(f);
+      if (matcher->writes()) {
+        if (auto r = detail::write_version(d, scan_id, home->tenant_id, f, content, what); !r) failed = r.error();
+        return failed ? base::result<void>(*failed) : base::result<void>{};
+      }
+      if (matcher->match(f, content)) return {};
+    }
     detail::bind_finding(insert, scan_id, f);
     if (const int code = insert.run(); code != SQLITE_OK) {
       failed = d.failure(code, what);
@@ -236,6 +261,8 @@ base::result<void> database::update_owner_findings(std::int64_t scan_id,
   }
   if (rc != SQLITE_DONE) return d.failure(rc, what);
   (*sel)->reset();
+  if (!home->complete)
+    if (auto r = detail::rename_written(d, scan_id, home->tenant_id, fix, what); !r) return r;
   if (auto r = fold_if_complete(d, scan_id, *home, what); !r) return r;
   if (auto r = tx->commit(what); !r) return r;
   keep.committed();
@@ -254,14 +281,17 @@ base::result<void> database::for_each_finding(std::int64_t scan_id,
       home->complete
           ? fmt::format("{} AS f WHERE {} ORDER BY f.user_principal_name, f.sku_part_number, f.sku_id",
                         schema::select_sql(schema::table_named("finding_versions")), detail::finding_held_sql())
-          : schema::select_sql(schema::table_named("pending_findings")) +
-                " WHERE scan_id = ?1 ORDER BY user_principal_name, sku_part_number, sku_id";
+          : fmt::format(
+                "{} WHERE scan_id = ?1 UNION ALL {} WHERE {} ORDER BY user_principal_name, sku_part_number, "
+                "sku_id",
+                schema::select_sql(schema::table_named("pending_findings")), finding_rows_sql(),
+                detail::finding_written_sql());
   int const first_column = home->complete ? 5 : 1;
   auto s = impl_->prepared(sql, what);
   if (!s) return s.error();
   detail::reset_on_exit guard(**s);
   (*s)->bind_int(1, scan_id);
-  if (home->complete) (*s)->bind_text(2, home->tenant_id);
+  (*s)->bind_text(2, home->tenant_id);
   int rc = SQLITE_ROW;
   finding_record row;  // one record for every row: no allocation per cell once its buffers have grown
   while ((rc = (*s)->step()) == SQLITE_ROW) {

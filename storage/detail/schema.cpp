@@ -482,7 +482,9 @@ constexpr table all_tables[] = {
      "The findings of a snapshot still being written (or failed), with the columns of the findings CSV "
      "(docs/design.md §4.1); when it completes they move to `finding_versions`. A scan that audits as it lists "
      "stages here only the findings that differ from the tenant's current versions (those it met unchanged are "
-     "marked in its memory), so a running or failed snapshot's rows here are not all its findings.",
+     "marked in its memory), and a tenant's first snapshot (no current versions to compare with) stages none: it "
+     "writes its findings into `finding_versions` with an empty range. A running or failed snapshot's rows here "
+     "are not all its findings.",
      findings_columns,
      {},
      rowid,
@@ -491,7 +493,9 @@ constexpr table all_tables[] = {
     {"finding_versions",
      "The audit's findings of complete snapshots: one row per (user, SKU) whose origin is not `organization`, "
      "stored once for the run of snapshots in which it did not change (first_scan <= scan_id < until_scan); "
-     "read them through the `findings` view.",
+     "read them through the `findings` view. A row with first_scan = until_scan belongs to no snapshot: it is a "
+     "finding of the running (or failed) snapshot first_scan whose tenant had no current versions, made its own "
+     "(until_scan NULL) when it completes and deleted with it when it is pruned.",
      finding_versions_columns, version_key, rowid, key_reuse::allowed, finding_versions_examples},
     {"doors",
      "The tenant settings that let users acquire licenses on their own, as the scan read them "
@@ -597,7 +601,8 @@ constexpr table all_tables[] = {
      "x"},
     {"findings",
      "The audit's findings of each snapshot: one row per (user, SKU) whose origin is not `organization`, with the "
-     "columns of the findings CSV (docs/design.md §4.1; a view over `finding_versions` and `pending_findings`).",
+     "columns of the findings CSV (docs/design.md §4.1; a view over `finding_versions` and `pending_findings`). "
+     "A running or failed snapshot shows only its rows in `pending_findings`, which are not all its findings.",
      findings_columns,
      {},
      rowid,

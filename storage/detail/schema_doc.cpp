@@ -25,7 +25,10 @@ stored once, as a *version*, and belong to every snapshot of the tenant from the
 while current). A scan compares each user Graph returns with the current version (by the FNV-1a fingerprint
 `content_hash` of every stored field) and stores a new version only when something changed. Findings are kept the
 same way once their snapshot is complete (`finding_versions`; while it is written they wait in
-`pending_findings`, where a scan that audits as it lists stages only those that differ from the current versions). The views `users`, `user_licenses`, `license_states` and `findings` show every snapshot's
+`pending_findings`, where a scan that audits as it lists stages only those that differ from the current versions,
+or, when the tenant has no current finding versions to compare with (its first snapshot), in `finding_versions` as
+rows with the empty range `first_scan = until_scan` = the snapshot's scan_id, which no snapshot holds until its
+completion makes them its own). The views `users`, `user_licenses`, `license_states` and `findings` show every snapshot's
 rows with the columns these tables had before version 4 (`seq` is now the version's id), so queries written for
 them keep working; pruning deletes the versions no kept snapshot holds, and both pruning and a snapshot's completion
 (which empties `pending_findings` and `user_seen`) give the freed pages back to the file system

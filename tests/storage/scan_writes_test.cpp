@@ -568,7 +568,11 @@ TEST_CASE("a page's findings and a snapshot's last findings are stored in the pa
   two[0].user_principal_name = "a@x";
   two[1].user_principal_name = "b@x";
   ok(db.write_user_page(id, page(1, 2), "next", {1, 0}, two));
-  CHECK(count(path, "SELECT count(*) FROM findings WHERE scan_id = " + std::to_string(id)) == 2);
+  // A tenant's first snapshot writes them where only the snapshot itself reads them while it runs (not the
+  // `findings` view: docs/schema.md "Versions").
+  int stored = 0;
+  ok(db.for_each_finding(id, [&](const storage::finding_record&) { ++stored; }));
+  CHECK(stored == 2);
 
   std::vector<storage::finding_record> last(1);
   last[0].user_principal_name = "c@x";

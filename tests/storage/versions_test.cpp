@@ -355,3 +355,147 @@ TEST_CASE("a replacement of a running snapshot's findings that fails leaves the 
   CHECK(finding_origins(db, id) ==
         std::vector<std::string>{"user1@contoso.example self_service_trial", "user2@contoso.example partner_managed"});
 }
+
+namespace {
+
+// A tenant's first snapshot has no versions to compare its findings with: they are written straight into
+// finding_versions with an empty range (first_scan = until_scan), which only its completion opens.
+std::int64_t written_rows(const std::filesystem::path& p, std::int64_t scan) {
+  auto const s = std::to_string(scan);
+  return count(p, "SELECT count(*) FROM finding_versions WHERE first_scan = " + s + " AND until_scan = " + s);
+}
+
+// Every finding version of the file as SQL users see it (range, fingerprint, columns; not its id), in a stable order.
+std::vector<std::string> finding_versions(const std::filesystem::path& p) {
+  auto out = rows(p, "SELECT * FROM finding_versions ORDER BY user_id, sku_id, first_scan");
+  for (auto& r : out) r.erase(0, r.find('|'));
+  return out;
+}
+
+std::vector<storage::finding_record> first_findings() {
+  auto group = finding(3, "group_inherited");
+  group.group_ids = guid(77);
+  return {finding(1, "self_service_trial"), finding(2, "partner_managed"), group};
+}
+
+}  // namespace
+
+TEST_CASE("a tenant's first snapshot's findings reach no reader but the snapshot's own while it runs or once failed") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto earlier = complete_scan(db, 1, 3);  // a complete snapshot without findings: nothing to compare with
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+  CHECK(written_rows(dir / "a.db", id) == 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM pending_findings") == 0);
+  auto invisible = [&] {
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 0);
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM findings") == 0);
+    CHECK(finding_origins(db, earlier).empty());
+    CHECK(ok(db.latest_complete_scan())->scan_id == earlier);
+  };
+  invisible();
+  // The snapshot itself reads what it wrote (a report of a running scan, the audit's own checks).
+  CHECK(finding_origins(db, id) == std::vector<std::string>{"user1@contoso.example self_service_trial",
+                                                            "user2@contoso.example partner_managed",
+                                                            "user3@contoso.example group_inherited"});
+  ok(db.finish_scan(id, storage::scan_status::failed, {1, 0}, "listing failed"));
+  invisible();
+  CHECK(finding_origins(db, id).size() == 3);
+  // The next snapshot starts afresh: the failed one's rows are neither compared with nor made its own.
+  const auto next = scan_with(db, 1, 3, [](storage::user_page&) {}, {finding(1, "self_service_trial")});
+  CHECK(finding_origins(db, next) == std::vector<std::string>{"user1@contoso.example self_service_trial"});
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 1);
+  // Pruned (unfinished, older than a complete snapshot), the failed snapshot takes its rows with it.
+  CHECK(ok(db.prune(guid(9999), 5)) == 1);
+  CHECK(written_rows(dir / "a.db", id) == 0);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 1);
+}
+
+TEST_CASE("a tenant's first snapshot completes holding the same finding versions as findings added the plain way") {
+  test_support::temp_dir dir;
+  {
+    auto db = open(dir / "direct.db");
+    scan_with(
+        db, 1, 3, [](storage::user_page&) {}, first_findings());
+    CHECK(count(dir / "direct.db", "SELECT count(*) FROM pending_findings") == 0);
+    CHECK(count(dir / "direct.db", "SELECT count(*) FROM latest_findings") == 3);
+  }
+  {
+    // The same findings added to a complete snapshot: staged in pending_findings and folded.
+    auto db = open(dir / "plain.db");
+    const auto id = complete_scan(db, 1, 3);
+    ok(db.add_findings(id, first_findings()));
+  }
+  CHECK(finding_versions(dir / "direct.db").size() == 3);
+  CHECK(finding_versions(dir / "direct.db") == finding_versions(dir / "plain.db"));
+  CHECK(rows(dir / "direct.db", "SELECT * FROM latest_findings") ==
+        rows(dir / "plain.db", "SELECT * FROM latest_findings"));
+}
+
+TEST_CASE("a tenant's first snapshot resumed by another process after a kill ends as a fresh one does") {
+  test_support::temp_dir dir;
+  {
+    auto db = open(dir / "fresh.db");
+    scan_with(
+        db, 1, 3, [](storage::user_page&) {}, first_findings());
+  }
+  std::int64_t id = 0;
+  {
+    // Killed after its first page (two findings written), before the second.
+    auto db = open(dir / "resumed.db");
+    id = ok(db.begin_scan(start()));
+    auto const all = first_findings();
+    ok(db.write_user_page(id, page(1, 2), "next", {1, 0},
+                          std::vector<storage::finding_record>(all.begin(), all.end() - 1)));
+    CHECK(written_rows(dir / "resumed.db", id) == 2);
+  }
+  {
+    // `scan --resume`: the rest listed without a streamed audit, then the whole snapshot audited again.
+    auto db = open(dir / "resumed.db");
+    REQUIRE(ok(db.resumable_scan(guid(9999))).has_value());
+    ok(db.write_user_page(id, page(3, 3), "", {2, 0}));
+    ok(db.replace_findings(id, first_findings()));
+    CHECK(written_rows(dir / "resumed.db", id) == 3);
+    ok(db.finish_scan(id, storage::scan_status::complete, {2, 0}));
+  }
+  CHECK(finding_versions(dir / "resumed.db") == finding_versions(dir / "fresh.db"));
+}
+
+TEST_CASE("a group renamed at the end of a tenant's first snapshot is stored with its new name and fingerprint") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+  ok(db.update_owner_findings(id, [](storage::finding_record& f) {
+    if (!f.group_ids.empty()) f.group_names = "Sales licences";
+  }));
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(rows(dir / "a.db", "SELECT group_names FROM latest_findings WHERE group_ids <> ''") ==
+        std::vector<std::string>{"Sales licences"});
+  // Its fingerprint is the renamed finding's: the next snapshot, finding the same, stores nothing new.
+  auto renamed = first_findings();
+  renamed[2].group_names = "Sales licences";
+  const auto next = scan_with(
+      db, 1, 3, [](storage::user_page&) {}, renamed);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM finding_versions") == 3);
+  CHECK(finding_origins(db, next).size() == 3);
+}
+
+TEST_CASE(
+    "prune from another connection while a tenant's first snapshot with findings runs keeps that snapshot's rows") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  complete_scan(db, 1, 3);
+  complete_scan(db, 1, 3);
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+  {
+    auto other = open(dir / "a.db");
+    CHECK(ok(other.prune(guid(9999), 1)) == 1);
+  }
+  CHECK(written_rows(dir / "a.db", id) == 3);
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(finding_origins(db, id).size() == 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 3);
+}
