@@ -133,8 +133,8 @@ base::result<void> version_facts(connection& d, std::string_view what) {
        {std::pair{"skus", v5.skus}, std::pair{"sku_service_plans", v5.service_plans},
         std::pair{"sku_subscription_ids", v5.subscription_ids}, std::pair{"subscriptions", v5.subscriptions}})
     if (auto r = d.exec(fmt::format("ALTER TABLE {} RENAME TO {}", from, to), what); !r) return r;
-  for (auto name : {"sku_plan_lists", "sku_plan_list_items", "sku_versions", "subscription_versions", "snapshot_skus",
-                    "snapshot_subscriptions"})
+  for (auto name : {"sku_plan_lists", "sku_plan_list_items", "sku_versions", "sku_version_subscription_ids",
+                    "subscription_versions", "snapshot_skus", "snapshot_subscriptions"})
     if (auto r = d.exec(schema::create_table_sql(schema::table_named(name)), what); !r) return r;
   for (const auto& i : schema::indexes())
     if (i.table == "sku_plan_lists" || i.table == "sku_versions" || i.table == "subscription_versions")

@@ -117,11 +117,14 @@ constexpr auto sku_plan_list_items_columns =
 constexpr sv sku_plan_list_items_key[] = {"list_id", "position"};
 constexpr auto sku_versions_columns = concat(
     concat(std::array<column, 2>{column{"version_id", integer, "the SKU version's id"}, fact_hash_column}, sku_fields),
-    std::array<column, 2>{
-        column{"subscription_ids", text,
-               "subscribedSku.subscriptionIds, as a JSON array of strings (docs/graph.md §3: whether an entry equals "
-               "`subscriptions.id` is unconfirmed)"},
-        column{"plan_list_id", integer, "its service plans (`sku_plan_lists.list_id`)"}});
+    std::array<column, 1>{column{"plan_list_id", integer, "its service plans (`sku_plan_lists.list_id`)"}});
+constexpr column sku_version_subscription_ids_columns[] = {
+    {"version_id", integer, "the SKU version (`sku_versions.version_id`)"},
+    {"position", integer, "0-based position in Graph's subscriptionIds list"},
+    {"subscription_id", text,
+     "one subscriptionIds entry (docs/graph.md §3: whether it equals `subscriptions.id` is unconfirmed)"},
+};
+constexpr sv sku_version_subscription_ids_key[] = {"version_id", "position"};
 constexpr auto subscription_versions_columns =
     concat(std::array<column, 2>{column{"version_id", integer, "the subscription version's id"}, fact_hash_column},
            subscription_fields);
@@ -414,11 +417,19 @@ constexpr table all_tables[] = {
      key_reuse::allowed,
      {}},
     {"sku_versions",
-     "Each distinct SKU row (GET /subscribedSkus) stored once, with its subscription ids and its plans' list; a "
+     "Each distinct SKU row (GET /subscribedSkus) stored once, with its plans' list (its subscription ids are in "
+     "`sku_version_subscription_ids`); a "
      "snapshot's SKUs are those `snapshot_skus` names. Read them through the `skus` view.",
      sku_versions_columns,
      version_key,
      rowid,
+     key_reuse::allowed,
+     {}},
+    {"sku_version_subscription_ids",
+     "The subscription ids of each SKU version (subscribedSku.subscriptionIds).",
+     sku_version_subscription_ids_columns,
+     sku_version_subscription_ids_key,
+     without_rowid,
      key_reuse::allowed,
      {}},
     {"subscription_versions",
@@ -540,14 +551,14 @@ constexpr table all_tables[] = {
      6},
     {"sku_subscription_ids",
      "The subscriptions of each SKU in each snapshot (subscribedSku.subscriptionIds; a view over "
-     "`sku_versions.subscription_ids`).",
+     "`sku_version_subscription_ids`).",
      sku_subscription_ids_columns,
      {},
      rowid,
      key_reuse::allowed,
      sku_subscription_ids_examples,
-     "SELECT m.scan_id, x.id, j.key, x.sku_id, j.value FROM snapshot_skus AS m JOIN sku_versions AS x ON "
-     "x.version_id = m.version_id JOIN json_each(x.subscription_ids) AS j",
+     "SELECT m.scan_id, x.id, i.position, x.sku_id, i.subscription_id FROM snapshot_skus AS m JOIN sku_versions AS "
+     "x ON x.version_id = m.version_id JOIN sku_version_subscription_ids AS i ON i.version_id = x.version_id",
      0,
      {},
      6},

@@ -4,7 +4,6 @@
 #include "storage/detail/content_hash.hpp"
 #include "storage/detail/database_impl.hpp"
 #include "storage/detail/fact_versions.hpp"
-#include "storage/detail/json_array.hpp"
 #include "storage/detail/rows.hpp"
 #include "storage/detail/schema.hpp"
 
@@ -142,29 +141,52 @@ base::result<std::int64_t> sku_version_of(connection& d, const sku_record& sku, 
   std::int64_t const hash = hash_of(sku, plan_list);
   auto s = d.prepared(schema::select_sql(schema::table_named("sku_versions")) + " WHERE content_hash = ?1", what);
   if (!s) return s.error();
+  // Columns: version_id, content_hash, the SKU's fields, plan_list_id.
+  constexpr int list_column = 14;
+  std::vector<std::int64_t> same_row;  // the versions whose own columns equal the SKU's: their ids are compared next
   {
-    // Columns: version_id, content_hash, the SKU's fields, subscription_ids, plan_list_id.
     detail::reset_on_exit guard(**s);
     (*s)->bind_int(1, hash);
     int rc = SQLITE_ROW;
-    constexpr int ids_column = 14;
     while ((rc = (*s)->step()) == SQLITE_ROW) {
       statement const& row = **s;
       auto stored = detail::read_sku(row, 2);
-      stored.subscription_ids = detail::from_json_array(row.text_view(ids_column));
+      stored.subscription_ids = sku.subscription_ids;
       stored.service_plans = sku.service_plans;  // compared by plan_list_id
-      if (row.integer(ids_column + 1) == plan_list && stored == sku) return row.integer(0);
+      if (row.integer(list_column) == plan_list && stored == sku) same_row.push_back(row.integer(0));
     }
     if (rc != SQLITE_DONE) return d.failure(rc, what);
   }
+  auto ids = d.prepared(
+      "SELECT subscription_id FROM sku_version_subscription_ids WHERE version_id = ?1 ORDER BY position", what);
+  if (!ids) return ids.error();
+  for (auto version : same_row) {
+    detail::reset_on_exit guard(**ids);
+    (*ids)->bind_int(1, version);
+    std::vector<std::string> stored;
+    int rc = SQLITE_ROW;
+    while ((rc = (*ids)->step()) == SQLITE_ROW) stored.push_back((*ids)->text(0));
+    if (rc != SQLITE_DONE) return d.failure(rc, what);
+    if (stored == sku.subscription_ids) return version;
+  }
+
   auto ins = d.prepared(insert_without_key("sku_versions"), what);
-  if (!ins) return ins.error();
-  std::string const ids = detail::to_json_array(sku.subscription_ids);
+  auto ins_id = d.prepared(
+      schema::insert_sql(schema::table_named("sku_version_subscription_ids"), schema::on_conflict::fail), what);
+  for (auto* r : {&ins, &ins_id})
+    if (!*r) return r->error();
   detail::bind_sku(**ins, hash, sku);
-  (*ins)->bind_text(14, ids);
-  (*ins)->bind_int(15, plan_list);
+  (*ins)->bind_int(list_column, plan_list);
   if (const int rc = (*ins)->run(); rc != SQLITE_OK) return d.failure(rc, what);
-  return sqlite3_last_insert_rowid(d.db);
+  std::int64_t const version = sqlite3_last_insert_rowid(d.db);
+  std::int64_t position = 0;
+  for (const auto& id : sku.subscription_ids) {
+    (*ins_id)->bind_int(1, version);
+    (*ins_id)->bind_int(2, position++);
+    (*ins_id)->bind_text(3, id);
+    if (const int rc = (*ins_id)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  }
+  return version;
 }
 
 base::result<std::int64_t> subscription_version_of(connection& d, const subscription_record& sub,
@@ -258,6 +280,8 @@ base::result<void> store_tenant_facts(connection& d, std::int64_t scan_id, std::
 
 base::result<void> drop_unheld_facts(connection& d, std::string_view what) {
   for (auto sql : {"DELETE FROM sku_versions WHERE version_id NOT IN (SELECT version_id FROM snapshot_skus)",
+                   "DELETE FROM sku_version_subscription_ids WHERE version_id NOT IN (SELECT version_id FROM "
+                   "sku_versions)",
                    "DELETE FROM subscription_versions WHERE version_id NOT IN (SELECT version_id FROM "
                    "snapshot_subscriptions)",
                    "DELETE FROM sku_plan_list_items WHERE list_id NOT IN (SELECT plan_list_id FROM sku_versions)",

@@ -155,6 +155,26 @@ TEST_CASE("pruning drops the SKU and subscription rows no kept snapshot holds") 
   CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_versions") == 2);
   CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_plan_lists") == 2);
   CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_plan_list_items") == 30 + 29);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_version_subscription_ids") == 2);
   CHECK(count(dir / "a.db", "SELECT count(*) FROM subscription_versions") == 2);
   CHECK(count(dir / "a.db", "SELECT count(*) FROM snapshot_subscriptions") == 2);
+}
+
+TEST_CASE("SKU and subscription text of any bytes reads back as written and is still stored once") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  facts f = night(5);
+  std::string const odd[] = {"a\"b\\c", std::string("x\0y", 3), "\x01\x1f", "caf\xc3\xa9", "\xff\xfe", "[\"]", ""};
+  f.skus[0].subscription_ids.assign(std::begin(odd), std::end(odd));
+  f.skus[0].account_name = std::string("Con\0toso\n", 9);
+  f.skus[1].service_plans[0].service_plan_name = "\xff" + std::string(1, '\0') + "\"";
+  f.subscriptions[0].owner_type = std::string("U\0ser", 5);
+  auto const a = complete_with(db, f);
+  auto const b = complete_with(db, f);
+  check_reads(db, a, f);
+  check_reads(db, b, f);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_versions") == 2);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM subscription_versions") == 2);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM sku_subscription_ids WHERE scan_id = " + std::to_string(b)) ==
+        static_cast<long long>(std::size(odd)) + 1);
 }
