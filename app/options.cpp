@@ -44,6 +44,24 @@ base::result<std::chrono::milliseconds> parse_duration(std::string_view text, st
   return milliseconds{value * scale};
 }
 
+base::result<std::uint64_t> parse_size(std::string_view text, std::string_view flag, std::uint64_t max) {
+  std::uint64_t value = 0;
+  auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  std::string_view const unit = text.substr(static_cast<std::size_t>(end - text.data()));
+  std::uint64_t scale = 0;  // bytes per unit
+  if (unit.empty()) scale = 1;
+  else if (unit == "KiB") scale = std::uint64_t{1} << 10;
+  else if (unit == "MiB") scale = std::uint64_t{1} << 20;
+  else if (unit == "GiB") scale = std::uint64_t{1} << 30;
+  bool const ok = ec == std::errc() && end != text.data() && scale != 0 && value <= max / scale;
+  if (!ok)
+    return base::usage_error(fmt::format(
+        "invalid {} '{}': expected a whole number of bytes of at most {} GiB, alone or with KiB, MiB or GiB, such as "
+        "512MiB or 2GiB",
+        flag, text.substr(0, 40), max >> 30));
+  return value * scale;
+}
+
 void add_timeout_option(CLI::App& cmd, std::chrono::milliseconds& timeout) {
   // Above an hour a timeout only delays the report of a dead connection.
   constexpr std::chrono::milliseconds max_network_timeout = std::chrono::hours{1};

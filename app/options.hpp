@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,10 @@ void configure_logging(const common_options& o);
 // above max are usage errors naming the flag.
 base::result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view flag,
                                                        std::chrono::milliseconds max);
+
+// Parses a size such as 512MiB, 2GiB or 1048576 (a bare number is bytes; KiB, MiB and GiB are powers of 1024); a
+// negative or fractional number, another unit, and values above max bytes are usage errors naming the flag.
+base::result<std::uint64_t> parse_size(std::string_view text, std::string_view flag, std::uint64_t max);
 
 // Adds --timeout DURATION (each network attempt's connect, write and read) to a command that uses the network.
 void add_timeout_option(CLI::App& cmd, std::chrono::milliseconds& timeout);

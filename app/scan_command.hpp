@@ -1,6 +1,7 @@
 // app/scan_command.hpp — `entra-audit scan`: crawl one tenant into a new snapshot, then audit it.
 #pragma once
 
+#include "app/capture_option.hpp"
 #include "app/options.hpp"
 #include "scanner/settings.hpp"
 
@@ -28,7 +29,7 @@ struct scan_command_options {
   std::string rules;
   std::string commerce_policies;  // --commerce-policies FILE: Get-MSCommerceProductPolicies as JSON
   std::string deadline;           // e.g. 90m, 2h, 3600s; empty = none
-  std::string capture{};          // --capture DIR (docs/capture.md); empty = none
+  capture_flags capture{};        // --capture DIR, --capture-budget SIZE (docs/capture.md)
 };
 
 // Registers the subcommand and its flags.

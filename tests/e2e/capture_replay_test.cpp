@@ -303,3 +303,54 @@ TEST_CASE("--capture into a non-empty directory, or one that cannot be created, 
   }
   CHECK(e2e::graph_requests(tenant.stats_json()) == 0);
 }
+
+TEST_CASE("--capture-budget sets how many body bytes a capture keeps, and a spent budget marks the capture partial") {
+  graphsim::sim_options o;
+  o.users = 3000;  // four users pages with --shards off: the first is kept whatever the budget
+  e2e::emulated_tenant tenant(o);
+  test_support::temp_dir dir;
+  auto capture_with = [&](const std::string& name, const std::string& budget) {
+    auto const capture = dir / name;
+    auto scan = run_entra_audit(
+        tenant.scan_args((dir / (name + ".db")).string(),
+                         {"--shards", "off", "--capture", capture.string(), "--capture-budget", budget}),
+        tenant.env());
+    INFO(scan.err);
+    REQUIRE(scan.exit_code == 0);
+    return test_support::read_file(capture / "manifest.json");
+  };
+  auto const none = capture_with("none", "0");
+  CHECK(none.find("\"body_budget_bytes\":0,") != std::string::npos);
+  CHECK(none.find("\"partial\":true") != std::string::npos);
+  auto const ample = capture_with("ample", "2GiB");
+  CHECK(ample.find("\"body_budget_bytes\":2147483648,") != std::string::npos);
+  CHECK(ample.find("\"partial\":false") != std::string::npos);
+  // The ample capture kept every body, the empty budget only each endpoint's first.
+  auto const files = [&](const std::string& name) {
+    return std::distance(fs::directory_iterator(dir / name / "bodies"), fs::directory_iterator());
+  };
+  CHECK(files("none") < files("ample"));
+  CHECK(files("ample") - files("none") == 3);  // the three users pages after the first
+}
+
+TEST_CASE("--capture-budget that is not a size, or without --capture, is a usage error naming it before any request") {
+  graphsim::sim_options o;
+  o.users = 10;
+  e2e::emulated_tenant tenant(o);
+  test_support::temp_dir dir;
+  std::string const db = (dir / "a.db").string();
+  for (std::string const bad : {"5XB", "-1", "1.5GiB", "2048GiB", "", "12 MiB"}) {
+    CAPTURE(bad);
+    auto scan = run_entra_audit(tenant.scan_args(db, {"--capture", (dir / "c").string(), "--capture-budget", bad}),
+                                tenant.env());
+    CHECK(scan.exit_code == 2);
+    CHECK(scan.err.find("--capture-budget") != std::string::npos);
+  }
+  auto alone = run_entra_audit(tenant.scan_args(db, {"--capture-budget", "1GiB"}), tenant.env());
+  CHECK(alone.exit_code == 2);
+  CHECK(alone.err.find("--capture-budget") != std::string::npos);
+  CHECK(alone.err.find("--capture DIR") != std::string::npos);
+  CHECK_FALSE(fs::exists(db));
+  CHECK_FALSE(fs::exists(dir / "c"));
+  CHECK(e2e::graph_requests(tenant.stats_json()) == 0);
+}
