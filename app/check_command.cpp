@@ -73,6 +73,8 @@ CLI::App* add_check_command(CLI::App& cli, check_command_options& o) {
   cmd->remove_option(cmd->get_option("--progress"));
   add_auth_options(*cmd, o.auth);
   add_license_details_option(*cmd, o.license_details);
+  // A check that says a scan will fail is the first thing a support case needs to see, as it happened.
+  add_capture_option(*cmd, o.capture);
   return cmd;
 }
 
@@ -80,12 +82,16 @@ int run_check_command(const check_command_options& o) {
   configure_logging(o.common);
   auto settings = scanner::resolve_settings(with_terminal(o.auth), environment);
   if (!settings) return fail(settings.error());
+  auto capture = open_capture(o.capture, settings->first, settings->second);
+  if (!capture) return fail(capture.error());
   scanner::check_options options;
   options.connection = settings->first;
+  options.connection.observer = *capture ? (*capture)->observer() : nullptr;
   options.creds = settings->second;
   options.mode =
       o.license_details == "fetch" ? scanner::license_details_mode::fetch : scanner::license_details_mode::derived;
   auto report = scanner::run_check(options);
+  if (*capture) (*capture)->finish(report ? std::string() : report.error().message);
   if (!report) return fail(report.error());
   if (o.common.log_format == "json") {
     for (auto const& row : report->rows) print_json(row);
