@@ -15,15 +15,15 @@
 #include <vector>
 
 namespace storage::detail {
-namespace {
 
-// The finding columns' names, each prefixed (for INSERT … SELECT between the two tables).
 std::string finding_columns(std::string_view prefix) {
   std::string out;
   for (const auto& field : finding_fields)
     out += fmt::format("{}{}{}", out.empty() ? "" : ", ", prefix, field.column.name);
   return out;
 }
+
+namespace {
 
 using entry = finding_matcher::entry;
 
@@ -232,12 +232,13 @@ base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, 
   return &*d.findings_matcher;
 }
 
-base::result<void> write_version(connection& d, std::int64_t scan_id, std::string_view tenant_id,
-                                 const finding_record& f, std::int64_t content, std::string_view what) {
+base::result<statement*> version_insert(connection& d, std::string_view what) {
   static std::string const sql = schema::insert_sql(schema::table_named("finding_versions"), schema::on_conflict::fail);
-  auto insert = d.prepared(sql, what);
-  if (!insert) return insert.error();
-  statement& ins = **insert;
+  return d.prepared(sql, what);
+}
+
+base::result<void> write_version(connection& d, statement& ins, std::int64_t scan_id, std::string_view tenant_id,
+                                 const finding_record& f, std::int64_t content, std::string_view what) {
   ins.bind_null(1);
   ins.bind_text(2, tenant_id);
   ins.bind_int(3, scan_id);

@@ -16,6 +16,7 @@
 namespace storage::detail {
 
 struct connection;
+class statement;
 
 // The tenant's current finding versions as a running snapshot's streamed findings meet them again, in memory (32 bytes
 // a finding): a finding a current version already holds with the same content is marked here instead of being
@@ -93,14 +94,22 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
 base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                            std::string_view what);
 
-// Inside a write transaction: stores a finding of the running snapshot straight into finding_versions as a row no
-// snapshot holds yet (first_scan = until_scan = scan_id), which fold_findings makes the snapshot's as it completes.
-base::result<void> write_version(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+// The insert write_version steps: prepared once for a batch of findings, not once per finding (a first snapshot writes
+// every finding this way).
+base::result<statement*> version_insert(connection& d, std::string_view what);
+
+// Inside a write transaction: stores a finding of the running snapshot straight into finding_versions (with insert,
+// from version_insert) as a row no snapshot holds yet (first_scan = until_scan = scan_id), which fold_findings makes
+// the snapshot's as it completes.
+base::result<void> write_version(connection& d, statement& insert, std::int64_t scan_id, std::string_view tenant_id,
                                  const finding_record& f, std::int64_t content, std::string_view what);
 
 // Inside a write transaction: deletes the rows the running snapshot wrote straight into finding_versions.
 base::result<void> delete_written(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                   std::string_view what);
+
+// The finding columns' names in declaration order, each prefixed (for INSERT … SELECT between the findings tables).
+std::string finding_columns(std::string_view prefix);
 
 // The SQL condition "finding version is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions" (an empty
 // range, first_scan = until_scan = ?1, that no snapshot holds).

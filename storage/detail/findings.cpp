@@ -70,13 +70,6 @@ class marks_replaced {
   bool committed_ = false;
 };
 
-// "SELECT ?1, <the finding columns> FROM finding_versions": a version's finding as a row of pending_findings.
-std::string finding_rows_sql() {
-  std::string cols;
-  for (const auto& field : finding_fields) cols += fmt::format(", {}", field.column.name);
-  return fmt::format("SELECT ?1{} FROM finding_versions", cols);
-}
-
 }  // namespace
 
 namespace detail {
@@ -87,11 +80,17 @@ base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, st
                                          std::string_view what) {
   auto ins = d.prepared(schema::insert_sql(schema::table_named("pending_findings"), schema::on_conflict::fail), what);
   if (!ins) return ins.error();
+  statement* written = nullptr;
+  if (matcher != nullptr && matcher->writes()) {
+    auto prepared = version_insert(d, what);
+    if (!prepared) return prepared.error();
+    written = *prepared;
+  }
   for (const auto& f : findings) {
     if (matcher != nullptr) {
       std::int64_t const content = finding_content(f);
-      if (matcher->writes()) {
-        if (auto r = write_version(d, scan_id, tenant_id, f, content, what); !r) return r;
+      if (written != nullptr) {
+        if (auto r = write_version(d, *written, scan_id, tenant_id, f, content, what); !r) return r;
         continue;
       }
       if (matcher->match(f, content)) continue;
@@ -158,6 +157,12 @@ base::result<void> database::replace_findings(
     if (!m) return m.error();
     matcher = *m;
   }
+  detail::statement* written = nullptr;  // the version insert, when the findings go straight to finding_versions
+  if (matcher != nullptr && matcher->writes()) {
+    auto prepared = detail::version_insert(d, what);
+    if (!prepared) return prepared.error();
+    written = *prepared;
+  }
 
   // The insert is stepped and reset at each emit, so it is idle between emits; reads that produce runs on this
   // connection use statements of their own, and the statement cache (node-based) never moves this one.
@@ -169,8 +174,9 @@ base::result<void> database::replace_findings(
     if (failed) return *failed;
     if (matcher != nullptr) {
       std::int64_t const content = detail::finding_content(f);
-      if (matcher->writes()) {
-        if (auto r = detail::write_version(d, scan_id, home->tenant_id, f, content, what); !r) failed = r.error();
+      if (written != nullptr) {
+        if (auto r = detail::write_version(d, *written, scan_id, home->tenant_id, f, content, what); !r)
+          failed = r.error();
         return failed ? base::result<void>(*failed) : base::result<void>{};
       }
       if (matcher->match(f, content)) return {};
@@ -284,7 +290,8 @@ base::result<void> database::for_each_finding(std::int64_t scan_id,
           : fmt::format(
                 "{} WHERE scan_id = ?1 UNION ALL {} WHERE {} ORDER BY user_principal_name, sku_part_number, "
                 "sku_id",
-                schema::select_sql(schema::table_named("pending_findings")), finding_rows_sql(),
+                schema::select_sql(schema::table_named("pending_findings")),
+                fmt::format("SELECT ?1, {} FROM finding_versions", detail::finding_columns("")),
                 detail::finding_written_sql());
   int const first_column = home->complete ? 5 : 1;
   auto s = impl_->prepared(sql, what);

@@ -136,32 +136,32 @@ base::result<void> open_user_versions::write(connection& d, const user_record& u
     }
   }
 
-  // The statements' text is made once: on a tenant's first snapshot every user comes here, and formatting it for each
-  // cost a tenth of that scan.
-  static std::string const user_sql =
-      schema::insert_sql(schema::table_named("user_versions"), schema::on_conflict::fail);
-  static std::string const license_sql =
-      schema::insert_sql(schema::table_named("user_license_versions"), schema::on_conflict::replace);
-  static std::string const state_sql =
-      schema::insert_sql(schema::table_named("license_state_versions"), schema::on_conflict::fail);
-  auto ins_user = d.prepared(user_sql, what);
-  auto ins_license = d.prepared(license_sql, what);
-  auto ins_state = d.prepared(state_sql, what);
-  for (auto* r : {&ins_user, &ins_license, &ins_state})
-    if (!*r) return r->error();
-  bind_user_version(**ins_user, tenant_id_, scan_id_, content, user);
-  if (const int rc = (*ins_user)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+  if (insert_user_ == nullptr) {
+    auto ins_user =
+        d.prepared(schema::insert_sql(schema::table_named("user_versions"), schema::on_conflict::fail), what);
+    auto ins_license = d.prepared(
+        schema::insert_sql(schema::table_named("user_license_versions"), schema::on_conflict::replace), what);
+    auto ins_state =
+        d.prepared(schema::insert_sql(schema::table_named("license_state_versions"), schema::on_conflict::fail), what);
+    for (auto* r : {&ins_user, &ins_license, &ins_state})
+      if (!*r) return r->error();
+    insert_user_ = *ins_user;
+    insert_license_ = *ins_license;
+    insert_state_ = *ins_state;
+  }
+  bind_user_version(*insert_user_, tenant_id_, scan_id_, content, user);
+  if (const int rc = insert_user_->run(); rc != SQLITE_OK) return d.failure(rc, what);
   std::int64_t const version = sqlite3_last_insert_rowid(d.db);
   for (const auto* l : licenses) {
     std::string const json = to_json_array(l->disabled_plans);
-    bind_license_version(**ins_license, version, *l, json);
-    if (const int rc = (*ins_license)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    bind_license_version(*insert_license_, version, *l, json);
+    if (const int rc = insert_license_->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   std::int64_t position = 0;
   for (const auto* s : states) {
     std::string const json = to_json_array(s->disabled_plans);
-    bind_state_version(**ins_state, version, position++, *s, json);
-    if (const int rc = (*ins_state)->run(); rc != SQLITE_OK) return d.failure(rc, what);
+    bind_state_version(*insert_state_, version, position++, *s, json);
+    if (const int rc = insert_state_->run(); rc != SQLITE_OK) return d.failure(rc, what);
   }
   // A user new to the tenant is not remembered: met again in this snapshot (a page listed twice), it is stored
   // again, and drop_repeated_users keeps the later copy, as readers always took the later one.

@@ -15,6 +15,7 @@
 namespace storage::detail {
 
 struct connection;
+class statement;
 
 // The tenant's current user versions (until_scan NULL) as one running snapshot meets them again, in memory: 32 bytes
 // a user, sorted by id key (a million users: 32 MB). Kept by the connection between pages of the same snapshot and
@@ -54,6 +55,12 @@ class open_user_versions {
   std::int64_t scan_id_ = 0;
   std::string tenant_id_;
   std::vector<entry> entries_;
+  // The three inserts of a new version, prepared at the first one: a tenant's first snapshot stores every user, and
+  // looking them up in the statement cache for each (by their whole text) was a measurable part of that scan. The
+  // cache is node-based and lives as long as the connection that keeps this writer, so the pointers stay valid.
+  statement* insert_user_ = nullptr;
+  statement* insert_license_ = nullptr;
+  statement* insert_state_ = nullptr;
 };
 
 // The fingerprint stored with a user version: the user's fields, licenses and states (docs/schema.md "Versions").
