@@ -51,9 +51,10 @@ void print_table(const std::vector<scanner::check_row>& rows) {
   // Optional reads that failed change nothing about whether a scan works: said after the verdict, never in it.
   auto const optional = count(scanner::verdict::info);
   std::string const optional_note =
-      optional > 0 ? fmt::format("; {} optional read{} unavailable (info above): those doors will be unknown", optional,
-                                 optional == 1 ? "" : "s")
-                   : "";
+      optional > 0
+          ? fmt::format("; {} optional read{} unavailable (info above): a scan works without what {} would add",
+                        optional, optional == 1 ? "" : "s", optional == 1 ? "it" : "they")
+          : "";
   if (failed > 0)
     fmt::print("\na scan will fail: {} of {} checks failed ({} warnings); apply the fixes above{}\n", failed,
                rows.size(), warned, optional_note);

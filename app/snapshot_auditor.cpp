@@ -20,9 +20,12 @@ base::result<void> snapshot_auditor::complete(storage::database& db, std::int64_
   auto audited = whole ? audit::run_audit(db, scan_id, options_) : streamed_.finish(db, scan_id);
   if (!audited) return audited.error();
   summary_ = *audited;
-  base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s", scan_id,
+  base::log(base::log_level::debug, "audited scan {}{}: {} findings in {:.2f} s{}", scan_id,
             whole ? "" : " as it was crawled", summary_.findings,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+            !whole && streamed_.rewrote_findings()
+                ? " (stored findings rewritten to name the owners or groups known only after them)"
+                : "");
   return {};
 }
 

@@ -72,8 +72,10 @@ struct streamed_audit::state {
   std::int64_t scan_id = 0;
   std::vector<std::string> held;  // packed findings waiting for an owner's page
   bool stored_unnamed = false;    // held_limit was reached: finish() names owners in place
-  // The group names the findings were made with (by lower-case id): the tenant's last complete snapshot's, as a
-  // guess at what this scan reads after its listing; finish() renames in place only when the guess was wrong.
+  bool rewrote = false;           // finish() named owners or groups in stored findings
+  // The group names the findings were made with (by lower-case id): those the scan read ahead of its listing, or
+  // else the tenant's last complete snapshot's, as a guess at what the scan stores once its listing is done;
+  // finish() renames in place only when a finding was made with a name that turned out wrong.
   std::unordered_map<std::string, std::string> guessed_group_names;
 };
 
@@ -87,6 +89,8 @@ streamed_audit::~streamed_audit() = default;
 
 bool streamed_audit::usable() const { return s_->auditor.has_value(); }
 
+bool streamed_audit::rewrote_findings() const { return s_->rewrote; }
+
 bool streamed_audit::begin(storage::database& db, std::int64_t scan_id) {
   auto made = user_auditor::create(db, scan_id, s_->options);
   if (!made) return false;
@@ -97,15 +101,20 @@ bool streamed_audit::begin(storage::database& db, std::int64_t scan_id) {
 }
 
 void streamed_audit::guess_group_names(storage::database& db) {
-  // Groups are read after the listing, once every finding has been made; a tenant's groups are rarely renamed, so
-  // naming them as last night saves rewriting every group_inherited finding at the finish. A failed read here only
-  // loses the guess.
-  auto scan = db.scan(s_->scan_id);
-  if (!scan || !*scan) return;
-  auto last = db.latest_complete_scan((*scan)->tenant_id);
-  if (!last || !*last || (*last)->scan_id == s_->scan_id) return;
-  auto groups = db.groups((*last)->scan_id);
+  // The scan reads the groups' names ahead of the listing when Graph lets it, and stores them with the snapshot;
+  // the names of the groups it could not read that way are read after the listing. Without names read ahead, a
+  // tenant's groups are rarely renamed, so naming them as last night still saves rewriting every group_inherited
+  // finding at the finish. A failed read here only loses the guess.
+  auto groups = db.groups(s_->scan_id);
   if (!groups) return;
+  if (groups->empty()) {
+    auto scan = db.scan(s_->scan_id);
+    if (!scan || !*scan) return;
+    auto last = db.latest_complete_scan((*scan)->tenant_id);
+    if (!last || !*last || (*last)->scan_id == s_->scan_id) return;
+    groups = db.groups((*last)->scan_id);
+    if (!groups) return;
+  }
   for (const auto& g : *groups) {
     s_->auditor->set_group_name(g.id, g.display_name);
     s_->guessed_group_names.insert_or_assign(to_lower(trim(g.id)), g.display_name);
@@ -155,7 +164,7 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     for (std::size_t i = 0; i < s.held.size(); ++i) {
       record f = unpack(s.held[i]);
       if (auditor.owners_met(f)) {
-        // Neither column is packed: the groups are named as they are known now (last snapshot's names; finish()
+        // Neither column is packed: the groups are named as they are known now (read ahead, or guessed; finish()
         // renames them if tonight's read says otherwise).
         auditor.name_owners(f);
         auditor.name_groups(f);
@@ -218,18 +227,19 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
   if (!s.auditor || scan_id != s.scan_id)
     return base::runtime_error(
         fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
-  // The groups were read after the listing, once every finding had been made: name them in the held ones before they
-  // are stored, and in the stored ones in place.
+  // The groups' names as the scan stored them after the listing: name them in the held findings before they are
+  // stored, and in the stored ones in place where they were made with another name.
   auto groups = db.groups(scan_id);
   if (!groups) return groups.error();
-  // A finding's group_names was right when made unless a group it names has another name now (or none).
+  // A finding's group_names was right when made unless a group it names has another name now (or none). A guessed
+  // group that no finding named (one read ahead that assigns none of the snapshot's licenses) changes nothing.
   std::unordered_map<std::string, std::string> read;
   for (const auto& g : *groups) read.insert_or_assign(to_lower(trim(g.id)), g.display_name);
   bool renamed = false;
   for (const auto& [id, name] : s.guessed_group_names) {
     auto const now = read.find(id);
     if (now == read.end() || now->second != name) {
-      renamed = true;
+      renamed = renamed || s.auditor->group_named(id);
       s.auditor->set_group_name(id, {});
     }
   }
@@ -243,6 +253,7 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
     if (auto r = db.add_findings(scan_id, last); !r) return r.error();
   }
   if (s.stored_unnamed || renamed) {
+    s.rewrote = true;
     const user_auditor& auditor = *s.auditor;
     if (auto r = db.update_owner_findings(scan_id,
                                           [&](storage::finding_record& f) {

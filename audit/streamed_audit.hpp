@@ -39,9 +39,13 @@ class streamed_audit {
   // After the last page: stores the findings still held (unless take_held() took them), names the owners in those
   // stored unnamed, and returns the counts; the snapshot's findings are then those run_audit would store.
   base::result<audit_summary> finish(storage::database& db, std::int64_t scan_id);
+  // After finish(): true when it rewrote stored findings in place, to name owners met after them (held_limit
+  // passed) or groups whose names differ from those the findings were made with.
+  bool rewrote_findings() const;
 
  private:
-  // Names the groups in the findings made from now on as the tenant's last complete snapshot named them.
+  // Names the groups in the findings made from now on as the snapshot's stored groups (read ahead of the listing)
+  // name them, else as the tenant's last complete snapshot named them.
   void guess_group_names(storage::database& db);
 
   struct state;

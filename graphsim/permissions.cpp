@@ -69,6 +69,7 @@ std::span<const std::string_view> accepted_roles(route_id route) {
     case route_id::apps_and_services:
       return read_apps_and_services;
     case route_id::group_get:
+    case route_id::groups_list:
       return read_groups;
     case route_id::batch:
     case route_id::unknown:

@@ -26,6 +26,7 @@ struct sim_quirks {
   std::uint64_t empty_page = 0;                 // empty-page=K: page K holds no users, only a nextLink
   std::uint64_t nextlink_loop = 0;              // nextlink-loop=K (hostile): page K links back to page 1
   std::uint64_t duplicate_users = 0;            // duplicate-users=K (hostile): page K repeats earlier users
+  bool no_group_license_filter = false;  // no-group-license-filter: GET /groups refuses an assignedLicenses filter
 };
 
 // The tenant settings that let users acquire licenses on their own (docs/graphsim.md, "Doors"); true = open, as a

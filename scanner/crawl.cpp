@@ -24,8 +24,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
 #include <optional>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace scanner {
 namespace {
@@ -340,6 +342,16 @@ struct crawl {
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
       co_return give_up(written.error());
+    // The licensing groups' names, optional (GroupMember.Read.All), read ahead of the listing and stored with the
+    // snapshot so that the audit names the groups of group_inherited findings as it makes them, instead of
+    // rewriting every one of them afterwards; the groups this misses are read by id after the listing
+    // (docs/graph.md §17).
+    std::vector<std::string> sku_ids;
+    for (const auto& sku : (*facts)->skus) sku_ids.push_back(sku.sku_id);
+    auto reading_ahead = fetch_licensing_groups(client, stop, std::move(sku_ids));
+    auto groups_ahead = co_await std::move(reading_ahead);
+    if (!groups_ahead) co_return give_up(interrupted(), storage::scan_status::interrupted);
+    if (auto written = db.write_groups(*scan_id, *groups_ahead); !written) co_return give_up(written.error());
     // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
     if (options.auditor != nullptr && mode == license_details_mode::derived && !*resumable &&
         options.auditor->begin(db, *scan_id))
@@ -374,16 +386,25 @@ struct crawl {
     doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
     if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
 
-    // The names of the groups that assign licenses, optional too (GroupMember.Read.All), read once per group:
-    // group_inherited findings name them (docs/design.md §4.1, group_names).
+    // The names of the groups that assign the snapshot's licenses (docs/design.md §4.1, group_names): those read
+    // ahead, and the others read by id now, once per group. The snapshot keeps the names of its own groups only.
     auto group_ids = db.group_ids(*scan_id);
     if (!group_ids) co_return give_up(group_ids.error());
-    if (!group_ids->empty()) {
-      auto reading_groups = fetch_group_names(client, stop, std::move(*group_ids));
-      auto groups = co_await std::move(reading_groups);
-      if (!groups) co_return give_up(interrupted(), storage::scan_status::interrupted);
-      if (auto written = db.write_groups(*scan_id, *groups); !written) co_return give_up(written.error());
+    std::unordered_map<std::string, std::string> named;
+    for (auto& g : *groups_ahead) named.emplace(std::move(g.id), std::move(g.display_name));
+    std::vector<storage::group_record> groups;
+    std::vector<std::string> unnamed;
+    for (auto& id : *group_ids) {
+      if (auto it = named.find(id); it != named.end()) groups.push_back({std::move(id), std::move(it->second)});
+      else unnamed.push_back(std::move(id));
     }
+    if (!unnamed.empty()) {
+      auto reading_groups = fetch_group_names(client, stop, std::move(unnamed));
+      auto read = co_await std::move(reading_groups);
+      if (!read) co_return give_up(interrupted(), storage::scan_status::interrupted);
+      groups.insert(groups.end(), std::make_move_iterator(read->begin()), std::make_move_iterator(read->end()));
+    }
+    if (auto written = db.write_groups(*scan_id, groups); !written) co_return give_up(written.error());
 
     // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
     // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.

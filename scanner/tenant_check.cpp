@@ -5,6 +5,7 @@
 #include "scanner/detail/batch.hpp"
 #include "scanner/detail/connection_pool.hpp"
 #include "scanner/detail/fetch_doors.hpp"
+#include "scanner/detail/fetch_groups.hpp"
 #include "scanner/detail/graph_error_text.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/json_read.hpp"
@@ -165,6 +166,7 @@ class check_run {
     // Without a user to ask about (the listing failed) there is nothing to probe: that failure is reported.
     if (options_.mode == license_details_mode::fetch && first_user) co_await probe_license_details(*first_user);
     co_await probe_doors();
+    co_await probe_groups();
   }
 
  private:
@@ -259,6 +261,12 @@ class check_run {
     auto const sku_page = skus.ok() ? parse_subscribed_skus(skus.body) : base::runtime_error("no answer");
     add(probe_row("subscribedSkus", "GET " + skus_url, skus,
                   fmt::format("{} SKUs", sku_page ? sku_page->skus.size() : 0), ctx_));
+    if (sku_page)
+      for (auto const& sku : sku_page->skus)
+        if (is_lower_case_guid(sku.sku_id)) {
+          group_probe_sku_ = sku.sku_id;
+          break;
+        }
 
     std::string const subs_url = "/v1.0/directory/subscriptions";
     graph_request const subs_req{"GET", subs_url, {}, {}};
@@ -316,6 +324,16 @@ class check_run {
                        "trials and office_store", ctx_));
   }
 
+  // The read ahead of the licensing groups' names, as the scan sends it (fetch_groups.cpp), for one of the
+  // tenant's SKUs: a row that informs, never fails the check. A tenant without SKUs has no licensing groups.
+  net::awaitable<void> probe_groups() {
+    if (group_probe_sku_.empty()) co_return;
+    std::string const url = "/v1.0" + licensing_groups_url(group_probe_sku_);
+    graph_request const req{"GET", url, {}, {{std::string(advanced_query_header), std::string(advanced_query_value)}}};
+    auto groups = co_await probe(req, parse_group_page);
+    add(groups_probe_row("GET " + url, groups, ctx_));
+  }
+
   // "signup open, email_verified_join closed": each door a read answer shows, with its state.
   template <class Parse>
   static std::string doors_detail(const probe_answer& a, Parse parse) {
@@ -361,7 +379,8 @@ class check_run {
   graph_client& client_;
   connection_pool& reach_pool_;
   check_context ctx_;
-  std::int64_t retried_ = 0;  // retries of the last probe
+  std::int64_t retried_ = 0;     // retries of the last probe
+  std::string group_probe_sku_;  // a SKU of the tenant, whose licensing groups probe_groups lists
 };
 
 }  // namespace

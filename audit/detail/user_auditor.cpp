@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace audit {
@@ -89,7 +90,14 @@ struct user_auditor::state {
   std::vector<std::string> owner_ids;
   std::unordered_map<std::string, std::string, ci_hash, ci_equal> upn_of;
   std::uint64_t owners_version = 0;  // bumped by each set_owner_upn
-  std::unordered_map<std::string, std::string, ci_hash, ci_equal> group_name_of;
+  // Each known group's name, and whether a finding has named it (met): a streamed audit's finish rewrites findings
+  // for a renamed group only when one named it.
+  struct group_name {
+    std::string name;
+    mutable bool met = false;
+  };
+  std::unordered_map<std::string, group_name, ci_hash, ci_equal> group_name_of;
+  mutable std::unordered_set<std::string, ci_hash, ci_equal> unknown_groups_met;  // named by findings, name unknown
   std::unordered_map<const sku_facts*, sku_cells> cells;
   audit_summary summary;
 
@@ -155,7 +163,8 @@ base::result<user_auditor> user_auditor::create(storage::database& db, std::int6
   // Read after the listing: a whole audit finds them stored; a streamed one is told at its finish.
   auto groups = db.groups(scan_id);
   if (!groups) return groups.error();
-  for (const auto& g : *groups) s->group_name_of.insert_or_assign(to_lower(trim(g.id)), g.display_name);
+  for (const auto& g : *groups)
+    s->group_name_of.insert_or_assign(to_lower(trim(g.id)), state::group_name{g.display_name});
 
   const catalogue& cat = embedded_catalogue();
   if (!options.idp_managed_skus.empty()) {
@@ -187,20 +196,34 @@ bool user_auditor::owners_met(const storage::finding_record& f) const {
 }
 
 void user_auditor::set_group_name(const std::string& group_id, const std::string& display_name) {
-  s_->group_name_of.insert_or_assign(to_lower(trim(group_id)), display_name);
+  auto const id = to_lower(trim(group_id));
+  auto& known = s_->group_name_of[id];
+  known.name = display_name;
+  if (s_->unknown_groups_met.erase(id) > 0) known.met = true;
+}
+
+bool user_auditor::group_named(const std::string& group_id) const {
+  auto const id = to_lower(trim(group_id));
+  auto const it = s_->group_name_of.find(id);
+  return (it != s_->group_name_of.end() && it->second.met) || s_->unknown_groups_met.contains(id);
 }
 
 void user_auditor::name_groups(storage::finding_record& f) const {
   f.group_names.clear();
-  if (f.group_ids.empty() || s_->group_name_of.empty()) return;
   std::string_view ids = f.group_ids;
   while (!ids.empty()) {
     auto const cut = ids.find(';');
     auto const id = ids.substr(0, cut);
-    if (auto it = s_->group_name_of.find(std::string(id)); it != s_->group_name_of.end() && !it->second.empty()) {
-      if (!f.group_names.empty()) f.group_names += ';';
-      // A ';' inside a name would split it in the list cell: shown as ','.
-      for (char c : it->second) f.group_names += c == ';' ? ',' : c;
+    auto const it = s_->group_name_of.find(std::string(id));
+    if (it == s_->group_name_of.end()) {
+      s_->unknown_groups_met.emplace(id);
+    } else {
+      it->second.met = true;
+      if (!it->second.name.empty()) {
+        if (!f.group_names.empty()) f.group_names += ';';
+        // A ';' inside a name would split it in the list cell: shown as ','.
+        for (char c : it->second.name) f.group_names += c == ';' ? ',' : c;
+      }
     }
     ids = cut == std::string_view::npos ? std::string_view{} : ids.substr(cut + 1);
   }

@@ -36,6 +36,8 @@ class user_auditor {
   void set_group_name(const std::string& group_id, const std::string& display_name);
   // Names in f the groups of its group_ids whose names are known, in group_ids order (group_names).
   void name_groups(storage::finding_record& f) const;
+  // True once name_groups has been given a finding naming group_id (any case), whether its name was known or not.
+  bool group_named(const std::string& group_id) const;
   // Takes each finding to keep (moved, not copied).
   using finding_taker = std::function<base::result<void>(storage::finding_record&&)>;
   // Emits the findings of u's licenses, each complete with the owner names known so far, and counts u.

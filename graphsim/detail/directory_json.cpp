@@ -148,4 +148,18 @@ std::optional<std::string> tenant::group_name(std::string_view id) const {
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> tenant::licensing_groups(
+    std::optional<std::string_view> sku_id) const {
+  const tenant_state& t = *impl_;
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!sku_id) {
+    for (std::size_t g = 0; g < t.groups.size(); ++g) out.emplace_back(t.groups[g], t.group_names[g]);
+    return out;
+  }
+  auto const sku = t.sku_by_id.find(to_lower(*sku_id));
+  if (sku == t.sku_by_id.end()) return out;
+  for (std::size_t g : t.skus[sku->second].groups) out.emplace_back(t.groups[g], t.group_names[g]);
+  return out;
+}
+
 }  // namespace graphsim

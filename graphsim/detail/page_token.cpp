@@ -47,7 +47,7 @@ std::optional<page_token> page_token_codec::open(std::string_view text) const {
   std::string_view const view(*raw);
   if (get(view, payload_size) != mac(key_, view.substr(0, payload_size))) return std::nullopt;
   auto const kind = static_cast<unsigned char>(view[0]);
-  if (kind < 1 || kind > 4) return std::nullopt;
+  if (kind < 1 || kind > static_cast<unsigned char>(page_kind::groups)) return std::nullopt;
   page_token t;
   t.kind = static_cast<page_kind>(kind);
   t.position = get(view, 1);

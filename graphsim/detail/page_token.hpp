@@ -9,7 +9,7 @@
 
 namespace graphsim {
 
-enum class page_kind : std::uint8_t { users = 1, delta_initial = 2, delta_changes = 3, delta_link = 4 };
+enum class page_kind : std::uint8_t { users = 1, delta_initial = 2, delta_changes = 3, delta_link = 4, groups = 5 };
 
 struct page_token {
   page_kind kind = page_kind::users;

@@ -16,8 +16,8 @@ struct quirk_spec {
   std::function<void(sim_options&, std::uint64_t)> set;
 };
 
-std::array<quirk_spec, 11> const& specs() {
-  static std::array<quirk_spec, 11> const all{{
+std::array<quirk_spec, 12> const& specs() {
+  static std::array<quirk_spec, 12> const all{{
       {"no-count", false, [](sim_options& o, std::uint64_t) { o.quirks.no_count = true; }},
       {"no-range-filter", false, [](sim_options& o, std::uint64_t) { o.quirks.no_range_filter = true; }},
       {"count-lag", true, [](sim_options& o, std::uint64_t n) { o.count_lag = n; }},
@@ -32,6 +32,8 @@ std::array<quirk_spec, 11> const& specs() {
       {"empty-page", true, [](sim_options& o, std::uint64_t n) { o.quirks.empty_page = n; }},
       {"nextlink-loop", true, [](sim_options& o, std::uint64_t n) { o.quirks.nextlink_loop = n; }},
       {"duplicate-users", true, [](sim_options& o, std::uint64_t n) { o.quirks.duplicate_users = n; }},
+      {"no-group-license-filter", false,
+       [](sim_options& o, std::uint64_t) { o.quirks.no_group_license_filter = true; }},
   }};
   return all;
 }

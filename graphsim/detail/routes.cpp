@@ -76,6 +76,7 @@ route_match match_graph_route(std::string_view method, std::string_view target) 
   else if (n == 2 && iequals(segs[0], "policies") && iequals(segs[1], "authorizationPolicy"))
     set(route_id::authorization_policy, "GET", "policies/authorizationPolicy");
   else if (n == 1 && iequals(segs[0], "$batch")) set(route_id::batch, "POST", "$batch");
+  else if (n == 1 && iequals(segs[0], "groups")) set(route_id::groups_list, "GET", "groups");
   else if (n == 2 && iequals(segs[0], "groups")) {
     set(route_id::group_get, "GET", "groups/{id}");
     m.user_key = segs[1];
@@ -128,6 +129,8 @@ route_result run_route(route_match const& m, route_context const& c) {
       return get_apps_and_services(c);
     case route_id::group_get:
       return get_group(c, m.user_key);
+    case route_id::groups_list:
+      return list_groups(c);
     case route_id::batch:
     case route_id::unknown:
     case route_id::unknown_version:

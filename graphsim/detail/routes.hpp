@@ -31,6 +31,7 @@ enum class route_id {
   authorization_policy,  // GET /v1.0/policies/authorizationPolicy
   apps_and_services,     // GET /beta/admin/appsAndServices (beta, global cloud only)
   group_get,             // GET /v1.0/groups/{id}
+  groups_list,           // GET /v1.0/groups (the licensing groups of a SKU: $filter=assignedLicenses/any(...))
   batch,
   unknown,          // answered 400 "Resource not found for the segment"
   unknown_version,  // not under /v1.0: answered 404
@@ -86,6 +87,7 @@ route_result list_subscriptions(route_context const& c);
 route_result get_authorization_policy(route_context const& c);
 route_result get_apps_and_services(route_context const& c);
 route_result get_group(route_context const& c, std::string_view id);
+route_result list_groups(route_context const& c);
 
 // Shared by the handlers.
 namespace route_detail {

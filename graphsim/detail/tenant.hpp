@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace graphsim {
@@ -123,6 +124,9 @@ class tenant {
   void write_organization(json_writer& w) const;
   // The display name of the licensing group with this id (any case); nullopt for an id that is no group.
   std::optional<std::string> group_name(std::string_view id) const;
+  // The licensing groups (id, display name) that assign the SKU with this id (any case), none for an unknown SKU;
+  // every licensing group when sku_id is nullopt. In the tenant's order, which never changes.
+  std::vector<std::pair<std::string, std::string>> licensing_groups(std::optional<std::string_view> sku_id) const;
 
   // Applies POST /users/{id}/assignLicense to user i, or refuses as Graph does (403 for a self-service or
   // partner-managed seat, 400 for a group-inherited one, 400 for an unknown SKU).

@@ -382,6 +382,38 @@ check_row door_probe_row(std::string check, std::string request, const probe_ans
   return {std::move(check), verdict::info, std::move(detail), std::move(fix), a.request_id, std::move(request)};
 }
 
+check_row groups_probe_row(std::string request, const probe_answer& a, const check_context& ctx) {
+  std::string check = "group names";
+  if (a.ok())
+    return {std::move(check),
+            verdict::ok,
+            "readable: the licensing groups are listed ahead of the users and group_inherited findings name them",
+            {},
+            {},
+            std::move(request)};
+  if (a.status == 400)
+    return {std::move(check),
+            verdict::ok,
+            fmt::format("Graph does not serve the groups' license filter ({}): the scan reads each licensing group's "
+                        "name by id after the listing (one request per 20 groups)",
+                        status_text(a)),
+            {},
+            a.request_id,
+            std::move(request)};
+  std::string const by_id = "group_inherited findings will name their groups by id only; a scan works without them";
+  std::string detail, fix;
+  if (a.status == 401 || a.status == 403) {
+    detail = fmt::format("optional: Graph answered {}: {}", status_text(a), by_id);
+    fix = "optional: " + permission_fix("GroupMember.Read.All", ctx);
+  } else {
+    detail = fmt::format(
+        "optional: could not be read ({}): the scan reads each group's name by id after the "
+        "listing, and where that fails too, {}",
+        a.status != 0 ? "Graph answered " + status_text(a) : a.message, by_id);
+  }
+  return {std::move(check), verdict::info, std::move(detail), std::move(fix), a.request_id, std::move(request)};
+}
+
 check_row door_not_in_cloud_row(std::string check, std::string request, std::string_view doors) {
   auto const url = request.substr(request.find(' ') + 1);
   return {std::move(check),

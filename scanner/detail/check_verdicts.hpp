@@ -95,6 +95,11 @@ check_row license_details_row(std::string request, const probe_answer& a, const 
 check_row door_probe_row(std::string check, std::string request, const probe_answer& a, std::string ok_detail,
                          std::string_view doors, const check_context& ctx);
 
+// The read ahead of the licensing groups' names (docs/graph.md §17), optional: ok when answered 2xx, or 400 (the
+// filter not served: the scan reads each name by id instead); else info, never fail: on 403 the fix names
+// GroupMember.Read.All, without which group_inherited findings name their groups by id only.
+check_row groups_probe_row(std::string request, const probe_answer& a, const check_context& ctx);
+
 // The appsAndServices read under a national cloud, where that beta endpoint does not exist: info, not probed.
 check_row door_not_in_cloud_row(std::string check, std::string request, std::string_view doors);
 

@@ -1,7 +1,9 @@
 #include "scanner/detail/fetch_groups.hpp"
 
 #include "base/log.hpp"
+#include "scanner/detail/encoding.hpp"
 #include "scanner/detail/graph_error_text.hpp"
+#include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/json_read.hpp"
 #include "scanner/detail/parse_batch.hpp"
 #include "scanner/detail/retry_policy.hpp"
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <deque>
 #include <random>
+#include <unordered_set>
 
 namespace scanner {
 namespace {
@@ -53,6 +56,22 @@ std::string item_status(const batch_item_response& r) {
   return error.code.empty() ? std::to_string(r.status) : fmt::format("{} {}", r.status, error.code);
 }
 
+// The read ahead stops at these, far beyond any tenant's licensing groups: a server that keeps paging cannot hold
+// the scan or fill its memory.
+constexpr int max_group_pages = 100;  // per SKU, its first (in the $batch) included: 99,900 groups
+constexpr std::size_t max_groups_ahead = 100000;
+
+base::result<storage::group_record> group_from(const json::value& v) {
+  if (!v.IsObject()) return base::runtime_error("cannot read a group: it is not a JSON object");
+  storage::group_record g{json::lower(json::string_or_empty(v, "id")), json::string_or_empty(v, "displayName")};
+  if (g.id.empty()) return base::runtime_error("cannot read a group: it has no id");
+  // Graph's groups always have a displayName (it is required): one missing or of another type is a broken answer,
+  // which must be said, not stored as an empty name without a word.
+  if (auto const* name = json::member(v, "displayName"); name == nullptr || !name->IsString())
+    return base::runtime_error("cannot read a group: its displayName is missing or not a string");
+  return g;
+}
+
 }  // namespace
 
 std::string group_url(std::string_view group_id) { return fmt::format("/groups/{}?$select=id,displayName", group_id); }
@@ -61,13 +80,137 @@ base::result<storage::group_record> parse_group(std::string_view body) {
   rapidjson::Document doc;
   if (auto parsed = json::parse(doc, body, "a group"); !parsed) return parsed.error();
   if (!doc.IsObject()) return base::runtime_error("cannot read a group: the body is not a JSON object");
-  storage::group_record g{json::lower(json::string_or_empty(doc, "id")), json::string_or_empty(doc, "displayName")};
-  if (g.id.empty()) return base::runtime_error("cannot read a group: it has no id");
-  // Graph's groups always have a displayName (it is required): one missing or of another type is a broken answer,
-  // which must be said, not stored as an empty name without a word.
-  if (auto const* name = json::member(doc, "displayName"); name == nullptr || !name->IsString())
-    return base::runtime_error("cannot read a group: its displayName is missing or not a string");
-  return g;
+  return group_from(doc);
+}
+
+bool is_lower_case_guid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool const dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char const c = s[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string licensing_groups_url(std::string_view sku_id) {
+  std::string const filter = fmt::format("assignedLicenses/any(x:x/skuId eq {})", sku_id);
+  return fmt::format("/groups?$filter={}&$select=id,displayName&$top=999&$count=true", form_encode(filter));
+}
+
+base::result<group_page> parse_group_page(std::string_view body) {
+  rapidjson::Document doc;
+  if (auto parsed = json::parse(doc, body, "a page of groups"); !parsed) return parsed.error();
+  auto const* items = doc.IsObject() ? json::member(doc, "value") : nullptr;
+  if (items == nullptr || !items->IsArray())
+    return base::runtime_error("cannot read a page of groups: it has no \"value\" array");
+  group_page page;
+  for (const auto& item : items->GetArray()) {
+    auto g = group_from(item);
+    if (!g) return g.error();
+    page.groups.push_back(std::move(*g));
+  }
+  page.next_link = json::string_or_empty(doc, "@odata.nextLink");
+  return page;
+}
+
+net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_licensing_groups(
+    graph_client& client, stop_signal& stop, std::vector<std::string> sku_ids) {
+  using groups = std::vector<storage::group_record>;
+  groups out;
+  std::vector<std::string> skus;
+  for (const auto& id : sku_ids) {
+    auto sku = json::lower(id);
+    if (is_lower_case_guid(sku) && std::find(skus.begin(), skus.end(), sku) == skus.end())
+      skus.push_back(std::move(sku));
+  }
+  std::unordered_set<std::string> have;
+  // False once the groups pass the cap.
+  auto const keep = [&](group_page& page) {
+    for (auto& g : page.groups)
+      if (have.insert(g.id).second) out.push_back(std::move(g));
+    return out.size() <= max_groups_ahead;
+  };
+  auto const stopped_early = [&](std::string_view why) {
+    base::log(base::log_level::info,
+              "licensing groups not listed ahead of the users ({}): the names not read are read by id after the "
+              "listing",
+              why);
+  };
+  header_list const advanced{{std::string(advanced_query_header), std::string(advanced_query_value)}};
+  std::vector<std::string> more;  // the nextLinks of SKUs with more than one page
+  for (std::size_t first = 0; first < skus.size(); first += max_batch_items) {
+    std::size_t const n = std::min(max_batch_items, skus.size() - first);
+    std::vector<batch_request_item> requests;
+    for (std::size_t i = 0; i < n; ++i)
+      requests.push_back({std::to_string(i + 1), licensing_groups_url(skus[first + i]), advanced});
+    graph_request req{"POST", "/v1.0/$batch", batch_request_body(requests), {{"Content-Type", "application/json"}}};
+    auto sending =
+        get_parsed_or_stop<std::vector<batch_item_response>>(client, std::move(req), parse_batch_response, stop);
+    auto answer = co_await std::move(sending);
+    if (!answer) {
+      stopped_early(answer.error().message);
+      co_return out;
+    }
+    if (!*answer) co_return unless_stopped<groups>{};
+    std::vector<bool> answered(n, false);
+    for (const auto& r : **answer) {
+      std::size_t index = 0;
+      try {
+        index = std::stoul(r.id);
+      } catch (const std::exception&) {
+        continue;  // not one of ours
+      }
+      if (index < 1 || index > n || answered[index - 1]) continue;
+      answered[index - 1] = true;
+      auto const& url = requests[index - 1].url;
+      if (r.status != 200) {
+        stopped_early(fmt::format("GET /v1.0{} answered {} in $batch", url, item_status(r)));
+        co_return out;
+      }
+      auto page = parse_group_page(r.body);
+      if (!page) {
+        stopped_early(fmt::format("GET /v1.0{}: {}", url, page.error().message));
+        co_return out;
+      }
+      if (!keep(*page)) {
+        stopped_early(fmt::format("more than {} groups", max_groups_ahead));
+        co_return out;
+      }
+      if (!page->next_link.empty()) more.push_back(std::move(page->next_link));
+    }
+    if (auto const missing = std::find(answered.begin(), answered.end(), false); missing != answered.end()) {
+      stopped_early(fmt::format("no answer for GET /v1.0{} in the $batch", requests[missing - answered.begin()].url));
+      co_return out;
+    }
+  }
+  std::unordered_set<std::string> seen;
+  for (auto& link : more) {
+    for (int pages = 2; !link.empty(); ++pages) {
+      if (pages > max_group_pages) {
+        stopped_early(fmt::format("a SKU's licensing groups span more than {} pages", max_group_pages));
+        co_return out;
+      }
+      if (!seen.insert(link).second) {
+        stopped_early("a nextLink leads back to a page already read");
+        co_return out;
+      }
+      graph_request req{"GET", link, {}, advanced};
+      auto fetching = get_parsed_or_stop<group_page>(client, std::move(req), parse_group_page, stop);
+      auto page = co_await std::move(fetching);
+      if (!page) {
+        stopped_early(page.error().message);
+        co_return out;
+      }
+      if (!*page) co_return unless_stopped<groups>{};
+      if (!keep(**page)) {
+        stopped_early(fmt::format("more than {} groups", max_groups_ahead));
+        co_return out;
+      }
+      link = std::move((*page)->next_link);
+    }
+  }
+  co_return out;
 }
 
 net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_names(graph_client& client,

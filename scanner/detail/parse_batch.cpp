@@ -45,6 +45,15 @@ std::string batch_request_body(std::span<const batch_request_item> items) {
     w.String("GET");
     w.Key("url");
     w.String(item.url.data(), static_cast<rapidjson::SizeType>(item.url.size()));
+    if (!item.headers.empty()) {
+      w.Key("headers");
+      w.StartObject();
+      for (auto const& [name, value] : item.headers) {
+        w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+        w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+      }
+      w.EndObject();
+    }
     w.EndObject();
   }
   w.EndArray();

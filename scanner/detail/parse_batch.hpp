@@ -19,6 +19,7 @@ inline constexpr std::size_t max_batch_items = 20;
 struct batch_request_item {
   std::string id;
   std::string url;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // the item's own request headers, if any
 };
 
 // One answer inside a batch response.

@@ -124,12 +124,19 @@ TEST_CASE("a streamed audit that cannot read its rules is unusable, yields nothi
 
 namespace {
 
-// One streamed nightly scan of the small tenant whose licensing group the scan read as group_name (empty: not read,
-// the permission missing); returns the group_names of the findings of that group, carol's and bob's. Bob's
-// POWER_BI_PRO, bought by alice, is assigned by the group too; his page comes before alice's, so his finding is held
-// back until hers, and is stored with the names known then.
-std::vector<std::string> streamed_night(storage::database& db, const std::string& group_name) {
+struct night_ahead {
+  std::vector<std::string> names;  // the group_names of the findings of the group, carol's and bob's
+  bool rewrote = false;            // finish() rewrote stored findings
+};
+
+// One streamed nightly scan of the small tenant into db whose scan read the groups `ahead` before the listing (stored
+// with the snapshot before the audit begins, as the scanner stores the groups it lists ahead) and stored `after`
+// once the listing was done. Bob's POWER_BI_PRO, bought by alice, is assigned by the group too; his page comes
+// before alice's, so his finding is held back until hers, and is stored with the names known then.
+night_ahead streamed_night_ahead(storage::database& db, const std::vector<storage::group_record>& ahead,
+                                 const std::vector<storage::group_record>& after) {
   auto const scan_id = begin_small_tenant(db);
+  db.write_groups(scan_id, ahead).value();
   audit::streamed_audit streamed({}, 16);
   REQUIRE(streamed.begin(db, scan_id));
   auto users = small_tenant_users();
@@ -138,18 +145,23 @@ std::vector<std::string> streamed_night(storage::database& db, const std::string
   std::vector<storage::user_licenses> const first(users.begin() + 1, users.end());
   for (auto const& part : {page_of(first), page_of({users[0]})})
     db.write_user_page(scan_id, part, "", {}, streamed.page(part)).value();
-  // The scan reads the groups' names after the listing, once every finding was made.
-  if (!group_name.empty()) {
-    std::vector<storage::group_record> const groups{{group_id, group_name}};
-    db.write_groups(scan_id, groups).value();
-  }
+  db.write_groups(scan_id, after).value();
   REQUIRE(streamed.finish(db, scan_id).has_value());
   db.finish_scan(scan_id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::none).value();
-  std::vector<std::string> names;
+  night_ahead out;
+  out.rewrote = streamed.rewrote_findings();
   db.for_each_finding(scan_id, [&](const storage::finding_record& f) {
-      if (f.group_ids == group_id) names.push_back(f.user_principal_name + ": " + f.group_names);
+      if (f.group_ids == group_id) out.names.push_back(f.user_principal_name + ": " + f.group_names);
     }).value();
-  return names;
+  return out;
+}
+
+// The same night when nothing was read ahead and the scan read the licensing group after the listing as group_name
+// (empty: not read, the permission missing); returns the names.
+std::vector<std::string> streamed_night(storage::database& db, const std::string& group_name) {
+  std::vector<storage::group_record> after;
+  if (!group_name.empty()) after.push_back({group_id, group_name});
+  return streamed_night_ahead(db, {}, after).names;
 }
 
 std::vector<std::string> both_named(const std::string& name) {
@@ -166,4 +178,36 @@ TEST_CASE("a streamed audit names each group as tonight's scan read it, whatever
   CHECK(streamed_night(db, "Sales (EU) licences") == both_named("Sales (EU) licences"));  // renamed since
   CHECK(streamed_night(db, "") == both_named(""));  // not read tonight: no stale name
   CHECK(streamed_night(db, "Sales licences") == both_named("Sales licences"));
+}
+
+TEST_CASE("groups named ahead of the listing name the findings as they are made: the finish rewrites none") {
+  // A group read ahead that assigns none of the snapshot's licenses is not kept after the listing, and changes
+  // nothing in the findings.
+  std::vector<storage::group_record> const ahead{{group_id, "Sales licences"},
+                                                 {"bbbbbbbb-0000-4000-8000-00000000000b", "Unused group"}};
+  std::vector<storage::group_record> const after{{group_id, "Sales licences"}};
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  auto const night = streamed_night_ahead(db, ahead, after);
+  CHECK(night.names == both_named("Sales licences"));
+  CHECK_FALSE(night.rewrote);
+}
+
+TEST_CASE("a group the read ahead missed, named after the listing, is named in the stored findings in place") {
+  std::vector<storage::group_record> const ahead{{"bbbbbbbb-0000-4000-8000-00000000000b", "Unused group"}};
+  std::vector<storage::group_record> const after{{group_id, "Sales licences"}};
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  auto const night = streamed_night_ahead(db, ahead, after);
+  CHECK(night.names == both_named("Sales licences"));
+  CHECK(night.rewrote);
+}
+
+TEST_CASE("a group named ahead but not after the listing (its read failed) leaves its findings unnamed") {
+  std::vector<storage::group_record> const ahead{{group_id, "Sales licences"}};
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  auto const night = streamed_night_ahead(db, ahead, {});
+  CHECK(night.names == both_named(""));
+  CHECK(night.rewrote);
 }

@@ -88,9 +88,9 @@ TEST_CASE("check with every permission the scan needs: exit 0 and every check ok
       CHECK(l.result == "ok");
       CHECK(l.fix.empty());
     }
-    for (std::string name :
-         {"login host", "Graph host", "clock", "sign-in", "token", "organization", "subscribedSkus",
-          "directory/subscriptions", "users", "users $count", "users shard", "authorizationPolicy", "appsAndServices"})
+    for (std::string name : {"login host", "Graph host", "clock", "sign-in", "token", "organization", "subscribedSkus",
+                             "directory/subscriptions", "users", "users $count", "users shard", "authorizationPolicy",
+                             "appsAndServices", "group names"})
       CHECK_MESSAGE(find(lines, name) != nullptr, name);
     CHECK((find(lines, "licenseDetails") != nullptr) == (mode == "fetch"));
     auto const* token = find(lines, "token");
@@ -261,6 +261,13 @@ TEST_CASE("check without the optional door permissions exits 0 and names, per do
     CHECK(l.fix.find(e.other) == std::string::npos);
     CHECK_FALSE(l.request_id.empty());
   }
+  // The licensing groups' names, optional too.
+  auto const groups = line_of(lines, "group names");
+  CHECK(groups.result == "info");
+  CHECK(groups.detail.find("optional: Graph answered 403") != std::string::npos);
+  CHECK(groups.detail.find("group_inherited findings will name their groups by id only") != std::string::npos);
+  CHECK(groups.fix.find("optional: grant the application permission GroupMember.Read.All ") != std::string::npos);
+  CHECK(groups.fix.find(consent) != std::string::npos);
   for (auto const& l : lines) CHECK(l.result != "FAIL");
 
   // The table says the same, and that the scan will still work.
@@ -269,8 +276,22 @@ TEST_CASE("check without the optional door permissions exits 0 and names, per do
   auto table = run_entra_audit(args, tenant.env());
   CAPTURE(table.out);
   CHECK(table.exit_code == 0);
-  CHECK(table.out.find("a scan will work; 2 optional reads unavailable (info above): those doors will be unknown") !=
-        std::string::npos);
+  CHECK(table.out.find("a scan will work; 3 optional reads unavailable (info above): a scan works without what they "
+                       "would add") != std::string::npos);
+}
+
+TEST_CASE(
+    "check where Graph refuses the groups' license filter says the scan names the groups by id instead: ok, exit 0") {
+  auto options = tenant_options();
+  options.quirks.no_group_license_filter = true;
+  e2e::emulated_tenant tenant(options);
+  auto const [exit_code, lines] = run_check(tenant);
+  CHECK(exit_code == 0);
+  auto const groups = line_of(lines, "group names");
+  CHECK(groups.result == "ok");
+  CHECK(groups.detail.find("400 Request_UnsupportedQuery") != std::string::npos);
+  CHECK(groups.detail.find("reads each licensing group's name by id after the listing") != std::string::npos);
+  CHECK(groups.fix.empty());
 }
 
 TEST_CASE("check under a national cloud without the beta appsAndServices endpoint: an info line, exit 0") {

@@ -54,7 +54,7 @@ inline graphsim::sim_options churning_tenant(std::uint64_t users, std::uint64_t 
 std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv);
 
 // Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded, and the items of
-// the group names' $batch (the batch itself counts).
+// the licensing groups' $batches (each batch itself counts).
 long graph_requests(const std::string& stats_json);
 
 // The findings CSV header of docs/design.md §4.1.

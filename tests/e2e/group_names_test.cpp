@@ -1,9 +1,12 @@
-// The names of the groups behind group_inherited findings (group_names, docs/design.md §4.1): read once per group
-// after the listing when the application may (GroupMember.Read.All), and otherwise left empty without failing.
+// The names of the groups behind group_inherited findings (group_names, docs/design.md §4.1): listed ahead of the
+// users when Graph serves the filter, else read once per group after the listing, when the application may
+// (GroupMember.Read.All), and otherwise left empty without failing.
 #include "e2e/emulated_tenant.hpp"
 
 #include <doctest/doctest.h>
+#include <rapidjson/document.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <tuple>
@@ -33,7 +36,70 @@ graphsim::sim_options tenant(std::optional<std::vector<std::string>> roles) {
   return o;
 }
 
+// The findings report of the scan in db names each group as the emulator's truth does, and names some; returns it.
+std::string check_named_as_truth(const std::string& db, const e2e::emulated_tenant& sim) {
+  auto report = run_entra_audit({"report", "--db", db, "--format", "csv"});
+  REQUIRE(report.exit_code == 0);
+  auto const found = group_rows(report.out);
+  CHECK(found == group_rows(sim.truth_csv()));
+  int named = 0;
+  for (const auto& [user, sku, ids, names] : found) named += names.empty() ? 0 : 1;
+  CHECK(named > 0);
+  return report.out;
+}
+
+// Requests per endpoint label and status in the emulator's log ("GET /v1.0/groups/{id}" -> 200 -> n).
+std::map<std::string, std::map<std::string, long>> requests_by_endpoint(const std::string& stats_json) {
+  rapidjson::Document doc;
+  doc.Parse(stats_json.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  std::map<std::string, std::map<std::string, long>> out;
+  for (auto const& e : doc["requests"].GetObject())
+    for (auto const& st : e.value.GetObject()) out[e.name.GetString()][st.name.GetString()] = st.value.GetInt64();
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE(
+    "e2e: a scan lists the licensing groups ahead of the users and names each finding as it makes it: no group "
+    "is read by id and no stored finding is rewritten") {
+  e2e::emulated_tenant sim(tenant(std::nullopt));
+  test_support::temp_dir dir;
+  std::string const db = (dir / "a.db").string();
+  auto scan = run_entra_audit(sim.scan_args(db, {"--verbose"}), sim.env());
+  INFO(scan.err);
+  REQUIRE(scan.exit_code == 0);
+  auto const requests = requests_by_endpoint(sim.stats_json());
+  REQUIRE(requests.contains("GET /v1.0/groups"));
+  CHECK(requests.at("GET /v1.0/groups").size() == 1);  // every one answered 200
+  CHECK(requests.at("GET /v1.0/groups").contains("200"));
+  CHECK_FALSE(requests.contains("GET /v1.0/groups/{id}"));
+  CHECK(scan.err.find("audited scan 1 as it was crawled") != std::string::npos);
+  CHECK(scan.err.find("rewritten") == std::string::npos);
+  CHECK(scan.err.find("not listed ahead") == std::string::npos);
+  check_named_as_truth(db, sim);
+}
+
+TEST_CASE(
+    "e2e: where Graph refuses the groups' license filter, the names are read by id after the listing and named in "
+    "the stored findings, one line saying why") {
+  auto options = tenant(std::nullopt);
+  options.quirks.no_group_license_filter = true;
+  e2e::emulated_tenant sim(options);
+  test_support::temp_dir dir;
+  std::string const db = (dir / "a.db").string();
+  auto scan = run_entra_audit(sim.scan_args(db, {"--verbose"}), sim.env());
+  INFO(scan.err);
+  REQUIRE(scan.exit_code == 0);
+  auto const requests = requests_by_endpoint(sim.stats_json());
+  CHECK(requests.at("GET /v1.0/groups").contains("400"));
+  CHECK(requests.at("GET /v1.0/groups/{id}").contains("200"));
+  CHECK(scan.err.find("licensing groups not listed ahead of the users") != std::string::npos);
+  CHECK(scan.err.find("Request_UnsupportedQuery") != std::string::npos);
+  CHECK(scan.err.find("rewritten") != std::string::npos);
+  check_named_as_truth(db, sim);
+}
 
 TEST_CASE("e2e: group_inherited findings name their groups as Graph names them, streamed or audited whole") {
   e2e::emulated_tenant sim(tenant(std::nullopt));
@@ -44,14 +110,8 @@ TEST_CASE("e2e: group_inherited findings name their groups as Graph names them, 
     auto scan = run_entra_audit(sim.scan_args(db, {"--license-details", mode}), sim.env());
     INFO(scan.err);
     REQUIRE(scan.exit_code == 0);
-    auto report = run_entra_audit({"report", "--db", db, "--format", "csv"});
-    REQUIRE(report.exit_code == 0);
-    auto const found = group_rows(report.out);
-    CHECK(found == group_rows(sim.truth_csv()));
-    int named = 0;
-    for (const auto& [user, sku, ids, names] : found) named += names.empty() ? 0 : 1;
-    CHECK(named > 0);
-    CHECK(report.out.find("Équipe Support, Niveau 2") != std::string::npos);  // non-ASCII, a comma: one cell
+    auto const report = check_named_as_truth(db, sim);
+    CHECK(report.find("Équipe Support, Niveau 2") != std::string::npos);  // non-ASCII, a comma: one cell
 
     auto md = run_entra_audit({"report", "--db", db, "--format", "md"});
     REQUIRE(md.exit_code == 0);

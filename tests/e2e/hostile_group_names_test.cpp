@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -59,7 +60,13 @@ std::string graph_error(const std::string& code) {
 struct batch_script {
   std::optional<reply> envelope;
   item_fn answer = [](const std::string& group, int) { return named(group); };
+  // The read ahead of the listing (docs/graph.md §17): when set, subscribedSkus holds one SKU (ahead_sku, which
+  // no user holds: the findings stay as without it) and ahead answers the requests it wants to (the read ahead's
+  // $batch and the GETs of its nextLinks) before anything else does. Unset: no SKU, nothing is read ahead.
+  std::function<std::optional<reply>(const test_fake::request&)> ahead = {};
 };
+
+const std::string ahead_sku = "c7df2760-2c81-4ef7-b578-5b5392b571df";
 
 struct scan_seen {
   std::string out, err, saved;                                         // saved: the CSV report and the database file
@@ -112,6 +119,13 @@ scan_seen scan_groups(const batch_script& script) {
                               e2e::fake_user(bob, "bob@fake.test", "Bob", "Support", support) + "," +
                               e2e::fake_user(cy, "cy@fake.test", "Cy", "Sales") + "]",
                           [script, asked](const test_fake::request& r) -> std::optional<reply> {
+                            if (script.ahead) {
+                              if (r.target.starts_with("/v1.0/subscribedSkus"))
+                                return reply{200, fmt::format(R"({{"value":[{{"skuId":"{}","skuPartNumber":)"
+                                                              R"("ENTERPRISEPREMIUM","servicePlans":[]}}]}})",
+                                                              ahead_sku)};
+                              if (auto answer = script.ahead(r)) return answer;
+                            }
                             if (r.method != "POST" || !r.target.ends_with("$batch")) return std::nullopt;
                             return answer_batch(script, batch_groups(r.body), *asked);
                           });
@@ -343,4 +357,139 @@ TEST_CASE(
   check_one_line(seen, {"group names of 1 of 2 groups not read", support, "404", "deleted since the listing"});
   CHECK(times_asked(seen, support) == 1);  // a deleted group is not asked again
   check_no_secret(seen);
+}
+
+namespace {
+
+bool is_ahead_batch(const test_fake::request& r) {
+  return r.method == "POST" && r.target.ends_with("$batch") && r.body.find("/groups?$filter=") != std::string::npos;
+}
+
+bool is_groups_get(const test_fake::request& r) { return r.method == "GET" && r.target.starts_with("/v1.0/groups?"); }
+
+// A page of groups named as named() names them, with a nextLink to this server's target when next is not empty.
+std::string group_page(const test_fake::request& r, const std::vector<std::string>& groups,
+                       const std::string& next = "") {
+  std::string items;
+  for (auto const& g : groups)
+    items += fmt::format(R"({}{{"id":"{}","displayName":"{}"}})", items.empty() ? "" : ",", g, group_name(g));
+  std::string const link =
+      next.empty() ? "" : fmt::format(R"("@odata.nextLink":"http://{}{}",)", r.headers.at("host"), next);
+  return fmt::format(R"({{{}"value":[{}]}})", link, items);
+}
+
+// The read ahead's $batch answered with one item (the one SKU's first page): status and JSON body.
+reply ahead_answer(unsigned status, const std::string& body_json) {
+  return reply{
+      200, fmt::format(R"({{"responses":[{{"id":"1","status":{},"headers":{{}},"body":{}}}]}})", status, body_json)};
+}
+
+// How many GETs of a read ahead's nextLinks the server saw (the server's thread counts while the scan runs).
+struct ahead_gets {
+  std::atomic<int> count{0};
+};
+
+// Lines about the read ahead (at most one, by promise).
+std::vector<std::string> ahead_lines(const std::string& err) {
+  std::vector<std::string> out;
+  std::istringstream in(err);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("not listed ahead") != std::string::npos) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("groups listed ahead of the users name the findings as they are made, and no group is read by id") {
+  batch_script script;
+  script.ahead = [](const test_fake::request& r) -> std::optional<reply> {
+    if (!is_ahead_batch(r)) return std::nullopt;
+    CHECK(r.body.find(ahead_sku) != std::string::npos);
+    CHECK(r.body.find(R"("headers":{"ConsistencyLevel":"eventual"})") != std::string::npos);
+    return ahead_answer(200, group_page(r, {sales, support}));
+  };
+  auto const seen = scan_groups(script);
+  check_all_stored(seen);
+  check_names(seen, "Sales licenses", "Support licenses");
+  CHECK(times_asked(seen, sales) == 0);
+  CHECK(times_asked(seen, support) == 0);
+  CHECK(group_lines(seen.err).empty());
+  CHECK(ahead_lines(seen.err).empty());
+  check_no_secret(seen);
+}
+
+TEST_CASE(
+    "a read ahead whose nextLink leads back to a page it read stops there, one line saying so; the group it "
+    "missed is read by id") {
+  auto gets = std::make_shared<ahead_gets>();
+  batch_script script;
+  script.ahead = [gets](const test_fake::request& r) -> std::optional<reply> {
+    if (is_ahead_batch(r)) return ahead_answer(200, group_page(r, {sales}, "/v1.0/groups?$skiptoken=again"));
+    if (!is_groups_get(r)) return std::nullopt;
+    ++gets->count;
+    return reply{200, group_page(r, {}, "/v1.0/groups?$skiptoken=again")};
+  };
+  auto const seen = scan_groups(script);
+  check_all_stored(seen);
+  check_names(seen, "Sales licenses", "Support licenses");
+  CHECK(gets->count == 1);
+  CHECK(times_asked(seen, sales) == 0);
+  CHECK(times_asked(seen, support) == 1);
+  auto const lines = ahead_lines(seen.err);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("a nextLink leads back to a page already read") != std::string::npos);
+  check_no_secret(seen);
+}
+
+TEST_CASE("a read ahead that keeps paging stops after 100 pages of a SKU, and the groups it missed are read by id") {
+  auto gets = std::make_shared<ahead_gets>();
+  batch_script script;
+  script.ahead = [gets](const test_fake::request& r) -> std::optional<reply> {
+    if (is_ahead_batch(r)) return ahead_answer(200, group_page(r, {}, "/v1.0/groups?$skiptoken=1"));
+    if (!is_groups_get(r)) return std::nullopt;
+    int const n = ++gets->count;
+    return reply{200, group_page(r, {}, fmt::format("/v1.0/groups?$skiptoken={}", n + 1))};
+  };
+  auto const seen = scan_groups(script);
+  check_all_stored(seen);
+  check_names(seen, "Sales licenses", "Support licenses");
+  CHECK(gets->count == 99);  // pages 2 to 100; the first came in the $batch
+  CHECK(times_asked(seen, sales) == 1);
+  auto const lines = ahead_lines(seen.err);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("more than 100 pages") != std::string::npos);
+  check_no_secret(seen);
+}
+
+TEST_CASE(
+    "a read ahead refused (403), or answered with a page that is not one, gives way to the read by id: names "
+    "right, one line saying why") {
+  struct refusal {
+    unsigned status;
+    std::string body_json;
+    std::string cause;
+  };
+  for (auto const& [status, body, cause] : std::vector<refusal>{
+           {403, graph_error("Authorization_RequestDenied"), "answered 403 Authorization_RequestDenied in $batch"},
+           {400, graph_error("Request_UnsupportedQuery"), "answered 400 Request_UnsupportedQuery in $batch"},
+           {200, R"("<html>Sign in</html>")", "cannot parse a page of groups"},
+           {200, R"({"value":[{"id":"x"}]})", "displayName is missing"},
+       }) {
+    CAPTURE(cause);
+    batch_script script;
+    script.ahead = [status, body](const test_fake::request& r) -> std::optional<reply> {
+      if (is_ahead_batch(r)) return ahead_answer(status, body);
+      return std::nullopt;
+    };
+    auto const seen = scan_groups(script);
+    check_all_stored(seen);
+    check_names(seen, "Sales licenses", "Support licenses");
+    CHECK(times_asked(seen, sales) == 1);
+    CHECK(times_asked(seen, support) == 1);
+    auto const lines = ahead_lines(seen.err);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(cause) != std::string::npos);
+    CHECK(lines[0].find("read by id after the listing") != std::string::npos);
+    check_no_secret(seen);
+  }
 }

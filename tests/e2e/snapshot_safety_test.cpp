@@ -14,8 +14,9 @@ TEST_CASE(
     "a body that stays malformed ends the scan with exit 1 naming the URL and request-id, keeping the last snapshot") {
   graphsim::sim_options o;
   o.users = 300;
-  // The first scan makes 4 Graph requests; from the 7th on, every body is broken JSON.
-  o.fault_schedule = "7-:malformed";
+  // The first scan makes 18 Graph requests, each item of its $batch counted (the licensing groups listed ahead of
+  // the users, one item per SKU); from the 19th on (the second scan's), every body is broken JSON.
+  o.fault_schedule = "19-:malformed";
   e2e::emulated_tenant tenant(o);
   test_support::temp_dir dir;
   std::string const db = (dir / "a.db").string();

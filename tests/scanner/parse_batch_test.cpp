@@ -52,6 +52,13 @@ TEST_CASE("a batch request body lists each GET with its id and relative URL") {
         R"({"id":"2","method":"GET","url":"/users/b\"/licenseDetails"}]})");
 }
 
+TEST_CASE("a batch item's own headers go into its request, escaped as JSON") {
+  std::vector<scanner::batch_request_item> const items{
+      {"1", "/groups?$count=true", {{"ConsistencyLevel", "eventual"}, {"X-Odd", "a\"b"}}}};
+  CHECK(scanner::batch_request_body(items) == R"({"requests":[{"id":"1","method":"GET","url":"/groups?$count=true",)"
+                                              R"("headers":{"ConsistencyLevel":"eventual","X-Odd":"a\"b"}}]})");
+}
+
 TEST_CASE("batch responses without ids or statuses, or not JSON, are rejected") {
   CHECK_FALSE(scanner::parse_batch_response(R"({"responses": [{"status": 200}]})").has_value());
   CHECK_FALSE(scanner::parse_batch_response(R"({"responses": [{"id": "1"}]})").has_value());
