@@ -10,6 +10,10 @@ snapshot_auditor::snapshot_auditor(audit::audit_options options) : options_(opti
 
 bool snapshot_auditor::begin(storage::database& db, std::int64_t scan_id) { return streamed_.begin(db, scan_id); }
 
+void snapshot_auditor::name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners) {
+  streamed_.name_owners_ahead(owners);
+}
+
 std::vector<storage::finding_record> snapshot_auditor::findings_of(const storage::user_page& page) {
   return streamed_.page(page);
 }

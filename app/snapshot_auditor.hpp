@@ -14,6 +14,7 @@ class snapshot_auditor final : public scanner::page_auditor {
  public:
   explicit snapshot_auditor(audit::audit_options options);
   bool begin(storage::database& db, std::int64_t scan_id) override;
+  void name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners) override;
   std::vector<storage::finding_record> findings_of(const storage::user_page& page) override;
   base::result<void> complete(storage::database& db, std::int64_t scan_id, bool whole) override;
   // The counts of the findings complete() stored (zero before it ran).

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 namespace audit {
@@ -77,6 +78,11 @@ struct streamed_audit::state {
   // else the tenant's last complete snapshot's, as a guess at what the scan stores once its listing is done;
   // finish() renames in place only when a finding was made with a name that turned out wrong.
   std::unordered_map<std::string, std::string> guessed_group_names;
+  // The owners' principal names read ahead of the listing (by lower-case id), and those the listing met since: the
+  // listing's word is the snapshot's, as run_audit reads it.
+  std::unordered_map<std::string, std::string> owners_ahead;
+  std::unordered_set<std::string> owners_listed;
+  bool owner_renamed = false;  // a finding may have been made with an owner's name the listing gave otherwise
 };
 
 streamed_audit::streamed_audit(audit_options options, std::size_t held_limit) : s_(std::make_unique<state>()) {
@@ -121,6 +127,18 @@ void streamed_audit::guess_group_names(storage::database& db) {
   }
 }
 
+void streamed_audit::name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners) {
+  auto& s = *s_;
+  if (!s.auditor) return;
+  const auto& owner_ids = s.auditor->owner_ids();
+  for (const auto& [id, upn] : owners) {
+    auto key = to_lower(trim(id));
+    if (upn.empty() || !std::binary_search(owner_ids.begin(), owner_ids.end(), key)) continue;
+    s.auditor->set_owner_upn(key, upn);
+    s.owners_ahead.insert_or_assign(std::move(key), upn);
+  }
+}
+
 std::vector<storage::finding_record> streamed_audit::page(const storage::user_page& page) {
   auto& s = *s_;
   std::vector<storage::finding_record> out;
@@ -141,10 +159,19 @@ std::vector<storage::finding_record> streamed_audit::page(const storage::user_pa
     const auto& u = page.users[i];
     at.emplace(u.id, i);
     // Owners first, so that findings of this very page already name them.
-    if (!owner_ids.empty() && std::binary_search(owner_ids.begin(), owner_ids.end(), to_lower(trim(u.id)))) {
-      auditor.set_owner_upn(u.id, u.user_principal_name);
-      met_owner = true;
+    if (owner_ids.empty()) continue;
+    auto key = to_lower(trim(u.id));
+    if (!std::binary_search(owner_ids.begin(), owner_ids.end(), key)) continue;
+    met_owner = true;
+    if (auto const ahead = s.owners_ahead.find(key); ahead != s.owners_ahead.end()) {
+      if (ahead->second == u.user_principal_name) {
+        s.owners_listed.insert(std::move(key));
+        continue;  // named so already
+      }
+      s.owner_renamed = true;
     }
+    auditor.set_owner_upn(u.id, u.user_principal_name);
+    s.owners_listed.insert(std::move(key));
   }
   bool apart = false;
   auto const group = [&](std::vector<rows>& ranges, const std::string& user_id, std::size_t row) {
@@ -227,6 +254,12 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
   if (!s.auditor || scan_id != s.scan_id)
     return base::runtime_error(
         fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
+  // An owner named ahead whom the listing never met is no user of the snapshot: its findings name it no more.
+  for (const auto& [id, upn] : s.owners_ahead)
+    if (!s.owners_listed.contains(id)) {
+      s.auditor->forget_owner_upn(id);
+      s.owner_renamed = true;
+    }
   // The groups' names as the scan stored them after the listing: name them in the held findings before they are
   // stored, and in the stored ones in place where they were made with another name.
   auto groups = db.groups(scan_id);
@@ -252,7 +285,7 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
     auto last = take_held();
     if (auto r = db.add_findings(scan_id, last); !r) return r.error();
   }
-  if (s.stored_unnamed || renamed) {
+  if (s.stored_unnamed || renamed || s.owner_renamed) {
     s.rewrote = true;
     const user_auditor& auditor = *s.auditor;
     if (auto r = db.update_owner_findings(scan_id,

@@ -11,6 +11,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace audit {
@@ -27,6 +30,10 @@ class streamed_audit {
   // Reads the snapshot's SKUs and subscriptions and the rules; false when that fails (a bad rules file, say): the
   // snapshot is then audited whole by run_audit, which reports why.
   bool begin(storage::database& db, std::int64_t scan_id);
+  // Takes the principal names of subscription owners (id, userPrincipalName) read before the listing, after begin():
+  // a finding citing one of them is stored at once instead of being held back until the owner's page. finish()
+  // sets right the findings made with a name the listing then gives otherwise, or never gives.
+  void name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners);
   // The findings of the page's users, ready to store. A finding naming an owner (a self-service purchase, say)
   // whose user has not been met yet is held back until that user's page, so that it is stored with the name.
   std::vector<storage::finding_record> page(const storage::user_page& page);
@@ -40,7 +47,7 @@ class streamed_audit {
   // stored unnamed, and returns the counts; the snapshot's findings are then those run_audit would store.
   base::result<audit_summary> finish(storage::database& db, std::int64_t scan_id);
   // After finish(): true when it rewrote stored findings in place, to name owners met after them (held_limit
-  // passed) or groups whose names differ from those the findings were made with.
+  // passed), or owners or groups whose names differ from those the findings were made with.
   bool rewrote_findings() const;
 
  private:

@@ -5,6 +5,7 @@
 #include "scanner/detail/batch.hpp"
 #include "scanner/detail/fetch_doors.hpp"
 #include "scanner/detail/fetch_groups.hpp"
+#include "scanner/detail/fetch_owners.hpp"
 #include "scanner/detail/fetch_tenant.hpp"
 #include "scanner/detail/graph_limits.hpp"
 #include "scanner/detail/seen_ids.hpp"
@@ -346,16 +347,22 @@ struct crawl {
     // snapshot so that the audit names the groups of group_inherited findings as it makes them, instead of
     // rewriting every one of them afterwards; the groups this misses are read by id after the listing
     // (docs/graph.md §17).
+    // The subscription owners' principal names, read beside them for a streamed audit: findings citing a purchaser
+    // then need not be held back until the purchaser's page (docs/graph.md §4.1).
     std::vector<std::string> sku_ids;
     for (const auto& sku : (*facts)->skus) sku_ids.push_back(sku.sku_id);
-    auto reading_ahead = fetch_licensing_groups(client, stop, std::move(sku_ids));
-    auto groups_ahead = co_await std::move(reading_ahead);
-    if (!groups_ahead) co_return give_up(interrupted(), storage::scan_status::interrupted);
-    if (auto written = db.write_groups(*scan_id, *groups_ahead); !written) co_return give_up(written.error());
     // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
-    if (options.auditor != nullptr && mode == license_details_mode::derived && !*resumable &&
-        options.auditor->begin(db, *scan_id))
+    bool const streams = options.auditor != nullptr && mode == license_details_mode::derived && !*resumable;
+    auto owner_ids = streams ? subscription_owner_ids((*facts)->subscriptions) : std::vector<std::string>();
+    auto reading_groups_ahead = fetch_licensing_groups(client, stop, std::move(sku_ids));
+    auto reading_owners = fetch_owner_names(client, stop, std::move(owner_ids));
+    auto [groups_ahead, owners] = co_await (std::move(reading_groups_ahead) && std::move(reading_owners));
+    if (!groups_ahead || !owners) co_return give_up(interrupted(), storage::scan_status::interrupted);
+    if (auto written = db.write_groups(*scan_id, *groups_ahead); !written) co_return give_up(written.error());
+    if (streams && options.auditor->begin(db, *scan_id)) {
       ctx.auditor = options.auditor;
+      ctx.auditor->name_owners_ahead(*owners);
+    }
     summary.skus = static_cast<std::int64_t>((*facts)->skus.size());
     summary.subscriptions = static_cast<std::int64_t>((*facts)->subscriptions.size());
 

@@ -9,7 +9,9 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace scanner {
@@ -30,6 +32,10 @@ class page_auditor {
   virtual ~page_auditor() = default;
   // Prepares to audit the snapshot from its stored facts; false when it cannot (it is then audited whole later).
   virtual bool begin(storage::database& db, std::int64_t scan_id) = 0;
+  // The principal names of subscription owners (id, userPrincipalName) the scan read ahead of the listing, after
+  // begin(): findings citing them need not wait for their pages. complete() sets right those the listing then
+  // meets with another name or never meets.
+  virtual void name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners) = 0;
   // The findings of the page's users.
   virtual std::vector<storage::finding_record> findings_of(const storage::user_page& page) = 0;
   // Stores the snapshot's findings in full before it is marked complete: the pages' findings and those still held

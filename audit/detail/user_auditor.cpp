@@ -186,6 +186,10 @@ void user_auditor::set_owner_upn(const std::string& owner_id, const std::string&
   ++s_->owners_version;
 }
 
+void user_auditor::forget_owner_upn(const std::string& owner_id) {
+  if (s_->upn_of.erase(to_lower(trim(owner_id))) > 0) ++s_->owners_version;
+}
+
 const audit_summary& user_auditor::summary() const { return s_->summary; }
 
 bool user_auditor::owners_met(const storage::finding_record& f) const {

@@ -28,6 +28,8 @@ class user_auditor {
   const std::vector<std::string>& owner_ids() const;
   // Records an owner's principal name (owner_upns of later findings, and of finish()).
   void set_owner_upn(const std::string& owner_id, const std::string& upn);
+  // Forgets an owner's principal name: later findings, and name_owners, cite the owner no more.
+  void forget_owner_upn(const std::string& owner_id);
   // True when every owner of f's SKU (a finding this auditor made) has had its principal name recorded.
   bool owners_met(const storage::finding_record& f) const;
   // Names in f (a finding this auditor made) the owners known now: owner_upns and the action that cites them.

@@ -34,9 +34,16 @@ std::map<std::string, std::string> stored_findings(storage::database& db, std::i
 // parser lays them out).
 // held_at_completion: the held findings go into the snapshot's completing transaction, as the scan stores them;
 // otherwise finish() stores them after.
-void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pages, std::size_t held_limit,
-                                 audit::audit_options options = {}, bool scatter = false,
-                                 bool held_at_completion = true) {
+// owners_ahead: the owners' principal names the scan read before the listing.
+struct streamed_run {
+  bool rewrote = false;  // finish() rewrote stored findings
+};
+
+using owner_names = std::vector<std::pair<std::string, std::string>>;
+
+streamed_run check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pages, std::size_t held_limit,
+                                         audit::audit_options options = {}, bool scatter = false,
+                                         bool held_at_completion = true, const owner_names& owners_ahead = {}) {
   test_support::temp_dir dir;
   auto db = storage::database::open((dir / "audit.db").string()).value();
   auto const scan_id = begin_small_tenant(db);
@@ -44,6 +51,7 @@ void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pa
 
   audit::streamed_audit streamed(options, held_limit);
   REQUIRE(streamed.begin(db, scan_id));
+  streamed.name_owners_ahead(owners_ahead);
   for (const auto& indexes : pages) {
     std::vector<storage::user_licenses> users;
     for (auto i : indexes) users.push_back(all[i]);
@@ -55,6 +63,7 @@ void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pa
   }
   std::vector<storage::finding_record> held;
   if (held_at_completion) held = streamed.take_held();
+  streamed_run run;
   db.finish_scan(scan_id, storage::scan_status::complete, {}, {}, storage::snapshot_copies::none, held).value();
   auto const streamed_summary = streamed.finish(db, scan_id);
   REQUIRE(streamed_summary.has_value());
@@ -74,6 +83,8 @@ void check_streamed_equals_whole(const std::vector<std::vector<std::size_t>>& pa
   CHECK(streamed_summary->findings_by_origin == whole_summary->findings_by_origin);
   CHECK(streamed_summary->users_call_refused_403 == whole_summary->users_call_refused_403);
   CHECK(streamed_summary->users_call_refused_400 == whole_summary->users_call_refused_400);
+  run.rewrote = streamed.rewrote_findings();
+  return run;
 }
 
 }  // namespace
@@ -97,6 +108,43 @@ TEST_CASE("a finding stored before its purchaser's page names the purchaser once
   }
   SUBCASE("past the held limit, stored unnamed and named in place at finish") {
     check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 0);
+  }
+}
+
+TEST_CASE("a purchaser named ahead of the listing: no finding waits for the purchaser's page, none is rewritten") {
+  // bob's POWER_BI_PRO was bought by alice, whose page comes last.
+  auto const run = check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16, {}, false, true,
+                                               {{alice_id, "alice@contoso.example"}, {"not-an-owner", "x@y"}});
+  CHECK_FALSE(run.rewrote);
+
+  // Bob's page yields his finding at once, citing alice.
+  test_support::temp_dir dir;
+  auto db = storage::database::open((dir / "audit.db").string()).value();
+  auto const scan_id = begin_small_tenant(db);
+  for (bool ahead : {false, true}) {
+    CAPTURE(ahead);
+    audit::streamed_audit streamed({}, 16);
+    REQUIRE(streamed.begin(db, scan_id));
+    if (ahead) streamed.name_owners_ahead(owner_names{{alice_id, "alice@contoso.example"}});
+    auto const users = small_tenant_users();
+    std::string cited;
+    for (auto const& f : streamed.page(page_of({users[1]})))
+      if (f.sku_id == pbi) cited = f.owner_upns;
+    CHECK(cited == (ahead ? "alice@contoso.example" : ""));
+  }
+}
+
+TEST_CASE(
+    "a purchaser named ahead otherwise than the listing names her, or never listed, leaves the findings as "
+    "run_audit makes them") {
+  SUBCASE("renamed since the read ahead") {
+    CHECK(check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16, {}, false, true,
+                                      {{alice_id, "alice.old@contoso.example"}})
+              .rewrote);
+  }
+  SUBCASE("not in the snapshot") {
+    CHECK(check_streamed_equals_whole({{1, 2}, {3, 4, 5}}, 16, {}, false, true, {{alice_id, "alice@contoso.example"}})
+              .rewrote);
   }
 }
 

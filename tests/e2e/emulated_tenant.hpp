@@ -54,8 +54,11 @@ inline graphsim::sim_options churning_tenant(std::uint64_t users, std::uint64_t 
 std::set<std::tuple<std::string, std::string, std::string, std::string>> finding_keys(const std::string& csv);
 
 // Graph requests in the emulator's request log (GET /_sim/stats), token and /_sim requests excluded, and the items of
-// the licensing groups' $batches (each batch itself counts).
+// the $batches that read the licensing groups and the subscription owners (each batch itself counts).
 long graph_requests(const std::string& stats_json);
+// Every Graph request in the emulator's request log, each $batch item counted as well as the batch (as
+// --fault-schedule counts them); token and /_sim requests excluded.
+long all_graph_requests(const std::string& stats_json);
 
 // The findings CSV header of docs/design.md §4.1.
 inline constexpr const char* findings_header =

@@ -14,9 +14,17 @@ TEST_CASE(
     "a body that stays malformed ends the scan with exit 1 naming the URL and request-id, keeping the last snapshot") {
   graphsim::sim_options o;
   o.users = 300;
-  // The first scan makes 18 Graph requests, each item of its $batch counted (the licensing groups listed ahead of
-  // the users, one item per SKU); from the 19th on (the second scan's), every body is broken JSON.
-  o.fault_schedule = "19-:malformed";
+  // From the second scan's first Graph request on, every body is broken JSON: the first scan's requests (each item
+  // of a $batch counted, as the fault schedule counts them) are counted on the same tenant without faults.
+  std::int64_t first_scan = 0;
+  {
+    e2e::emulated_tenant unbroken(o);
+    test_support::temp_dir dir;
+    REQUIRE(run_entra_audit(unbroken.scan_args((dir / "a.db").string()), unbroken.env()).exit_code == 0);
+    first_scan = e2e::all_graph_requests(unbroken.stats_json());
+  }
+  REQUIRE(first_scan > 4);
+  o.fault_schedule = std::to_string(first_scan + 1) + "-:malformed";
   e2e::emulated_tenant tenant(o);
   test_support::temp_dir dir;
   std::string const db = (dir / "a.db").string();
