@@ -133,7 +133,7 @@ void streamed_audit::name_owners_ahead(std::span<const std::pair<std::string, st
   const auto& owner_ids = s.auditor->owner_ids();
   for (const auto& [id, upn] : owners) {
     auto key = to_lower(trim(id));
-    if (upn.empty() || !std::binary_search(owner_ids.begin(), owner_ids.end(), key)) continue;
+    if (!std::binary_search(owner_ids.begin(), owner_ids.end(), key)) continue;
     s.auditor->set_owner_upn(key, upn);
     s.owners_ahead.insert_or_assign(std::move(key), upn);
   }
@@ -256,7 +256,7 @@ base::result<audit_summary> streamed_audit::finish(storage::database& db, std::i
         fmt::format("cannot finish the audit of scan {}: it was not streamed — this is a bug in entra-audit", scan_id));
   // An owner named ahead whom the listing never met is no user of the snapshot: its findings name it no more.
   for (const auto& [id, upn] : s.owners_ahead)
-    if (!s.owners_listed.contains(id)) {
+    if (!upn.empty() && !s.owners_listed.contains(id)) {
       s.auditor->forget_owner_upn(id);
       s.owner_renamed = true;
     }

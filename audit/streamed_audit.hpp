@@ -30,8 +30,9 @@ class streamed_audit {
   // Reads the snapshot's SKUs and subscriptions and the rules; false when that fails (a bad rules file, say): the
   // snapshot is then audited whole by run_audit, which reports why.
   bool begin(storage::database& db, std::int64_t scan_id);
-  // Takes the principal names of subscription owners (id, userPrincipalName) read before the listing, after begin():
-  // a finding citing one of them is stored at once instead of being held back until the owner's page. finish()
+  // Takes the principal names of subscription owners (id, userPrincipalName; empty when Graph has no such user, a
+  // partner's object say) read before the listing, after begin(): a finding citing one of them is stored at once
+  // instead of being held back until the owner's page, which for an owner without a name never comes. finish()
   // sets right the findings made with a name the listing then gives otherwise, or never gives.
   void name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners);
   // The findings of the page's users, ready to store. A finding naming an owner (a self-service purchase, say)

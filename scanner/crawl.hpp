@@ -32,9 +32,9 @@ class page_auditor {
   virtual ~page_auditor() = default;
   // Prepares to audit the snapshot from its stored facts; false when it cannot (it is then audited whole later).
   virtual bool begin(storage::database& db, std::int64_t scan_id) = 0;
-  // The principal names of subscription owners (id, userPrincipalName) the scan read ahead of the listing, after
-  // begin(): findings citing them need not wait for their pages. complete() sets right those the listing then
-  // meets with another name or never meets.
+  // The principal names of subscription owners (id, userPrincipalName; empty: Graph has no such user) the scan read
+  // ahead of the listing, after begin(): findings citing them need not wait for their pages. complete() sets right
+  // those the listing then meets with another name or never meets.
   virtual void name_owners_ahead(std::span<const std::pair<std::string, std::string>> owners) = 0;
   // The findings of the page's users.
   virtual std::vector<storage::finding_record> findings_of(const storage::user_page& page) = 0;

@@ -104,7 +104,7 @@ struct user_auditor::state {
   std::string owner_upns(const sku_facts& f) const {
     std::vector<std::string> upns;
     for (const auto& id : f.owner_ids)
-      if (auto it = upn_of.find(id); it != upn_of.end()) upns.push_back(it->second);
+      if (auto it = upn_of.find(id); it != upn_of.end() && !it->second.empty()) upns.push_back(it->second);
     sort_unique(upns);
     return join(upns);
   }

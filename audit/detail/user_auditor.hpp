@@ -26,7 +26,8 @@ class user_auditor {
 
   // The ids of the users who own subscriptions (lower-case, sorted): their principal names go into findings.
   const std::vector<std::string>& owner_ids() const;
-  // Records an owner's principal name (owner_upns of later findings, and of finish()).
+  // Records an owner's principal name (owner_upns of later findings, and of finish()); an empty one marks the owner
+  // as met without a name (no user of the tenant).
   void set_owner_upn(const std::string& owner_id, const std::string& upn);
   // Forgets an owner's principal name: later findings, and name_owners, cite the owner no more.
   void forget_owner_upn(const std::string& owner_id);

@@ -59,9 +59,15 @@ net::awaitable<unless_stopped<std::vector<user_name>>> fetch_owner_names(graph_c
       } catch (const std::exception&) {
         continue;
       }
-      if (index < 1 || index > n || r.status != 200) continue;
+      if (index < 1 || index > n) continue;
+      auto const& id = ids[first + index - 1];
+      if (r.status == 404) {
+        out.push_back({id, {}});  // no user of the tenant: the listing will not meet it either
+        continue;
+      }
       // Only the owner asked for under this item: a body naming another user is not taken for it.
-      if (auto u = parse_user_name(r.body); u && u->first == ids[first + index - 1]) out.push_back(std::move(*u));
+      if (auto u = r.status == 200 ? parse_user_name(r.body) : base::runtime_error("not read"); u && u->first == id)
+        out.push_back(std::move(*u));
     }
   }
   co_return out;

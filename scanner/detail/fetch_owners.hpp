@@ -25,10 +25,11 @@ std::vector<std::string> subscription_owner_ids(const std::vector<storage::subsc
 // The id and userPrincipalName of one GET /users/{id} answer; an error when it is not a user with both.
 base::result<user_name> parse_user_name(std::string_view body);
 
-// GET /users/{id}?$select=id,userPrincipalName for each id, twenty to a POST /$batch. An optimisation, never a
-// failure: an owner that is no user of the tenant (a partner's, or deleted: 404) or whose item fails is left out, and
-// a $batch that fails ends the read with the names so far and one info line; the listing names those owners when it
-// meets them, as without this read. nullopt when stopped.
+// GET /users/{id}?$select=id,userPrincipalName for each id, twenty to a POST /$batch. An owner Graph answers 404 for
+// (no user of the tenant: a partner's object, or deleted) comes with an empty name. An optimisation, never a
+// failure: an owner whose item fails otherwise is left out, and a $batch that fails ends the read with the names so
+// far and one info line; the listing names those owners when it meets them, as without this read. nullopt when
+// stopped.
 net::awaitable<unless_stopped<std::vector<user_name>>> fetch_owner_names(graph_client& client, stop_signal& stop,
                                                                          std::vector<std::string> ids);
 

@@ -135,6 +135,17 @@ TEST_CASE("a purchaser named ahead of the listing: no finding waits for the purc
 }
 
 TEST_CASE(
+    "an owner the read ahead found no user for (a partner's) holds back no finding, even past the held limit, and "
+    "nothing is rewritten") {
+  owner_names const ahead{{alice_id, "alice@contoso.example"}, {"dddddddd-0000-0000-0000-000000000000", ""}};
+  // Without the read ahead the partner's finding waits for an owner who never comes: past a held limit of 0 it is
+  // stored unnamed and rewritten at the finish.
+  CHECK(check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 0).rewrote);
+  CHECK_FALSE(check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 0, {}, false, true, ahead).rewrote);
+  CHECK_FALSE(check_streamed_equals_whole({{1, 2}, {3, 4, 5}, {0}}, 16, {}, false, false, ahead).rewrote);
+}
+
+TEST_CASE(
     "a purchaser named ahead otherwise than the listing names her, or never listed, leaves the findings as "
     "run_audit makes them") {
   SUBCASE("renamed since the read ahead") {
