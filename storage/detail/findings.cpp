@@ -86,9 +86,12 @@ base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, st
     if (!prepared) return prepared.error();
     written = *prepared;
   }
-  for (const auto& f : findings) {
+  std::vector<std::int64_t> contents;
+  if (matcher != nullptr) contents = finding_contents(findings);
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const auto& f = findings[i];
     if (matcher != nullptr) {
-      std::int64_t const content = finding_content(f);
+      std::int64_t const content = contents[i];
       if (written != nullptr) {
         if (auto r = write_version(d, *written, scan_id, tenant_id, f, content, what); !r) return r;
         continue;
