@@ -50,8 +50,10 @@ void content_fingerprints(std::span<const std::string_view> in, std::span<std::i
 // Rows' bytes written one after the other into one buffer, then fingerprinted together.
 class content_batch {
  public:
-  // The buffer is the thread's, kept between batches: a page's rows take about a megabyte, which growing afresh for
-  // every page would map and fault in again each time. One batch at a time on a thread keeps it (a second one made
+  // Callers batch this many rows at most: enough to keep the four lanes busy, few enough that the buffer stays small
+  // (a whole page's users took a megabyte or two, held for the whole scan).
+  static constexpr std::size_t rows_per_batch = 64;
+  // The buffer is the thread's, kept between batches (one batch at a time on a thread keeps it; a second one made
   // while the first lives starts empty).
   content_batch();
   ~content_batch();
