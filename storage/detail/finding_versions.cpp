@@ -381,13 +381,32 @@ std::string_view finding_held_sql() {
   return "f.snapshot_tenant_id = ?2 AND f.first_scan <= ?1 AND (f.until_scan IS NULL OR f.until_scan > ?1)";
 }
 
-std::int64_t finding_content(const finding_record& f) {
-  content_hasher h;
+namespace {
+
+template <class Sink>
+void add_finding(Sink& h, const finding_record& f) {
   for (const auto& field : finding_fields) {
     if (field.text != nullptr) h.add(f.*field.text);
     else h.add(f.*field.flag);
   }
+}
+
+}  // namespace
+
+std::int64_t finding_content(const finding_record& f) {
+  content_hasher h;
+  add_finding(h, f);
   return h.value();
+}
+
+std::vector<std::int64_t> finding_contents(std::span<const finding_record> findings) {
+  content_batch batch;
+  for (const auto& f : findings) {
+    auto bytes = batch.row();
+    add_finding(bytes, f);
+    batch.end_row();
+  }
+  return batch.fingerprints();
 }
 
 base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::string_view tenant_id, later_snapshots later,

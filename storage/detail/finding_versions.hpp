@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,8 @@ base::result<void> unfold_findings(connection& d, std::int64_t scan_id, std::str
 
 // The fingerprint stored with a finding version (every column of the findings CSV).
 std::int64_t finding_content(const finding_record& f);
+// finding_content of each finding, computed together (content_batch).
+std::vector<std::int64_t> finding_contents(std::span<const finding_record> findings);
 
 // The SQL condition "finding version f belongs to complete snapshot ?1 of tenant ?2".
 std::string_view finding_held_sql();

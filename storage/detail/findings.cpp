@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -86,9 +87,13 @@ base::result<void> insert_unless_matched(connection& d, std::int64_t scan_id, st
     if (!prepared) return prepared.error();
     written = *prepared;
   }
-  for (const auto& f : findings) {
+  constexpr std::size_t block = content_batch::rows_per_batch;
+  std::vector<std::int64_t> contents;  // of the block of findings i is in
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const auto& f = findings[i];
     if (matcher != nullptr) {
-      std::int64_t const content = finding_content(f);
+      if (i % block == 0) contents = finding_contents(findings.subspan(i, std::min(block, findings.size() - i)));
+      std::int64_t const content = contents[i % block];
       if (written != nullptr) {
         if (auto r = write_version(d, *written, scan_id, tenant_id, f, content, what); !r) return r;
         continue;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -168,10 +169,23 @@ base::result<void> database::write_user_page(std::int64_t scan_id, const user_pa
   auto state_start = by_owner(page.states, states);
   if (!state_start) return state_start.error();
 
-  for (std::size_t u = 0; u < users.size(); ++u) {
-    auto const lic = std::span(licenses).subspan((*license_start)[u], (*license_start)[u + 1] - (*license_start)[u]);
-    auto const st = std::span(states).subspan((*state_start)[u], (*state_start)[u + 1] - (*state_start)[u]);
-    if (auto r = (*writer)->write(d, users[u], lic, st, what); !r) return r;
+  auto const licenses_of = [&](std::size_t u) {
+    return std::span(licenses).subspan((*license_start)[u], (*license_start)[u + 1] - (*license_start)[u]);
+  };
+  auto const states_of = [&](std::size_t u) {
+    return std::span(states).subspan((*state_start)[u], (*state_start)[u + 1] - (*state_start)[u]);
+  };
+  // The fingerprints of a block of users together (content_batch), then each user written with its own.
+  for (std::size_t first = 0; first < users.size(); first += detail::content_batch::rows_per_batch) {
+    std::size_t const last = std::min(users.size(), first + detail::content_batch::rows_per_batch);
+    std::vector<std::int64_t> const contents = [&] {
+      detail::content_batch batch;
+      for (std::size_t u = first; u < last; ++u)
+        detail::add_user_content(batch, users[u], licenses_of(u), states_of(u));
+      return batch.fingerprints();
+    }();
+    for (std::size_t u = first; u < last; ++u)
+      if (auto r = (*writer)->write(d, users[u], licenses_of(u), states_of(u), contents[u - first], what); !r) return r;
   }
 
   // A derived snapshot's plans are the user's licenses joined with the SKUs' plans: for_each_license_plan

@@ -19,9 +19,11 @@ std::string_view user_held_sql() {
          "v.version_id))";
 }
 
-std::int64_t user_content(const user_record& u, std::span<const assigned_license_record* const> licenses,
-                          std::span<const license_state_record* const> states) {
-  content_hasher h;
+namespace {
+
+template <class Sink>
+void add_user(Sink& h, const user_record& u, std::span<const assigned_license_record* const> licenses,
+              std::span<const license_state_record* const> states) {
   h.add(u.id);
   h.add(u.user_principal_name);
   h.add(u.display_name);
@@ -50,7 +52,23 @@ std::int64_t user_content(const user_record& u, std::span<const assigned_license
     h.add(static_cast<std::int64_t>(s->disabled_plans.size()));
     for (const auto& p : s->disabled_plans) h.add(p);
   }
+}
+
+}  // namespace
+
+std::int64_t user_content(const user_record& u, std::span<const assigned_license_record* const> licenses,
+                          std::span<const license_state_record* const> states) {
+  content_hasher h;
+  add_user(h, u, licenses, states);
   return h.value();
+}
+
+void add_user_content(content_batch& batch, const user_record& u,
+                      std::span<const assigned_license_record* const> licenses,
+                      std::span<const license_state_record* const> states) {
+  auto bytes = batch.row();
+  add_user(bytes, u, licenses, states);
+  batch.end_row();
 }
 
 base::result<open_user_versions> open_user_versions::load(connection& d, std::int64_t scan_id, std::string tenant_id,
@@ -107,8 +125,15 @@ base::result<void> open_user_versions::write(connection& d, const user_record& u
                                              std::span<const assigned_license_record* const> licenses,
                                              std::span<const license_state_record* const> states,
                                              std::string_view what) {
-  std::int64_t const content = user_content(user, licenses, states);
-  entry* current = find(key_of(user.id));
+  return write(d, user, licenses, states, user_content(user, licenses, states), what);
+}
+
+base::result<void> open_user_versions::write(connection& d, const user_record& user,
+                                             std::span<const assigned_license_record* const> licenses,
+                                             std::span<const license_state_record* const> states, std::int64_t content,
+                                             std::string_view what) {
+  // No current versions (a tenant's first snapshot): nothing to find, and no key to make.
+  entry* current = entries_.empty() ? nullptr : find(key_of(user.id));
   if (current != nullptr) {
     if (current->content == content) {
       if ((current->flags & (stored_now | met)) == 0) {

@@ -34,6 +34,11 @@ class open_user_versions {
   base::result<void> write(connection& d, const user_record& user,
                            std::span<const assigned_license_record* const> licenses,
                            std::span<const license_state_record* const> states, std::string_view what);
+  // The same with the user's content (user_content) already computed.
+  base::result<void> write(connection& d, const user_record& user,
+                           std::span<const assigned_license_record* const> licenses,
+                           std::span<const license_state_record* const> states, std::int64_t content,
+                           std::string_view what);
 
   // As the snapshot completes (inside the caller's write transaction): the current versions it neither stored nor
   // met end at it, by version id; no other row of the table is read.
@@ -66,6 +71,10 @@ class open_user_versions {
 // The fingerprint stored with a user version: the user's fields, licenses and states (docs/schema.md "Versions").
 std::int64_t user_content(const user_record& user, std::span<const assigned_license_record* const> licenses,
                           std::span<const license_state_record* const> states);
+// Adds a user's content to a batch whose fingerprints() are then the user_content of each user added.
+void add_user_content(content_batch& batch, const user_record& user,
+                      std::span<const assigned_license_record* const> licenses,
+                      std::span<const license_state_record* const> states);
 
 // Deletes a user version with its licenses and states (inside the caller's write transaction).
 base::result<void> delete_user_version(connection& d, std::int64_t version, std::string_view what);
