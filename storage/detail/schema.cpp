@@ -519,9 +519,9 @@ constexpr table all_tables[] = {
      "compares each event with the newest complete snapshot taken before it (docs/design.md §8).",
      idp_events_columns, idp_events_key, without_rowid, key_reuse::allowed, idp_events_examples},
     {"groups",
-     "The display names of the groups that assign the snapshot's licenses, read once per scan (GET /groups/{id}, "
-     "GroupMember.Read.All); none when that permission is missing, and none for snapshots taken before schema "
-     "version 4.",
+     "The display names of the groups that assign the snapshot's licenses, read once per scan (GET /groups by SKU "
+     "before the listing, GET /groups/{id} for those it missed; GroupMember.Read.All); none when that permission is "
+     "missing, and none for snapshots taken before schema version 4.",
      groups_columns, groups_key, without_rowid, key_reuse::allowed, groups_examples},
     // Views with the columns of schema version 5's tables: every snapshot's SKUs and subscriptions.
     {"skus",
