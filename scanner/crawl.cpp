@@ -343,16 +343,15 @@ struct crawl {
     if (!*facts) co_return give_up(interrupted(), storage::scan_status::interrupted);
     if (auto written = db.write_tenant_facts(*scan_id, (*facts)->skus, (*facts)->subscriptions); !written)
       co_return give_up(written.error());
-    // The licensing groups' names, optional (GroupMember.Read.All), read ahead of the listing and stored with the
-    // snapshot so that the audit names the groups of group_inherited findings as it makes them, instead of
-    // rewriting every one of them afterwards; the groups this misses are read by id after the listing
-    // (docs/graph.md §17).
-    // The subscription owners' principal names, read beside them for a streamed audit: findings citing a purchaser
-    // then need not be held back until the purchaser's page (docs/graph.md §4.1).
-    std::vector<std::string> sku_ids;
-    for (const auto& sku : (*facts)->skus) sku_ids.push_back(sku.sku_id);
     // A resumed snapshot holds users stored before this run, which a streamed audit would not see.
     bool const streams = options.auditor != nullptr && mode == license_details_mode::derived && !*resumable;
+    // Read side by side ahead of the listing: the licensing groups' names, optional (GroupMember.Read.All), stored
+    // with the snapshot so that the audit names the groups of group_inherited findings as it makes them instead of
+    // rewriting them afterwards (those this misses are read by id after the listing, docs/graph.md §17); and, for a
+    // streamed audit, the subscription owners' principal names, so that findings citing a purchaser are not held
+    // back until the purchaser's page (docs/graph.md §4.1).
+    std::vector<std::string> sku_ids;
+    for (const auto& sku : (*facts)->skus) sku_ids.push_back(sku.sku_id);
     auto owner_ids = streams ? subscription_owner_ids((*facts)->subscriptions) : std::vector<std::string>();
     auto reading_groups_ahead = fetch_licensing_groups(client, stop, std::move(sku_ids));
     auto reading_owners = fetch_owner_names(client, stop, std::move(owner_ids));

@@ -160,7 +160,8 @@ base::result<user_auditor> user_auditor::create(storage::database& db, std::int6
   if (!subscriptions) return subscriptions.error();
   s->skus = std::move(*skus);
   s->subscriptions = std::move(*subscriptions);
-  // Read after the listing: a whole audit finds them stored; a streamed one is told at its finish.
+  // A whole audit finds every name stored; a streamed one finds those read ahead of the listing and is told the
+  // others at its finish.
   auto groups = db.groups(scan_id);
   if (!groups) return groups.error();
   for (const auto& g : *groups)

@@ -16,7 +16,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <charconv>
 #include <deque>
 #include <exception>
 #include <optional>
@@ -161,23 +160,19 @@ net::awaitable<void> run_batch(batch_run& run, std::vector<pending_item> items) 
   auto const answered_at = clock::now();
   if (throttled) run.limits.pacer.observe(ru_feedback{std::nullopt, std::nullopt, true}, answered_at);
   std::chrono::milliseconds longest{0};
-  std::vector<bool> answered(items.size(), false);
   std::vector<pending_item> retry;
-  for (auto const& r : **answer) {
-    // Every item is costed and reported on its own (docs/graph.md §7–§8), so every item teaches the pacer.
+  // Every item is costed and reported on its own (docs/graph.md §7–§8), so every item teaches the pacer.
+  for (auto const& r : **answer)
     run.limits.pacer.observe(
         read_ru_feedback(r.status, r.header("x-ms-resource-unit"), r.header("x-ms-throttle-limit-percentage")),
         answered_at);
-    std::size_t index = 0;
-    auto const [end, ec] = std::from_chars(r.id.data(), r.id.data() + r.id.size(), index);
-    if (ec != std::errc{} || end != r.id.data() + r.id.size() || index < 1 || index > items.size() ||
-        answered[index - 1])
-      continue;  // not one of ours, or a duplicate: ignored, the item is still owed an answer
-    answered[index - 1] = true;
-    longest = std::max(longest, settle(run, std::move(items[index - 1]), r, retry, throttled));
-  }
+  // An answer not ours, or a duplicate, is ignored: its item is still owed an answer.
+  auto const answers = answers_by_request(**answer, items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (answers[i] != nullptr)
+      longest = std::max(longest, settle(run, std::move(items[i]), *answers[i], retry, throttled));
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (answered[i]) continue;
+    if (answers[i] != nullptr) continue;
     if (++items[i].failures >= max_attempts) {
       run.fail(base::runtime_error(fmt::format("GET /v1.0{} (in $batch) got no answer after {} attempts",
                                                license_details_url(items[i].user_id), items[i].failures)));

@@ -153,17 +153,14 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_licensi
       co_return out;
     }
     if (!*answer) co_return unless_stopped<groups>{};
-    std::vector<bool> answered(n, false);
-    for (const auto& r : **answer) {
-      std::size_t index = 0;
-      try {
-        index = std::stoul(r.id);
-      } catch (const std::exception&) {
-        continue;  // not one of ours
+    auto const answers = answers_by_request(**answer, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto const& url = requests[i].url;
+      if (answers[i] == nullptr) {
+        stopped_early(fmt::format("no answer for GET /v1.0{} in the $batch", url));
+        co_return out;
       }
-      if (index < 1 || index > n || answered[index - 1]) continue;
-      answered[index - 1] = true;
-      auto const& url = requests[index - 1].url;
+      const auto& r = *answers[i];
       if (r.status != 200) {
         stopped_early(fmt::format("GET /v1.0{} answered {} in $batch", url, item_status(r)));
         co_return out;
@@ -178,10 +175,6 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_licensi
         co_return out;
       }
       if (!page->next_link.empty()) more.push_back(std::move(page->next_link));
-    }
-    if (auto const missing = std::find(answered.begin(), answered.end(), false); missing != answered.end()) {
-      stopped_early(fmt::format("no answer for GET /v1.0{} in the $batch", requests[missing - answered.begin()].url));
-      co_return out;
     }
   }
   std::unordered_set<std::string> seen;
@@ -239,32 +232,28 @@ net::awaitable<unless_stopped<std::vector<storage::group_record>>> fetch_group_n
       co_return names;
     }
     if (!*answer) co_return unless_stopped<std::vector<storage::group_record>>{};
-    std::vector<bool> answered(items.size(), false);
-    std::vector<bool> settled(items.size(), false);                     // named, or gone (404): not sent again
-    for (auto& item : items) item.failure = "no answer in the $batch";  // until its answer says otherwise
+    std::vector<bool> settled(items.size(), false);  // named, or gone (404): not sent again
     std::chrono::milliseconds longest{0};
-    for (const auto& r : **answer) {
-      std::size_t index = 0;
-      try {
-        index = std::stoul(r.id);
-      } catch (const std::exception&) {
-        continue;  // not one of ours: the item is still owed an answer
+    auto const answers = answers_by_request(**answer, items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      auto& item = items[i];
+      if (answers[i] == nullptr) {
+        item.failure = "no answer in the $batch";  // still owed one: sent again
+        continue;
       }
-      if (index < 1 || index > items.size() || answered[index - 1]) continue;
-      answered[index - 1] = true;
-      auto& item = items[index - 1];
+      const auto& r = *answers[i];
       if (r.status == 200) {
         auto g = parse_group(r.body);
         if (g) {
           names.push_back(std::move(*g));
-          settled[index - 1] = true;
+          settled[i] = true;
           continue;
         }
         item.failure = "invalid body: " + g.error().message;
       } else if (r.status == 404) {
         // Deleted since the listing: its findings keep the id alone, and the closing line says why.
         missed.push_back({item.id, "404: deleted since the listing", true});
-        settled[index - 1] = true;
+        settled[i] = true;
         continue;
       } else if (r.status == 401 || r.status == 403) {
         base::log(base::log_level::warn,

@@ -8,7 +8,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <exception>
 
 namespace scanner {
 
@@ -52,15 +51,11 @@ net::awaitable<unless_stopped<std::vector<user_name>>> fetch_owner_names(graph_c
       co_return out;
     }
     if (!*answer) co_return unless_stopped<std::vector<user_name>>{};
-    for (const auto& r : **answer) {
-      std::size_t index = 0;
-      try {
-        index = std::stoul(r.id);
-      } catch (const std::exception&) {
-        continue;
-      }
-      if (index < 1 || index > n) continue;
-      auto const& id = ids[first + index - 1];
+    auto const answers = answers_by_request(**answer, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (answers[i] == nullptr) continue;
+      const auto& r = *answers[i];
+      auto const& id = ids[first + i];
       if (r.status == 404) {
         out.push_back({id, {}});  // no user of the tenant: the listing will not meet it either
         continue;

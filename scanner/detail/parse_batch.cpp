@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <charconv>
+
 namespace scanner {
 namespace {
 
@@ -99,6 +101,19 @@ base::result<std::vector<batch_item_response>> parse_batch_response(std::string_
       }
     }
     out.push_back(std::move(response));
+  }
+  return out;
+}
+
+std::vector<const batch_item_response*> answers_by_request(std::span<const batch_item_response> answers,
+                                                           std::size_t n) {
+  std::vector<const batch_item_response*> out(n, nullptr);
+  for (const auto& r : answers) {
+    std::size_t index = 0;
+    auto const [end, ec] = std::from_chars(r.id.data(), r.id.data() + r.id.size(), index);
+    if (ec != std::errc{} || end != r.id.data() + r.id.size() || index < 1 || index > n || out[index - 1] != nullptr)
+      continue;
+    out[index - 1] = &r;
   }
   return out;
 }

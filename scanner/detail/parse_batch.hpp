@@ -39,4 +39,8 @@ std::string batch_request_body(std::span<const batch_request_item> items);
 // that is not JSON, has no "responses" array, or holds an item without an id or an HTTP status.
 base::result<std::vector<batch_item_response>> parse_batch_response(std::string_view body);
 
+// The answer to each of the n requests of a batch whose ids were "1" to "n" (in that order), nullptr for one not
+// answered; an answer with another id (not ours) or a second answer to a request is ignored.
+std::vector<const batch_item_response*> answers_by_request(std::span<const batch_item_response> answers, std::size_t n);
+
 }  // namespace scanner

@@ -59,6 +59,21 @@ TEST_CASE("a batch item's own headers go into its request, escaped as JSON") {
                                               R"("headers":{"ConsistencyLevel":"eventual","X-Odd":"a\"b"}}]})");
 }
 
+TEST_CASE("each request of a batch gets its first answer by id, and answers not ours or repeated are ignored") {
+  auto const answers = scanner::parse_batch_response(
+      R"({"responses":[{"id":"2","status":404},{"id":"0","status":200},{"id":"4","status":200},)"
+      R"({"id":"1x","status":200},{"id":"+1","status":200},{"id":"","status":200},{"id":"2","status":200},)"
+      R"({"id":"3","status":503}]})");
+  REQUIRE_OK(answers);
+  auto const by_request = scanner::answers_by_request(*answers, 3);
+  REQUIRE(by_request.size() == 3);
+  CHECK(by_request[0] == nullptr);
+  REQUIRE(by_request[1] != nullptr);
+  CHECK(by_request[1]->status == 404);
+  REQUIRE(by_request[2] != nullptr);
+  CHECK(by_request[2]->status == 503);
+}
+
 TEST_CASE("batch responses without ids or statuses, or not JSON, are rejected") {
   CHECK_FALSE(scanner::parse_batch_response(R"({"responses": [{"status": 200}]})").has_value());
   CHECK_FALSE(scanner::parse_batch_response(R"({"responses": [{"id": "1"}]})").has_value());
