@@ -27,6 +27,8 @@
 #include <exception>
 #include <iterator>
 #include <optional>
+#include <set>
+#include <string>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -56,9 +58,10 @@ struct crawl {
   storage::scan_counters before;
   std::int64_t users_before = 0;
   batch_counters batches;
-  seen_ids seen;         // every user id listed by this run
-  bool copies = false;   // the snapshot may hold a user twice before finish_scan
-  bool recount = false;  // summary.licensed_users must be read from the finished snapshot
+  seen_ids seen;                        // every user id listed by this run
+  std::set<std::string> stored_groups;  // every licensing group of the states this run stored
+  bool copies = false;                  // the snapshot may hold a user twice before finish_scan
+  bool recount = false;                 // summary.licensed_users must be read from the finished snapshot
   // --license-details, unless Graph refuses licenseDetails (derived then) or a resumed snapshot says otherwise.
   license_details_mode mode = options.mode;
 
@@ -331,7 +334,8 @@ struct crawl {
                       .batches = batches,
                       .before = before,
                       .auditor = nullptr,
-                      .seen = &seen};
+                      .seen = &seen,
+                      .groups = &stored_groups};
     bool const chain_done = *resumable && (*resumable)->next_link.empty() && (*resumable)->pages > 0;
     std::string cursor = *resumable ? (*resumable)->next_link : std::string();
     // The count serves a fresh sharded listing or a sharded resume only.
@@ -392,15 +396,28 @@ struct crawl {
     doors->insert(doors->end(), options.commerce_doors.begin(), options.commerce_doors.end());
     if (auto written = db.write_doors(*scan_id, *doors); !written) co_return give_up(written.error());
 
+    // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
+    // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.
+    // This run's licensed-user count and licensing groups are right unless users were stored twice or by an earlier
+    // run.
+    recount = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0;
+    copies = recount || mode == license_details_mode::fetch;
+
     // The names of the groups that assign the snapshot's licenses (docs/design.md §4.1, group_names): those read
-    // ahead, and the others read by id now, once per group. The snapshot keeps the names of its own groups only.
-    auto group_ids = db.group_ids(*scan_id);
-    if (!group_ids) co_return give_up(group_ids.error());
+    // ahead, and the others read by id now, once per group. The snapshot keeps the names of its own groups only:
+    // those its pages met as they were stored, or, when that may not be the snapshot, those its stored states name
+    // (reading every state back took about 45 ms of a 100,000-user first scan, under perf).
+    std::vector<std::string> group_ids(stored_groups.begin(), stored_groups.end());
+    if (recount) {
+      auto stored = db.group_ids(*scan_id);
+      if (!stored) co_return give_up(stored.error());
+      group_ids = std::move(*stored);
+    }
     std::unordered_map<std::string, std::string> named;
     for (auto& g : *groups_ahead) named.emplace(std::move(g.id), std::move(g.display_name));
     std::vector<storage::group_record> groups;
     std::vector<std::string> unnamed;
-    for (auto& id : *group_ids) {
+    for (auto& id : group_ids) {
       if (auto it = named.find(id); it != named.end()) groups.push_back({std::move(id), std::move(it->second)});
       else unnamed.push_back(std::move(id));
     }
@@ -412,11 +429,6 @@ struct crawl {
     }
     if (auto written = db.write_groups(*scan_id, groups); !written) co_return give_up(written.error());
 
-    // One uninterrupted derived listing that met no id twice stores each user once; a resume, a restarted or
-    // repeated listing, an id listed twice, or fetch mode's retried batches may leave older copies to remove.
-    // This run's licensed-user count is right unless users were stored twice or by an earlier run.
-    recount = summary.resumed || totals.restarted || totals.relisted || totals.duplicate_users > 0;
-    copies = recount || mode == license_details_mode::fetch;
     // Each user stored once and all its findings stored, the snapshot may complete (storage invariant 3); a
     // failure before then leaves it for `scan --resume`, with nothing left to list but the audit.
     if (copies)

@@ -114,6 +114,9 @@ net::awaitable<base::result<bool>> complete_and_store(chain_context& ctx, parsed
   auto storing = run_on(ctx.storage_thread, std::move(write));
   auto stored = co_await std::move(storing);
   if (!stored) co_return stored.error();
+  if (ctx.groups != nullptr)
+    for (auto const& state : page.page.states)
+      if (state.assigned_by_group && !state.assigned_by_group->empty()) ctx.groups->insert(*state.assigned_by_group);
   totals.users += static_cast<std::int64_t>(page.page.users.size());
   totals.licensed_users += page.licensed_users;
   ++totals.pages;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace scanner {
@@ -36,6 +37,8 @@ struct chain_context {
   storage::scan_counters before;    // requests and 429s of earlier runs of a resumed snapshot
   page_auditor* auditor = nullptr;  // when set, each page's findings are stored with it (scan_options)
   seen_ids* seen = nullptr;         // every user id listed in this run (all chains), to find ids listed twice
+  // When set, every licensing group (assignedByGroup) of the states this run stored (all chains), lower-case.
+  std::set<std::string>* groups = nullptr;
 };
 
 // What the chain has done so far.

@@ -59,7 +59,8 @@ struct shard_run {
             .batches = c.batches,
             .before = c.before,
             .auditor = c.auditor,
-            .seen = c.seen},
+            .seen = c.seen,
+            .groups = c.groups},
         all_done(ex, net::steady_timer::time_point::max()),
         counted(ex, net::steady_timer::time_point::max()) {}
 

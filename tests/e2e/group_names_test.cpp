@@ -2,6 +2,7 @@
 // users when Graph serves the filter, else read once per group after the listing, when the application may
 // (GroupMember.Read.All), and otherwise left empty without failing.
 #include "e2e/emulated_tenant.hpp"
+#include "e2e/sql_probe.hpp"
 
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
@@ -10,6 +11,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 using test_support::run_entra_audit;
@@ -48,6 +50,15 @@ std::string check_named_as_truth(const std::string& db, const e2e::emulated_tena
   return report.out;
 }
 
+// The groups stored with scan 1, and the groups its stored license states name: each ';'-joined in id order.
+std::pair<std::string, std::string> stored_and_stated_groups(const std::string& db) {
+  return {
+      e2e::query_text(db, "SELECT group_concat(id, ';') FROM (SELECT id FROM groups WHERE scan_id = 1 ORDER BY id)"),
+      e2e::query_text(db,
+                      "SELECT group_concat(g, ';') FROM (SELECT DISTINCT lower(assigned_by_group) AS g FROM "
+                      "license_states WHERE scan_id = 1 AND assigned_by_group <> '' ORDER BY 1)")};
+}
+
 // Requests per endpoint label and status in the emulator's log ("GET /v1.0/groups/{id}" -> 200 -> n).
 std::map<std::string, std::map<std::string, long>> requests_by_endpoint(const std::string& stats_json) {
   rapidjson::Document doc;
@@ -79,6 +90,10 @@ TEST_CASE(
   CHECK(scan.err.find("rewritten") == std::string::npos);
   CHECK(scan.err.find("not listed ahead") == std::string::npos);
   check_named_as_truth(db, sim);
+  // The groups kept are those its pages met as they were stored: exactly those the stored states name.
+  auto const [stored, stated] = stored_and_stated_groups(db);
+  CHECK_FALSE(stated.empty());
+  CHECK(stored == stated);
 }
 
 TEST_CASE(
