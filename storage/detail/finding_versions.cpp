@@ -48,9 +48,30 @@ base::result<std::optional<std::int64_t>> next_snapshot(connection& d, std::int6
 struct held {
   std::vector<entry> versions;
   bool written = false;
+  bool sole = false;  // the snapshot is unfinished and its tenant's only one (finding_matcher::open)
 };
+
+// The condition "snapshot ?1 is unfinished and tenant ?2 has no other snapshot": then no version can start at ?1
+// but the rows ?1 writes itself (leave() moves a version's start only to a snapshot after the one it folds, and
+// there is none before ?1), and no complete snapshot can hold a row starting at ?1.
+constexpr std::string_view sole_sql =
+    "NOT EXISTS (SELECT 1 FROM scans AS o WHERE o.tenant_id = ?2 AND (o.scan_id <> ?1 OR o.status = 'complete'))";
+
+base::result<bool> sole_snapshot(connection& d, std::int64_t scan_id, std::string_view tenant_id,
+                                 std::string_view what) {
+  auto s = d.prepared(fmt::format("SELECT {}", sole_sql), what);
+  if (!s) return s.error();
+  reset_on_exit guard(**s);
+  (*s)->bind_int(1, scan_id);
+  (*s)->bind_text(2, tenant_id);
+  if (const int rc = (*s)->step(); rc != SQLITE_ROW) return d.failure(rc, what);
+  return (*s)->integer(0) != 0;
+}
+
 base::result<held> held_versions(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                  std::string_view what) {
+  auto sole = sole_snapshot(d, scan_id, tenant_id, what);
+  if (!sole) return sole.error();
   auto s = d.prepared(
       "SELECT f.version_id, f.user_id, f.sku_id, f.content_hash, f.first_scan, f.until_scan FROM finding_versions AS f "
       "WHERE f.snapshot_tenant_id = ?2 AND f.first_scan <= ?1 AND (f.until_scan IS NULL OR f.until_scan >= ?1)",
@@ -60,10 +81,16 @@ base::result<held> held_versions(connection& d, std::int64_t scan_id, std::strin
   (*s)->bind_int(1, scan_id);
   (*s)->bind_text(2, tenant_id);
   held out;
+  out.sole = *sole;
   int rc = SQLITE_ROW;
   while ((rc = (*s)->step()) == SQLITE_ROW) {
-    if (auto const until = (*s)->optional_integer(5); until && *until == scan_id) {
+    auto const until = (*s)->optional_integer(5);
+    if (until && *until == scan_id) {
       out.written = out.written || (*s)->integer(4) == scan_id;  // [S, S): written by S; [F, S): ended by S
+      continue;
+    }
+    if (!until && out.sole && (*s)->integer(4) == scan_id) {  // [S, open) of a sole snapshot: written by S
+      out.written = true;
       continue;
     }
     auto const key = key_of((*s)->text_view(1), (*s)->text_view(2));
@@ -74,8 +101,10 @@ base::result<held> held_versions(connection& d, std::int64_t scan_id, std::strin
   return out;
 }
 
-// The condition "finding version f is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions".
-constexpr std::string_view written_sql = "snapshot_tenant_id = ?2 AND first_scan = ?1 AND until_scan = ?1";
+// The condition "finding version f is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions": the empty
+// range, or the open one while the snapshot is its tenant's sole one (finding_matcher::open).
+const std::string written_sql = fmt::format(
+    "snapshot_tenant_id = ?2 AND first_scan = ?1 AND (until_scan = ?1 OR (until_scan IS NULL AND {}))", sole_sql);
 
 // Moves the snapshot's rows written straight into finding_versions to pending_findings, where the fold compares them
 // with the versions it holds like any staged finding (inside the caller's transaction).
@@ -178,6 +207,7 @@ base::result<finding_matcher> finding_matcher::load(connection& d, std::int64_t 
   m.entries_ = std::move(held->versions);
   m.written_ = held->written;
   m.writes_ = m.entries_.empty() && !tenant_id.empty();
+  m.open_ = m.writes_ && held->sole;
   return m;
 }
 
@@ -242,7 +272,10 @@ base::result<void> write_version(connection& d, statement& ins, std::int64_t sca
   ins.bind_null(1);
   ins.bind_text(2, tenant_id);
   ins.bind_int(3, scan_id);
-  ins.bind_int(4, scan_id);  // an empty range: no snapshot holds it until the fold makes it [scan_id, next)
+  // An empty range, which no snapshot holds until the fold makes it [scan_id, next); for a sole snapshot the open
+  // range at once, which only the snapshot will hold once complete, so that its completion rewrites none of them.
+  if (d.findings_matcher && d.findings_matcher->scan_id() == scan_id && d.findings_matcher->open()) ins.bind_null(4);
+  else ins.bind_int(4, scan_id);
   ins.bind_int(5, content);
   bind_finding_fields(ins, 6, f);
   if (const int rc = ins.run(); rc != SQLITE_OK) return d.failure(rc, what);
@@ -429,7 +462,15 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
       m = nullptr;
     } else if (m->writes()) {
       // No version to compare with when the matcher was made, and no other writer since: every finding was written
-      // straight into finding_versions with an empty range, which now becomes the snapshot's.
+      // straight into finding_versions with an empty range, which now becomes the snapshot's; or, by a sole
+      // snapshot, with the open range already (a later snapshot, none when sole, would end them here).
+      if (m->open()) {
+        if (!next) return {};
+        // Sole when the matcher was made, and another snapshot of the tenant since: scans of one file are run one at
+        // a time (app/run_lock.hpp), so another process ignored the lock. Left unfinished, not completed wrongly.
+        return base::runtime_error(fmt::format(
+            "cannot {}: another scan of this tenant began in this file while this one ran — run the scan again", what));
+      }
       auto floor = written_floor(d, scan_id, what);
       if (!floor) return floor.error();
       if (!*floor) return {};

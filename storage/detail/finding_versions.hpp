@@ -56,6 +56,11 @@ class finding_matcher {
   // True when the tenant had no version to compare with (its first snapshot): the snapshot's findings are then
   // written straight into finding_versions (write_version) instead of being staged.
   bool writes() const { return writes_; }
+  // True when the snapshot writes() and is its tenant's only snapshot, unfinished: its rows are written with the open
+  // range [scan_id, NULL) rather than the empty one, and its completion leaves them as they are. No complete
+  // snapshot can hold them before (there is none after it), and should it never complete, the tenant's next snapshot
+  // compares them like current versions: those it finds again it holds, the others end at it.
+  bool open() const { return open_; }
   // True when the snapshot already had rows written straight into finding_versions when the matcher was loaded.
   bool written() const { return written_; }
   // Records the id of a row this connection wrote for the snapshot (write_version).
@@ -72,6 +77,7 @@ class finding_matcher {
  private:
   std::int64_t scan_id_ = 0;
   bool writes_ = false;             // no versions held and a tenant known: findings go straight to finding_versions
+  bool open_ = false;               // writes() for a sole snapshot: rows written with the open range
   bool written_ = false;            // the snapshot had rows there when loaded
   std::int64_t first_written_ = 0;  // the first row this connection wrote there (ids only grow after it)
   std::int64_t data_version_ = 0;   // PRAGMA data_version when loaded: another connection's commit changes it
@@ -100,8 +106,8 @@ base::result<finding_matcher*> matcher_for(connection& d, std::int64_t scan_id, 
 base::result<statement*> version_insert(connection& d, std::string_view what);
 
 // Inside a write transaction: stores a finding of the running snapshot straight into finding_versions (with insert,
-// from version_insert) as a row no snapshot holds yet (first_scan = until_scan = scan_id), which fold_findings makes
-// the snapshot's as it completes.
+// from version_insert) as a row no snapshot holds yet: first_scan = until_scan = scan_id, which fold_findings makes
+// the snapshot's as it completes, or, when the connection's matcher is open(), the open range at once.
 base::result<void> write_version(connection& d, statement& insert, std::int64_t scan_id, std::string_view tenant_id,
                                  const finding_record& f, std::int64_t content, std::string_view what);
 
@@ -113,7 +119,8 @@ base::result<void> delete_written(connection& d, std::int64_t scan_id, std::stri
 std::string finding_columns(std::string_view prefix);
 
 // The SQL condition "finding version is a row snapshot ?1 of tenant ?2 wrote straight into finding_versions" (an empty
-// range, first_scan = until_scan = ?1, that no snapshot holds).
+// range, first_scan = until_scan = ?1, that no snapshot holds; or the open range from ?1 while ?1 is unfinished and
+// its tenant's only snapshot, finding_matcher::open).
 std::string_view finding_written_sql();
 
 // Inside a write transaction: lets fix rename (held_cell::remade) the rows the running snapshot wrote straight into

@@ -15,7 +15,8 @@ namespace {
 
 // A version no kept snapshot of its tenant lies in (and no longer current) is held by none. An empty range
 // (first_scan = until_scan) is a finding a running snapshot wrote before it completes (finding_written_sql): it stays
-// while that snapshot does, though it may be another process's, and goes with it.
+// while that snapshot does, though it may be another process's, and goes with it. A tenant's only snapshot writes
+// the open range instead (finding_matcher::open): current, such rows stay until a later snapshot ends them.
 constexpr std::string_view unheld =
     "{} = ?1 AND until_scan IS NOT NULL AND NOT EXISTS (SELECT 1 FROM scans AS k WHERE k.tenant_id = ?1 AND "
     "k.scan_id >= first_scan AND (k.scan_id < until_scan OR k.scan_id = first_scan))";

@@ -506,7 +506,9 @@ constexpr table all_tables[] = {
      "stored once for the run of snapshots in which it did not change (first_scan <= scan_id < until_scan); "
      "read them through the `findings` view. A row with first_scan = until_scan belongs to no snapshot: it is a "
      "finding of the running (or failed) snapshot first_scan whose tenant had no current versions, made its own "
-     "(until_scan NULL) when it completes and deleted with it when it is pruned.",
+     "(until_scan NULL) when it completes and deleted with it when it is pruned. A tenant's only snapshot writes "
+     "its findings with until_scan NULL at once: no complete snapshot holds them before it completes, and if it never "
+     "does, the tenant's next snapshot holds those it finds again and ends the others.",
      finding_versions_columns, version_key, rowid, key_reuse::allowed, finding_versions_examples},
     {"doors",
      "The tenant settings that let users acquire licenses on their own, as the scan read them "

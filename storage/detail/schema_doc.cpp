@@ -28,7 +28,9 @@ same way once their snapshot is complete (`finding_versions`; while it is writte
 `pending_findings`, where a scan that audits as it lists stages only those that differ from the current versions,
 or, when the tenant has no current finding versions to compare with (its first snapshot), in `finding_versions` as
 rows with the empty range `first_scan = until_scan` = the snapshot's scan_id, which no snapshot holds until its
-completion makes them its own). The views `users`, `user_licenses`, `license_states` and `findings` show every snapshot's
+completion makes them its own; the tenant's only snapshot in the file writes them with the open range at once, so
+that its completion rewrites none of them: no complete snapshot can hold them before, and should it never complete,
+the tenant's next snapshot holds those it finds again and ends the others). The views `users`, `user_licenses`, `license_states` and `findings` show every snapshot's
 rows with the columns these tables had before version 4 (`seq` is now the version's id), so queries written for
 them keep working; pruning deletes the versions no kept snapshot holds, and both pruning and a snapshot's completion
 (which empties `pending_findings` and `user_seen`) give the freed pages back to the file system

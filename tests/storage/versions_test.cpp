@@ -365,11 +365,28 @@ std::int64_t written_rows(const std::filesystem::path& p, std::int64_t scan) {
   return count(p, "SELECT count(*) FROM finding_versions WHERE first_scan = " + s + " AND until_scan = " + s);
 }
 
+// Rows a tenant's sole, unfinished snapshot wrote straight into finding_versions: the open range from it.
+std::int64_t open_rows(const std::filesystem::path& p, std::int64_t scan) {
+  return count(p, "SELECT count(*) FROM finding_versions WHERE first_scan = " + std::to_string(scan) +
+                      " AND until_scan IS NULL");
+}
+
 // Every finding version of the file as SQL users see it (range, fingerprint, columns; not its id), in a stable order.
 std::vector<std::string> finding_versions(const std::filesystem::path& p) {
   auto out = rows(p, "SELECT * FROM finding_versions ORDER BY user_id, sku_id, first_scan");
   for (auto& r : out) r.erase(0, r.find('|'));
   return out;
+}
+
+// After a tenant's only snapshot was abandoned and the next completed with `findings` findings: `held` of the
+// abandoned one's rows are the next one's (still open), and pruning the abandoned one leaves the next one whole.
+void check_next_holds(storage::database& db, const std::filesystem::path& p, std::int64_t abandoned, std::int64_t next,
+                      std::int64_t held, std::int64_t findings) {
+  CHECK(count(p, "SELECT count(*) FROM latest_findings") == findings);
+  CHECK(open_rows(p, abandoned) == held);
+  CHECK(ok(db.prune(guid(9999), 5)) == 1);
+  CHECK(count(p, "SELECT count(*) FROM finding_versions") == findings);
+  CHECK(finding_origins(db, next).size() == static_cast<std::size_t>(findings));
 }
 
 std::vector<storage::finding_record> first_findings() {
@@ -433,6 +450,88 @@ TEST_CASE("a tenant's first snapshot completes holding the same finding versions
         rows(dir / "plain.db", "SELECT * FROM latest_findings"));
 }
 
+TEST_CASE("a tenant's only snapshot writes its findings with the open range, and its completion rewrites none") {
+  test_support::temp_dir dir;
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+  CHECK(open_rows(dir / "a.db", id) == 3);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM pending_findings") == 0);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 0);  // no complete snapshot holds them
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM findings") == 0);
+  CHECK(finding_origins(db, id).size() == 3);  // the snapshot reads what it wrote
+  auto const written = rows(dir / "a.db", "SELECT version_id, content_hash, until_scan FROM finding_versions");
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(rows(dir / "a.db", "SELECT version_id, content_hash, until_scan FROM finding_versions") == written);
+  CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 3);
+  CHECK(finding_origins(db, id).size() == 3);
+}
+
+TEST_CASE(
+    "a tenant's only snapshot that failed or was killed with findings written leaves them to no reader, and "
+    "the next snapshot holds exactly its own") {
+  for (bool const killed : {false, true}) {
+    CAPTURE(killed);
+    test_support::temp_dir dir;
+    std::int64_t id = 0;
+    {
+      auto db = open(dir / "a.db");
+      id = ok(db.begin_scan(start()));
+      ok(db.write_user_page(id, page(1, 3), "next", {1, 0}, first_findings()));
+      if (!killed) ok(db.finish_scan(id, storage::scan_status::failed, {1, 0}, "listing failed"));
+    }
+    auto db = open(dir / "a.db");
+    CHECK(open_rows(dir / "a.db", id) == 3);
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 0);
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM findings") == 0);
+    // A new snapshot, not a resume: it finds none of those, but a purchase of user 1's.
+    const auto next = scan_with(db, 1, 3, [](storage::user_page&) {}, {finding(1, "self_service_purchase")});
+    CHECK(finding_origins(db, next) == std::vector<std::string>{"user1@contoso.example self_service_purchase"});
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM findings") == 1);
+    // The abandoned snapshot's rows end at the next one, which holds none of them; pruning takes them.
+    check_next_holds(db, dir / "a.db", id, next, 0, 1);
+  }
+}
+
+TEST_CASE("a tenant's only snapshot completes holding its findings when another process wrote to the file meanwhile") {
+  test_support::temp_dir dir;
+  {
+    auto db = open(dir / "plain.db");
+    const auto id = complete_scan(db, 1, 3);
+    ok(db.add_findings(id, first_findings()));
+  }
+  auto db = open(dir / "a.db");
+  const auto id = ok(db.begin_scan(start()));
+  ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+  {
+    // Another tenant's scan begins in another process: the matcher can no longer trust what it loaded, and the
+    // completion compares the rows written from the file.
+    auto other = open(dir / "a.db");
+    ok(other.begin_scan(start(guid(8888))));
+  }
+  ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+  CHECK(finding_origins(db, id).size() == 3);
+  CHECK(finding_versions(dir / "a.db") == finding_versions(dir / "plain.db"));
+}
+
+TEST_CASE("a tenant's only snapshot, killed, then finding the same again holds those rows and ends the rest") {
+  test_support::temp_dir dir;
+  std::int64_t id = 0;
+  {
+    auto db = open(dir / "a.db");
+    id = ok(db.begin_scan(start()));
+    ok(db.write_user_page(id, page(1, 3), "next", {1, 0}, first_findings()));
+  }
+  auto db = open(dir / "a.db");
+  auto again = first_findings();
+  again.pop_back();  // user 3's finding is gone by the next snapshot
+  const auto next = scan_with(
+      db, 1, 3, [](storage::user_page&) {}, again);
+  CHECK(finding_origins(db, next) ==
+        std::vector<std::string>{"user1@contoso.example self_service_trial", "user2@contoso.example partner_managed"});
+  check_next_holds(db, dir / "a.db", id, next, 2, 2);  // two of the killed one's rows, now the next one's
+}
+
 TEST_CASE("a tenant's first snapshot resumed by another process after a kill ends as a fresh one does") {
   test_support::temp_dir dir;
   {
@@ -448,7 +547,8 @@ TEST_CASE("a tenant's first snapshot resumed by another process after a kill end
     auto const all = first_findings();
     ok(db.write_user_page(id, page(1, 2), "next", {1, 0},
                           std::vector<storage::finding_record>(all.begin(), all.end() - 1)));
-    CHECK(written_rows(dir / "resumed.db", id) == 2);
+    CHECK(open_rows(dir / "resumed.db", id) == 2);  // the tenant's only snapshot: the open range at once
+    CHECK(written_rows(dir / "resumed.db", id) == 0);
   }
   {
     // `scan --resume`: the rest listed without a streamed audit, then the whole snapshot audited again.
@@ -456,7 +556,7 @@ TEST_CASE("a tenant's first snapshot resumed by another process after a kill end
     REQUIRE(ok(db.resumable_scan(guid(9999))).has_value());
     ok(db.write_user_page(id, page(3, 3), "", {2, 0}));
     ok(db.replace_findings(id, first_findings()));
-    CHECK(written_rows(dir / "resumed.db", id) == 3);
+    CHECK(open_rows(dir / "resumed.db", id) == 3);
     ok(db.finish_scan(id, storage::scan_status::complete, {2, 0}));
   }
   CHECK(finding_versions(dir / "resumed.db") == finding_versions(dir / "fresh.db"));
