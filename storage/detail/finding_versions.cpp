@@ -48,14 +48,15 @@ base::result<std::optional<std::int64_t>> next_snapshot(connection& d, std::int6
 struct held {
   std::vector<entry> versions;
   bool written = false;
-  bool sole = false;  // the snapshot is unfinished and its tenant's only one (finding_matcher::open)
+  bool sole = false;  // the snapshot is unfinished and its tenant's first, none complete (finding_matcher::open)
 };
 
-// The condition "snapshot ?1 is unfinished and tenant ?2 has no other snapshot": then no version can start at ?1
-// but the rows ?1 writes itself (leave() moves a version's start only to a snapshot after the one it folds, and
-// there is none before ?1), and no complete snapshot can hold a row starting at ?1.
+// The condition "snapshot ?1 is unfinished, and tenant ?2 has no snapshot before it and none complete": then no
+// version can start at ?1 but the rows ?1 writes itself (leave() moves a version's start only to a snapshot after
+// the one it folds, and there is none before ?1), and no complete snapshot can hold a row starting at ?1. A later
+// snapshot still running (begun against the run lock) leaves it so, and the completion ends those rows at it.
 constexpr std::string_view sole_sql =
-    "NOT EXISTS (SELECT 1 FROM scans AS o WHERE o.tenant_id = ?2 AND (o.scan_id <> ?1 OR o.status = 'complete'))";
+    "NOT EXISTS (SELECT 1 FROM scans AS o WHERE o.tenant_id = ?2 AND (o.scan_id < ?1 OR o.status = 'complete'))";
 
 base::result<bool> sole_snapshot(connection& d, std::int64_t scan_id, std::string_view tenant_id,
                                  std::string_view what) {
@@ -463,14 +464,8 @@ base::result<void> fold_findings(connection& d, std::int64_t scan_id, std::strin
     } else if (m->writes()) {
       // No version to compare with when the matcher was made, and no other writer since: every finding was written
       // straight into finding_versions with an empty range, which now becomes the snapshot's; or, by a sole
-      // snapshot, with the open range already (a later snapshot, none when sole, would end them here).
-      if (m->open()) {
-        if (!next) return {};
-        // Sole when the matcher was made, and another snapshot of the tenant since: scans of one file are run one at
-        // a time (app/run_lock.hpp), so another process ignored the lock. Left unfinished, not completed wrongly.
-        return base::runtime_error(fmt::format(
-            "cannot {}: another scan of this tenant began in this file while this one ran — run the scan again", what));
-      }
+      // snapshot, with the open range already, ended below only at a later snapshot begun against the run lock.
+      if (m->open() && !next) return {};
       auto floor = written_floor(d, scan_id, what);
       if (!floor) return floor.error();
       if (!*floor) return {};

@@ -56,10 +56,10 @@ class finding_matcher {
   // True when the tenant had no version to compare with (its first snapshot): the snapshot's findings are then
   // written straight into finding_versions (write_version) instead of being staged.
   bool writes() const { return writes_; }
-  // True when the snapshot writes() and is its tenant's only snapshot, unfinished: its rows are written with the open
-  // range [scan_id, NULL) rather than the empty one, and its completion leaves them as they are. No complete
-  // snapshot can hold them before (there is none after it), and should it never complete, the tenant's next snapshot
-  // compares them like current versions: those it finds again it holds, the others end at it.
+  // True when the snapshot writes() and is its tenant's first snapshot, unfinished, with none complete: its rows are
+  // written with the open range [scan_id, NULL) rather than the empty one, and its completion leaves them as they are.
+  // No complete snapshot can hold them before (there is none after it), and should it never complete, the tenant's next
+  // snapshot compares them like current versions: those it finds again it holds, the others end at it.
   bool open() const { return open_; }
   // True when the snapshot already had rows written straight into finding_versions when the matcher was loaded.
   bool written() const { return written_; }

@@ -59,6 +59,13 @@ std::pair<std::string, std::string> stored_and_stated_groups(const std::string& 
                       "license_states WHERE scan_id = 1 AND assigned_by_group <> '' ORDER BY 1)")};
 }
 
+// A --verbose scan of sim into db, required to succeed (its log in the failure message).
+test_support::run_result verbose_scan(const e2e::emulated_tenant& sim, const std::string& db) {
+  auto scan = run_entra_audit(sim.scan_args(db, {"--verbose"}), sim.env());
+  REQUIRE_MESSAGE(scan.exit_code == 0, scan.err);
+  return scan;
+}
+
 // Requests per endpoint label and status in the emulator's log ("GET /v1.0/groups/{id}" -> 200 -> n).
 std::map<std::string, std::map<std::string, long>> requests_by_endpoint(const std::string& stats_json) {
   rapidjson::Document doc;
@@ -78,9 +85,8 @@ TEST_CASE(
   e2e::emulated_tenant sim(tenant(std::nullopt));
   test_support::temp_dir dir;
   std::string const db = (dir / "a.db").string();
-  auto scan = run_entra_audit(sim.scan_args(db, {"--verbose"}), sim.env());
+  auto const scan = verbose_scan(sim, db);
   INFO(scan.err);
-  REQUIRE(scan.exit_code == 0);
   auto const requests = requests_by_endpoint(sim.stats_json());
   REQUIRE(requests.contains("GET /v1.0/groups"));
   CHECK(requests.at("GET /v1.0/groups").size() == 1);  // every one answered 200
@@ -104,9 +110,8 @@ TEST_CASE(
   e2e::emulated_tenant sim(options);
   test_support::temp_dir dir;
   std::string const db = (dir / "a.db").string();
-  auto scan = run_entra_audit(sim.scan_args(db, {"--verbose"}), sim.env());
+  auto const scan = verbose_scan(sim, db);
   INFO(scan.err);
-  REQUIRE(scan.exit_code == 0);
   auto const requests = requests_by_endpoint(sim.stats_json());
   CHECK(requests.at("GET /v1.0/groups").contains("400"));
   CHECK(requests.at("GET /v1.0/groups/{id}").contains("200"));

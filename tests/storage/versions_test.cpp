@@ -468,6 +468,32 @@ TEST_CASE("a tenant's only snapshot writes its findings with the open range, and
 }
 
 TEST_CASE(
+    "a tenant's only snapshot completes holding its findings when a later scan of it began meanwhile, and the later "
+    "one holds none of them") {
+  for (bool const other_process : {false, true}) {
+    CAPTURE(other_process);
+    test_support::temp_dir dir;
+    auto db = open(dir / "a.db");
+    const auto id = ok(db.begin_scan(start()));
+    ok(db.write_user_page(id, page(1, 3), "", {1, 0}, first_findings()));
+    std::int64_t later = 0;
+    if (other_process) {
+      auto other = open(dir / "a.db");
+      later = ok(other.begin_scan(start()));
+    } else {
+      later = ok(db.begin_scan(start()));  // against the run lock, as only a test may
+    }
+    ok(db.finish_scan(id, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+    CHECK(finding_origins(db, id).size() == 3);
+    CHECK(count(dir / "a.db", "SELECT count(*) FROM latest_findings") == 3);
+    ok(db.write_user_page(later, page(1, 3), "", {1, 0}));
+    ok(db.finish_scan(later, storage::scan_status::complete, {1, 0}, {}, storage::snapshot_copies::none));
+    CHECK(finding_origins(db, later).empty());
+    CHECK(finding_origins(db, id).size() == 3);
+  }
+}
+
+TEST_CASE(
     "a tenant's only snapshot that failed or was killed with findings written leaves them to no reader, and "
     "the next snapshot holds exactly its own") {
   for (bool const killed : {false, true}) {
